@@ -1,0 +1,112 @@
+"""The composition root: the only place that wires concrete adapters into the services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from callcenter.auth.service import AuthService
+from callcenter.calls.http import CallsHttp
+from callcenter.calls.service import CallService
+from callcenter.config import Settings
+from callcenter.core.clock import Clock, SystemClock
+from callcenter.core.policy import pack_in_force
+from callcenter.customers.http import CustomersHttp
+from callcenter.customers.service import ProfileService
+from callcenter.state import redis as redis_state
+from callcenter.storage import db, migrate, seed
+from callcenter.storage.calls import SqlCallRepository
+from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.tickets import SqlTicketRepository
+from callcenter.storage.users import SqlCredentialStore
+from callcenter.tickets.http import TicketsHttp
+from callcenter.tickets.service import TicketService
+from callcenter.web import health, openapi
+from callcenter.web.keys import AUTH, CALLS, ENGINE, METRICS, PROFILES, REDIS, SETTINGS, TICKETS
+from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
+
+log = logging.getLogger(__name__)
+
+Announce = Callable[[str], None]
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, announce: Announce | None = None
+) -> web.Application:
+    """Build the application; connections open in its cleanup context, at start-up."""
+    clock = clock or SystemClock()
+    registry = CollectorRegistry()
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[metrics_middleware(registry), error_middleware, auth_middleware],
+    )
+    engine = db.create_engine(
+        settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
+    )
+    password = settings.redis.password.get_secret_value() if settings.redis.password else None
+    app[SETTINGS] = settings
+    app[METRICS] = registry
+    app[ENGINE] = engine
+    app[REDIS] = redis_state.connect(settings.redis.url, password)
+    pack = pack_in_force(settings.policy.pack, clock.now().date())
+    app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
+    app[CALLS] = CallService(SqlCallRepository(engine), clock)
+    app[PROFILES] = ProfileService(
+        SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
+    )
+    app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
+
+    health.setup(app)
+    CallsHttp(app[CALLS]).setup(app)
+    CustomersHttp(app[PROFILES]).setup(app)
+    TicketsHttp(app[TICKETS]).setup(app)
+    openapi.setup(app)
+
+    app.cleanup_ctx.append(_stores(clock, announce or log.info))
+    return app
+
+
+def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def stores(app: web.Application) -> AsyncIterator[None]:
+        settings, engine = app[SETTINGS], app[ENGINE]
+        try:
+            await db.ping(engine)
+            if settings.database.migrate_on_start:
+                await migrate.upgrade(engine)
+            if settings.demo.load_on_first_start and not await seed.has_users(engine):
+                await load_demo(app, clock, announce)
+            await redis_state.ping(app[REDIS], settings.redis.url)
+            yield
+        finally:
+            await app[REDIS].aclose()
+            await engine.dispose()
+
+    return stores
+
+
+async def load_demo(app: web.Application, clock: Clock, announce: Announce) -> None:
+    """Create the demo people, customers and outages, and announce the logins once."""
+    settings, engine = app[SETTINGS], app[ENGINE]
+    logins = await seed.seed_people(engine, app[AUTH])
+    today = app[PROFILES].today()
+    await seed.seed_customers(engine, settings.demo.customers, settings.demo.seed, today)
+    await seed.seed_outages(engine, clock.now())
+    announce(format_logins(logins))
+
+
+def format_logins(logins: seed.DemoLogins) -> str:
+    """The one-time message with the demo logins and an admin API token."""
+    lines = ["Demo data loaded. These logins are shown only now; keep them:", ""]
+    lines += [
+        f"  {x.role:<10} {x.username:<11} {x.password}   {x.display_name}" for x in logins.logins
+    ]
+    lines += [
+        "",
+        f"  admin API token: {logins.api_token}",
+        "  e.g. curl -H 'Authorization: Bearer <token>' "
+        "'http://127.0.0.1:8080/api/customers/lookup?phone=...'",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""What the call service needs from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from callcenter.calls.models import (
+    CallEvent,
+    CallQuery,
+    CallRecord,
+    LinkedTicket,
+    ProviderRef,
+)
+
+Fold = Callable[[CallRecord, CallEvent], CallRecord]
+
+
+class CallRepository(Protocol):
+    """Persistence of call records and their events; each method is one transaction."""
+
+    async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
+        """Store a new call and its `started` event; when `ref` is already mapped, store
+        nothing and return the id of the call it maps to."""
+
+    async def append(self, call_id: str, event: CallEvent, fold: Fold) -> CallRecord:
+        """Lock the call, give `event` the next seq, fold it and store both."""
+
+    async def link_provider(self, call_id: str, ref: ProviderRef) -> None:
+        """Map one more provider id to the call (idempotent)."""
+
+    async def find_by_provider(self, ref: ProviderRef) -> str | None:
+        """The call id a provider id maps to."""
+
+    async def get(self, call_id: str) -> CallRecord | None:
+        """The stored record."""
+
+    async def events(self, call_id: str) -> list[CallEvent]:
+        """The call's events in order."""
+
+    async def tickets(self, call_id: str) -> list[LinkedTicket]:
+        """Tickets linked to the call."""
+
+    async def search(self, query: CallQuery) -> tuple[list[CallRecord], int]:
+        """Records matching `query`, newest first, and how many match in all."""

@@ -1,0 +1,306 @@
+"""The `callcenter` command line: serve, db, demo, check, user, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import secrets
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from callcenter.app import create_app, format_logins
+from callcenter.auth.models import parse_role
+from callcenter.auth.service import AuthService
+from callcenter.config import Settings, load_settings
+from callcenter.core.clock import SystemClock
+from callcenter.core.errors import CallcenterError, ConfigError
+from callcenter.state import redis as redis_state
+from callcenter.storage import db, migrate, seed
+from callcenter.storage.users import SqlCredentialStore
+from callcenter.web.access_log import MaskedAccessLogger
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callcenter", description="Utility hotline contact-centre backend (95598-style)."
+    )
+    parser.add_argument("--config", help="TOML file (default: $CALLCENTER_CONFIG or built-in)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    dbp = sub.add_parser("db", help="database schema")
+    dbp.add_argument("action", choices=["upgrade", "current"])
+    demo = sub.add_parser("demo", help="demo data")
+    demo.add_argument("action", choices=["seed"])
+    demo.add_argument("--customers", type=int, default=None, help="how many customers to add")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (deterministic data)")
+    sub.add_parser("check", help="report configuration and connectivity")
+    user = sub.add_parser("user", help="users")
+    user.add_argument("action", choices=["add"])
+    user.add_argument("name")
+    user.add_argument("--role", required=True)
+    user.add_argument("--display-name")
+    user.add_argument("--password", help="default: ask, or generate one when not a terminal")
+    token = sub.add_parser("token", help="API tokens")
+    token.add_argument("action", choices=["create", "revoke"])
+    token.add_argument("--role")
+    token.add_argument("--label", default="")
+    token.add_argument("--id", type=int, help="token id, for revoke")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config, os.environ)
+    except ConfigError as err:
+        print(f"callcenter: {err.message}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = COMMANDS[args.command]
+    try:
+        return command(settings, args)
+    except CallcenterError as err:
+        print(f"callcenter: {err.message}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(err, ConfigError) else EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    server = settings.server.model_copy(
+        update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server})
+    print(
+        f"callcenter: database {settings.database_url_masked}, "
+        f"redis {redis_state.masked(settings.redis.url)}",
+        file=sys.stderr,
+    )
+    app = create_app(settings, announce=print)
+    web.run_app(
+        app,
+        host=server.host,
+        port=server.port,
+        print=_listening(server.host, server.port),
+        access_log_class=MaskedAccessLogger,
+    )
+    return 0
+
+
+def _listening(host: str, port: int) -> Callable[[str], None]:
+    def say(_: str) -> None:
+        print(f"callcenter: listening on http://{host}:{port} (Ctrl-C to stop)", file=sys.stderr)
+
+    return say
+
+
+def _run(body: Callable[[], Awaitable[int]]) -> int:
+    return asyncio.run(body())
+
+
+def _db(settings: Settings, args: argparse.Namespace) -> int:
+    async def body() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.ping(engine)
+            if args.action == "upgrade":
+                await migrate.upgrade(engine)
+            current = await migrate.current_revision(engine)
+            print(
+                f"database {settings.database_url_masked} at revision {current} "
+                f"(newest: {migrate.head_revision()})"
+            )
+        finally:
+            await engine.dispose()
+        return 0
+
+    return _run(body)
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    count = settings.demo.customers if args.customers is None else args.customers
+    if count < 0:
+        raise ConfigError("--customers must be 0 or more")
+    seed_value = settings.demo.seed if args.seed is None else args.seed
+
+    async def body() -> int:
+        clock = SystemClock()
+        engine = db.create_engine(settings.database_url, pool_size=settings.database.pool_size)
+        try:
+            await db.ping(engine)
+            await migrate.upgrade(engine)
+            if not await seed.has_users(engine):
+                logins = await seed.seed_people(
+                    engine, AuthService(SqlCredentialStore(engine), clock)
+                )
+                await seed.seed_outages(engine, clock.now())
+                print(format_logins(logins))
+            bar = ProgressBar(count, "customers", sys.stderr)
+            done = await seed.seed_customers(
+                engine, count, seed_value, _local_today(settings), bar.update
+            )
+            bar.finish()
+            print(f"added {done} customers (seed {seed_value})")
+        finally:
+            await engine.dispose()
+        return 0
+
+    return _run(body)
+
+
+def _local_today(settings: Settings) -> date:
+
+    return datetime.now(ZoneInfo(settings.server.timezone)).date()
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (or plain lines in a log)."""
+
+    def __init__(self, total: int, unit: str, out: TextIO) -> None:
+        self._total = max(total, 1)
+        self._unit = unit
+        self._out = out
+        self._start = time.monotonic()
+
+    def update(self, done: int) -> None:
+        """Redraw for `done` items."""
+        width = 30
+        filled = int(width * done / self._total)
+        elapsed = time.monotonic() - self._start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        line = (
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self._total} {self._unit} "
+            f"{elapsed:5.1f}s {rate:,.0f}/s"
+        )
+        end = "\r" if self._out.isatty() else "\n"
+        self._out.write(line + end)
+        self._out.flush()
+
+    def finish(self) -> None:
+        """End the bar's line."""
+        if self._out.isatty():
+            self._out.write("\n")
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    async def body() -> int:
+        ok = True
+        print(f"configuration: ok (policy pack {settings.policy.pack})")
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.ping(engine)
+            current = await migrate.current_revision(engine)
+            head = migrate.head_revision()
+            state = (
+                "up to date"
+                if current == head
+                else f"at {current}, newest {head}: run `callcenter db upgrade`"
+            )
+            print(f"database {settings.database_url_masked}: reachable, schema {state}")
+            ok = ok and current == head
+        except CallcenterError as err:
+            print(f"database: FAILED: {err.message}")
+            ok = False
+        finally:
+            await engine.dispose()
+        client = redis_state.connect(
+            settings.redis.url,
+            None if settings.redis.password is None else settings.redis.password.get_secret_value(),
+        )
+        try:
+            await redis_state.ping(client, settings.redis.url)
+            print(f"redis {redis_state.masked(settings.redis.url)}: reachable")
+        except CallcenterError as err:
+            print(f"redis: FAILED: {err.message}")
+            ok = False
+        finally:
+            await client.aclose()
+        return 0 if ok else EXIT_FAILURE
+
+    return _run(body)
+
+
+def _auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[int]]) -> int:
+    async def run() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.ping(engine)
+            await migrate.upgrade(engine)
+            return await body(AuthService(SqlCredentialStore(engine), SystemClock()))
+        finally:
+            await engine.dispose()
+
+    return _run(run)
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    role = parse_role(args.role)
+    password = args.password
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = getpass.getpass(f"password for {args.name}: ")
+        else:
+            password, generated = secrets.token_urlsafe(12), True
+
+    async def body(auth: AuthService) -> int:
+        user = await auth.add_user(args.name, role, password, args.display_name)
+        print(f"created {user.role} {user.username} (id {user.id})")
+        if generated:
+            print(f"password (shown once): {password}")
+        return 0
+
+    return _auth_command(settings, body)
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "revoke":
+        if args.id is None:
+            raise ConfigError("token revoke needs --id")
+
+        async def revoke(auth: AuthService) -> int:
+            if not await auth.revoke_token(args.id):
+                print(f"callcenter: no live token with id {args.id}", file=sys.stderr)
+                return EXIT_FAILURE
+            print(f"revoked token {args.id}")
+            return 0
+
+        return _auth_command(settings, revoke)
+    if args.role is None:
+        raise ConfigError("token create needs --role (agent, supervisor, operator, admin)")
+    role = parse_role(args.role)
+
+    async def create(auth: AuthService) -> int:
+        token_id, secret = await auth.create_token(role, args.label)
+        print(f"token {token_id} ({role}); the secret is shown only now:")
+        print(secret)
+        return 0
+
+    return _auth_command(settings, create)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": _serve,
+    "db": _db,
+    "demo": _demo,
+    "check": _check,
+    "user": _user,
+    "token": _token,
+}

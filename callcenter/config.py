@@ -1,0 +1,170 @@
+"""Typed settings: code defaults, then a TOML file, then `CALLCENTER_<SECTION>__<KEY>`.
+
+`config/default.toml` documents every key with its default (a test keeps the two equal).
+Secrets are accepted only from the environment. An unknown key or a bad value raises
+`ConfigError` naming the key, so the server refuses to start instead of guessing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from sqlalchemy.engine import make_url
+
+from callcenter.core.errors import ConfigError
+
+ENV_PREFIX = "CALLCENTER_"
+ENV_CONFIG_FILE = "CALLCENTER_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    """The HTTP listener."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    public_base_url: str = ""
+    data_dir: str = "data"
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    timezone: str = "Asia/Shanghai"
+
+
+class DatabaseSettings(_Section):
+    """The SQL store: empty url means SQLite in the data directory."""
+
+    url: str = ""
+    password: SecretStr | None = None
+    pool_size: int = Field(default=10, ge=1, le=200)
+    migrate_on_start: bool = True
+    echo: bool = False
+
+
+class RedisSettings(_Section):
+    """Fast shared state: `memory://` is the in-process Redis-compatible store."""
+
+    url: str = "memory://"
+    password: SecretStr | None = None
+    key_prefix: str = Field(default="cc:", min_length=1)
+
+
+class DemoSettings(_Section):
+    """Demo data loaded on the first start of an empty database."""
+
+    load_on_first_start: bool = True
+    customers: int = Field(default=2000, ge=0)
+    seed: int = 95598
+
+
+class LoggingSettings(_Section):
+    """Log output."""
+
+    level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+
+class PolicySettings(_Section):
+    """Which jurisdiction's rules apply."""
+
+    pack: str = "cn-sgcc"
+
+
+class Settings(_Section):
+    """Everything the server needs, passed down from the entry point."""
+
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    demo: DemoSettings = DemoSettings()
+    logging: LoggingSettings = LoggingSettings()
+    policy: PolicySettings = PolicySettings()
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL with the password from the environment put in."""
+        if not self.database.url:
+            path = Path(self.server.data_dir) / "callcenter.db"
+            return f"sqlite+aiosqlite:///{path}"
+        url = make_url(self.database.url)
+        if self.database.password is not None:
+            url = url.set(password=self.database.password.get_secret_value())
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def database_url_masked(self) -> str:
+        """The database URL safe to print."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+SECRET_KEYS = frozenset({("database", "password"), ("redis", "password")})
+
+
+def load_settings(
+    config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build the settings from defaults, an optional TOML file and the environment."""
+    env = dict(environ or {})
+    data: dict[str, dict[str, Any]] = {}
+    path = config_file or env.get(ENV_CONFIG_FILE)
+    if path:
+        data = _read_toml(Path(path))
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
+            continue
+        section, key = _env_key(name)
+        data.setdefault(section, {})[key] = value
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from err
+
+
+def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"configuration file not found: {path}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    for section, keys in data.items():
+        if not isinstance(keys, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table, not a value")
+        for key in keys:
+            if (section, key) in SECRET_KEYS:
+                env_name = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+                raise ConfigError(
+                    f"{path}: {section}.{key} is a secret; set it in the environment as {env_name}"
+                )
+    return data
+
+
+def _env_key(name: str) -> tuple[str, str]:
+    parts = name[len(ENV_PREFIX) :].lower().split("__")
+    if len(parts) != 2 or not all(parts):
+        raise ConfigError(f"environment variable {name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
+    section, key = parts
+    fields = Settings.model_fields
+    if section not in fields:
+        raise ConfigError(f"environment variable {name}: unknown section {section!r}")
+    annotation = fields[section].annotation
+    if not (isinstance(annotation, type) and key in annotation.model_fields):
+        raise ConfigError(f"environment variable {name}: unknown key {section}.{key}")
+    return section, key
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for problem in err.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key")
+        elif tuple(str(part) for part in problem["loc"][:2]) in SECRET_KEYS:
+            lines.append(f"{key}: {problem['msg']}")
+        else:
+            lines.append(f"{key}: {problem['msg']} (got {problem.get('input')!r})")
+    return "bad configuration: " + "; ".join(lines)

@@ -1,0 +1,69 @@
+"""Boundary helpers for the feature packages' thin HTTP handlers: parse in, JSON out.
+
+A leaf module: it imports only `callcenter.core`, pydantic and aiohttp, so every feature
+package may use it without breaking the dependency rule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from callcenter.core.errors import InvalidInputError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _explain(err: ValidationError) -> str:
+    parts = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "body"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def parse_query(model: type[M], query: Mapping[str, str]) -> M:
+    """Validate query-string parameters; `invalid-query` (400) naming the bad ones."""
+    try:
+        return model.model_validate(dict(query))
+    except ValidationError as err:
+        raise InvalidInputError(_explain(err), code="invalid-query") from None
+
+
+async def parse_body(model: type[M], request: web.Request) -> M:
+    """Validate a JSON body; `invalid-body` (400) when it is not JSON or not the right shape."""
+    try:
+        data = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInputError("the body is not valid JSON", code="invalid-body") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise InvalidInputError(_explain(err), code="invalid-body") from None
+
+
+def path_int(request: web.Request, name: str) -> int:
+    """An integer path parameter; `invalid-id` (400) otherwise."""
+    text = request.match_info[name]
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInputError(f"{name} must be a positive integer: {text!r}", code="invalid-id")
+    return int(text)
+
+
+def dumps(value: Any) -> str:
+    """JSON with Chinese text kept readable (UTF-8, not \\u escapes)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def respond(model: BaseModel, status: int = 200) -> web.Response:
+    """A JSON response from a pydantic model."""
+    return web.json_response(model.model_dump(mode="json"), status=status, dumps=dumps)
+
+
+def to_model(model: type[M], value: Any) -> M:
+    """Build a response model from a domain object (dataclasses, attributes)."""
+    return model.model_validate(value, from_attributes=True)

@@ -1,0 +1,1 @@
+"""Redis-held state (sessions, queues, presence, claims); rebuildable from SQL and the switch."""

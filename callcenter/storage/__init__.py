@@ -1,0 +1,1 @@
+"""SQL storage: tables, migrations, the engine and the repositories (the system of record)."""

@@ -1,0 +1,178 @@
+"""Load the demo data: users with logins, agents with skills, customers, bills and outages.
+
+Bulk rows go in with COPY on PostgreSQL and Core executemany on SQLite (never ORM add_all).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from callcenter.auth.service import AuthService
+from callcenter.core.api import Role
+from callcenter.storage.demo_data import Batch, IdStart, demo_outages, demo_users, generate
+from callcenter.storage.tables import (
+    account_phones,
+    accounts,
+    agent_skills,
+    agents,
+    bills,
+    customers,
+    outage_feeders,
+    outages,
+    service_points,
+    users,
+)
+
+Progress = Callable[[int], None]
+BULK_TABLES: tuple[Table, ...] = (service_points, customers, accounts, account_phones, bills)
+SERIAL_TABLES: tuple[Table, ...] = (service_points, customers, accounts, bills)
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A demo login, shown once."""
+
+    username: str
+    role: str
+    password: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogins:
+    """What a newcomer needs to sign in, shown once when the demo is created."""
+
+    logins: list[Login]
+    api_token: str
+
+
+async def has_users(engine: AsyncEngine) -> bool:
+    """True once anybody has been created (the demo is loaded only into an empty database)."""
+    async with engine.connect() as conn:
+        return bool((await conn.execute(select(func.count()).select_from(users))).scalar_one())
+
+
+async def seed_people(engine: AsyncEngine, auth: AuthService) -> DemoLogins:
+    """Create the demo users and agents with random passwords, and an admin API token."""
+    logins = []
+    for person in demo_users():
+        password = secrets.token_urlsafe(9)
+        user = await auth.add_user(
+            person.username, Role(person.role), password, person.display_name
+        )
+        logins.append(Login(person.username, person.role, password, person.display_name))
+        if person.role == Role.AGENT:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(agents).values(
+                        user_id=user.id,
+                        device_kind="twilio_client",
+                        device_address=person.device.removeprefix("client:"),
+                        languages="zh-CN,en-US" if dict(person.skills).get("english") else "zh-CN",
+                    )
+                )
+                await conn.execute(
+                    insert(agent_skills),
+                    [{"agent_id": user.id, "skill": s, "level": lvl} for s, lvl in person.skills],
+                )
+    admin = next(u for u in await _users(engine) if u["username"] == "admin")
+    _, token = await auth.create_token(Role.ADMIN, "demo admin token", admin["id"])
+    return DemoLogins(logins, token)
+
+
+async def _users(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        return [dict(r._mapping) for r in (await conn.execute(select(users))).all()]
+
+
+async def account_manager_ids(engine: AsyncEngine) -> list[int]:
+    """Agents with the big-customer skill: they manage big customers' accounts."""
+    query = select(agent_skills.c.agent_id).where(agent_skills.c.skill == "big-customer")
+    async with engine.connect() as conn:
+        return sorted((await conn.execute(query)).scalars().all())
+
+
+async def _id_start(conn: AsyncConnection) -> IdStart:
+    async def next_id(table: Table) -> int:
+        value = (await conn.execute(select(func.max(table.c.id)))).scalar_one()
+        return int(value or 0) + 1
+
+    return IdStart(
+        await next_id(customers),
+        await next_id(accounts),
+        await next_id(service_points),
+        await next_id(bills),
+    )
+
+
+async def seed_customers(
+    engine: AsyncEngine,
+    count: int,
+    seed: int,
+    today: date,
+    progress: Progress | None = None,
+) -> int:
+    """Add `count` synthetic customers with accounts, phones and 12 months of bills."""
+    managers = await account_manager_ids(engine)
+    async with engine.connect() as conn:
+        start = await _id_start(conn)
+    done = 0
+    postgres = engine.dialect.name == "postgresql"
+    for batch in generate(count, seed, today, start, managers):
+        async with engine.begin() as conn:
+            if postgres:
+                await _copy_batch(conn, batch)
+            else:
+                await _insert_batch(conn, batch)
+        done += len(batch.customers)
+        if progress is not None:
+            progress(done)
+    if postgres:
+        async with engine.begin() as conn:
+            for table in SERIAL_TABLES:
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {table.name}))"
+                    )
+                )
+    return done
+
+
+async def _copy_batch(conn: AsyncConnection, batch: Batch) -> None:
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    for table in BULK_TABLES:
+        rows = getattr(batch, table.name)
+        if rows:
+            await driver.copy_records_to_table(
+                table.name, records=rows, columns=[c.name for c in table.columns]
+            )
+
+
+async def _insert_batch(conn: AsyncConnection, batch: Batch) -> None:
+    for table in BULK_TABLES:
+        rows = getattr(batch, table.name)
+        if rows:
+            names = [c.name for c in table.columns]
+            await conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+
+
+async def seed_outages(engine: AsyncEngine, now: datetime) -> None:
+    """The demo's active fault outage and upcoming planned outage."""
+    async with engine.begin() as conn:
+        for outage, feeders in demo_outages(now):
+            outage_id = (
+                await conn.execute(insert(outages).values(outage).returning(outages.c.id))
+            ).scalar_one()
+            await conn.execute(
+                insert(outage_feeders), [{"outage_id": outage_id, "feeder": f} for f in feeders]
+            )

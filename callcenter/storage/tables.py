@@ -1,0 +1,280 @@
+"""The SQL schema (SQLAlchemy Core tables); only code in `callcenter.storage` sees these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Money = Numeric(12, 2)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("device_kind", String(16), nullable=False),
+    Column("device_address", String(128), nullable=False),
+    Column("languages", String(64), nullable=False, default="zh-CN"),
+)
+
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("skill", String(32), primary_key=True),
+    Column("level", SmallInteger, nullable=False, default=1),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("label", String(128), nullable=False, default=""),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+service_points = Table(
+    "service_points",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("address", Text, nullable=False),
+    Column("district", String(64), nullable=False),
+    Column("feeder", String(32), nullable=False, index=True),
+    Column("area_class", String(8), nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("customer_class", String(32), nullable=False),
+    Column("important_grade", String(16), nullable=True),
+    Column("account_manager_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("vulnerable_flags", String(64), nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("account_no", String(16), nullable=False, unique=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("service_point_id", BigInteger, ForeignKey("service_points.id"), nullable=False),
+    Column("tariff_class", String(32), nullable=False),
+    Column("payment_mode", String(8), nullable=False),
+    Column("prepaid_balance", Money, nullable=True),
+    Column("credit_score", SmallInteger, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("opened_on", Date, nullable=False),
+)
+
+account_phones = Table(
+    "account_phones",
+    metadata,
+    Column("phone", String(20), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id"), primary_key=True, index=True),
+    Column("kind", String(10), nullable=False),
+)
+
+bills = Table(
+    "bills",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id"), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("kwh", Integer, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("paid_amount", Money, nullable=False),
+    Column("paid_on", Date, nullable=True),
+    UniqueConstraint("account_id", "period"),
+)
+Index("ix_bills_unpaid", bills.c.account_id, postgresql_where=bills.c.paid_amount < bills.c.amount)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("bill_id", BigInteger, ForeignKey("bills.id"), nullable=True),
+    Column("amount", Money, nullable=False),
+    Column("paid_at", UtcDateTime, nullable=False),
+    Column("channel", String(32), nullable=False),
+)
+
+outages = Table(
+    "outages",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("area", Text, nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("estimated_restoration_at", UtcDateTime, nullable=True),
+    Column("restored_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+outage_feeders = Table(
+    "outage_feeders",
+    metadata,
+    Column("outage_id", BigInteger, ForeignKey("outages.id", ondelete="CASCADE"), primary_key=True),
+    Column("feeder", String(32), primary_key=True, index=True),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("direction", String(8), nullable=False),
+    Column("from_number", String(20), nullable=False, index=True),
+    Column("to_number", String(20), nullable=False),
+    Column("customer_id", BigInteger, nullable=True, index=True),
+    Column("account_id", BigInteger, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False, index=True),
+    Column("queued_at", UtcDateTime, nullable=True),
+    Column("answered_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("queue", String(32), nullable=True),
+    Column("agent_id", Integer, nullable=True, index=True),
+    Column("disposition", String(32), nullable=True, index=True),
+    Column("ivr_path", Text, nullable=False, default=""),
+    Column("wait_seconds", Integer, nullable=True),
+    Column("talk_seconds", Integer, nullable=True),
+    Column("end_reason", String(32), nullable=True),
+    Column("survey_score", SmallInteger, nullable=True),
+    Column("last_seq", Integer, nullable=False, default=0),
+)
+
+call_provider_ids = Table(
+    "call_provider_ids",
+    metadata,
+    Column("provider", String(16), primary_key=True),
+    Column("provider_id", String(64), primary_key=True),
+    Column("call_id", String(26), ForeignKey("calls.id"), nullable=False, index=True),
+)
+
+call_events = Table(
+    "call_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("call_id", String(26), ForeignKey("calls.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("data", Json, nullable=False),
+    UniqueConstraint("call_id", "seq"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("type", String(24), nullable=False),
+    Column("subtype", String(32), nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("priority", SmallInteger, nullable=False, default=0),
+    Column("customer_id", BigInteger, nullable=True, index=True),
+    Column("account_id", BigInteger, nullable=True, index=True),
+    Column("service_point_id", BigInteger, nullable=True),
+    Column("summary", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("ticket_id", BigInteger, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("data", Json, nullable=False),
+)
+
+ticket_calls = Table(
+    "ticket_calls",
+    metadata,
+    Column("ticket_id", BigInteger, ForeignKey("tickets.id"), primary_key=True),
+    Column("call_id", String(26), ForeignKey("calls.id"), primary_key=True, index=True),
+    Column("relation", String(16), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)

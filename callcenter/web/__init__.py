@@ -1,0 +1,1 @@
+"""The HTTP surface: middlewares, health and metrics, the OpenAPI document."""

@@ -1,0 +1,23 @@
+"""Typed application keys: every shared object of the running app, declared in one place."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.auth.service import AuthService
+from callcenter.calls.service import CallService
+from callcenter.config import Settings
+from callcenter.customers.service import ProfileService
+from callcenter.tickets.service import TicketService
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+REDIS = web.AppKey("redis", aioredis.Redis)
+METRICS = web.AppKey("metrics", CollectorRegistry)
+AUTH = web.AppKey("auth", AuthService)
+CALLS = web.AppKey("calls", CallService)
+PROFILES = web.AppKey("profiles", ProfileService)
+TICKETS = web.AppKey("tickets", TicketService)

@@ -1,0 +1,1 @@
+"""Outbound campaigns, pacing and the compliance gate (built in the outbound issue)."""
