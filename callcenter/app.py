@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from callcenter import demo as seed
 from callcenter.auth.service import AuthService
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
@@ -17,7 +18,7 @@ from callcenter.core.policy import pack_in_force
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.state import redis as redis_state
-from callcenter.storage import db, migrate, seed
+from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.tickets import SqlTicketRepository

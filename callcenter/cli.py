@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from callcenter import demo as seed
 from callcenter.app import create_app, format_logins
 from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
@@ -24,7 +25,7 @@ from callcenter.config import Settings, load_settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
 from callcenter.state import redis as redis_state
-from callcenter.storage import db, migrate, seed
+from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.web.access_log import MaskedAccessLogger
 

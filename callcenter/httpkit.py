@@ -13,9 +13,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from callcenter.core.api import Principal
 from callcenter.core.errors import InvalidInputError
 
 M = TypeVar("M", bound=BaseModel)
+
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def _explain(err: ValidationError) -> str:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcenter.core.api import Role
+from callcenter.core.api import Principal, Role
+
+__all__ = ["Principal", "User"]
 from callcenter.core.errors import ConflictError, InvalidInputError
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is making a request."""
-
-    role: Role
-    token_id: int | None
-    user_id: int | None
-    name: str
 
 
 @dataclass(frozen=True, slots=True)

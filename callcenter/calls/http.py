@@ -14,7 +14,7 @@ from callcenter.calls.schemas import (
     LinkedTicketOut,
 )
 from callcenter.calls.service import CallService
-from callcenter.core.api import endpoint
+from callcenter.core.api import STAFF_ROLES, endpoint
 from callcenter.httpkit import parse_query, respond, to_model
 
 
@@ -30,7 +30,8 @@ class CallsHttp:
         app.router.add_get("/api/calls/{call_id}", self.get_call)
 
     @endpoint(
-        "Search call records",
+        "Search call records (supervisors, operators, admins)",
+        roles=STAFF_ROLES,
         query=CallsQuery,
         response=CallPage,
         errors=("invalid-query",),

@@ -22,6 +22,17 @@ class Role(StrEnum):
 
 
 ALL_ROLES = frozenset(Role)
+STAFF_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is making a request."""
+
+    role: Role
+    token_id: int | None
+    user_id: int | None
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +51,6 @@ class EndpointSpec:
 F = TypeVar("F", bound=Callable[..., Any])
 
 SPEC_ATTRIBUTE = "__endpoint_spec__"
-REQUEST_PRINCIPAL = "principal"
-REQUEST_PRINCIPAL_NAME = "principal_name"
 
 
 def endpoint(

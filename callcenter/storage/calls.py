@@ -48,7 +48,6 @@ class SqlCallRepository:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._lock_rows = engine.dialect.name != "sqlite"
 
     async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
         try:
@@ -70,15 +69,21 @@ class SqlCallRepository:
 
     async def append(self, call_id: str, event: CallEvent, fold: Fold) -> CallRecord:
         async with self._engine.begin() as conn:
-            query = select(calls).where(calls.c.id == call_id)
-            if self._lock_rows:
-                query = query.with_for_update()
-            row = (await conn.execute(query)).first()
+            # Taking the next seq is the first statement: it write-locks the row (PostgreSQL)
+            # or the database (SQLite) before anything is read, so appends never interleave.
+            row = (
+                await conn.execute(
+                    update(calls)
+                    .where(calls.c.id == call_id)
+                    .values(last_seq=calls.c.last_seq + 1)
+                    .returning(*calls.c)
+                )
+            ).first()
             if row is None:
                 raise NoSuchCallError(f"no call with id {call_id!r}")
-            current = _to_record(row)
-            event = replace(event, seq=current.last_seq + 1)
-            updated = fold(current, event)
+            locked = _to_record(row)
+            event = replace(event, seq=locked.last_seq)
+            updated = fold(replace(locked, last_seq=locked.last_seq - 1), event)
             await self._insert_event(conn, event)
             await conn.execute(update(calls).where(calls.c.id == call_id).values(_to_row(updated)))
         return updated

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.core.api import REQUEST_PRINCIPAL_NAME, endpoint
-from callcenter.httpkit import parse_body, path_int, respond, to_model
+from callcenter.core.api import endpoint
+from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond, to_model
 from callcenter.tickets.models import NewTicket
 from callcenter.tickets.schemas import TicketIn, TicketOut
 from callcenter.tickets.service import TicketService
@@ -35,7 +35,7 @@ class TicketsHttp:
             NewTicket(
                 type=body.type,
                 summary=body.summary,
-                created_by=request[REQUEST_PRINCIPAL_NAME],
+                created_by=request[PRINCIPAL].name,
                 subtype=body.subtype,
                 priority=body.priority,
                 customer_id=body.customer_id,

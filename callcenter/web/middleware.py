@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from callcenter.core.api import REQUEST_PRINCIPAL, REQUEST_PRINCIPAL_NAME, spec_of
+from callcenter.core.api import spec_of
 from callcenter.core.errors import CallcenterError
+from callcenter.httpkit import PRINCIPAL
 from callcenter.web.keys import AUTH
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if spec is not None and principal.role not in spec.roles:
         allowed = ", ".join(sorted(r.value for r in spec.roles))
         return error_body(403, "forbidden", f"this needs one of the roles: {allowed}")
-    request[REQUEST_PRINCIPAL] = principal
-    request[REQUEST_PRINCIPAL_NAME] = principal.name
+    request[PRINCIPAL] = principal
     return await handler(request)
 
 

@@ -1,0 +1,160 @@
+"""Throwaway Redis and PostgreSQL servers on loopback, in temporary directories.
+
+Used by the test suite and the benchmarks when no server URL is given. PostgreSQL refuses to
+run as root, so as root it is run as the `postgres` user (`runuser`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PG_USER = "postgres"
+
+
+class ServerUnavailableError(RuntimeError):
+    """The server's programs are not installed or it did not start."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServerUnavailableError(f"{what} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ServerUnavailableError(f"{what} did not listen on port {port} within {timeout}s")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Run `redis-server` without persistence; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ServerUnavailableError("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="cc-redis-") as data:
+        proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                data,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_port(port, proc, "redis-server")
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            _stop(proc)
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
+    )
+    if found is None:
+        raise ServerUnavailableError(f"{name} is not installed (apt-get install postgresql)")
+    return found
+
+
+def _as_pg_user(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", PG_USER, "--", *argv] if os.geteuid() == 0 else argv
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Run a PostgreSQL cluster tuned for throwaway data; yields an asyncpg URL to `postgres`."""
+    initdb, postgres = _pg_bin("initdb"), _pg_bin("postgres")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="cc-pg-") as root:
+        data, sockets = Path(root) / "data", Path(root) / "sock"
+        sockets.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(root, PG_USER)
+            shutil.chown(sockets, PG_USER)
+        subprocess.run(
+            _as_pg_user(
+                [
+                    initdb,
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        proc = subprocess.Popen(
+            _as_pg_user(
+                [
+                    postgres,
+                    "-D",
+                    str(data),
+                    "-p",
+                    str(port),
+                    "-k",
+                    str(sockets),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=200",
+                ]
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_port(port, proc, "postgres")
+            yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            _stop(proc)

@@ -1,0 +1,176 @@
+"""Shared fixtures: real PostgreSQL and Redis (given by URL or started here) and the embedded
+defaults, fresh migrated databases per test, the app through `aiohttp_client`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.devtools.servers import ServerUnavailableError, postgres_server, redis_server
+from callcenter.storage import db, migrate
+
+# all: embedded and real stores; embedded: SQLite + memory://; real: PostgreSQL + Redis.
+BACKENDS = os.environ.get("CCTEST_BACKENDS", "all")
+SQL_BACKENDS = {"all": ["sqlite", "postgresql"], "embedded": ["sqlite"], "real": ["postgresql"]}[
+    BACKENDS
+]
+REDIS_BACKENDS = {"all": ["memory", "redis"], "embedded": ["memory"], "real": ["redis"]}[BACKENDS]
+STORE_PAIRS = [
+    pair for pair in [("sqlite", "memory"), ("postgresql", "redis")] if pair[0] in SQL_BACKENDS
+]
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _servers() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def postgres_url(_servers: ExitStack) -> str:
+    """An admin URL of a real PostgreSQL server."""
+    url = os.environ.get("CCTEST_POSTGRES_URL")
+    if url:
+        return url
+    try:
+        return _servers.enter_context(postgres_server())
+    except ServerUnavailableError as err:
+        _unavailable(str(err))
+        raise
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(_servers: ExitStack) -> str:
+    """The URL of a real Redis server."""
+    url = os.environ.get("CCTEST_REDIS_URL")
+    if url:
+        return url
+    try:
+        return _servers.enter_context(redis_server())
+    except ServerUnavailableError as err:
+        _unavailable(str(err))
+        raise
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _run_in_thread(make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to completion on its own loop (fixtures may be set up inside a loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(make())).result()
+
+
+async def _migrate(url: str) -> None:
+    engine = db.create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_url: str) -> str:
+    """A migrated template database; each test clones it."""
+    name = f"cc_tmpl_{uuid.uuid4().hex[:8]}"
+
+    async def make() -> None:
+        conn = await asyncpg.connect(_plain(postgres_url))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        await _migrate(_with_db(postgres_url, name))
+
+    _run_in_thread(make)
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test copies it."""
+    path = tmp_path_factory.mktemp("tmpl") / "template.db"
+    _run_in_thread(lambda: _migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@asynccontextmanager
+async def _fresh_database(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        path = request.getfixturevalue("tmp_path") / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    admin = request.getfixturevalue("postgres_url")
+    template = request.getfixturevalue("pg_template")
+    name = f"cc_t_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(_plain(admin))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await conn.close()
+    try:
+        yield _with_db(admin, name)
+    finally:
+        conn = await asyncpg.connect(_plain(admin))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest_asyncio.fixture(params=SQL_BACKENDS)
+async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh, migrated database on each SQL backend."""
+    async with _fresh_database(request, request.param) as url:
+        yield url
+
+
+@pytest_asyncio.fixture(params=STORE_PAIRS)
+async def stores(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str]]:
+    """(database URL, Redis URL): the embedded defaults, and real PostgreSQL with real Redis."""
+    sql, kv = request.param
+    redis = "memory://" if kv == "memory" else str(request.getfixturevalue("redis_server_url"))
+    async with _fresh_database(request, sql) as url:
+        yield url, redis
+
+
+@pytest_asyncio.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the fresh database."""
+    eng = db.create_engine(database_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture(params=REDIS_BACKENDS)
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """`memory://` or a real Redis server."""
+    if request.param == "memory":
+        return "memory://"
+    return str(request.getfixturevalue("redis_server_url"))
