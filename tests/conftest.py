@@ -9,7 +9,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.core.clock import ManualClock
 from callcenter.devtools.servers import ServerUnavailableError, postgres_server, redis_server
 from callcenter.storage import db, migrate
 
@@ -46,30 +47,33 @@ def _servers() -> Iterator[ExitStack]:
         yield stack
 
 
-@pytest.fixture(scope="session")
-def postgres_url(_servers: ExitStack) -> str:
-    """An admin URL of a real PostgreSQL server."""
-    url = os.environ.get("CCTEST_POSTGRES_URL")
+def _server(stack: ExitStack, env: str, start: Callable[[], AbstractContextManager[str]]) -> str:
+    url = os.environ.get(env)
     if url:
         return url
     try:
-        return _servers.enter_context(postgres_server())
+        return stack.enter_context(start())
     except ServerUnavailableError as err:
         _unavailable(str(err))
         raise
+
+
+@pytest.fixture(scope="session")
+def postgres_url(_servers: ExitStack) -> str:
+    """An admin URL of a real PostgreSQL server."""
+    return _server(_servers, "CCTEST_POSTGRES_URL", postgres_server)
 
 
 @pytest.fixture(scope="session")
 def redis_server_url(_servers: ExitStack) -> str:
     """The URL of a real Redis server."""
-    url = os.environ.get("CCTEST_REDIS_URL")
-    if url:
-        return url
-    try:
-        return _servers.enter_context(redis_server())
-    except ServerUnavailableError as err:
-        _unavailable(str(err))
-        raise
+    return _server(_servers, "CCTEST_REDIS_URL", redis_server)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock standing at NOW until a test moves it."""
+    return ManualClock(NOW)
 
 
 def _plain(url: str) -> str:

@@ -44,13 +44,19 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: flo
     raise ServerUnavailableError(f"{what} did not listen on port {port} within {timeout}s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+@contextmanager
+def _running(argv: list[str], port: int, what: str) -> Iterator[None]:
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        _wait_port(port, proc, what)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @contextmanager
@@ -61,28 +67,9 @@ def redis_server() -> Iterator[str]:
         raise ServerUnavailableError("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="cc-redis-") as data:
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                data,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_port(port, proc, "redis-server")
+        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        with _running([*argv, "--appendonly", "no", "--dir", data], port, "redis-server"):
             yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            _stop(proc)
 
 
 def _pg_bin(name: str) -> str:
@@ -128,33 +115,15 @@ def postgres_server() -> Iterator[str]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        proc = subprocess.Popen(
-            _as_pg_user(
-                [
-                    postgres,
-                    "-D",
-                    str(data),
-                    "-p",
-                    str(port),
-                    "-k",
-                    str(sockets),
-                    "-c",
-                    "listen_addresses=127.0.0.1",
-                    "-c",
-                    "fsync=off",
-                    "-c",
-                    "synchronous_commit=off",
-                    "-c",
-                    "full_page_writes=off",
-                    "-c",
-                    "max_connections=200",
-                ]
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_port(port, proc, "postgres")
+        settings = [
+            "listen_addresses=127.0.0.1",
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=200",
+        ]
+        argv = [postgres, "-D", str(data), "-p", str(port), "-k", str(sockets)]
+        for setting in settings:
+            argv += ["-c", setting]
+        with _running(_as_pg_user(argv), port, "postgres"):
             yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
-        finally:
-            _stop(proc)

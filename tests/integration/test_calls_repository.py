@@ -31,11 +31,6 @@ HOTLINE = "+861095598"
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
-
-
-@pytest.fixture
 def service(engine: AsyncEngine, clock: ManualClock) -> CallService:
     return CallService(SqlCallRepository(engine), clock)
 

@@ -21,15 +21,9 @@ from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.tickets.models import NewTicket, TicketType
 from callcenter.tickets.service import TicketService
-from tests.conftest import NOW
 from tests.factories import AccountSpec, BillSpec, add_customer, add_outage
 
 SHARED = "+8613900001111"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(NOW)
 
 
 @pytest.fixture
