@@ -5,18 +5,37 @@ Bulk rows go in with COPY on PostgreSQL and Core executemany on SQLite (never OR
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import (
+    Constraint,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from callcenter.auth.service import AuthService
 from callcenter.core.api import Role
-from callcenter.storage.demo_data import Batch, IdStart, demo_outages, demo_users, generate
+from callcenter.storage.demo_data import (
+    Batch,
+    IdStart,
+    bill_inserts,
+    demo_outages,
+    demo_users,
+    generate,
+)
 from callcenter.storage.tables import (
     account_phones,
     accounts,
@@ -31,8 +50,9 @@ from callcenter.storage.tables import (
 )
 
 Progress = Callable[[int], None]
-BULK_TABLES: tuple[Table, ...] = (service_points, customers, accounts, account_phones, bills)
+BULK_TABLES: tuple[Table, ...] = (service_points, customers, accounts, account_phones)
 SERIAL_TABLES: tuple[Table, ...] = (service_points, customers, accounts, bills)
+BULK_THRESHOLD = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +124,7 @@ async def _id_start(conn: AsyncConnection) -> IdStart:
         value = (await conn.execute(select(func.max(table.c.id)))).scalar_one()
         return int(value or 0) + 1
 
-    return IdStart(
-        await next_id(customers),
-        await next_id(accounts),
-        await next_id(service_points),
-        await next_id(bills),
-    )
+    return IdStart(await next_id(customers), await next_id(accounts), await next_id(service_points))
 
 
 async def seed_customers(
@@ -118,32 +133,81 @@ async def seed_customers(
     seed: int,
     today: date,
     progress: Progress | None = None,
+    bulk: bool | None = None,
 ) -> int:
-    """Add `count` synthetic customers with accounts, phones and 12 months of bills."""
+    """Add `count` synthetic customers with accounts, phones and 12 months of bills.
+
+    Rows are made in a worker thread while the database stores the previous batch. On
+    PostgreSQL a large load runs as one transaction that sets the bulk tables' foreign keys
+    and secondary indexes aside and rebuilds them at the end (per-row foreign-key checks
+    cost four times the insert itself); a failure rolls everything back, schema included.
+    """
     managers = await account_manager_ids(engine)
     async with engine.connect() as conn:
         start = await _id_start(conn)
-    done = 0
     postgres = engine.dialect.name == "postgresql"
-    for batch in generate(count, seed, today, start, managers):
-        async with engine.begin() as conn:
-            if postgres:
-                await _copy_batch(conn, batch)
-            else:
-                await _insert_batch(conn, batch)
-        done += len(batch.customers)
-        if progress is not None:
-            progress(done)
-    if postgres:
-        async with engine.begin() as conn:
-            for table in SERIAL_TABLES:
-                await conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT coalesce(max(id), 1) FROM {table.name}))"
-                    )
-                )
+    batches = generate(count, seed, start, managers, batch_size=10000 if postgres else 2000)
+    bulk = postgres and (count >= BULK_THRESHOLD if bulk is None else bulk)
+    done = 0
+    async with engine.begin() as conn:
+        if bulk:
+            await _drop_constraints(conn)
+        while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+            await (_copy_batch(conn, batch) if postgres else _insert_batch(conn, batch))
+            lo, hi = batch.accounts[0][0], batch.accounts[-1][0]
+            for statement in bill_inserts(lo, hi, seed, today):
+                await conn.execute(statement)
+            done += len(batch.customers)
+            if progress is not None:
+                progress(done)
+        if bulk:
+            await _restore_constraints(conn)
+        if postgres:
+            await _fix_sequences(conn)
     return done
+
+
+def _set_aside() -> tuple[list[ForeignKeyConstraint], list[Constraint], list[Index]]:
+    """Foreign keys, unique and (for the phone map) primary keys, and indexes of the bulk
+    tables; primary keys on sequential ids stay, they are cheap to maintain."""
+    tables = (*BULK_TABLES, bills)
+    fks = [fk for t in tables for fk in t.foreign_key_constraints]
+    keys: list[Constraint] = [
+        c for t in tables for c in t.constraints if isinstance(c, UniqueConstraint)
+    ]
+    keys.append(account_phones.primary_key)
+    indexes = [i for t in tables for i in t.indexes]
+    return fks, keys, indexes
+
+
+async def _drop_constraints(conn: AsyncConnection) -> None:
+    fks, keys, indexes = _set_aside()
+    for fk in fks:
+        await conn.execute(DropConstraint(fk))
+    for key in keys:
+        await conn.execute(DropConstraint(key))
+    for index in indexes:
+        await conn.execute(DropIndex(index))
+
+
+async def _restore_constraints(conn: AsyncConnection) -> None:
+    fks, keys, indexes = _set_aside()
+    for key in keys:
+        await conn.execute(AddConstraint(key))
+    for index in indexes:
+        await conn.execute(CreateIndex(index))
+    for fk in fks:
+        await conn.execute(AddConstraint(fk))
+
+
+async def _fix_sequences(conn: AsyncConnection) -> None:
+    for table in SERIAL_TABLES:
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table.name}))"
+            )
+        )
 
 
 async def _copy_batch(conn: AsyncConnection, batch: Batch) -> None:

@@ -178,3 +178,13 @@ def redis_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
         return "memory://"
     return str(request.getfixturevalue("redis_server_url"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With CCTEST_BACKENDS=embedded, tests that need a real PostgreSQL server are skipped."""
+    if BACKENDS != "embedded":
+        return
+    skip = pytest.mark.skip(reason="CCTEST_BACKENDS=embedded: no PostgreSQL in this run")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)

@@ -177,6 +177,18 @@ class CallBrief:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileData:
+    """Everything a profile is assembled from, read in one go."""
+
+    accounts: tuple[Account, ...]
+    customers: tuple[Customer, ...]
+    unpaid_bills: tuple[UnpaidBill, ...]
+    outages: tuple[ActiveOutage, ...]
+    open_tickets: tuple[TicketBrief, ...]
+    recent_calls: tuple[CallBrief, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AccountProfile:
     """One account with what an agent needs to know about it."""
 

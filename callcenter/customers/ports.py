@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Protocol
 
-from callcenter.customers.models import (
-    Account,
-    ActiveOutage,
-    CallBrief,
-    Customer,
-    TicketBrief,
-    UnpaidBill,
-)
+from callcenter.customers.models import Account, ProfileData
 
 
 class CustomerDirectory(Protocol):
     """Read access to customers and what hangs off them."""
 
-    async def accounts_by_phone(self, phone: str) -> list[Account]:
-        """Accounts a normalised phone number is registered to."""
+    async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
+        """Just the accounts a normalised phone number is registered to (caller identification)."""
 
-    async def account_by_number(self, account_no: str) -> Account | None:
-        """The account with that number."""
+    async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
+        """Accounts a normalised phone number is registered to, their customers, unpaid bills,
+        active outages on their feeders, open tickets and latest calls; None when none."""
 
-    async def profile_data(
-        self, accounts: Sequence[Account], now: datetime, recent_calls: int
-    ) -> tuple[
-        list[Customer], list[UnpaidBill], list[ActiveOutage], list[TicketBrief], list[CallBrief]
-    ]:
-        """Customers of `accounts`, their unpaid bills, active outages on their feeders,
-        open tickets and latest calls."""
+    async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
+        """The same for one account number."""

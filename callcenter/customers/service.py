@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,10 +11,10 @@ from callcenter.core.latefee import OverdueBill, late_fee
 from callcenter.core.phone import normalise_account, normalise_phone
 from callcenter.core.policy import PolicyPack
 from callcenter.customers.models import (
-    Account,
     AccountProfile,
     CustomerProfile,
     NoSuchCustomerError,
+    ProfileData,
     ProfileLookup,
     UnpaidBill,
 )
@@ -38,36 +37,32 @@ class ProfileService:
     async def by_phone(self, raw: str) -> ProfileLookup:
         """Profiles of every account registered to the number `raw` (any common format)."""
         phone = normalise_phone(raw)
-        accounts = await self._directory.accounts_by_phone(phone)
-        if not accounts:
+        data = await self._directory.profile_by_phone(phone, RECENT_CALLS)
+        if data is None:
             raise NoSuchCustomerError(f"no customer has the number {raw!r}")
-        return ProfileLookup(phone, None, await self._profiles(accounts))
+        return ProfileLookup(phone, None, self._profiles(data))
 
     async def by_account(self, raw: str) -> ProfileLookup:
         """The profile of the account numbered `raw`."""
         account_no = normalise_account(raw)
-        account = await self._directory.account_by_number(account_no)
-        if account is None:
+        data = await self._directory.profile_by_account(account_no, RECENT_CALLS)
+        if data is None:
             raise NoSuchCustomerError(f"no account numbered {account_no}")
-        return ProfileLookup(None, account_no, await self._profiles([account]))
+        return ProfileLookup(None, account_no, self._profiles(data))
 
     def today(self) -> date:
         """The local date at the utility (late fees count local days)."""
         return self._clock.now().astimezone(self._zone).date()
 
-    async def _profiles(self, accounts: Sequence[Account]) -> tuple[CustomerProfile, ...]:
-        now = self._clock.now()
-        today = now.astimezone(self._zone).date()
-        customers, bills, outages, tickets, calls = await self._directory.profile_data(
-            accounts, now, RECENT_CALLS
-        )
+    def _profiles(self, data: ProfileData) -> tuple[CustomerProfile, ...]:
+        today = self.today()
         bills_by_account: dict[int, list[UnpaidBill]] = defaultdict(list)
-        for bill in bills:
+        for bill in data.unpaid_bills:
             bills_by_account[bill.account_id].append(bill)
         profiles = []
-        for customer in customers:
+        for customer in data.customers:
             own = []
-            for account in (a for a in accounts if a.customer_id == customer.id):
+            for account in (a for a in data.accounts if a.customer_id == customer.id):
                 overdue = [
                     OverdueBill(b.period, b.due_date, b.amount - b.paid_amount)
                     for b in bills_by_account[account.id]
@@ -79,14 +74,14 @@ class ProfileService:
                     rules=self._pack.late_fee,
                 )
                 feeder = account.service_point.feeder
-                at_point = tuple(o for o in outages if o.feeder == feeder)
+                at_point = tuple(o for o in data.outages if o.feeder == feeder)
                 own.append(AccountProfile(account, fee, at_point))
             profiles.append(
                 CustomerProfile(
                     customer,
                     tuple(own),
-                    tuple(t for t in tickets if t.customer_id == customer.id),
-                    tuple(c for c in calls if c.customer_id == customer.id),
+                    tuple(t for t in data.open_tickets if t.customer_id == customer.id),
+                    tuple(c for c in data.recent_calls if c.customer_id == customer.id),
                 )
             )
         return tuple(profiles)

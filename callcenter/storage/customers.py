@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.customers.models import (
@@ -20,11 +18,13 @@ from callcenter.customers.models import (
     CustomerClass,
     ImportantGrade,
     PaymentMode,
+    ProfileData,
     ServicePoint,
     TicketBrief,
     UnpaidBill,
     VulnerableFlag,
 )
+from callcenter.storage.db import reader
 from callcenter.storage.tables import (
     account_phones,
     accounts,
@@ -87,50 +87,113 @@ def _customer(row: Row[Any]) -> Customer:
     )
 
 
+_BY_PHONE = (
+    _ACCOUNT_COLUMNS.join(account_phones, account_phones.c.account_id == accounts.c.id)
+    .where(account_phones.c.phone == bindparam("phone"))
+    .order_by(accounts.c.account_no)
+)
+_BY_NUMBER = _ACCOUNT_COLUMNS.where(accounts.c.account_no == bindparam("account_no"))
+_CUSTOMERS = (
+    select(customers, users.c.display_name.label("manager_name"))
+    .outerjoin(users, users.c.id == customers.c.account_manager_id)
+    .where(customers.c.id.in_(bindparam("customer_ids", expanding=True)))
+    .order_by(customers.c.id)
+)
+_UNPAID = (
+    select(
+        bills.c.account_id, bills.c.period, bills.c.amount, bills.c.paid_amount, bills.c.due_date
+    )
+    .where(
+        bills.c.account_id.in_(bindparam("account_ids", expanding=True)),
+        bills.c.paid_amount < bills.c.amount,
+    )
+    .order_by(bills.c.account_id, bills.c.period)
+)
+_OUTAGES = (
+    select(outages, outage_feeders.c.feeder)
+    .join(outage_feeders, outage_feeders.c.outage_id == outages.c.id)
+    .where(
+        outage_feeders.c.feeder.in_(bindparam("feeders", expanding=True)),
+        outages.c.status.in_(OPEN_OUTAGE_STATUSES),
+    )
+    .order_by(outages.c.start_at)
+)
+_TICKETS = (
+    select(
+        tickets.c.id,
+        tickets.c.number,
+        tickets.c.type,
+        tickets.c.status,
+        tickets.c.customer_id,
+        tickets.c.account_id,
+        tickets.c.created_at,
+        tickets.c.due_at,
+        tickets.c.summary,
+    )
+    .where(
+        tickets.c.customer_id.in_(bindparam("customer_ids", expanding=True)),
+        tickets.c.status.not_in(CLOSED_TICKET_STATUSES),
+    )
+    .order_by(tickets.c.created_at.desc())
+)
+_CALLS = (
+    select(
+        calls.c.id,
+        calls.c.customer_id,
+        calls.c.started_at,
+        calls.c.direction,
+        calls.c.state,
+        calls.c.disposition,
+        calls.c.agent_id,
+    )
+    .where(calls.c.customer_id.in_(bindparam("customer_ids", expanding=True)))
+    .order_by(calls.c.started_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
 class SqlCustomerDirectory:
-    """Implements `CustomerDirectory` with a handful of indexed queries on one connection."""
+    """Implements `CustomerDirectory`: prebuilt statements, one connection per profile."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = reader(engine)
 
-    async def accounts_by_phone(self, phone: str) -> list[Account]:
-        query = (
-            _ACCOUNT_COLUMNS.join(account_phones, account_phones.c.account_id == accounts.c.id)
-            .where(account_phones.c.phone == phone)
-            .order_by(accounts.c.account_no)
-        )
+    async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
         async with self._engine.connect() as conn:
-            return [_account(r) for r in (await conn.execute(query)).all()]
+            return tuple(_account(r) for r in (await conn.execute(_BY_PHONE, {"phone": phone})))
 
-    async def account_by_number(self, account_no: str) -> Account | None:
-        query = _ACCOUNT_COLUMNS.where(accounts.c.account_no == account_no)
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        return None if row is None else _account(row)
+    async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
+        return await self._profile(_BY_PHONE, {"phone": phone}, recent_calls)
 
-    async def profile_data(
-        self, accounts_: Sequence[Account], now: datetime, recent_calls: int
-    ) -> tuple[
-        list[Customer], list[UnpaidBill], list[ActiveOutage], list[TicketBrief], list[CallBrief]
-    ]:
-        customer_ids = sorted({a.customer_id for a in accounts_})
-        account_ids = [a.id for a in accounts_]
-        feeders = sorted({a.service_point.feeder for a in accounts_})
+    async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
+        return await self._profile(_BY_NUMBER, {"account_no": account_no}, recent_calls)
+
+    async def _profile(
+        self, query: Select[Any], params: dict[str, str], recent_calls: int
+    ) -> ProfileData | None:
         async with self._engine.connect() as conn:
-            customer_rows = (await conn.execute(_customers_query(customer_ids))).all()
-            bill_rows = (await conn.execute(_unpaid_query(account_ids))).all()
-            outage_rows = (await conn.execute(_outages_query(feeders))).all()
-            ticket_rows = (await conn.execute(_tickets_query(customer_ids))).all()
-            call_rows = (
-                await conn.execute(_calls_query(customer_ids, recent_calls * len(customer_ids)))
-            ).all()
-        return (
-            [_customer(r) for r in customer_rows],
-            [
+            found = tuple(_account(r) for r in (await conn.execute(query, params)).all())
+            if not found:
+                return None
+            ids = {
+                "customer_ids": sorted({a.customer_id for a in found}),
+                "account_ids": [a.id for a in found],
+                "feeders": sorted({a.service_point.feeder for a in found}),
+            }
+            customer_rows = (await conn.execute(_CUSTOMERS, ids)).all()
+            bill_rows = (await conn.execute(_UNPAID, ids)).all()
+            outage_rows = (await conn.execute(_OUTAGES, ids)).all()
+            ticket_rows = (await conn.execute(_TICKETS, ids)).all()
+            limit = recent_calls * len(ids["customer_ids"])
+            call_rows = (await conn.execute(_CALLS, ids | {"limit": limit})).all()
+        return ProfileData(
+            accounts=found,
+            customers=tuple(_customer(r) for r in customer_rows),
+            unpaid_bills=tuple(
                 UnpaidBill(r.account_id, r.period, r.amount, r.paid_amount, r.due_date)
                 for r in bill_rows
-            ],
-            [
+            ),
+            outages=tuple(
                 ActiveOutage(
                     r.id,
                     r.kind,
@@ -142,8 +205,8 @@ class SqlCustomerDirectory:
                     r.feeder,
                 )
                 for r in outage_rows
-            ],
-            [
+            ),
+            open_tickets=tuple(
                 TicketBrief(
                     r.id,
                     r.number,
@@ -156,8 +219,8 @@ class SqlCustomerDirectory:
                     r.summary,
                 )
                 for r in ticket_rows
-            ],
-            [
+            ),
+            recent_calls=tuple(
                 CallBrief(
                     r.id,
                     r.customer_id,
@@ -168,74 +231,5 @@ class SqlCustomerDirectory:
                     r.agent_id,
                 )
                 for r in call_rows
-            ],
+            ),
         )
-
-
-def _customers_query(ids: list[int]) -> Select[Any]:
-    return (
-        select(customers, users.c.display_name.label("manager_name"))
-        .outerjoin(users, users.c.id == customers.c.account_manager_id)
-        .where(customers.c.id.in_(ids))
-        .order_by(customers.c.id)
-    )
-
-
-def _unpaid_query(account_ids: list[int]) -> Select[Any]:
-    return (
-        select(
-            bills.c.account_id,
-            bills.c.period,
-            bills.c.amount,
-            bills.c.paid_amount,
-            bills.c.due_date,
-        )
-        .where(bills.c.account_id.in_(account_ids), bills.c.paid_amount < bills.c.amount)
-        .order_by(bills.c.account_id, bills.c.period)
-    )
-
-
-def _outages_query(feeders: list[str]) -> Select[Any]:
-    return (
-        select(outages, outage_feeders.c.feeder)
-        .join(outage_feeders, outage_feeders.c.outage_id == outages.c.id)
-        .where(outage_feeders.c.feeder.in_(feeders), outages.c.status.in_(OPEN_OUTAGE_STATUSES))
-        .order_by(outages.c.start_at)
-    )
-
-
-def _tickets_query(customer_ids: list[int]) -> Select[Any]:
-    return (
-        select(
-            tickets.c.id,
-            tickets.c.number,
-            tickets.c.type,
-            tickets.c.status,
-            tickets.c.customer_id,
-            tickets.c.account_id,
-            tickets.c.created_at,
-            tickets.c.due_at,
-            tickets.c.summary,
-        )
-        .where(
-            tickets.c.customer_id.in_(customer_ids), tickets.c.status.not_in(CLOSED_TICKET_STATUSES)
-        )
-        .order_by(tickets.c.created_at.desc())
-    )
-
-
-def _calls_query(customer_ids: list[int], limit: int) -> Select[Any]:
-    return (
-        select(
-            calls.c.id,
-            calls.c.customer_id,
-            calls.c.started_at,
-            calls.c.direction,
-            calls.c.state,
-            calls.c.disposition,
-            calls.c.agent_id,
-        )
-        .where(calls.c.customer_id.in_(customer_ids))
-        .order_by(calls.c.started_at.desc())
-        .limit(limit)
-    )

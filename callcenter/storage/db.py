@@ -24,9 +24,16 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # No pre-ping: it costs a round trip per checkout on the hot path; connections that
+    # died are dropped by the pool when they fail, and recycled after 30 minutes anyway.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
     )
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit mode: plain reads without BEGIN/ROLLBACK round trips."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,7 +1,8 @@
 """Synthetic 95598 demo data: deterministic rows for customers, accounts, bills and outages.
 
-Pure generation (no I/O): `generate` yields batches of plain tuples per table, so the same
-seed and date give the same data on SQLite and PostgreSQL, and the writer can COPY them.
+Pure (no I/O): `generate` yields batches of plain tuples per table, so the writer can COPY
+them, and `bill_inserts` builds the statements with which the database derives 12 months of
+bills from the accounts. The same seed and day give the same data on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,6 +12,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Insert,
+    Numeric,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+)
+
+from callcenter.storage.tables import accounts, bills
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国建华志强文斌海燕晓东丽娟春梅国庆永刚德明淑珍桂芳玉兰秀珍凤英"
@@ -90,6 +107,9 @@ OUTAGE_CAUSES = ("10kV线路故障跳闸", "台区变压器故障", "外力破�
 SKILLS = ("fault", "billing", "business", "complaint", "english", "big-customer")
 LOCAL_OFFSET = timedelta(hours=8)
 ACCOUNT_BASE = 3300000000
+RESIDENTIAL_TARIFF = "居民生活用电"
+ARREARS_PER_MILLE = 50
+MIX_A, MIX_B, MIX_C, MIX_M = 2654435761, 97, 40503, 1000003
 FEEDERS_PER_DISTRICT = 40
 
 
@@ -112,7 +132,6 @@ class Batch:
     customers: list[tuple[object, ...]] = field(default_factory=list)
     accounts: list[tuple[object, ...]] = field(default_factory=list)
     account_phones: list[tuple[object, ...]] = field(default_factory=list)
-    bills: list[tuple[object, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +141,6 @@ class IdStart:
     customer: int = 1
     account: int = 1
     service_point: int = 1
-    bill: int = 1
 
 
 def demo_users() -> list[DemoUser]:
@@ -156,22 +174,31 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
+def _pick(rng: random.Random, items: str | tuple[str, ...] | list[str]) -> str:
+    return items[int(rng.random() * len(items))]
+
+
+def _int(rng: random.Random, low: int, high: int) -> int:
+    """An integer in [low, high); cheaper than randrange, which seeding calls millions of times."""
+    return low + int(rng.random() * (high - low))
+
+
 def _name(rng: random.Random) -> str:
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(SURNAMES) + given
+    given = _pick(rng, GIVEN) + (_pick(rng, GIVEN) if rng.random() < 0.7 else "")
+    return _pick(rng, SURNAMES) + given
 
 
 def _mobile(rng: random.Random) -> str:
-    return f"+861{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    return f"+861{_pick(rng, '3456789')}{_int(rng, 0, 10**9):09d}"
 
 
 def _address(rng: random.Random, district: str, area: str) -> str:
     if area == "urban":
         return (
-            f"浙江省杭州市{district}{rng.choice(ROADS)}{rng.randrange(1, 999)}号"
-            f"{rng.randrange(1, 30)}幢{rng.randrange(1, 6)}单元{rng.randrange(101, 2802)}室"
+            f"浙江省杭州市{district}{_pick(rng, ROADS)}{_int(rng, 1, 999)}号"
+            f"{_int(rng, 1, 30)}幢{_int(rng, 1, 6)}单元{_int(rng, 101, 2802)}室"
         )
-    return f"浙江省杭州市{district}{rng.choice(VILLAGES)}{rng.randrange(1, 300)}号"
+    return f"浙江省杭州市{district}{_pick(rng, VILLAGES)}{_int(rng, 1, 300)}号"
 
 
 def feeder_of(district_index: int, n: int) -> str:
@@ -189,24 +216,22 @@ class _Cursor:
     customer: int
     account: int
     service_point: int
-    bill: int
 
 
 def generate(
     count: int,
     seed: int,
-    today: date,
     start: IdStart,
     manager_ids: list[int],
     batch_size: int = 5000,
 ) -> Iterator[Batch]:
-    """Yield batches of demo rows for `count` customers."""
+    """Yield batches of demo rows for `count` customers (bills: see `bill_inserts`)."""
     rng = random.Random(seed)
-    cur = _Cursor(start.customer, start.account, start.service_point, start.bill)
+    cur = _Cursor(start.customer, start.account, start.service_point)
     batch = Batch()
     last_shared: str | None = None
     for index in range(count):
-        last_shared = _customer(rng, cur, batch, today, manager_ids, index, last_shared)
+        last_shared = _customer(rng, cur, batch, seed, manager_ids, index, last_shared)
         if len(batch.customers) >= batch_size:
             yield batch
             batch = Batch()
@@ -218,7 +243,7 @@ def _customer(
     rng: random.Random,
     cur: _Cursor,
     batch: Batch,
-    today: date,
+    seed: int,
     manager_ids: list[int],
     index: int,
     last_phone: str | None,
@@ -250,7 +275,7 @@ def _customer(
         flags = (
             "elderly_alone" if flag_roll < 0.02 else ("life_support" if flag_roll < 0.025 else "")
         )
-    created = datetime(2015, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(3650))
+    created = datetime(2015, 1, 1, tzinfo=UTC) + timedelta(days=_int(rng, 0, 3650))
     customer_id = cur.customer
     cur.customer += 1
     batch.customers.append((customer_id, name, cls, grade, manager, flags, created))
@@ -258,10 +283,10 @@ def _customer(
     shared = rng.random() < 0.004 and last_phone is not None
     accounts_wanted = 2 if rng.random() < 0.01 else 1
     for _ in range(accounts_wanted):
-        _account(rng, cur, batch, today, customer_id, cls, last_phone if shared else phone)
+        _account(rng, cur, batch, seed, customer_id, cls, last_phone if shared else phone)
     if rng.random() < 0.15:
-        d_index = rng.randrange(len(DISTRICTS))
-        landline = f"+86{DISTRICTS[d_index][2]}{rng.randrange(8 * 10**7, 9 * 10**7)}"
+        code = DISTRICTS[_int(rng, 0, len(DISTRICTS))][2]
+        landline = f"+86{code}{_int(rng, 8 * 10**7, 9 * 10**7)}"
         batch.account_phones.append((landline, cur.account - 1, "landline"))
     return phone
 
@@ -270,27 +295,25 @@ def _account(
     rng: random.Random,
     cur: _Cursor,
     batch: Batch,
-    today: date,
+    seed: int,
     customer_id: int,
     cls: str,
     phone: str,
 ) -> None:
-    d_index = rng.randrange(len(DISTRICTS))
+    d_index = _int(rng, 0, len(DISTRICTS))
     district, area, _code = DISTRICTS[d_index]
     sp_id = cur.service_point
     cur.service_point += 1
-    feeder = feeder_of(d_index, rng.randrange(1, FEEDERS_PER_DISTRICT + 1))
+    feeder = feeder_of(d_index, _int(rng, 1, FEEDERS_PER_DISTRICT + 1))
     batch.service_points.append((sp_id, _address(rng, district, area), district, feeder, area))
     account_id = cur.account
     cur.account += 1
     prepaid = cls == "residential" and rng.random() < 0.2
-    balance = Decimal(rng.randrange(-2000, 50000)) / 100 if prepaid else None
-    in_arrears = not prepaid and rng.random() < 0.05
-    score = (
-        rng.choice((95, 92, 88, 85, 80, 76, 72, 65)) if not in_arrears else rng.choice((72, 65, 58))
-    )
-    tariff = {"residential": "居民生活用电"}.get(cls, "一般工商业用电")
-    opened = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
+    balance = Decimal(int(rng.random() * 52000) - 2000) / 100 if prepaid else None
+    owes = in_arrears(account_id, seed, not prepaid)
+    score = rng.choice((72, 65, 58) if owes else (95, 92, 88, 85, 80, 76, 72, 65))
+    tariff = RESIDENTIAL_TARIFF if cls == "residential" else "一般工商业用电"
+    opened = date(2015, 1, 1) + timedelta(days=_int(rng, 0, 3650))
     batch.accounts.append(
         (
             account_id,
@@ -306,29 +329,55 @@ def _account(
         )
     )
     batch.account_phones.append((phone, account_id, "mobile"))
-    unpaid = rng.choice((1, 1, 2, 3, 4)) if in_arrears else 0
-    scale = 1 if cls == "residential" else rng.choice((20, 60, 200))
+
+
+def mix(account_id: int, seed: int, salt: int) -> int:
+    """A deterministic pseudo-random number in [0, 1000003) that SQL computes alike."""
+    return (account_id * MIX_A + seed * MIX_B + salt * MIX_C) % MIX_M
+
+
+def in_arrears(account_id: int, seed: int, postpaid: bool) -> bool:
+    """About 5 % of postpaid accounts owe money."""
+    return postpaid and mix(account_id, seed, 1) % 1000 < ARREARS_PER_MILLE
+
+
+def _mix_sql(account_id: ColumnElement[int], seed: int, salt: int) -> ColumnElement[int]:
+    return (account_id * MIX_A + (seed * MIX_B + salt * MIX_C)) % MIX_M
+
+
+def bill_inserts(lo: int, hi: int, seed: int, today: date) -> list[Insert]:
+    """INSERT ... SELECT statements making 12 months of bills for accounts lo..hi.
+
+    Bills are 12 rows per account, three quarters of all demo rows: the database makes them
+    from the accounts (the same integer arithmetic on SQLite and PostgreSQL) instead of
+    Python making and sending them. Arrears: about 5 % of postpaid accounts leave their
+    last 1-4 bills unpaid.
+    """
+    aid = accounts.c.id
+    postpaid = accounts.c.payment_mode == "postpaid"
+    arrears = and_(postpaid, _mix_sql(aid, seed, 1) % 1000 < ARREARS_PER_MILLE)
+    unpaid = case((arrears, 1 + _mix_sql(aid, seed, 2) % 4), else_=0)
+    scale = case((accounts.c.tariff_class == RESIDENTIAL_TARIFF, 1), else_=40)
+    statements = []
     for back in range(12, 0, -1):
         year, month = _month(today, back)
-        kwh = rng.randrange(60, 600) * scale
-        amount = (Decimal(kwh) * Decimal("0.538")).quantize(Decimal("0.01"))
         due_y, due_m = (year + 1, 1) if month == 12 else (year, month + 1)
         due = date(due_y, due_m, 20)
-        paid = back > unpaid
-        paid_on = due - timedelta(days=rng.randrange(0, 15)) if paid else None
-        batch.bills.append(
-            (
-                cur.bill,
-                account_id,
-                f"{year:04d}-{month:02d}",
-                kwh,
-                amount,
-                due,
-                amount if paid else Decimal("0.00"),
-                paid_on,
-            )
-        )
-        cur.bill += 1
+        kwh = (60 + _mix_sql(aid, seed, 10 + back) % 540) * scale
+        amount = func.round(kwh * literal(Decimal("0.538"), Numeric(12, 3)), 2)
+        paid = unpaid < back
+        query = select(
+            aid,
+            literal(f"{year:04d}-{month:02d}"),
+            kwh,
+            amount,
+            literal(due, Date),
+            case((paid, amount), else_=literal(Decimal("0.00"), Numeric(12, 2))),
+            case((paid, literal(due - timedelta(days=5), Date)), else_=null()),
+        ).where(aid.between(lo, hi))
+        columns = ["account_id", "period", "kwh", "amount", "due_date", "paid_amount", "paid_on"]
+        statements.append(insert(bills).from_select(columns, query))
+    return statements
 
 
 def demo_outages(now: datetime) -> list[tuple[dict[str, object], list[str]]]:

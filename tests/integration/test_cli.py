@@ -1,0 +1,132 @@
+"""The command line: clear messages and exit codes, never a stack trace."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from callcenter.cli import main
+from callcenter.devtools.servers import free_port
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("CALLCENTER_CONFIG", "CALLCENTER_DATABASE__URL", "CALLCENTER_REDIS__URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_on_embedded_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0
+    code, out, _ = run(capsys, "check")
+    assert code == 0
+    assert "schema up to date" in out and "redis memory://: reachable" in out
+
+
+def test_check_reports_an_unmigrated_database(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and "run `callcenter db upgrade`" in out
+
+
+def test_check_names_an_unreachable_database_with_its_password_masked(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("CALLCENTER_DATABASE__URL", f"postgresql+asyncpg://cc@127.0.0.1:{port}/cc")
+    monkeypatch.setenv("CALLCENTER_DATABASE__PASSWORD", "hunter2")
+    code, out, err = run(capsys, "check")
+    assert code == 1
+    assert f"database unreachable at postgresql+asyncpg://cc:***@127.0.0.1:{port}/cc" in out
+    assert "hunter2" not in out + err
+
+
+def test_serve_refuses_to_start_without_its_database(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("CALLCENTER_DATABASE__URL", f"postgresql+asyncpg://cc@127.0.0.1:{port}/cc")
+    code, _, err = run(capsys, "serve", "--port", str(free_port()))
+    assert code == 1
+    assert f"database unreachable at postgresql+asyncpg://cc@127.0.0.1:{port}/cc" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CALLCENTER_SERVER__PROT": "1"}, "unknown key server.prot"),
+        ({"CALLCENTER_SERVER__PORT": "x"}, "server.port"),
+        ({"CALLCENTER_CONFIG": "missing.toml"}, "configuration file not found"),
+        ({"CALLCENTER_REDIS__URL": "http://x"}, "redis.url"),
+    ],
+)
+def test_bad_configuration_exits_2(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    message: str,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code, _, err = run(capsys, "check")
+    assert code == 2 and message in err
+
+
+def test_users_and_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "user", "add", "--role", "agent", "wang.li", "--password", "s3cret-pw"
+    )
+    assert code == 0 and "created agent wang.li" in out
+    code, _, err = run(
+        capsys, "user", "add", "--role", "agent", "wang.li", "--password", "pw12345678"
+    )
+    assert code == 1 and "exists already" in err
+    code, _, err = run(capsys, "user", "add", "--role", "boss", "zhao", "--password", "pw12345678")
+    assert code == 1 and "unknown role 'boss'" in err
+    code, _, err = run(capsys, "user", "add", "--role", "agent", "zhao", "--password", "short")
+    assert code == 1 and "at least 8" in err
+    code, out, _ = run(capsys, "token", "create", "--role", "supervisor", "--label", "wallboard")
+    assert code == 0 and out.splitlines()[-1].startswith("cc_")
+    code, _, err = run(capsys, "token", "create")
+    assert code == 2 and "--role" in err
+    code, out, _ = run(capsys, "token", "revoke", "--id", "1")
+    assert code == 0
+    code, _, err = run(capsys, "token", "revoke", "--id", "1")
+    assert code == 1 and "no live token" in err
+
+
+def test_user_add_generates_a_password_when_not_interactive(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "user", "add", "--role", "operator", "ops1")
+    assert code == 0 and "password (shown once):" in out
+
+
+def test_demo_seed_prints_logins_once_and_adds_customers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "demo", "seed", "--customers", "120", "--seed", "3")
+    assert code == 0
+    assert "admin API token: cc_" in out and "agent20" in out
+    assert "added 120 customers" in out and "120/120 customers" in err
+    code, out, _ = run(capsys, "demo", "seed", "--customers", "30")
+    assert code == 0 and "agent20" not in out and "added 30 customers" in out
+
+
+def test_demo_seed_rejects_a_negative_count(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "demo", "seed", "--customers", "-1")
+    assert code == 2 and "--customers" in err
+
+
+def test_no_running_loop_leaks() -> None:
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()

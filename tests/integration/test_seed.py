@@ -1,0 +1,74 @@
+"""Seeding the demo into SQLite (Core executemany) and PostgreSQL (COPY)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter import demo
+from callcenter.auth.service import AuthService
+from callcenter.core.clock import ManualClock
+from callcenter.core.policy import CN_SGCC
+from callcenter.customers.service import ProfileService
+from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.tables import account_phones, accounts, bills, customers, metadata
+from callcenter.storage.users import SqlCredentialStore
+from tests.conftest import NOW
+
+
+async def count(engine: AsyncEngine, table: object) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())  # type: ignore[arg-type]
+
+
+async def test_seed_people_customers_and_outages(engine: AsyncEngine, clock: ManualClock) -> None:
+    auth = AuthService(SqlCredentialStore(engine), clock)
+    assert not await demo.has_users(engine)
+    logins = await demo.seed_people(engine, auth)
+    assert len(logins.logins) == 23 and await auth.authenticate(logins.api_token) is not None
+    assert await auth.check_password("agent01", logins.logins[3].password) is not None
+    progress: list[int] = []
+    added = await demo.seed_customers(engine, 250, 7, date(2026, 3, 10), progress.append)
+    await demo.seed_customers(engine, 10, 8, date(2026, 3, 10))
+    await demo.seed_outages(engine, NOW)
+    assert (added, progress[-1]) == (250, 250)
+    assert await count(engine, customers) == 260
+    assert await count(engine, bills) == 12 * await count(engine, accounts)
+    async with engine.connect() as conn:
+        unpaid = (
+            await conn.execute(
+                select(bills.c.account_id, func.count())
+                .where(bills.c.paid_amount < bills.c.amount)
+                .group_by(bills.c.account_id)
+            )
+        ).all()
+        postpaid = (
+            await conn.execute(
+                select(func.count())
+                .select_from(accounts)
+                .where(accounts.c.payment_mode == "postpaid")
+            )
+        ).scalar_one()
+    assert 0 < len(unpaid) < 0.15 * postpaid  # about 5 % of postpaid accounts owe
+    assert {n for _, n in unpaid} <= {1, 2, 3, 4} and max(n for _, n in unpaid) >= 2
+    async with engine.connect() as conn:
+        phone = (await conn.execute(select(account_phones.c.phone).limit(1))).scalar_one()
+    profiles = ProfileService(SqlCustomerDirectory(engine), clock, CN_SGCC, "Asia/Shanghai")
+    found = await profiles.by_phone(phone)
+    assert found.profiles and found.profiles[0].accounts
+
+
+async def test_bulk_load_restores_every_constraint(engine: AsyncEngine) -> None:
+    await demo.seed_customers(engine, 300, 5, date(2026, 3, 10), bulk=True)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_schema_diff) == []
+    assert await count(engine, bills) == 12 * await count(engine, accounts)
+
+
+def _schema_diff(conn: Connection) -> list[object]:
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))

@@ -1,0 +1,59 @@
+"""The Redis-compatible state store: the embedded one and a real server behave alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcenter.core.errors import ConfigError, UnavailableError
+from callcenter.devtools.servers import free_port
+from callcenter.state import redis as redis_state
+from callcenter.state.keys import Keys
+
+CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+
+
+async def test_atomic_script_and_ttl(redis_url: str) -> None:
+    client = redis_state.connect(redis_url)
+    keys = Keys("cctest:")
+    try:
+        await redis_state.ping(client, redis_url)
+        await client.delete(keys.lease("ami"))
+        claim = client.register_script(CLAIM)
+        assert await claim(keys=[keys.lease("ami")], args=["node-a", 5000]) == 1
+        assert await claim(keys=[keys.lease("ami")], args=["node-b", 5000]) == 0
+        assert await client.get(keys.lease("ami")) == b"node-a"
+        assert 0 < await client.pttl(keys.lease("ami")) <= 5000
+    finally:
+        await client.delete(keys.lease("ami"))
+        await client.aclose()
+
+
+def test_memory_stores_are_private_to_their_client() -> None:
+    assert redis_state.connect("memory://") is not redis_state.connect("memory://")
+
+
+async def test_unreachable_redis_is_named_without_password() -> None:
+    url = f"redis://:pw@127.0.0.1:{free_port()}/0"
+    client = redis_state.connect(url)
+    with pytest.raises(UnavailableError) as caught:
+        await redis_state.ping(client, url)
+    await client.aclose()
+    assert "redis unreachable at redis://***@127.0.0.1" in caught.value.message
+    assert "pw" not in caught.value.message.split("@")[0].split("//")[1]
+
+
+def test_unknown_scheme_is_a_config_error() -> None:
+    with pytest.raises(ConfigError):
+        redis_state.connect("mysql://x")
+
+
+def test_keys_share_one_prefix() -> None:
+    keys = Keys("cc:")
+    assert [keys.health(), keys.ivr_session("c1"), keys.lease("ami")] == [
+        "cc:health",
+        "cc:ivr:c1",
+        "cc:lease:ami",
+    ]
