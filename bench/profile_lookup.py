@@ -133,6 +133,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
                 print(f"  seeded {done:,} customers in {now - started:5.1f}s", flush=True)
 
         await demo.seed_customers(engine, args.customers, args.seed, date.today(), progress)
+        seconds = time.perf_counter() - started
         async with engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
             counts = {
@@ -146,7 +147,6 @@ async def run(url: str, args: argparse.Namespace) -> None:
                     )
                 ).scalars()
             )
-        seconds = time.perf_counter() - started
         rows = sum(counts.values()) + counts["accounts"]  # + one service point per account
         print(
             f"seeding: {args.customers:,} customers in {seconds:.1f} s "

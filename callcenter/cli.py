@@ -147,17 +147,19 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         try:
             await db.ping(engine)
             await migrate.upgrade(engine)
+            logins = None
             if not await seed.has_users(engine):
-                logins = await seed.seed_people(
-                    engine, AuthService(SqlCredentialStore(engine), clock)
-                )
+                auth = AuthService(SqlCredentialStore(engine), clock)
+                logins = await seed.seed_people(engine, auth)
                 await seed.seed_outages(engine, clock.now())
-                print(format_logins(logins))
             bar = ProgressBar(count, "customers", sys.stderr)
             done = await seed.seed_customers(
                 engine, count, seed_value, _local_today(settings), bar.update
             )
             bar.finish()
+            if logins is not None:
+                base = f"http://{settings.server.host}:{settings.server.port}"
+                print(format_logins(logins, await seed.example_numbers(engine), base))
             print(f"added {done} customers (seed {seed_value})")
         finally:
             await engine.dispose()

@@ -240,3 +240,34 @@ async def seed_outages(engine: AsyncEngine, now: datetime) -> None:
             await conn.execute(
                 insert(outage_feeders), [{"outage_id": outage_id, "feeder": f} for f in feeders]
             )
+
+
+async def example_numbers(engine: AsyncEngine) -> dict[str, str]:
+    """Demo phone numbers worth a look: in arrears, on the outage feeder, shared, prepaid."""
+    unpaid = select(bills.c.account_id).where(bills.c.paid_amount < bills.c.amount)
+    phone = select(account_phones.c.phone).join(
+        accounts, accounts.c.id == account_phones.c.account_id
+    )
+    queries = {
+        "a customer in arrears": phone.where(accounts.c.id.in_(unpaid)),
+        "a customer in the active fault outage": phone.join(
+            service_points, service_points.c.id == accounts.c.service_point_id
+        ).where(
+            service_points.c.feeder.in_(
+                select(outage_feeders.c.feeder)
+                .join(outages, outages.c.id == outage_feeders.c.outage_id)
+                .where(outages.c.status == "active")
+            )
+        ),
+        "a number shared by two accounts": select(account_phones.c.phone)
+        .group_by(account_phones.c.phone)
+        .having(func.count() > 1),
+        "a prepaid customer": phone.where(accounts.c.payment_mode == "prepaid"),
+    }
+    found = {}
+    async with engine.connect() as conn:
+        for what, query in queries.items():
+            number = (await conn.execute(query.order_by(account_phones.c.phone).limit(1))).scalar()
+            if number is not None:
+                found[what] = number
+    return found
