@@ -44,6 +44,15 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: flo
     raise ServerUnavailableError(f"{what} did not listen on port {port} within {timeout}s")
 
 
+def _wait_ready(probe: list[str], timeout: float = 30) -> None:
+    """Run `probe` until it succeeds: an open port is not yet a server accepting sessions."""
+    deadline = time.monotonic() + timeout
+    while subprocess.run(probe, check=False).returncode != 0:
+        if time.monotonic() > deadline:
+            raise ServerUnavailableError(f"{probe[0]} did not succeed within {timeout}s")
+        time.sleep(0.1)
+
+
 @contextmanager
 def _running(argv: list[str], port: int, what: str) -> Iterator[None]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -126,4 +135,5 @@ def postgres_server() -> Iterator[str]:
         for setting in settings:
             argv += ["-c", setting]
         with _running(_as_pg_user(argv), port, "postgres"):
+            _wait_ready([_pg_bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)])
             yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.customers.models import (
-    Account,
-    AccountManager,
-    AccountStatus,
-    ActiveOutage,
-    AreaClass,
-    CallBrief,
-    Customer,
-    CustomerClass,
-    ImportantGrade,
-    PaymentMode,
-    ProfileData,
-    ServicePoint,
-    TicketBrief,
-    UnpaidBill,
-    VulnerableFlag,
+from callcenter.customers.models import Account, ProfileData
+from callcenter.storage import profile_pg
+from callcenter.storage.customer_rows import (
+    account_from,
+    bill_from,
+    call_from,
+    customer_from,
+    outage_from,
+    ticket_from,
 )
 from callcenter.storage.db import reader
 from callcenter.storage.tables import (
@@ -48,43 +41,6 @@ _ACCOUNT_COLUMNS: Select[Any] = select(
     service_points.c.feeder,
     service_points.c.area_class,
 ).join(service_points, service_points.c.id == accounts.c.service_point_id)
-
-
-def _account(row: Row[Any]) -> Account:
-    return Account(
-        id=row.id,
-        account_no=row.account_no,
-        customer_id=row.customer_id,
-        tariff_class=row.tariff_class,
-        payment_mode=PaymentMode(row.payment_mode),
-        prepaid_balance=row.prepaid_balance,
-        credit_score=row.credit_score,
-        status=AccountStatus(row.status),
-        service_point=ServicePoint(
-            row.service_point_id,
-            row.address,
-            row.district,
-            row.feeder,
-            AreaClass(row.area_class),
-        ),
-    )
-
-
-def _customer(row: Row[Any]) -> Customer:
-    manager = (
-        AccountManager(row.account_manager_id, row.manager_name)
-        if row.account_manager_id is not None
-        else None
-    )
-    flags = frozenset(VulnerableFlag(f) for f in row.vulnerable_flags.split(",") if f)
-    return Customer(
-        id=row.id,
-        name=row.name,
-        customer_class=CustomerClass(row.customer_class),
-        important_grade=ImportantGrade(row.important_grade) if row.important_grade else None,
-        account_manager=manager,
-        vulnerable=flags,
-    )
 
 
 _BY_PHONE = (
@@ -153,26 +109,33 @@ _CALLS = (
 
 
 class SqlCustomerDirectory:
-    """Implements `CustomerDirectory`: prebuilt statements, one connection per profile."""
+    """Implements `CustomerDirectory`: on PostgreSQL one statement per profile, elsewhere
+    prebuilt statements on one connection."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = reader(engine)
+        self._postgres = engine.dialect.name == "postgresql"
 
     async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
         async with self._engine.connect() as conn:
-            return tuple(_account(r) for r in (await conn.execute(_BY_PHONE, {"phone": phone})))
+            rows = await conn.execute(_BY_PHONE, {"phone": phone})
+            return tuple(account_from(r._mapping) for r in rows)
 
     async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
+        if self._postgres:
+            return await profile_pg.by_phone(self._engine, phone, recent_calls)
         return await self._profile(_BY_PHONE, {"phone": phone}, recent_calls)
 
     async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
+        if self._postgres:
+            return await profile_pg.by_account(self._engine, account_no, recent_calls)
         return await self._profile(_BY_NUMBER, {"account_no": account_no}, recent_calls)
 
     async def _profile(
         self, query: Select[Any], params: dict[str, str], recent_calls: int
     ) -> ProfileData | None:
         async with self._engine.connect() as conn:
-            found = tuple(_account(r) for r in (await conn.execute(query, params)).all())
+            found = tuple(account_from(r._mapping) for r in await conn.execute(query, params))
             if not found:
                 return None
             ids = {
@@ -180,56 +143,18 @@ class SqlCustomerDirectory:
                 "account_ids": [a.id for a in found],
                 "feeders": sorted({a.service_point.feeder for a in found}),
             }
-            customer_rows = (await conn.execute(_CUSTOMERS, ids)).all()
-            bill_rows = (await conn.execute(_UNPAID, ids)).all()
-            outage_rows = (await conn.execute(_OUTAGES, ids)).all()
-            ticket_rows = (await conn.execute(_TICKETS, ids)).all()
-            limit = recent_calls * len(ids["customer_ids"])
-            call_rows = (await conn.execute(_CALLS, ids | {"limit": limit})).all()
-        return ProfileData(
-            accounts=found,
-            customers=tuple(_customer(r) for r in customer_rows),
-            unpaid_bills=tuple(
-                UnpaidBill(r.account_id, r.period, r.amount, r.paid_amount, r.due_date)
-                for r in bill_rows
-            ),
-            outages=tuple(
-                ActiveOutage(
-                    r.id,
-                    r.kind,
-                    r.status,
-                    r.area,
-                    r.cause,
-                    r.start_at,
-                    r.estimated_restoration_at,
-                    r.feeder,
-                )
-                for r in outage_rows
-            ),
-            open_tickets=tuple(
-                TicketBrief(
-                    r.id,
-                    r.number,
-                    r.type,
-                    r.status,
-                    r.customer_id,
-                    r.account_id,
-                    r.created_at,
-                    r.due_at,
-                    r.summary,
-                )
-                for r in ticket_rows
-            ),
-            recent_calls=tuple(
-                CallBrief(
-                    r.id,
-                    r.customer_id,
-                    r.started_at,
-                    r.direction,
-                    r.state,
-                    r.disposition,
-                    r.agent_id,
-                )
-                for r in call_rows
-            ),
-        )
+            limit = {"limit": recent_calls * len(ids["customer_ids"])}
+            parts = [
+                [convert(r._mapping) for r in await conn.execute(statement, ids | limit)]
+                for statement, convert in _PARTS
+            ]
+        return ProfileData(found, *(tuple(part) for part in parts))  # type: ignore[arg-type]
+
+
+_PARTS: tuple[tuple[Select[Any], Any], ...] = (
+    (_CUSTOMERS, customer_from),
+    (_UNPAID, bill_from),
+    (_OUTAGES, outage_from),
+    (_TICKETS, ticket_from),
+    (_CALLS, call_from),
+)
