@@ -157,16 +157,11 @@ async def run(url: str, args: argparse.Namespace) -> None:
         directory = SqlCustomerDirectory(engine)
         profiles = ProfileService(directory, clock, CN_SGCC, "Asia/Shanghai")
         await drive("warm-up", profiles.by_phone, phones, 2000, args.concurrency)
-        await drive(
-            "look-up query (phone)",
-            directory.accounts_by_phone,
-            phones,
-            args.lookups,
-            args.concurrency,
-        )
-        await drive(
-            "whole profile (phone)", profiles.by_phone, phones, args.lookups, args.concurrency
-        )
+        for concurrency, total in ((args.concurrency, args.lookups), (1, 2000)):
+            lookup = directory.accounts_by_phone
+            await drive("look-up query (phone)", lookup, phones, total, concurrency)
+            await drive("whole profile (phone)", profiles.by_phone, phones, total, concurrency)
+        await ceiling(db_url, phones, args.lookups, args.concurrency)
         await explain_times(db_url, phones, 2000)
     finally:
         await engine.dispose()

@@ -10,9 +10,9 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime
-from typing import TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -112,7 +112,7 @@ def _listening(host: str, port: int) -> Callable[[str], None]:
     return say
 
 
-def _run(body: Callable[[], Awaitable[int]]) -> int:
+def _run(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
     return asyncio.run(body())
 
 

@@ -154,7 +154,7 @@ async def seed_customers(
             await _drop_constraints(conn)
         while (batch := await asyncio.to_thread(next, batches, None)) is not None:
             await (_copy_batch(conn, batch) if postgres else _insert_batch(conn, batch))
-            lo, hi = batch.accounts[0][0], batch.accounts[-1][0]
+            lo, hi = batch.account_range
             for statement in bill_inserts(lo, hi, seed, today):
                 await conn.execute(statement)
             done += len(batch.customers)

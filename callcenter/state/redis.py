@@ -19,7 +19,7 @@ def connect(url: str, password: str | None = None) -> aioredis.Redis:
     if url.startswith(MEMORY_SCHEME):
         from fakeredis import FakeAsyncRedis, FakeServer
 
-        return FakeAsyncRedis(server=FakeServer(), decode_responses=False)  # type: ignore[no-any-return]
+        return FakeAsyncRedis(server=FakeServer(), decode_responses=False)
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"redis.url: expected memory://, redis://, rediss:// or unix://: {url!r}")
     return aioredis.Redis.from_url(url, password=password, socket_connect_timeout=5)

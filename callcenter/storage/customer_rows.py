@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from callcenter.customers.models import (
@@ -103,3 +103,13 @@ def call_from(m: Mapping[str, Any]) -> CallBrief:
         m["disposition"],
         m["agent_id"],
     )
+
+
+# The parts of `ProfileData` after its accounts, in field order.
+PART_CONVERTERS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
+    customer_from,
+    bill_from,
+    outage_from,
+    ticket_from,
+    call_from,
+)

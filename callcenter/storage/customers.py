@@ -9,14 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.customers.models import Account, ProfileData
 from callcenter.storage import profile_pg
-from callcenter.storage.customer_rows import (
-    account_from,
-    bill_from,
-    call_from,
-    customer_from,
-    outage_from,
-    ticket_from,
-)
+from callcenter.storage.customer_rows import PART_CONVERTERS, account_from
 from callcenter.storage.db import reader
 from callcenter.storage.tables import (
     account_phones,
@@ -119,7 +112,7 @@ class SqlCustomerDirectory:
     async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
         async with self._engine.connect() as conn:
             rows = await conn.execute(_BY_PHONE, {"phone": phone})
-            return tuple(account_from(r._mapping) for r in rows)
+            return tuple(account_from(dict(r._mapping)) for r in rows)
 
     async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
         if self._postgres:
@@ -135,26 +128,22 @@ class SqlCustomerDirectory:
         self, query: Select[Any], params: dict[str, str], recent_calls: int
     ) -> ProfileData | None:
         async with self._engine.connect() as conn:
-            found = tuple(account_from(r._mapping) for r in await conn.execute(query, params))
+            rows = await conn.execute(query, params)
+            found = tuple(account_from(dict(r._mapping)) for r in rows)
             if not found:
                 return None
-            ids = {
-                "customer_ids": sorted({a.customer_id for a in found}),
+            customer_ids = sorted({a.customer_id for a in found})
+            keys = {
+                "customer_ids": customer_ids,
                 "account_ids": [a.id for a in found],
                 "feeders": sorted({a.service_point.feeder for a in found}),
+                "limit": recent_calls * len(customer_ids),
             }
-            limit = {"limit": recent_calls * len(ids["customer_ids"])}
             parts = [
-                [convert(r._mapping) for r in await conn.execute(statement, ids | limit)]
-                for statement, convert in _PARTS
+                tuple(convert(dict(r._mapping)) for r in await conn.execute(statement, keys))
+                for statement, convert in zip(_PART_STATEMENTS, PART_CONVERTERS, strict=True)
             ]
-        return ProfileData(found, *(tuple(part) for part in parts))  # type: ignore[arg-type]
+        return ProfileData(found, *parts)
 
 
-_PARTS: tuple[tuple[Select[Any], Any], ...] = (
-    (_CUSTOMERS, customer_from),
-    (_UNPAID, bill_from),
-    (_OUTAGES, outage_from),
-    (_TICKETS, ticket_from),
-    (_CALLS, call_from),
-)
+_PART_STATEMENTS = (_CUSTOMERS, _UNPAID, _OUTAGES, _TICKETS, _CALLS)

@@ -132,6 +132,13 @@ class Batch:
     customers: list[tuple[object, ...]] = field(default_factory=list)
     accounts: list[tuple[object, ...]] = field(default_factory=list)
     account_phones: list[tuple[object, ...]] = field(default_factory=list)
+    first_account: int = 0
+    last_account: int = 0
+
+    @property
+    def account_range(self) -> tuple[int, int]:
+        """The first and last account id in the batch."""
+        return self.first_account, self.last_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +289,9 @@ def _customer(
     phone = _mobile(rng)
     shared = rng.random() < 0.004 and last_phone is not None
     accounts_wanted = 2 if rng.random() < 0.01 else 1
+    number = last_phone if shared and last_phone is not None else phone
     for _ in range(accounts_wanted):
-        _account(rng, cur, batch, seed, customer_id, cls, last_phone if shared else phone)
+        _account(rng, cur, batch, seed, customer_id, cls, number)
     if rng.random() < 0.15:
         code = DISTRICTS[_int(rng, 0, len(DISTRICTS))][2]
         landline = f"+86{code}{_int(rng, 8 * 10**7, 9 * 10**7)}"
@@ -314,6 +322,8 @@ def _account(
     score = rng.choice((72, 65, 58) if owes else (95, 92, 88, 85, 80, 76, 72, 65))
     tariff = RESIDENTIAL_TARIFF if cls == "residential" else "一般工商业用电"
     opened = date(2015, 1, 1) + timedelta(days=_int(rng, 0, 3650))
+    batch.first_account = batch.first_account or account_id
+    batch.last_account = account_id
     batch.accounts.append(
         (
             account_id,

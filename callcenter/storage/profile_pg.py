@@ -8,7 +8,6 @@ it whole. Both paths return the same `ProfileData` (the profile tests run on bot
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,14 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.customers.models import ProfileData
-from callcenter.storage.customer_rows import (
-    account_from,
-    bill_from,
-    call_from,
-    customer_from,
-    outage_from,
-    ticket_from,
-)
+from callcenter.storage.customer_rows import PART_CONVERTERS, account_from
 
 _SQL = """
 WITH acc AS (
@@ -91,14 +83,7 @@ async def _fetch(
         row = (await conn.execute(statement, {"key": key, "per_customer": per_customer})).one()
     if row.accounts is None:
         return None
-    converters: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
-        account_from,
-        customer_from,
-        bill_from,
-        outage_from,
-        ticket_from,
-        call_from,
-    )
+    converters = (account_from, *PART_CONVERTERS)
     parts = [
         tuple(convert(item) for item in _decode(raw))
         for raw, convert in zip(row, converters, strict=True)

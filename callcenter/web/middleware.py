@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from callcenter.core.api import spec_of
@@ -74,9 +75,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
-def metrics_middleware(
-    registry: CollectorRegistry,
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def metrics_middleware(registry: CollectorRegistry) -> Middleware:
     """Count requests and time them per route template (bounded label values)."""
     requests = Counter(
         "callcenter_http_requests",
