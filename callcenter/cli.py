@@ -29,6 +29,8 @@ from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.web.access_log import MaskedAccessLogger
 
+log = logging.getLogger(__name__)
+
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -81,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"callcenter: {err.message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ConfigError) else EXIT_FAILURE
     except KeyboardInterrupt:
+        return EXIT_FAILURE
+    except Exception as err:  # the last line of defence: one line for the user, details in the log
+        log.debug("command %s failed", args.command, exc_info=True)
+        print(f"callcenter: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_FAILURE
 
 

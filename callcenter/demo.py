@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -53,6 +53,7 @@ Progress = Callable[[int], None]
 BULK_TABLES: tuple[Table, ...] = (service_points, customers, accounts, account_phones)
 SERIAL_TABLES: tuple[Table, ...] = (service_points, customers, accounts, bills)
 BULK_THRESHOLD = 50_000
+BULK_CONNECTIONS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,34 +138,96 @@ async def seed_customers(
 ) -> int:
     """Add `count` synthetic customers with accounts, phones and 12 months of bills.
 
-    Rows are made in a worker thread while the database stores the previous batch. On
-    PostgreSQL a large load runs as one transaction that sets the bulk tables' foreign keys
-    and secondary indexes aside and rebuilds them at the end (per-row foreign-key checks
-    cost four times the insert itself); a failure rolls everything back, schema included.
+    Rows are made in a worker thread while the database stores earlier batches. A large load
+    on PostgreSQL sets the bulk tables' foreign keys and secondary indexes aside (per-row
+    foreign-key checks cost four times the insert itself), loads with two connections at
+    once, and rebuilds them at the end, also when the load fails; a load that fails stores
+    nothing. A load killed outright leaves them set aside: the next load puts them back first.
     """
     managers = await account_manager_ids(engine)
     async with engine.connect() as conn:
         start = await _id_start(conn)
     postgres = engine.dialect.name == "postgresql"
-    batches = generate(count, seed, start, managers, batch_size=10000 if postgres else 2000)
-    bulk = postgres and (count >= BULK_THRESHOLD if bulk is None else bulk)
-    done = 0
+    loader = _Loader(
+        generate(count, seed, start, managers, batch_size=10000 if postgres else 2000),
+        seed,
+        today,
+        progress,
+        postgres,
+    )
+    if not (postgres and (count >= BULK_THRESHOLD if bulk is None else bulk)):
+        async with engine.begin() as conn:
+            await loader.run(conn)
+            if postgres:
+                await _fix_sequences(conn)
+        return loader.done
     async with engine.begin() as conn:
-        if bulk:
-            await _drop_constraints(conn)
-        while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-            await (_copy_batch(conn, batch) if postgres else _insert_batch(conn, batch))
-            lo, hi = batch.account_range
-            for statement in bill_inserts(lo, hi, seed, today):
-                await conn.execute(statement)
-            done += len(batch.customers)
-            if progress is not None:
-                progress(done)
-        if bulk:
+        await _restore_constraints(conn)
+        await _drop_constraints(conn)
+    try:
+        await loader.run_parallel(engine, BULK_CONNECTIONS)
+    finally:
+        async with engine.begin() as conn:
             await _restore_constraints(conn)
-        if postgres:
             await _fix_sequences(conn)
-    return done
+    return loader.done
+
+
+class _Loader:
+    """Stores generated batches and derives their bills, from one or several connections."""
+
+    def __init__(
+        self,
+        batches: Iterator[Batch],
+        seed: int,
+        today: date,
+        progress: Progress | None,
+        postgres: bool,
+    ) -> None:
+        self._batches = batches
+        self._seed = seed
+        self._today = today
+        self._progress = progress
+        self._postgres = postgres
+        self._next_lock = asyncio.Lock()
+        self.done = 0
+
+    async def _next(self) -> Batch | None:
+        async with self._next_lock:  # a generator may not run in two threads at once
+            return await asyncio.to_thread(next, self._batches, None)
+
+    async def run(self, conn: AsyncConnection) -> None:
+        """Store batches on `conn` until there are none left."""
+        if self._postgres:
+            # COPY goes through the driver, below SQLAlchemy, which begins its transaction
+            # only with its first statement: make one, or COPY would commit on its own.
+            await conn.execute(text("SET LOCAL synchronous_commit = off"))
+        while (batch := await self._next()) is not None:
+            await (_copy_batch(conn, batch) if self._postgres else _insert_batch(conn, batch))
+            lo, hi = batch.account_range
+            for statement in bill_inserts(lo, hi, self._seed, self._today):
+                await conn.execute(statement)
+            self.done += len(batch.customers)
+            if self._progress is not None:
+                self._progress(self.done)
+
+    async def run_parallel(self, engine: AsyncEngine, connections: int) -> None:
+        """Several connections, each one transaction; all commit only once all have loaded."""
+        loaded = asyncio.Barrier(connections)
+
+        async def one() -> None:
+            async with engine.begin() as conn:
+                await self.run(conn)
+                # Commit only once every connection has loaded its share: a failure in one
+                # cancels the others, whose transactions then roll back.
+                await loaded.wait()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(connections):
+                    group.create_task(one())
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from failed
 
 
 def _set_aside() -> tuple[list[ForeignKeyConstraint], list[Constraint], list[Index]]:
@@ -191,13 +254,24 @@ async def _drop_constraints(conn: AsyncConnection) -> None:
 
 
 async def _restore_constraints(conn: AsyncConnection) -> None:
+    """Put back whatever of the set-aside constraints and indexes is missing."""
+    existing = set(
+        (
+            await conn.execute(
+                text("SELECT conname FROM pg_constraint UNION SELECT indexname FROM pg_indexes")
+            )
+        ).scalars()
+    )
     fks, keys, indexes = _set_aside()
     for key in keys:
-        await conn.execute(AddConstraint(key))
+        if key.name not in existing:
+            await conn.execute(AddConstraint(key))
     for index in indexes:
-        await conn.execute(CreateIndex(index))
+        if index.name not in existing:
+            await conn.execute(CreateIndex(index))
     for fk in fks:
-        await conn.execute(AddConstraint(fk))
+        if fk.name not in existing:
+            await conn.execute(AddConstraint(fk))
 
 
 async def _fix_sequences(conn: AsyncConnection) -> None:

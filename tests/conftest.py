@@ -172,6 +172,15 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await eng.dispose()
 
 
+@pytest_asyncio.fixture
+async def pg_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh PostgreSQL database, for PostgreSQL-only behaviour."""
+    async with _fresh_database(request, "postgresql") as url:
+        eng = db.create_engine(url)
+        yield eng
+        await eng.dispose()
+
+
 @pytest.fixture(params=REDIS_BACKENDS)
 def redis_url(request: pytest.FixtureRequest) -> str:
     """`memory://` or a real Redis server."""

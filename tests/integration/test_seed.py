@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, func, select
@@ -72,3 +74,34 @@ async def test_bulk_load_restores_every_constraint(engine: AsyncEngine) -> None:
 def _schema_diff(conn: Connection) -> list[object]:
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))
+
+
+@pytest.mark.postgres
+async def test_failed_bulk_load_stores_nothing_and_keeps_the_schema(
+    pg_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = demo._copy_batch
+    calls = 0
+
+    async def flaky(conn: Any, batch: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("disk full")
+        await real(conn, batch)
+
+    monkeypatch.setattr(demo, "_copy_batch", flaky)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await demo.seed_customers(pg_engine, 50_000, 5, date(2026, 3, 10), bulk=True)
+    assert await count(pg_engine, customers) == 0
+    async with pg_engine.connect() as conn:
+        assert await conn.run_sync(_schema_diff) == []
+
+
+@pytest.mark.postgres
+async def test_a_load_killed_midway_is_repaired_by_the_next(pg_engine: AsyncEngine) -> None:
+    async with pg_engine.begin() as conn:
+        await demo._drop_constraints(conn)
+    await demo.seed_customers(pg_engine, 100, 5, date(2026, 3, 10), bulk=True)
+    async with pg_engine.connect() as conn:
+        assert await conn.run_sync(_schema_diff) == []
