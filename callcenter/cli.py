@@ -39,25 +39,32 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callcenter", description="Utility hotline contact-centre backend (95598-style)."
     )
-    parser.add_argument("--config", help="TOML file (default: $CALLCENTER_CONFIG or built-in)")
+    config_help = "TOML file (default: $CALLCENTER_CONFIG, else the built-in defaults)"
+    parser.add_argument("--config", help=config_help)
+    common = argparse.ArgumentParser(add_help=False)  # --config also after the command
+    common.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the HTTP server")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, parents=[common])
+
+    serve = command("serve", "run the HTTP server")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    dbp = sub.add_parser("db", help="database schema")
+    dbp = command("db", "database schema")
     dbp.add_argument("action", choices=["upgrade", "current"])
-    demo = sub.add_parser("demo", help="demo data")
+    demo = command("demo", "demo data")
     demo.add_argument("action", choices=["seed"])
     demo.add_argument("--customers", type=int, default=None, help="how many customers to add")
     demo.add_argument("--seed", type=int, default=None, help="random seed (deterministic data)")
-    sub.add_parser("check", help="report configuration and connectivity")
-    user = sub.add_parser("user", help="users")
+    command("check", "report configuration and connectivity")
+    user = command("user", "users")
     user.add_argument("action", choices=["add"])
     user.add_argument("name")
     user.add_argument("--role", required=True)
     user.add_argument("--display-name")
     user.add_argument("--password", help="default: ask, or generate one when not a terminal")
-    token = sub.add_parser("token", help="API tokens")
+    token = command("token", "API tokens")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("--role")
     token.add_argument("--label", default="")

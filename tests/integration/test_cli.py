@@ -130,3 +130,16 @@ def test_demo_seed_rejects_a_negative_count(capsys: pytest.CaptureFixture[str]) 
 def test_no_running_loop_leaks() -> None:
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_option_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[server]\nprot = 1\n")
+    argv = (
+        ["--config", str(path), "check"] if where == "before" else ["check", "--config", str(path)]
+    )
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "server.prot: unknown key" in err
