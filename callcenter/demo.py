@@ -28,10 +28,10 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 
 from callcenter.auth.service import AuthService
 from callcenter.core.api import Role
+from callcenter.storage.demo_bills import bill_inserts
 from callcenter.storage.demo_data import (
     Batch,
     IdStart,
-    bill_inserts,
     demo_outages,
     demo_users,
     generate,

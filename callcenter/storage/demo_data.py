@@ -1,8 +1,7 @@
 """Synthetic 95598 demo data: deterministic rows for customers, accounts, bills and outages.
 
 Pure (no I/O): `generate` yields batches of plain tuples per table, so the writer can COPY
-them, and `bill_inserts` builds the statements with which the database derives 12 months of
-bills from the accounts. The same seed and day give the same data on SQLite and PostgreSQL.
+them; `demo_bills` builds the statements with which the database derives the bills. The same seed and day give the same data on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,22 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-
-from sqlalchemy import (
-    ColumnElement,
-    Date,
-    Insert,
-    Numeric,
-    and_,
-    case,
-    func,
-    insert,
-    literal,
-    null,
-    select,
-)
-
-from callcenter.storage.tables import accounts, bills
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国建华志强文斌海燕晓东丽娟春梅国庆永刚德明淑珍桂芳玉兰秀珍凤英"
@@ -213,7 +196,8 @@ def feeder_of(district_index: int, n: int) -> str:
     return f"F{district_index:02d}-{n:03d}"
 
 
-def _month(today: date, back: int) -> tuple[int, int]:
+def month_back(today: date, back: int) -> tuple[int, int]:
+    """(year, month) of the month `back` months before `today`'s."""
     index = today.year * 12 + today.month - 1 - back
     return index // 12, index % 12 + 1
 
@@ -349,45 +333,6 @@ def mix(account_id: int, seed: int, salt: int) -> int:
 def in_arrears(account_id: int, seed: int, postpaid: bool) -> bool:
     """About 5 % of postpaid accounts owe money."""
     return postpaid and mix(account_id, seed, 1) % 1000 < ARREARS_PER_MILLE
-
-
-def _mix_sql(account_id: ColumnElement[int], seed: int, salt: int) -> ColumnElement[int]:
-    return (account_id * MIX_A + (seed * MIX_B + salt * MIX_C)) % MIX_M
-
-
-def bill_inserts(lo: int, hi: int, seed: int, today: date) -> list[Insert]:
-    """INSERT ... SELECT statements making 12 months of bills for accounts lo..hi.
-
-    Bills are 12 rows per account, three quarters of all demo rows: the database makes them
-    from the accounts (the same integer arithmetic on SQLite and PostgreSQL) instead of
-    Python making and sending them. Arrears: about 5 % of postpaid accounts leave their
-    last 1-4 bills unpaid.
-    """
-    aid = accounts.c.id
-    postpaid = accounts.c.payment_mode == "postpaid"
-    arrears = and_(postpaid, _mix_sql(aid, seed, 1) % 1000 < ARREARS_PER_MILLE)
-    unpaid = case((arrears, 1 + _mix_sql(aid, seed, 2) % 4), else_=0)
-    scale = case((accounts.c.tariff_class == RESIDENTIAL_TARIFF, 1), else_=40)
-    statements = []
-    for back in range(12, 0, -1):
-        year, month = _month(today, back)
-        due_y, due_m = (year + 1, 1) if month == 12 else (year, month + 1)
-        due = date(due_y, due_m, 20)
-        kwh = (60 + _mix_sql(aid, seed, 10 + back) % 540) * scale
-        amount = func.round(kwh * literal(Decimal("0.538"), Numeric(12, 3)), 2)
-        paid = unpaid < back
-        query = select(
-            aid,
-            literal(f"{year:04d}-{month:02d}"),
-            kwh,
-            amount,
-            literal(due, Date),
-            case((paid, amount), else_=literal(Decimal("0.00"), Numeric(12, 2))),
-            case((paid, literal(due - timedelta(days=5), Date)), else_=null()),
-        ).where(aid.between(lo, hi))
-        columns = ["account_id", "period", "kwh", "amount", "due_date", "paid_amount", "paid_on"]
-        statements.append(insert(bills).from_select(columns, query))
-    return statements
 
 
 def demo_outages(now: datetime) -> list[tuple[dict[str, object], list[str]]]:
