@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.web.access_log import MaskedAccessLogger
+from ivr_flows.loader import FlowError, default_flow_files, load_flows
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True)
     user.add_argument("--display-name")
     user.add_argument("--password", help="default: ask, or generate one when not a terminal")
+    ivr = command("ivr", "IVR flows")
+    ivr.add_argument("action", choices=["check"])
+    ivr.add_argument("files", nargs="*", help="flow files (default: the shipped flows)")
     token = command("token", "API tokens")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("--role")
@@ -312,6 +317,23 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     return _auth_command(settings, create)
 
 
+def _ivr(settings: Settings, args: argparse.Namespace) -> int:
+    paths = [Path(f) for f in args.files] or default_flow_files()
+    try:
+        flows = load_flows(paths)
+    except FlowError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"callcenter: {len(err.problems)} problem(s) in the flows", file=sys.stderr)
+        return EXIT_FAILURE
+    for flow in flows.values():
+        print(
+            f"ok {flow.source}: flow {flow.name!r}, {len(flow.nodes)} nodes, "
+            f"languages {', '.join(flow.languages)}"
+        )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "serve": _serve,
     "db": _db,
@@ -319,4 +341,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "check": _check,
     "user": _user,
     "token": _token,
+    "ivr": _ivr,
 }

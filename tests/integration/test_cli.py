@@ -143,3 +143,23 @@ def test_config_option_before_or_after_the_command(
     )
     code, _, err = run(capsys, *argv)
     assert code == 2 and "server.prot: unknown key" in err
+
+
+def test_ivr_check_passes_the_shipped_flows(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ivr", "check")
+    assert code == 0 and "flow '95598'" in out and "flow 'survey'" in out
+
+
+def test_ivr_check_lists_problems_as_file_node_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad\nentry: a\nlanguages: [zh-CN]\nprompts: {}\n"
+        "nodes:\n  a: {type: say, prompt: p, next: b}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "ivr", "check", str(path))
+    assert code == 1
+    assert f"{path}:a: goes to 'b', which is not a node" in err
+    assert f"{path}:a: prompt 'p' is not defined" in err
