@@ -191,6 +191,7 @@ def _enter(run: _Run) -> None:
             summary=summary,
             account_no=run.variables.get("account_no"),
             customer_id=run.variables.get("customer_id"),
+            service_point_id=run.variables.get("service_point_id"),
         )
     elif node.kind is K.ENQUEUE:
         run.say(node.prompt)

@@ -83,6 +83,45 @@ class SqlTicketRepository:
                 )
         return int(ticket_id)
 
+    async def find_open(self, type: TicketType, service_point_id: int) -> int | None:
+        query = (
+            select(tickets.c.id)
+            .where(
+                tickets.c.type == type.value,
+                tickets.c.service_point_id == service_point_id,
+                tickets.c.status.not_in(("closed", "cancelled")),
+            )
+            .order_by(tickets.c.id)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            found = (await conn.execute(query)).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    async def urge(self, ticket_id: int, call_id: str | None, actor: str, at: datetime) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(ticket_events).values(
+                    ticket_id=ticket_id,
+                    at=at,
+                    type="urged",
+                    actor=actor,
+                    data={"call_id": call_id} if call_id else {},
+                )
+            )
+            if call_id:
+                linked = await conn.execute(
+                    select(ticket_calls.c.call_id).where(
+                        ticket_calls.c.ticket_id == ticket_id, ticket_calls.c.call_id == call_id
+                    )
+                )
+                if linked.first() is None:
+                    await conn.execute(
+                        insert(ticket_calls).values(
+                            ticket_id=ticket_id, call_id=call_id, relation="urged", at=at
+                        )
+                    )
+
     async def get(self, ticket_id: int) -> Ticket | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(tickets).where(tickets.c.id == ticket_id))).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
-from callcenter.tickets.models import NewTicket, NoSuchTicketError, Ticket
+from callcenter.tickets.models import NewTicket, NoSuchTicketError, Ticket, TicketType
 from callcenter.tickets.ports import TicketRepository
 
 MAX_SUMMARY = 4000
@@ -26,6 +26,18 @@ class TicketService:
                 f"a ticket summary has at most {MAX_SUMMARY} characters", code="invalid-ticket"
             )
         return await self._repo.create(ticket, self._clock.now())
+
+    async def open_or_urge(self, ticket: NewTicket) -> Ticket:
+        """A repeat fault report for a service point with an open fault ticket is an urge
+        (催办) on that ticket, not a new one; anything else opens a ticket."""
+        if ticket.type is TicketType.FAULT_REPAIR and ticket.service_point_id is not None:
+            existing = await self._repo.find_open(ticket.type, ticket.service_point_id)
+            if existing is not None:
+                await self._repo.urge(
+                    existing, ticket.call_id, ticket.created_by, self._clock.now()
+                )
+                return await self.get(existing)
+        return await self.open(ticket)
 
     async def get(self, ticket_id: int) -> Ticket:
         """A ticket, or `NoSuchTicketError`."""

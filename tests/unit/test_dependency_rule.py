@@ -30,6 +30,7 @@ COMPOSITION = (
     "callcenter.devtools",
     "callcenter.__main__",
     "callcenter.demo",
+    "callcenter.ivr_services",
 )
 
 
@@ -75,7 +76,7 @@ def _violation(module: str, imported: str) -> str | None:
     if _within(module, FEATURES) and not _within(imported, FEATURE_ALLOWED):
         return "a feature package imports only callcenter.core"
     if _within(module, ADAPTERS):
-        is_port = imported.rsplit(".", 1)[-1] in ("models", "ports", "lifecycle")
+        is_port = imported.rsplit(".", 1)[-1] in ("models", "ports", "lifecycle", "codec")
         if not (
             _within(imported, FEATURE_ALLOWED)
             or (_within(imported, FEATURES) and is_port)

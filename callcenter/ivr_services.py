@@ -1,0 +1,159 @@
+"""The IVR's services, wired from the customer, ticket and call services (composition level)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from callcenter.calls.models import CallEventType
+from callcenter.calls.service import CallService
+from callcenter.core.errors import InvalidInputError, NotFoundError
+from callcenter.customers.models import AccountProfile, CustomerProfile, ProfileLookup
+from callcenter.customers.service import ProfileService
+from callcenter.tickets.models import NewTicket, TicketType
+from callcenter.tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+E = CallEventType
+
+
+def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[str, Any]:
+    customer = profile.customer
+    manager = customer.account_manager
+    return {
+        "account_no": account.account.account_no,
+        "account_id": account.account.id,
+        "service_point_id": account.account.service_point.id,
+        "customer_id": customer.id,
+        "customer_name": customer.name,
+        "important_grade": customer.important_grade.value if customer.important_grade else None,
+        "account_manager_id": manager.user_id if manager else None,
+        "vulnerable": bool(customer.vulnerable),
+        "payment_mode": account.account.payment_mode.value,
+    }
+
+
+class IvrServicesAdapter:
+    """Implements `ivr_flows.ports.IvrServices`."""
+
+    def __init__(
+        self, profiles: ProfileService, tickets: TicketService, calls: CallService, timezone: str
+    ) -> None:
+        self._profiles = profiles
+        self._tickets = tickets
+        self._calls = calls
+        self._zone = ZoneInfo(timezone)
+
+    async def lookup(
+        self, call_id: str, kind: str, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        try:
+            status, values = await self._lookup(call_id, kind, params)
+        except (NotFoundError, InvalidInputError):
+            status, values = "not_found", {}
+        await self._calls.record(call_id, E.LOOKUP_MADE, {"lookup": kind, "status": status})
+        return status, values
+
+    async def _lookup(
+        self, call_id: str, kind: str, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        if kind == "caller":
+            return await self._identify(call_id, await self._profiles.by_phone(params["phone"]))
+        account_no = params.get("account_no")
+        if not account_no:
+            return "not_found", {}
+        found = await self._profiles.by_account(str(account_no))
+        if kind == "account":
+            return await self._identify(call_id, found)
+        profile = found.profiles[0]
+        account = profile.accounts[0]
+        if kind == "bill":
+            return "found", self._bill(account)
+        if kind == "outage":
+            return self._outage(account)
+        if kind == "tickets":
+            return "found", {"open_tickets": len(profile.open_tickets)}
+        if kind == "notify_restore":
+            await self._calls.record(
+                call_id, E.NOTE_ADDED, {"kind": "notify_on_restore", "account_no": account_no}
+            )
+            return "found", {}
+        return "not_found", {}
+
+    async def _identify(self, call_id: str, found: ProfileLookup) -> tuple[str, dict[str, Any]]:
+        pairs = [(p, a) for p in found.profiles for a in p.accounts]
+        if len(pairs) > 1:
+            accounts = [{"account_no": a.account.account_no} for _, a in pairs]
+            return "many", {"accounts": accounts}
+        values = _customer_values(*pairs[0])
+        await self._calls.record(
+            call_id,
+            E.CUSTOMER_IDENTIFIED,
+            {"customer_id": values["customer_id"], "account_id": values["account_id"]},
+        )
+        return "found", values
+
+    @staticmethod
+    def _bill(account: AccountProfile) -> dict[str, Any]:
+        balance = account.account.prepaid_balance
+        return {
+            "payment_mode": account.account.payment_mode.value,
+            "balance": str(balance) if balance is not None else None,
+            "arrears": str(account.arrears.arrears),
+            "late_fee": str(account.arrears.fee),
+            "total_due": str(account.arrears.total_due),
+        }
+
+    def _outage(self, account: AccountProfile) -> tuple[str, dict[str, Any]]:
+        active = [o for o in account.outages if o.status == "active"]
+        if not active:
+            return "not_found", {}
+        outage = active[0]
+        restore = outage.estimated_restoration_at
+        return "found", {
+            "outage_id": outage.id,
+            "outage_kind": outage.kind,
+            "outage_area": outage.area,
+            "outage_cause": outage.cause,
+            "outage_restore": restore.astimezone(self._zone).isoformat() if restore else None,
+        }
+
+    async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
+        record = await self._calls.get(call_id)
+        ticket = await self._tickets.open_or_urge(
+            NewTicket(
+                type=TicketType(data["ticket_type"]),
+                summary=str(data.get("summary") or "IVR"),
+                created_by="ivr",
+                customer_id=record.customer_id,
+                account_id=record.account_id,
+                service_point_id=data.get("service_point_id"),
+                call_id=call_id,
+            )
+        )
+        await self._calls.record(
+            call_id, E.TICKET_LINKED, {"ticket_id": ticket.id, "number": ticket.number}
+        )
+        return ticket.number
+
+    async def record_step(self, call_id: str, data: Mapping[str, Any]) -> None:
+        if "survey" in data:
+            await self._calls.record(call_id, E.SURVEY_ANSWERED, {"score": int(data["survey"])})
+        elif {"digits", "speech", "exhausted"} & set(data):
+            await self._calls.record(call_id, E.DIGITS_RECEIVED, dict(data))
+        else:
+            await self._calls.record(call_id, E.IVR_STEP, dict(data))
+
+    async def record_queued(self, call_id: str, data: Mapping[str, Any]) -> None:
+        await self._calls.record(
+            call_id,
+            E.QUEUED,
+            {
+                "queue": data.get("queue"),
+                "priority": data.get("priority"),
+                "skills": data.get("skills"),
+                "preferred_agent": data.get("preferred_agent"),
+            },
+        )
