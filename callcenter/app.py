@@ -17,17 +17,34 @@ from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.policy import pack_in_force
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
+from callcenter.ivr_services import IvrServicesAdapter
 from callcenter.state import redis as redis_state
+from callcenter.state.ivr_sessions import RedisIvrSessionStore
+from callcenter.state.keys import Keys
 from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.twilio.http import TwilioWebhooks
+from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
-from callcenter.web.keys import AUTH, CALLS, ENGINE, METRICS, PROFILES, REDIS, SETTINGS, TICKETS
+from callcenter.web.keys import (
+    AUTH,
+    CALLS,
+    ENGINE,
+    IVR,
+    METRICS,
+    PROFILES,
+    REDIS,
+    SETTINGS,
+    TICKETS,
+)
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
+from ivr_flows.loader import default_flow_files, load_flows
+from ivr_flows.service import IvrService
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +76,21 @@ def create_app(
         SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
     )
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
+    flows = load_flows(default_flow_files())
+    twilio = settings.twilio
+    store = RedisIvrSessionStore(
+        app[REDIS], Keys(settings.redis.key_prefix), twilio.session_ttl_seconds
+    )
+    services = IvrServicesAdapter(app[PROFILES], app[TICKETS], app[CALLS], settings.server.timezone)
+    app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
+    token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
+    signature = TwilioSignature(token, settings.server.public_base_url)
 
     health.setup(app)
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
+    TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url).setup(app)
     openapi.setup(app)
 
     app.cleanup_ctx.append(_stores(clock, announce or log.info))

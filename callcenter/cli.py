@@ -94,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CallcenterError as err:
         print(f"callcenter: {err.message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ConfigError) else EXIT_FAILURE
+    except FlowError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print("callcenter: the IVR flows have problems; nothing was started", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
     except Exception as err:  # the last line of defence: one line for the user, details in the log

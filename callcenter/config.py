@@ -74,6 +74,16 @@ class PolicySettings(_Section):
     pack: str = "cn-sgcc"
 
 
+class TwilioSettings(_Section):
+    """The Twilio adapter; the credentials come from TWILIO_AUTH_TOKEN / TWILIO_ACCOUNT_SID."""
+
+    entry_flow: str = "95598"
+    hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+    session_ttl_seconds: int = Field(default=7200, ge=60)
+    auth_token: SecretStr | None = None
+    account_sid: str | None = None
+
+
 class Settings(_Section):
     """Everything the server needs, passed down from the entry point."""
 
@@ -83,6 +93,7 @@ class Settings(_Section):
     demo: DemoSettings = DemoSettings()
     logging: LoggingSettings = LoggingSettings()
     policy: PolicySettings = PolicySettings()
+    twilio: TwilioSettings = TwilioSettings()
 
     @property
     def database_url(self) -> str:
@@ -101,7 +112,12 @@ class Settings(_Section):
         return make_url(self.database_url).render_as_string(hide_password=True)
 
 
-SECRET_KEYS = frozenset({("database", "password"), ("redis", "password")})
+SECRET_KEYS = frozenset({("database", "password"), ("redis", "password"), ("twilio", "auth_token")})
+# Variables Twilio's own tools use, read as they are.
+VENDOR_ENV = {
+    "TWILIO_AUTH_TOKEN": ("twilio", "auth_token"),
+    "TWILIO_ACCOUNT_SID": ("twilio", "account_sid"),
+}
 
 
 def load_settings(
@@ -113,6 +129,9 @@ def load_settings(
     path = config_file or env.get(ENV_CONFIG_FILE)
     if path:
         data = _read_toml(Path(path))
+    for name, (section, key) in VENDOR_ENV.items():
+        if env.get(name):
+            data.setdefault(section, {})[key] = env[name]
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
             continue

@@ -12,6 +12,7 @@ from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
 from callcenter.tickets.service import TicketService
+from ivr_flows.service import IvrService
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -21,3 +22,4 @@ AUTH = web.AppKey("auth", AuthService)
 CALLS = web.AppKey("calls", CallService)
 PROFILES = web.AppKey("profiles", ProfileService)
 TICKETS = web.AppKey("tickets", TicketService)
+IVR = web.AppKey("ivr", IvrService)

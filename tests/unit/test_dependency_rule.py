@@ -76,7 +76,13 @@ def _violation(module: str, imported: str) -> str | None:
     if _within(module, FEATURES) and not _within(imported, FEATURE_ALLOWED):
         return "a feature package imports only callcenter.core"
     if _within(module, ADAPTERS):
-        is_port = imported.rsplit(".", 1)[-1] in ("models", "ports", "lifecycle", "codec")
+        is_port = imported.rsplit(".", 1)[-1] in (
+            "models",
+            "ports",
+            "lifecycle",
+            "codec",
+            "prompts",
+        )
         if not (
             _within(imported, FEATURE_ALLOWED)
             or (_within(imported, FEATURES) and is_port)

@@ -1,0 +1,1 @@
+"""Telephony adapters: Twilio (webhooks + TwiML) and, later, Asterisk (AMI + FastAGI)."""

@@ -1,0 +1,54 @@
+"""What the Twilio webhooks need: the call record and the IVR (satisfied by their services)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
+from ivr_flows.models import Command, Event, Flow, Session
+
+Render = Callable[[Session, list[Command]], str]
+
+
+class CallLog(Protocol):
+    """Start calls and append their events (`callcenter.calls.service.CallService`)."""
+
+    async def start(
+        self,
+        direction: Direction,
+        from_number: str,
+        to_number: str,
+        ref: ProviderRef | None = None,
+        at: datetime | None = None,
+    ) -> CallRecord: ...
+
+    async def record(
+        self,
+        call_id: str,
+        type: CallEventType,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> CallRecord: ...
+
+    async def find_by_provider(self, ref: ProviderRef) -> CallRecord | None: ...
+
+
+class Ivr(Protocol):
+    """Run a call's IVR one request at a time (`ivr_flows.service.IvrService`)."""
+
+    def flow(self, name: str) -> Flow: ...
+
+    async def start(self, call_id: str, variables: Mapping[str, Any], render: Render) -> str: ...
+
+    async def handle(
+        self,
+        call_id: str,
+        event: Event,
+        seq: int | None,
+        render: Render,
+        variables: Mapping[str, Any] | None = None,
+    ) -> str: ...
+
+    async def end(self, call_id: str) -> None: ...
