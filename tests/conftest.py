@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.config import Settings, load_settings
 from callcenter.core.clock import ManualClock
 from callcenter.devtools.servers import ServerUnavailableError, postgres_server, redis_server
 from callcenter.storage import db, migrate
@@ -68,6 +69,17 @@ def postgres_url(_servers: ExitStack) -> str:
 def redis_server_url(_servers: ExitStack) -> str:
     """The URL of a real Redis server."""
     return _server(_servers, "CCTEST_REDIS_URL", redis_server)
+
+
+def app_settings(stores: tuple[str, str], **env: str) -> Settings:
+    """Settings for an app on the given stores, without demo data, plus `env` overrides."""
+    database_url, redis_url = stores
+    base = {
+        "CALLCENTER_DATABASE__URL": database_url,
+        "CALLCENTER_REDIS__URL": redis_url,
+        "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
+    }
+    return load_settings(None, base | env)
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from twilio.request_validator import RequestValidator
 
 from callcenter.app import create_app
 from callcenter.calls.models import ProviderRef
-from callcenter.config import load_settings
 from callcenter.core.clock import ManualClock
 from callcenter.web.keys import CALLS, ENGINE
-from tests.conftest import NOW
+from tests.conftest import NOW, app_settings
 from tests.factories import AccountSpec, BillSpec, add_customer, add_outage
 
 Client = TestClient[web.Request, web.Application]
@@ -36,16 +35,8 @@ def fixture(name: str) -> dict[str, str]:
 async def client(
     aiohttp_client: Callable[[web.Application], Awaitable[Client]], stores: tuple[str, str]
 ) -> Client:
-    database_url, redis_url = stores
-    settings = load_settings(
-        None,
-        {
-            "CALLCENTER_DATABASE__URL": database_url,
-            "CALLCENTER_REDIS__URL": redis_url,
-            "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
-            "CALLCENTER_SERVER__PUBLIC_BASE_URL": BASE,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-        },
+    settings = app_settings(
+        stores, CALLCENTER_SERVER__PUBLIC_BASE_URL=BASE, TWILIO_AUTH_TOKEN=TOKEN
     )
     return await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
 

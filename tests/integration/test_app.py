@@ -18,7 +18,7 @@ from callcenter.config import load_settings
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
 from callcenter.web.keys import AUTH, CALLS, ENGINE
-from tests.conftest import NOW
+from tests.conftest import NOW, app_settings
 from tests.factories import AccountSpec, BillSpec, add_customer
 
 Client = TestClient[web.Request, web.Application]
@@ -27,16 +27,7 @@ MakeClient = Callable[[web.Application], Awaitable[Client]]
 
 @pytest.fixture
 async def client(aiohttp_client: MakeClient, stores: tuple[str, str]) -> Client:
-    database_url, redis_url = stores
-    settings = load_settings(
-        None,
-        {
-            "CALLCENTER_DATABASE__URL": database_url,
-            "CALLCENTER_REDIS__URL": redis_url,
-            "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
-            "CALLCENTER_SERVER__MAX_BODY_BYTES": "4096",
-        },
-    )
+    settings = app_settings(stores, CALLCENTER_SERVER__MAX_BODY_BYTES="4096")
     app = create_app(settings, clock=ManualClock(NOW))
     return await aiohttp_client(app)
 
