@@ -25,6 +25,7 @@ from callcenter.auth.service import AuthService
 from callcenter.config import Settings, load_settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
+from callcenter.simulate import simulate
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
@@ -67,8 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--password", help="default: ask, or generate one when not a terminal")
     ivr = command("ivr", "IVR flows")
-    ivr.add_argument("action", choices=["check"])
-    ivr.add_argument("files", nargs="*", help="flow files (default: the shipped flows)")
+    ivr.add_argument("action", choices=["check", "simulate"])
+    ivr.add_argument("files", nargs="*", help="check: flow files (default: the shipped flows)")
+    ivr.add_argument("--from", dest="caller", help="simulate: the calling number")
+    ivr.add_argument(
+        "--press",
+        help='simulate: keys, e.g. "1 2#"; "-" is silence, '
+        '"say:text" speech; interactive when absent',
+    )
+    ivr.add_argument("--lang", help="simulate: start in this language (e.g. en-US)")
     token = command("token", "API tokens")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("--role")
@@ -323,6 +331,17 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ivr(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "simulate":
+        if not args.caller:
+            raise ConfigError("ivr simulate needs --from NUMBER")
+
+        def ask() -> str | None:
+            try:
+                return input("keys> ")
+            except EOFError:
+                return None
+
+        return _run(lambda: simulate(settings, args.caller, args.press, args.lang, ask, print))
     paths = [Path(f) for f in args.files] or default_flow_files()
     try:
         flows = load_flows(paths)

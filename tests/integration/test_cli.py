@@ -163,3 +163,26 @@ def test_ivr_check_lists_problems_as_file_node_message(
     assert code == 1
     assert f"{path}:a: goes to 'b', which is not a node" in err
     assert f"{path}:a: prompt 'p' is not defined" in err
+
+
+def test_ivr_simulate_prints_the_dialogue(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "ivr", "simulate", "--from", "139 0000 9999", "--press", "- 3300000001# 7"
+    )
+    assert code == 0
+    assert "◀ 你用电，我用心。国家电网95598为您服务。" in out
+    assert "▶ (silence)" in out and "请输入您的户号，以井号键结束。" in out
+    assert "▶ keys 3300000001" in out and "未查询到该户号" in out
+    assert "record: callcenter API GET /api/calls/" in out
+
+
+def test_ivr_simulate_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "ivr", "simulate", "--from", "13900009999", "--lang", "en-US", "--press", "-"
+    )
+    assert code == 0 and "Please enter your account number" in out
+
+
+def test_ivr_simulate_needs_a_number(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "ivr", "simulate")
+    assert code == 2 and "--from" in err
