@@ -76,7 +76,7 @@ def create_app(
         SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
     )
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
-    flows = load_flows(default_flow_files())
+    flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
     store = RedisIvrSessionStore(
         app[REDIS], Keys(settings.redis.key_prefix), twilio.session_ttl_seconds

@@ -342,7 +342,7 @@ def _ivr(settings: Settings, args: argparse.Namespace) -> int:
                 return None
 
         return _run(lambda: simulate(settings, args.caller, args.press, args.lang, ask, print))
-    paths = [Path(f) for f in args.files] or default_flow_files()
+    paths = [Path(f) for f in args.files] or default_flow_files(settings.ivr.flows_dir)
     try:
         flows = load_flows(paths)
     except FlowError as err:

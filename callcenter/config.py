@@ -74,6 +74,12 @@ class PolicySettings(_Section):
     pack: str = "cn-sgcc"
 
 
+class IvrSettings(_Section):
+    """Where the flow files are."""
+
+    flows_dir: str = ""
+
+
 class TwilioSettings(_Section):
     """The Twilio adapter; the credentials come from TWILIO_AUTH_TOKEN / TWILIO_ACCOUNT_SID."""
 
@@ -93,6 +99,7 @@ class Settings(_Section):
     demo: DemoSettings = DemoSettings()
     logging: LoggingSettings = LoggingSettings()
     policy: PolicySettings = PolicySettings()
+    ivr: IvrSettings = IvrSettings()
     twilio: TwilioSettings = TwilioSettings()
 
     @property

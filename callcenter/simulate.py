@@ -109,7 +109,7 @@ async def simulate(
             SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
         )
         tickets = TicketService(SqlTicketRepository(engine), clock)
-        flows = load_flows(default_flow_files())
+        flows = load_flows(default_flow_files(settings.ivr.flows_dir))
         services = IvrServicesAdapter(profiles, tickets, calls, settings.server.timezone)
         sessions = MemorySessions()
         ivr = IvrService(flows, settings.twilio.entry_flow, sessions, services)

@@ -121,9 +121,9 @@ def load_flows(paths: Iterable[Path]) -> dict[str, Flow]:
     return flows
 
 
-def default_flow_files() -> list[Path]:
-    """The flow files shipped with the package."""
-    return sorted(FLOWS_DIR.glob("*.yaml"))
+def default_flow_files(directory: str | Path = "") -> list[Path]:
+    """The flow files in `directory`, or those shipped with the package."""
+    return sorted(Path(directory or FLOWS_DIR).glob("*.yaml"))
 
 
 def _build(raw: Any, report: _Report) -> Flow | None:

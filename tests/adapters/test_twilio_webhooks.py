@@ -264,3 +264,9 @@ async def test_fixture_signature_vector() -> None:
         )
         == "n7sfK4Pg+RnhAevUw2jqMgjpaMY="
     )
+
+
+async def test_oversized_webhook_body_is_413(client: Client) -> None:
+    caller = Caller(client)
+    resp = await caller.post("/twilio/voice", {"Padding": "x" * 70000})
+    assert resp.status == 413

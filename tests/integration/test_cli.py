@@ -186,3 +186,21 @@ def test_ivr_simulate_in_english(capsys: pytest.CaptureFixture[str]) -> None:
 def test_ivr_simulate_needs_a_number(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "ivr", "simulate")
     assert code == 2 and "--from" in err
+
+
+def test_serve_refuses_to_start_with_a_broken_flow(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "95598.yaml").write_text(
+        'name: "95598"\nentry: a\nlanguages: [zh-CN]\nprompts: {}\n'
+        "nodes:\n  a: {type: menu, prompt: p, options: {'1': b}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CALLCENTER_IVR__FLOWS_DIR", str(flows))
+    code, _, err = run(capsys, "serve", "--port", str(free_port()))
+    path = flows / "95598.yaml"
+    assert code == 1 and "the IVR flows have problems" in err
+    assert f"{path}:a: a menu node needs 'on_exhausted'" in err
+    assert f"{path}:a: goes to 'b', which is not a node" in err
