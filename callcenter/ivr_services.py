@@ -35,6 +35,14 @@ def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[
     }
 
 
+def _step_event(data: Mapping[str, Any]) -> tuple[CallEventType, dict[str, Any]]:
+    if "survey" in data:
+        return E.SURVEY_ANSWERED, {"score": int(data["survey"])}
+    if {"digits", "speech", "exhausted"} & set(data):
+        return E.DIGITS_RECEIVED, dict(data)
+    return E.IVR_STEP, dict(data)
+
+
 class IvrServicesAdapter:
     """Implements `ivr_flows.ports.IvrServices`."""
 
@@ -138,13 +146,8 @@ class IvrServicesAdapter:
         )
         return ticket.number
 
-    async def record_step(self, call_id: str, data: Mapping[str, Any]) -> None:
-        if "survey" in data:
-            await self._calls.record(call_id, E.SURVEY_ANSWERED, {"score": int(data["survey"])})
-        elif {"digits", "speech", "exhausted"} & set(data):
-            await self._calls.record(call_id, E.DIGITS_RECEIVED, dict(data))
-        else:
-            await self._calls.record(call_id, E.IVR_STEP, dict(data))
+    async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
+        await self._calls.record_many(call_id, [_step_event(data) for data in steps])
 
     async def record_queued(self, call_id: str, data: Mapping[str, Any]) -> None:
         await self._calls.record(

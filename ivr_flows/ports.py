@@ -32,8 +32,8 @@ class IvrServices(Protocol):
     async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
         """Open a ticket (or urge the open one for the same service point); its number."""
 
-    async def record_step(self, call_id: str, data: Mapping[str, Any]) -> None:
-        """Append an IVR step (node, masked digits, speech) to the call record."""
+    async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
+        """Append IVR steps (nodes entered, masked digits, speech) to the call record."""
 
     async def record_queued(self, call_id: str, data: Mapping[str, Any]) -> None:
         """The flow handed the call to a queue."""

@@ -76,6 +76,9 @@ class IvrService:
                 break
             session, commands = step(root, session, event, self._flows)
             event = None
+            steps = [c.data for c in commands if c.kind is C.RECORD_STEP]
+            if steps:  # one write for everything this step did to the call record
+                await self._services.record_steps(session.call_id, steps)
             for command in commands:
                 event = await self._serve(session.call_id, command, out) or event
         reply = render(session, out)
@@ -85,8 +88,8 @@ class IvrService:
     async def _serve(self, call_id: str, command: Command, out: list[Command]) -> Event | None:
         data = command.data
         if command.kind is C.RECORD_STEP:
-            await self._services.record_step(call_id, data)
-        elif command.kind is C.LOOKUP:
+            return None
+        if command.kind is C.LOOKUP:
             status, values = await self._services.lookup(call_id, data["lookup"], data["params"])
             return Event(EventKind.LOOKUP_RESULT, {"status": status, "values": values})
         elif command.kind is C.CREATE_TICKET:

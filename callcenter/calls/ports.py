@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from callcenter.calls.models import (
@@ -23,8 +23,8 @@ class CallRepository(Protocol):
         """Store a new call and its `started` event; when `ref` is already mapped, store
         nothing and return the id of the call it maps to."""
 
-    async def append(self, call_id: str, event: CallEvent, fold: Fold) -> CallRecord:
-        """Lock the call, give `event` the next seq, fold it and store both."""
+    async def append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
+        """Lock the call, number `events` on from its last seq, fold them, store all at once."""
 
     async def link_provider(self, call_id: str, ref: ProviderRef) -> None:
         """Map one more provider id to the call (idempotent)."""

@@ -70,8 +70,18 @@ class CallService:
         at: datetime | None = None,
     ) -> CallRecord:
         """Append one event and return the record as it now stands."""
-        event = CallEvent(call_id, 0, at or self._clock.now(), type, data or {})
-        return await self._repo.append(call_id, event, apply)
+        return await self.record_many(call_id, [(type, data or {})], at)
+
+    async def record_many(
+        self,
+        call_id: str,
+        events: list[tuple[CallEventType, dict[str, Any]]],
+        at: datetime | None = None,
+    ) -> CallRecord:
+        """Append several events in one transaction (what one request did to the call)."""
+        when = at or self._clock.now()
+        batch = [CallEvent(call_id, 0, when, kind, data) for kind, data in events]
+        return await self._repo.append(call_id, batch, apply)
 
     async def link_provider(self, call_id: str, ref: ProviderRef) -> None:
         """Map another provider id (an agent leg, a Linkedid) to the call."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.calls.models import (
     CallEvent,
@@ -43,6 +44,31 @@ def _to_record(row: Row[Any]) -> CallRecord:
     return CallRecord(**values)
 
 
+def _event_row(event: CallEvent) -> dict[str, Any]:
+    return {
+        "call_id": event.call_id,
+        "seq": event.seq,
+        "at": event.at,
+        "type": event.type.value,
+        "data": event.data,
+    }
+
+
+# Prebuilt statements: compiled once, executed with parameters (the hot path of every call).
+_TAKE_SEQS = (
+    update(calls)
+    .where(calls.c.id == bindparam("call_id"))
+    .values(last_seq=calls.c.last_seq + bindparam("n"))
+    .returning(*calls.c)
+)
+_INSERT_EVENT = insert(call_events)
+_UPDATE_CALL = (
+    update(calls)
+    .where(calls.c.id == bindparam("v_id"))
+    .values({c.name: bindparam(f"v_{c.name}") for c in calls.c if c.name != "id"})
+)
+
+
 class SqlCallRepository:
     """Implements `CallRepository` over the `calls`, `call_events` and id-map tables."""
 
@@ -52,8 +78,8 @@ class SqlCallRepository:
     async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
         try:
             async with self._engine.begin() as conn:
-                await conn.execute(insert(calls).values(_to_row(record)))
-                await self._insert_event(conn, event)
+                await conn.execute(insert(calls), _to_row(record))
+                await conn.execute(_INSERT_EVENT, [_event_row(event)])
                 if ref is not None:
                     await conn.execute(
                         insert(call_provider_ids).values(
@@ -67,38 +93,23 @@ class SqlCallRepository:
             return existing
         return record.id
 
-    async def append(self, call_id: str, event: CallEvent, fold: Fold) -> CallRecord:
+    async def append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
         async with self._engine.begin() as conn:
-            # Taking the next seq is the first statement: it write-locks the row (PostgreSQL)
+            # Taking the next seqs is the first statement: it write-locks the row (PostgreSQL)
             # or the database (SQLite) before anything is read, so appends never interleave.
-            row = (
-                await conn.execute(
-                    update(calls)
-                    .where(calls.c.id == call_id)
-                    .values(last_seq=calls.c.last_seq + 1)
-                    .returning(*calls.c)
-                )
-            ).first()
+            row = (await conn.execute(_TAKE_SEQS, {"call_id": call_id, "n": len(events)})).first()
             if row is None:
                 raise NoSuchCallError(f"no call with id {call_id!r}")
             locked = _to_record(row)
-            event = replace(event, seq=locked.last_seq)
-            updated = fold(replace(locked, last_seq=locked.last_seq - 1), event)
-            await self._insert_event(conn, event)
-            await conn.execute(update(calls).where(calls.c.id == call_id).values(_to_row(updated)))
-        return updated
-
-    @staticmethod
-    async def _insert_event(conn: AsyncConnection, event: CallEvent) -> None:
-        await conn.execute(
-            insert(call_events).values(
-                call_id=event.call_id,
-                seq=event.seq,
-                at=event.at,
-                type=event.type.value,
-                data=event.data,
-            )
-        )
+            record = replace(locked, last_seq=locked.last_seq - len(events))
+            numbered = []
+            for event in events:
+                event = replace(event, seq=record.last_seq + 1)
+                record = fold(record, event)
+                numbered.append(event)
+            await conn.execute(_INSERT_EVENT, [_event_row(e) for e in numbered])
+            await conn.execute(_UPDATE_CALL, {f"v_{k}": v for k, v in _to_row(record).items()})
+        return record
 
     async def link_provider(self, call_id: str, ref: ProviderRef) -> None:
         existing = await self.find_by_provider(ref)
