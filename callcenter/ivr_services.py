@@ -35,12 +35,23 @@ def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[
     }
 
 
-def _step_event(data: Mapping[str, Any]) -> tuple[CallEventType, dict[str, Any]]:
+def _step_events(data: Mapping[str, Any]) -> list[tuple[CallEventType, dict[str, Any]]]:
     if "survey" in data:
-        return E.SURVEY_ANSWERED, {"score": int(data["survey"])}
+        return [(E.SURVEY_ANSWERED, {"score": int(data["survey"])})]
+    if "lookup" in data:
+        made = (E.LOOKUP_MADE, {"lookup": data["lookup"], "status": data["status"]})
+        if data.get("customer_id") is None:
+            return [made]
+        ids = {"customer_id": data["customer_id"], "account_id": data.get("account_id")}
+        return [made, (E.CUSTOMER_IDENTIFIED, ids)]
+    if "ticket_number" in data:
+        return [(E.TICKET_LINKED, {"number": data["ticket_number"]})]
+    if "queued" in data:
+        queued = {k: data.get(k) for k in ("priority", "skills", "preferred_agent")}
+        return [(E.QUEUED, queued | {"queue": data["queued"]})]
     if {"digits", "speech", "exhausted"} & set(data):
-        return E.DIGITS_RECEIVED, dict(data)
-    return E.IVR_STEP, dict(data)
+        return [(E.DIGITS_RECEIVED, dict(data))]
+    return [(E.IVR_STEP, dict(data))]
 
 
 class IvrServicesAdapter:
@@ -58,23 +69,21 @@ class IvrServicesAdapter:
         self, call_id: str, kind: str, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         try:
-            status, values = await self._lookup(call_id, kind, params)
+            return await self._lookup(call_id, kind, params)
         except (NotFoundError, InvalidInputError):
-            status, values = "not_found", {}
-        await self._calls.record(call_id, E.LOOKUP_MADE, {"lookup": kind, "status": status})
-        return status, values
+            return "not_found", {}
 
     async def _lookup(
         self, call_id: str, kind: str, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         if kind == "caller":
-            return await self._identify(call_id, await self._profiles.by_phone(params["phone"]))
+            return self._identify(await self._profiles.by_phone(params["phone"]))
         account_no = params.get("account_no")
         if not account_no:
             return "not_found", {}
         found = await self._profiles.by_account(str(account_no))
         if kind == "account":
-            return await self._identify(call_id, found)
+            return self._identify(found)
         profile = found.profiles[0]
         account = profile.accounts[0]
         if kind == "bill":
@@ -90,18 +99,13 @@ class IvrServicesAdapter:
             return "found", {}
         return "not_found", {}
 
-    async def _identify(self, call_id: str, found: ProfileLookup) -> tuple[str, dict[str, Any]]:
+    @staticmethod
+    def _identify(found: ProfileLookup) -> tuple[str, dict[str, Any]]:
         pairs = [(p, a) for p in found.profiles for a in p.accounts]
         if len(pairs) > 1:
             accounts = [{"account_no": a.account.account_no} for _, a in pairs]
             return "many", {"accounts": accounts}
-        values = _customer_values(*pairs[0])
-        await self._calls.record(
-            call_id,
-            E.CUSTOMER_IDENTIFIED,
-            {"customer_id": values["customer_id"], "account_id": values["account_id"]},
-        )
-        return "found", values
+        return "found", _customer_values(*pairs[0])
 
     @staticmethod
     def _bill(account: AccountProfile) -> dict[str, Any]:
@@ -129,34 +133,19 @@ class IvrServicesAdapter:
         }
 
     async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
-        record = await self._calls.get(call_id)
         ticket = await self._tickets.open_or_urge(
             NewTicket(
                 type=TicketType(data["ticket_type"]),
                 summary=str(data.get("summary") or "IVR"),
                 created_by="ivr",
-                customer_id=record.customer_id,
-                account_id=record.account_id,
+                customer_id=data.get("customer_id"),
+                account_id=data.get("account_id"),
                 service_point_id=data.get("service_point_id"),
                 call_id=call_id,
             )
         )
-        await self._calls.record(
-            call_id, E.TICKET_LINKED, {"ticket_id": ticket.id, "number": ticket.number}
-        )
         return ticket.number
 
     async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
-        await self._calls.record_many(call_id, [_step_event(data) for data in steps])
-
-    async def record_queued(self, call_id: str, data: Mapping[str, Any]) -> None:
-        await self._calls.record(
-            call_id,
-            E.QUEUED,
-            {
-                "queue": data.get("queue"),
-                "priority": data.get("priority"),
-                "skills": data.get("skills"),
-                "preferred_agent": data.get("preferred_agent"),
-            },
-        )
+        events = [event for data in steps for event in _step_events(data)]
+        await self._calls.record_many(call_id, events)

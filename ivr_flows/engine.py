@@ -192,6 +192,7 @@ def _enter(run: _Run) -> None:
             account_no=run.variables.get("account_no"),
             customer_id=run.variables.get("customer_id"),
             service_point_id=run.variables.get("service_point_id"),
+            account_id=run.variables.get("account_id"),
         )
     elif node.kind is K.ENQUEUE:
         run.say(node.prompt)

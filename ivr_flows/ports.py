@@ -27,13 +27,12 @@ class IvrServices(Protocol):
     async def lookup(
         self, call_id: str, kind: str, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
-        """(`found` | `many` | `not_found`, values to merge into the session)."""
+        """(`found` | `many` | `not_found`, values to merge into the session); identifying
+        look-ups (`caller`, `account`) give `customer_id` and `account_id` when found."""
 
     async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
         """Open a ticket (or urge the open one for the same service point); its number."""
 
     async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
-        """Append IVR steps (nodes entered, masked digits, speech) to the call record."""
-
-    async def record_queued(self, call_id: str, data: Mapping[str, Any]) -> None:
-        """The flow handed the call to a queue."""
+        """Append what the IVR did to the call record, in one write: nodes entered, masked
+        digits, speech, look-ups (with who was identified), tickets, the queue."""

@@ -70,33 +70,54 @@ class IvrService:
 
     async def _run(self, session: Session, event: Event | None, render: Render) -> str:
         out: list[Command] = []
+        records: list[Mapping[str, Any]] = []  # for the call record, written once per request
         root = self._flows[self._entry]
         for _ in range(MAX_SERVICE_ROUNDS):
             if event is None:
                 break
             session, commands = step(root, session, event, self._flows)
             event = None
-            steps = [c.data for c in commands if c.kind is C.RECORD_STEP]
-            if steps:  # one write for everything this step did to the call record
-                await self._services.record_steps(session.call_id, steps)
             for command in commands:
-                event = await self._serve(session.call_id, command, out) or event
+                event = await self._serve(session.call_id, command, out, records) or event
+        if records:
+            await self._services.record_steps(session.call_id, records)
         reply = render(session, out)
         await self._store.save(session, reply)
         return reply
 
-    async def _serve(self, call_id: str, command: Command, out: list[Command]) -> Event | None:
+    async def _serve(
+        self,
+        call_id: str,
+        command: Command,
+        out: list[Command],
+        records: list[Mapping[str, Any]],
+    ) -> Event | None:
         data = command.data
         if command.kind is C.RECORD_STEP:
-            return None
-        if command.kind is C.LOOKUP:
+            records.append(data)
+        elif command.kind is C.LOOKUP:
             status, values = await self._services.lookup(call_id, data["lookup"], data["params"])
+            record: dict[str, Any] = {"lookup": data["lookup"], "status": status}
+            if status == "found" and data["lookup"] in IDENTIFYING:
+                record |= {k: values.get(k) for k in ("customer_id", "account_id")}
+            records.append(record)
             return Event(EventKind.LOOKUP_RESULT, {"status": status, "values": values})
         elif command.kind is C.CREATE_TICKET:
             number = await self._services.create_ticket(call_id, data)
+            records.append({"ticket_number": number})
             return Event(EventKind.TICKET_CREATED, {"number": number})
         else:
             if command.kind is C.ENQUEUE:
-                await self._services.record_queued(call_id, data)
+                records.append(
+                    {
+                        "queued": data["queue"],
+                        "priority": data["priority"],
+                        "skills": data["skills"],
+                        "preferred_agent": data["preferred_agent"],
+                    }
+                )
             out.append(command)
         return None
+
+
+IDENTIFYING = frozenset({"caller", "account"})
