@@ -32,6 +32,9 @@ class CallRepository(Protocol):
     async def find_by_provider(self, ref: ProviderRef) -> str | None:
         """The call id a provider id maps to."""
 
+    async def record_by_provider(self, ref: ProviderRef) -> CallRecord | None:
+        """The record of the call a provider id maps to (one round trip)."""
+
     async def get(self, call_id: str) -> CallRecord | None:
         """The stored record."""
 

@@ -89,8 +89,7 @@ class CallService:
 
     async def find_by_provider(self, ref: ProviderRef) -> CallRecord | None:
         """The call a provider id maps to, if any."""
-        call_id = await self._repo.find_by_provider(ref)
-        return None if call_id is None else await self._repo.get(call_id)
+        return await self._repo.record_by_provider(ref)
 
     async def get(self, call_id: str) -> CallRecord:
         """The record, or `NoSuchCallError`."""

@@ -22,6 +22,7 @@ from callcenter.calls.models import (
     ProviderRef,
 )
 from callcenter.calls.ports import Fold
+from callcenter.storage.db import reader
 from callcenter.storage.tables import call_events, call_provider_ids, calls, ticket_calls, tickets
 
 PATH_SEPARATOR = ">"
@@ -69,11 +70,23 @@ _UPDATE_CALL = (
 )
 
 
+_BY_ID = select(calls).where(calls.c.id == bindparam("call_id"))
+_BY_PROVIDER = (
+    select(calls)
+    .join(call_provider_ids, call_provider_ids.c.call_id == calls.c.id)
+    .where(
+        call_provider_ids.c.provider == bindparam("provider"),
+        call_provider_ids.c.provider_id == bindparam("provider_id"),
+    )
+)
+
+
 class SqlCallRepository:
     """Implements `CallRepository` over the `calls`, `call_events` and id-map tables."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reader(engine)  # plain reads: no BEGIN/ROLLBACK round trips
 
     async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
         try:
@@ -127,16 +140,18 @@ class SqlCallRepository:
                 raise
 
     async def find_by_provider(self, ref: ProviderRef) -> str | None:
-        query = select(call_provider_ids.c.call_id).where(
-            call_provider_ids.c.provider == ref.provider,
-            call_provider_ids.c.provider_id == ref.provider_id,
-        )
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).scalar_one_or_none()
+        record = await self.record_by_provider(ref)
+        return None if record is None else record.id
+
+    async def record_by_provider(self, ref: ProviderRef) -> CallRecord | None:
+        params = {"provider": ref.provider, "provider_id": ref.provider_id}
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(_BY_PROVIDER, params)).first()
+        return None if row is None else _to_record(row)
 
     async def get(self, call_id: str) -> CallRecord | None:
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(calls).where(calls.c.id == call_id))).first()
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(_BY_ID, {"call_id": call_id})).first()
         return None if row is None else _to_record(row)
 
     async def events(self, call_id: str) -> list[CallEvent]:
