@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     Constraint,
@@ -83,12 +82,15 @@ async def has_users(engine: AsyncEngine) -> bool:
 async def seed_people(engine: AsyncEngine, auth: AuthService) -> DemoLogins:
     """Create the demo users and agents with random passwords, and an admin API token."""
     logins = []
+    admin_id: int | None = None
     for person in demo_users():
         password = secrets.token_urlsafe(9)
         user = await auth.add_user(
             person.username, Role(person.role), password, person.display_name
         )
         logins.append(Login(person.username, person.role, password, person.display_name))
+        if person.role == Role.ADMIN:
+            admin_id = user.id
         if person.role == Role.AGENT:
             async with engine.begin() as conn:
                 await conn.execute(
@@ -103,14 +105,8 @@ async def seed_people(engine: AsyncEngine, auth: AuthService) -> DemoLogins:
                     insert(agent_skills),
                     [{"agent_id": user.id, "skill": s, "level": lvl} for s, lvl in person.skills],
                 )
-    admin = next(u for u in await _users(engine) if u["username"] == "admin")
-    _, token = await auth.create_token(Role.ADMIN, "demo admin token", admin["id"])
+    _, token = await auth.create_token(Role.ADMIN, "demo admin token", admin_id)
     return DemoLogins(logins, token)
-
-
-async def _users(engine: AsyncEngine) -> list[dict[str, Any]]:
-    async with engine.connect() as conn:
-        return [dict(r._mapping) for r in (await conn.execute(select(users))).all()]
 
 
 async def account_manager_ids(engine: AsyncEngine) -> list[int]:

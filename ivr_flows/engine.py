@@ -21,6 +21,8 @@ from typing import Any
 
 from ivr_flows.expressions import evaluate
 from ivr_flows.models import (
+    INPUT_KINDS,
+    WAITING_KINDS,
     Command,
     CommandKind,
     Event,
@@ -222,13 +224,10 @@ def _value(run: _Run, source: str | None, default: Any) -> Any:
 def _advance(run: _Run) -> None:
     """Run silent nodes until one waits or the session ends."""
     for _ in range(MAX_SILENT_STEPS):
-        if run.finished or run.node_id is None or run.node.kind in _WAITS:
+        if run.finished or run.node_id is None or run.node.kind in WAITING_KINDS:
             return
         _silent(run, run.node)
     raise FlowRuntimeError(f"{run.flow_name}: more than {MAX_SILENT_STEPS} steps without input")
-
-
-_WAITS = frozenset({K.MENU, K.COLLECT, K.SPEECH, K.SURVEY, K.LOOKUP, K.TICKET, K.ENQUEUE})
 
 
 def _silent(run: _Run, node: Node) -> None:
@@ -280,9 +279,9 @@ def _answer(run: _Run, event: Event) -> None:
     elif kind is EventKind.QUEUE_RESULT and node.kind is K.ENQUEUE:
         run.variables["queue_result"] = event.data.get("result")
         _goto(run, node.next)
-    elif kind is EventKind.NO_INPUT and node.kind in _ASKS:
+    elif kind is EventKind.NO_INPUT and node.kind in INPUT_KINDS:
         _retry(run, node, node.no_input_prompt)
-    elif kind is EventKind.DIGITS and node.kind in _ASKS:
+    elif kind is EventKind.DIGITS and node.kind in INPUT_KINDS:
         _digits(run, node, str(event.data.get("digits", "")))
     elif kind is EventKind.SPEECH and node.kind is K.SPEECH:
         text = str(event.data.get("text", "")).strip()
@@ -292,9 +291,6 @@ def _answer(run: _Run, event: Event) -> None:
         run.variables[node.var or "speech"] = text
         run.emit(C.RECORD_STEP, node=node.id, speech=text)
         _goto(run, node.next)
-
-
-_ASKS = frozenset({K.MENU, K.COLLECT, K.SPEECH, K.SURVEY})
 
 
 def _digits(run: _Run, node: Node, digits: str) -> None:

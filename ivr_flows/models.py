@@ -39,6 +39,8 @@ WAITING_KINDS = frozenset(
         NodeKind.ENQUEUE,
     }
 )
+# Nodes that wait for the caller's input.
+INPUT_KINDS = frozenset({NodeKind.MENU, NodeKind.COLLECT, NodeKind.SPEECH, NodeKind.SURVEY})
 # Nodes that end the IVR's part of the call.
 FINAL_KINDS = frozenset({NodeKind.HANGUP, NodeKind.ENQUEUE, NodeKind.TRANSFER})
 

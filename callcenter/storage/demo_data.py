@@ -87,8 +87,6 @@ BIG_NAMES = (
     "城西冷链仓储",
 )
 OUTAGE_CAUSES = ("10kV线路故障跳闸", "台区变压器故障", "外力破坏导致线路受损")
-SKILLS = ("fault", "billing", "business", "complaint", "english", "big-customer")
-LOCAL_OFFSET = timedelta(hours=8)
 ACCOUNT_BASE = 3300000000
 RESIDENTIAL_TARIFF = "居民生活用电"
 ARREARS_PER_MILLE = 50

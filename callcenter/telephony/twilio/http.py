@@ -75,12 +75,7 @@ class TwilioWebhooks:
         return checked
 
     def _render(self, session: Session, commands: list[Command]) -> str:
-        flows = {name: self._ivr.flow(name) for name in {session.flow, *self._flow_names(commands)}}
-        return to_twiml(session, commands, flows, self._urls)
-
-    @staticmethod
-    def _flow_names(commands: list[Command]) -> set[str]:
-        return {str(c.data["flow"]) for c in commands if "flow" in c.data}
+        return to_twiml(session, commands, self._ivr.flow, self._urls)
 
     async def _call(self, params: Mapping[str, str]) -> tuple[CallRecord, bool]:
         sid = params.get("CallSid", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -23,7 +23,7 @@ class TwimlUrls:
 
 
 def to_twiml(
-    session: Session, commands: list[Command], flows: Mapping[str, Flow], urls: TwimlUrls
+    session: Session, commands: list[Command], flow: Callable[[str], Flow], urls: TwimlUrls
 ) -> str:
     """One TwiML document for the commands; prompts before a Gather go inside it (barge-in)."""
     response = VoiceResponse()
@@ -31,7 +31,7 @@ def to_twiml(
     for command in commands:
         data = command.data
         if command.kind is C.SAY:
-            text = render(flows[data["flow"]], data["prompt"], data["language"], data["params"])
+            text = render(flow(data["flow"]), data["prompt"], data["language"], data["params"])
             said.append((text, data["language"]))
             continue
         if command.kind is C.GATHER:
