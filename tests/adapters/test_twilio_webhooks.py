@@ -270,3 +270,13 @@ async def test_oversized_webhook_body_is_413(client: Client) -> None:
     caller = Caller(client)
     resp = await caller.post("/twilio/voice", {"Padding": "x" * 70000})
     assert resp.status == 413
+
+
+async def test_repeated_terminal_status_is_harmless(client: Client) -> None:
+    caller = Caller(client, "CA0000000000000000000000000000bbb1")
+    caller.base |= {"Direction": "outbound-api"}
+    busy = {"CallStatus": "busy", "SequenceNumber": "1"}
+    assert (await caller.post("/twilio/status", busy)).status == 204
+    assert (await caller.post("/twilio/status", busy)).status == 204  # Twilio retried it
+    found = await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+    assert found is not None and (found.state, found.disposition) == ("failed", "busy")

@@ -143,7 +143,7 @@ class TwilioWebhooks:
         return web.Response(status=204)
 
     async def _end(self, call: CallRecord, reason: str) -> None:
-        if call.state in ("ringing", "failed") and reason in ("busy", "failed", "no-answer"):
+        if call.state == "ringing" and reason in ("busy", "failed", "no-answer"):
             await self._calls.record(call.id, E.FAILED, {"reason": reason})
         else:
             await self._calls.record(call.id, E.HUNG_UP, {"reason": reason})
