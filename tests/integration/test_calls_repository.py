@@ -136,3 +136,19 @@ async def test_ticket_created_from_a_call_is_linked_both_ways(
     assert [(t.number, t.relation) for t in detail.tickets] == [(ticket.number, "created")]
     again = await tickets.get(ticket.id)
     assert again == ticket
+
+
+async def test_search_by_customer_and_agent(service: CallService) -> None:
+    first = await service.start(Direction.INBOUND, CALLER, HOTLINE)
+    second = await service.start(Direction.INBOUND, CALLER, HOTLINE)
+    await service.record(first.id, E.CUSTOMER_IDENTIFIED, {"customer_id": 7, "account_id": 70})
+    for kind, data in [
+        (E.IVR_ENTERED, {}),
+        (E.QUEUED, {"queue": "billing"}),
+        (E.AGENT_CONNECTED, {"agent_id": 12}),
+    ]:
+        await service.record(second.id, kind, data)
+    by_customer, _ = await service.search(CallQuery(customer_id=7))
+    by_agent, _ = await service.search(CallQuery(agent_id=12))
+    assert [c.id for c in by_customer] == [first.id]
+    assert [c.id for c in by_agent] == [second.id]
