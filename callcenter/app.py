@@ -24,6 +24,7 @@ from callcenter.state.keys import Keys
 from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.twilio.http import TwilioWebhooks
@@ -35,6 +36,7 @@ from callcenter.web.keys import (
     AUTH,
     CALLS,
     ENGINE,
+    FAST_PG,
     IVR,
     METRICS,
     PROFILES,
@@ -68,12 +70,15 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = registry
     app[ENGINE] = engine
+    fast = FastPg.for_engine(engine, settings.database.pool_size)
+    if fast is not None:
+        app[FAST_PG] = fast
     app[REDIS] = redis_state.connect(settings.redis.url, password)
     pack = pack_in_force(settings.policy.pack, clock.now().date())
     app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
-    app[CALLS] = CallService(SqlCallRepository(engine), clock)
+    app[CALLS] = CallService(SqlCallRepository(engine, fast), clock)
     app[PROFILES] = ProfileService(
-        SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
+        SqlCustomerDirectory(engine, fast), clock, pack, settings.server.timezone
     )
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
@@ -107,8 +112,12 @@ def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], Asy
             if settings.demo.load_on_first_start and not await seed.has_users(engine):
                 await load_demo(app, clock, announce)
             await redis_state.ping(app[REDIS], settings.redis.url)
+            if FAST_PG in app:
+                await app[FAST_PG].open()
             yield
         finally:
+            if FAST_PG in app:
+                await app[FAST_PG].close()
             await app[REDIS].aclose()
             await engine.dispose()
 

@@ -23,6 +23,7 @@ from callcenter.config import Settings, load_settings
 from callcenter.core.clock import ManualClock
 from callcenter.devtools.servers import ServerUnavailableError, postgres_server, redis_server
 from callcenter.storage import db, migrate
+from callcenter.storage.pg import FastPg
 
 # all: embedded and real stores; embedded: SQLite + memory://; real: PostgreSQL + Redis.
 BACKENDS = os.environ.get("CCTEST_BACKENDS", "all")
@@ -193,6 +194,18 @@ async def pg_engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine
         await eng.dispose()
 
 
+@pytest_asyncio.fixture(params=["engine", "fastpg"])
+async def fast_pg(
+    request: pytest.FixtureRequest, engine: AsyncEngine
+) -> AsyncIterator[FastPg | None]:
+    """On PostgreSQL, each hot-path statement both through the engine and through asyncpg
+    (`FastPg`); SQLite has only the engine (the other combination is deselected)."""
+    fast = FastPg.for_engine(engine, 4) if request.param == "fastpg" else None
+    yield fast
+    if fast is not None:
+        await fast.close()
+
+
 @pytest.fixture(params=REDIS_BACKENDS)
 def redis_url(request: pytest.FixtureRequest) -> str:
     """`memory://` or a real Redis server."""
@@ -202,7 +215,18 @@ def redis_url(request: pytest.FixtureRequest) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With CCTEST_BACKENDS=embedded, tests that need a real PostgreSQL server are skipped."""
+    """With CCTEST_BACKENDS=embedded, tests that need a real PostgreSQL server are skipped;
+    SQLite has no asyncpg path to test."""
+    sqlite_fastpg = [
+        item
+        for item in items
+        if getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_url") == "sqlite"
+        and item.callspec.params.get("fast_pg") == "fastpg"
+    ]
+    if sqlite_fastpg:
+        config.hook.pytest_deselected(items=sqlite_fastpg)
+        items[:] = [item for item in items if item not in sqlite_fastpg]
     if BACKENDS != "embedded":
         return
     skip = pytest.mark.skip(reason="CCTEST_BACKENDS=embedded: no PostgreSQL in this run")

@@ -57,10 +57,12 @@ class CallService:
         if ref is not None:
             data |= {"provider": ref.provider, "provider_id": ref.provider_id}
         event = CallEvent(call_id, 1, when, CallEventType.STARTED, data)
-        stored_id = await self._repo.create(open_record(event), event, ref)
-        if stored_id == call_id:
-            log.info("call %s started %s from %s", call_id, direction, mask(from_number))
-        return await self.get(stored_id)
+        record = open_record(event)
+        stored_id = await self._repo.create(record, event, ref)
+        if stored_id != call_id:
+            return await self.get(stored_id)  # a retry: the call the provider id maps to
+        log.info("call %s started %s from %s", call_id, direction, mask(from_number))
+        return record
 
     async def record(
         self,

@@ -10,7 +10,9 @@ from ivr_flows.models import Session
 
 
 class RedisIvrSessionStore:
-    """Implements `ivr_flows.ports.SessionStore` as one hash per call: session and reply."""
+    """Implements `ivr_flows.ports.SessionStore`: one string per call holding the session's
+    JSON, a newline and the reply last sent (JSON text never holds a raw newline), so a step
+    costs one `GET` and one `SET … EX`."""
 
     def __init__(self, client: aioredis.Redis, keys: Keys, ttl_seconds: int) -> None:
         self._redis = client
@@ -18,20 +20,16 @@ class RedisIvrSessionStore:
         self._ttl = ttl_seconds
 
     async def load(self, call_id: str) -> tuple[Session, str] | None:
-        found = await self._redis.hgetall(self._keys.ivr_session(call_id))
+        found = await self._redis.get(self._keys.ivr_session(call_id))
         if not found:
             return None
-        reply = found[b"reply"]
-        return load_session(found[b"session"]), reply.decode() if isinstance(
-            reply, bytes
-        ) else reply
+        text = found.decode() if isinstance(found, bytes) else str(found)
+        session, _, reply = text.partition("\n")
+        return load_session(session), reply
 
     async def save(self, session: Session, reply: str) -> None:
-        key = self._keys.ivr_session(session.call_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"session": dump_session(session), "reply": reply})
-            pipe.expire(key, self._ttl)
-            await pipe.execute()
+        value = f"{dump_session(session)}\n{reply}"
+        await self._redis.set(self._keys.ivr_session(session.call_id), value, ex=self._ttl)
 
     async def delete(self, call_id: str) -> None:
         await self._redis.delete(self._keys.ivr_session(call_id))

@@ -11,6 +11,7 @@ from callcenter.customers.models import Account, ProfileData
 from callcenter.storage import profile_pg
 from callcenter.storage.customer_rows import PART_CONVERTERS, account_from
 from callcenter.storage.db import reader
+from callcenter.storage.pg import FastPg
 from callcenter.storage.tables import (
     account_phones,
     accounts,
@@ -105,9 +106,10 @@ class SqlCustomerDirectory:
     """Implements `CustomerDirectory`: on PostgreSQL one statement per profile, elsewhere
     prebuilt statements on one connection."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, fast: FastPg | None = None) -> None:
         self._engine = reader(engine)
         self._postgres = engine.dialect.name == "postgresql"
+        self._fast = fast
 
     async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
         async with self._engine.connect() as conn:
@@ -116,12 +118,12 @@ class SqlCustomerDirectory:
 
     async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
         if self._postgres:
-            return await profile_pg.by_phone(self._engine, phone, recent_calls)
+            return await profile_pg.by_phone(self._engine, phone, recent_calls, self._fast)
         return await self._profile(_BY_PHONE, {"phone": phone}, recent_calls)
 
     async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
         if self._postgres:
-            return await profile_pg.by_account(self._engine, account_no, recent_calls)
+            return await profile_pg.by_account(self._engine, account_no, recent_calls, self._fast)
         return await self._profile(_BY_NUMBER, {"account_no": account_no}, recent_calls)
 
     async def _profile(

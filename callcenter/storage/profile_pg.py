@@ -8,15 +8,17 @@ it whole. Both paths return the same `ProfileData` (the profile tests run on bot
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.customers.models import ProfileData
 from callcenter.storage.customer_rows import PART_CONVERTERS, account_from
+from callcenter.storage.pg import FastPg
 
 _SQL = """
 WITH acc AS (
@@ -57,6 +59,10 @@ _BY_PHONE = text(
     _SQL.format(match="JOIN account_phones p ON p.account_id = a.id WHERE p.phone = :key")
 )
 _BY_NUMBER = text(_SQL.format(match="WHERE a.account_no = :key"))
+_ASYNCPG = {
+    statement: statement.text.replace(":key", "$1").replace(":per_customer", "$2")
+    for statement in (_BY_PHONE, _BY_NUMBER)
+}
 
 _DATES = ("due_date",)
 _TIMES = ("start_at", "estimated_restoration_at", "created_at", "due_at", "started_at")
@@ -77,11 +83,15 @@ def _decode(raw: str | None) -> list[dict[str, Any]]:
 
 
 async def _fetch(
-    engine: AsyncEngine, statement: Any, key: str, per_customer: int
+    engine: AsyncEngine, fast: FastPg | None, statement: TextClause, key: str, per_customer: int
 ) -> ProfileData | None:
-    async with engine.connect() as conn:
-        row = (await conn.execute(statement, {"key": key, "per_customer": per_customer})).one()
-    if row.accounts is None:
+    if fast is not None:
+        async with fast.acquire() as conn:
+            row: Sequence[Any] | None = await conn.fetchrow(_ASYNCPG[statement], key, per_customer)
+    else:
+        async with engine.connect() as conn:
+            row = (await conn.execute(statement, {"key": key, "per_customer": per_customer})).one()
+    if row is None or row[0] is None:
         return None
     converters = (account_from, *PART_CONVERTERS)
     parts = [
@@ -91,11 +101,15 @@ async def _fetch(
     return ProfileData(*parts)
 
 
-async def by_phone(engine: AsyncEngine, phone: str, per_customer: int) -> ProfileData | None:
+async def by_phone(
+    engine: AsyncEngine, phone: str, per_customer: int, fast: FastPg | None = None
+) -> ProfileData | None:
     """The profile data of every account registered to `phone`."""
-    return await _fetch(engine, _BY_PHONE, phone, per_customer)
+    return await _fetch(engine, fast, _BY_PHONE, phone, per_customer)
 
 
-async def by_account(engine: AsyncEngine, account_no: str, per_customer: int) -> ProfileData | None:
+async def by_account(
+    engine: AsyncEngine, account_no: str, per_customer: int, fast: FastPg | None = None
+) -> ProfileData | None:
     """The profile data of one account."""
-    return await _fetch(engine, _BY_NUMBER, account_no, per_customer)
+    return await _fetch(engine, fast, _BY_NUMBER, account_no, per_customer)

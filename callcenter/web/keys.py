@@ -11,11 +11,13 @@ from callcenter.auth.service import AuthService
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
+from callcenter.storage.pg import FastPg
 from callcenter.tickets.service import TicketService
 from ivr_flows.service import IvrService
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
+FAST_PG = web.AppKey("fast_pg", FastPg)  # PostgreSQL only
 REDIS = web.AppKey("redis", aioredis.Redis)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 AUTH = web.AppKey("auth", AuthService)

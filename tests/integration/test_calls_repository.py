@@ -20,6 +20,7 @@ from callcenter.calls.models import (
 from callcenter.calls.service import CallService
 from callcenter.core.clock import ManualClock
 from callcenter.storage.calls import SqlCallRepository
+from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.tickets.models import NewTicket, TicketType
 from callcenter.tickets.service import TicketService
@@ -31,8 +32,8 @@ HOTLINE = "+861095598"
 
 
 @pytest.fixture
-def service(engine: AsyncEngine, clock: ManualClock) -> CallService:
-    return CallService(SqlCallRepository(engine), clock)
+def service(engine: AsyncEngine, fast_pg: FastPg | None, clock: ManualClock) -> CallService:
+    return CallService(SqlCallRepository(engine, fast_pg), clock)
 
 
 async def test_provider_retry_maps_to_the_same_call(service: CallService) -> None:
@@ -86,6 +87,24 @@ async def test_concurrent_appends_get_distinct_sequence_numbers(service: CallSer
     detail = await service.detail(call.id)
     assert [e.seq for e in detail.events] == list(range(1, 23))
     assert len(detail.record.ivr_path) == 20
+
+
+async def test_two_instances_appending_in_turn_keep_one_history(
+    engine: AsyncEngine, fast_pg: FastPg | None, clock: ManualClock, service: CallService
+) -> None:
+    # Each instance remembers the record it last wrote; the other's writes make that stale.
+    other = CallService(SqlCallRepository(engine, fast_pg), clock)
+    call = await service.start(Direction.INBOUND, CALLER, HOTLINE)
+    await other.record(call.id, E.IVR_ENTERED)
+    for i in range(3):
+        await service.record(call.id, E.IVR_STEP, {"node": f"a{i}"})
+        await other.record(call.id, E.IVR_STEP, {"node": f"b{i}"})
+    record = await service.record(call.id, E.QUEUED, {"queue": "general"})
+    detail = await other.detail(call.id)
+    assert [e.seq for e in detail.events] == list(range(1, 10))
+    assert record == detail.record
+    assert record.ivr_path == ("a0", "b0", "a1", "b1", "a2", "b2")
+    assert record.state is CallState.QUEUED
 
 
 async def test_refused_transition_stores_nothing(service: CallService) -> None:

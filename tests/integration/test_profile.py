@@ -18,6 +18,7 @@ from callcenter.customers.models import NoSuchCustomerError
 from callcenter.customers.service import ProfileService
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.tickets.models import NewTicket, TicketType
 from callcenter.tickets.service import TicketService
@@ -27,8 +28,8 @@ SHARED = "+8613900001111"
 
 
 @pytest.fixture
-def profiles(engine: AsyncEngine, clock: ManualClock) -> ProfileService:
-    return ProfileService(SqlCustomerDirectory(engine), clock, CN_SGCC, "Asia/Shanghai")
+def profiles(engine: AsyncEngine, fast_pg: FastPg | None, clock: ManualClock) -> ProfileService:
+    return ProfileService(SqlCustomerDirectory(engine, fast_pg), clock, CN_SGCC, "Asia/Shanghai")
 
 
 @pytest.fixture
@@ -127,9 +128,13 @@ async def test_non_residential_prior_year_rate(
 
 
 async def test_open_tickets_and_recent_calls(
-    engine: AsyncEngine, profiles: ProfileService, clock: ManualClock, people: dict[str, int]
+    engine: AsyncEngine,
+    fast_pg: FastPg | None,
+    profiles: ProfileService,
+    clock: ManualClock,
+    people: dict[str, int],
 ) -> None:
-    calls = CallService(SqlCallRepository(engine), clock)
+    calls = CallService(SqlCallRepository(engine, fast_pg), clock)
     call = await calls.start(Direction.INBOUND, "+8613800138000", "+861095598")
     await calls.record(
         call.id,

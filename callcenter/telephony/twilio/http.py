@@ -7,6 +7,7 @@ stores nothing. A retried request (same session seq) gets the reply already sent
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 E = CallEventType
 PROVIDER = "twilio"
 TWIML = "application/xml"
+KNOWN_CALLS = 50_000
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 Handler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamResponse]]
@@ -45,6 +47,9 @@ class TwilioWebhooks:
         self._signature = signature
         self._hold_music = hold_music_url
         self._urls = urls or TwimlUrls()
+        # CallSid -> (call id, from, to): a mapping that never changes, so each instance
+        # keeps the ones it has seen and an IVR step needs no database read to find its call.
+        self._known: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
 
     def setup(self, app: web.Application) -> None:
         """Mount the routes."""
@@ -84,6 +89,7 @@ class TwilioWebhooks:
         ref = ProviderRef(PROVIDER, sid)
         existing = await self._calls.find_by_provider(ref)
         if existing is not None:
+            self._remember(sid, existing)
             return existing, False
         direction = (
             Direction.OUTBOUND
@@ -93,7 +99,24 @@ class TwilioWebhooks:
         record = await self._calls.start(
             direction, _number(params.get("From", "")), _number(params.get("To", "")), ref
         )
+        self._remember(sid, record)
         return record, True
+
+    def _remember(self, sid: str, call: CallRecord) -> None:
+        self._known[sid] = (call.id, call.from_number, call.to_number)
+        if len(self._known) > KNOWN_CALLS:
+            self._known.popitem(last=False)
+
+    async def _call_of_step(self, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+        """The call id and IVR variables for a step of a call this instance knows (no read)."""
+        known = self._known.get(params.get("CallSid", ""))
+        if known is None:
+            call, new = await self._call(params)
+            if new:
+                await self._calls.record(call.id, E.IVR_ENTERED)
+            return call.id, self._variables(call)
+        call_id, caller, called = known
+        return call_id, {"caller": caller, "called": called, "call_id": call_id}
 
     def _variables(self, call: CallRecord) -> dict[str, str]:
         return {"caller": call.from_number, "called": call.to_number, "call_id": call.id}
@@ -109,9 +132,7 @@ class TwilioWebhooks:
 
     async def step(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """A Gather's action: digits, speech, or nothing (`actionOnEmptyResult`)."""
-        call, new = await self._call(params)
-        if new:
-            await self._calls.record(call.id, E.IVR_ENTERED)
+        call_id, variables = await self._call_of_step(params)
         seq_text = request.query.get("seq", "")
         seq = int(seq_text) if seq_text.isdigit() else None
         if params.get("SpeechResult"):
@@ -120,7 +141,7 @@ class TwilioWebhooks:
             event = Event(EventKind.DIGITS, {"digits": params["Digits"]})
         else:
             event = Event(EventKind.NO_INPUT)
-        reply = await self._ivr.handle(call.id, event, seq, self._render, self._variables(call))
+        reply = await self._ivr.handle(call_id, event, seq, self._render, variables)
         return web.Response(text=reply, content_type=TWIML)
 
     async def status(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
