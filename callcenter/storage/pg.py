@@ -39,7 +39,7 @@ class FastPg:
         """Connect the pool (idempotent)."""
         if self._pool is None:
             self._pool = await asyncpg.create_pool(
-                self._dsn, min_size=1, max_size=self._size, init=_init
+                self._dsn, min_size=1, max_size=self._size, init=_init, reset=_keep_state
             )
 
     async def close(self) -> None:
@@ -56,6 +56,12 @@ class FastPg:
         assert self._pool is not None
         async with self._pool.acquire() as conn:
             yield conn
+
+
+async def _keep_state(conn: asyncpg.Connection) -> None:
+    """Nothing to reset on release: this code never leaves session state behind (no SET,
+    LISTEN or advisory locks; transactions close in their `async with`). asyncpg's default
+    reset is one more round trip per use, about a tenth of an IVR step's CPU."""
 
 
 async def _init(conn: asyncpg.Connection) -> None:
