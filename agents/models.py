@@ -1,0 +1,108 @@
+"""Agents, queues and waiting calls as the router sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class AgentState(StrEnum):
+    """Where an agent is; `reserved` means a call is being offered."""
+
+    LOGGED_OUT = "logged_out"
+    READY = "ready"
+    NOT_READY = "not_ready"
+    RESERVED = "reserved"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+
+
+class NotReadyReason(StrEnum):
+    """Reason codes for not-ready, as supervisors report them."""
+
+    BREAK = "break"
+    MEAL = "meal"
+    TRAINING = "training"
+    AFTER_CALL = "after-call"
+    NO_ANSWER = "no-answer"
+    SYSTEM = "system"
+
+
+class Priority(IntEnum):
+    """Routing priority, most urgent first (lower value routes first)."""
+
+    HAZARD = 0
+    IMPORTANT = 1  # important user / big customer
+    VULNERABLE = 2
+    NORMAL = 3
+
+    @classmethod
+    def parse(cls, value: str | int) -> Priority:
+        """From a flow's `priority` (a name such as "hazard" or a number 0–3)."""
+        if isinstance(value, int) or str(value).isdigit():
+            return cls(int(value))
+        return cls[str(value).strip().upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    """A queue's service rules."""
+
+    name: str
+    service_level_seconds: int = 20  # answered within T s counts towards the service level
+    service_level_goal: float = 0.8
+    wrap_up_seconds: int = 30
+    max_wait_seconds: int = 600
+    overflow_after_seconds: int | None = None
+    overflow_queue: str | None = None  # None with an overflow time: widen the skills instead
+    callback_offer_seconds: int | None = 120  # estimated wait above this: offer a callback
+    short_abandon_seconds: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingCall:
+    """A call in a queue."""
+
+    call_id: str
+    queue: str
+    priority: Priority
+    enqueued_ms: int
+    skills: tuple[str, ...] = ()
+    language: str = "zh-CN"
+    preferred_agent: int | None = None
+    preferred_wait_seconds: int = 0  # how long the call waits for its preferred agent
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A ready agent: skills with levels (higher = more proficient), languages, queues."""
+
+    agent_id: int
+    idle_since_ms: int
+    skills: Mapping[str, int] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset({"zh-CN"})
+    queues: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A decision: offer `call_id` to `agent_id`."""
+
+    call_id: str
+    agent_id: int
+
+
+DEFAULT_QUEUES = (
+    QueueConfig("general", overflow_after_seconds=180, callback_offer_seconds=120),
+    QueueConfig("fault", overflow_after_seconds=120, overflow_queue="general"),
+    QueueConfig("billing", overflow_after_seconds=180, overflow_queue="general"),
+    QueueConfig("complaint", overflow_after_seconds=240, overflow_queue="general"),
+    QueueConfig("business", overflow_after_seconds=240, overflow_queue="general"),
+    QueueConfig(
+        "emergency", service_level_seconds=10, service_level_goal=0.95, callback_offer_seconds=None
+    ),
+    QueueConfig("priority", service_level_seconds=15, overflow_after_seconds=60),
+    QueueConfig("english", overflow_after_seconds=300),
+)
+"""The 95598 queues: service level 80 % in 20 s unless said; overflow into general."""
