@@ -39,10 +39,16 @@ class Priority(IntEnum):
 
     @classmethod
     def parse(cls, value: str | int) -> Priority:
-        """From a flow's `priority` (a name such as "hazard" or a number 0–3)."""
-        if isinstance(value, int) or str(value).isdigit():
-            return cls(int(value))
-        return cls[str(value).strip().upper()]
+        """From a flow's `priority`: a name ("hazard") or a score (100 hazard, 80 important
+        user / big customer, 60 vulnerable, below that normal)."""
+        text = str(value).strip()
+        if text.lstrip("-").isdigit():
+            score = int(text)
+            for floor, priority in ((100, cls.HAZARD), (80, cls.IMPORTANT), (60, cls.VULNERABLE)):
+                if score >= floor:
+                    return priority
+            return cls.NORMAL
+        return cls[text.upper()]
 
 
 @dataclass(frozen=True, slots=True)

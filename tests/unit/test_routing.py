@@ -155,8 +155,10 @@ def test_queue_configs_refuse_unknown_overflow_and_duplicates() -> None:
     [
         ("hazard", Priority.HAZARD),
         ("important", Priority.IMPORTANT),
-        (2, Priority.VULNERABLE),
-        ("3", Priority.NORMAL),
+        ("100", Priority.HAZARD),
+        (80, Priority.IMPORTANT),
+        ("60", Priority.VULNERABLE),
+        ("0", Priority.NORMAL),
     ],
 )
 def test_priority_parse(text: str | int, expected: Priority) -> None:
