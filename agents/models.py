@@ -93,10 +93,11 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """A decision: offer `call_id` to `agent_id`."""
+    """A decision: offer `call_id`, waiting in `queue`, to `agent_id`."""
 
     call_id: str
     agent_id: int
+    queue: str
 
 
 DEFAULT_QUEUES = (

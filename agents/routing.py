@@ -58,17 +58,35 @@ def routing_order(calls: Iterable[WaitingCall]) -> list[WaitingCall]:
 def assign(
     calls: Iterable[WaitingCall], candidates: Sequence[Candidate], now_ms: int
 ) -> list[Assignment]:
-    """One routing round: each call in routing order gets the best agent still free."""
+    """One routing round: each call in routing order gets the best agent still free (the
+    first of `choose_agent` over the agents not yet given a call this round).
+
+    Calls without a preferred agent that share queue, skills and language rank the agents
+    the same way, so that ranking is made once per kind of call and walked on; the result
+    is the same as calling `choose_agent` for each call."""
     free = {agent.agent_id: agent for agent in candidates}
+    ranked_by_kind: dict[tuple[str, tuple[str, ...], str], list[Candidate]] = {}
+    walked: dict[tuple[str, tuple[str, ...], str], int] = {}
     decided: list[Assignment] = []
     for call in routing_order(calls):
         if not free:
             break
-        ranked = choose_agent(call, free.values(), now_ms)
-        if ranked:
-            chosen = ranked[0]
+        if call.preferred_agent is not None:
+            ranked = choose_agent(call, free.values(), now_ms)
+            chosen = ranked[0] if ranked else None
+        else:
+            kind = (call.queue, call.skills, call.language)
+            if kind not in ranked_by_kind:
+                ranked_by_kind[kind] = choose_agent(call, free.values(), now_ms)
+                walked[kind] = 0
+            ranked, at = ranked_by_kind[kind], walked[kind]
+            while at < len(ranked) and ranked[at].agent_id not in free:
+                at += 1
+            walked[kind] = at
+            chosen = ranked[at] if at < len(ranked) else None
+        if chosen is not None:
             del free[chosen.agent_id]
-            decided.append(Assignment(call.call_id, chosen.agent_id))
+            decided.append(Assignment(call.call_id, chosen.agent_id, call.queue))
     return decided
 
 

@@ -22,3 +22,29 @@ class Keys:
     def lease(self, name: str) -> str:
         """A leader lease (AMI session, a campaign's dialer)."""
         return f"{self.prefix}lease:{name}"
+
+    # Routing (ACD). A Redis Cluster needs them in one slot: give the prefix a hash tag,
+    # e.g. "{cc}:".
+    def acd_ready(self) -> str:
+        """Hash of ready agents: agent id -> idle since (ms)."""
+        return f"{self.prefix}acd:ready"
+
+    def acd_agent(self, agent_id: int) -> str:
+        """Hash of one agent's presence: state, reason, since, call."""
+        return f"{self.prefix}acd:agent:{agent_id}"
+
+    def acd_queue(self, queue: str) -> str:
+        """Sorted set of a queue's waiting calls, by priority band then enqueue time."""
+        return f"{self.prefix}acd:queue:{queue}"
+
+    def acd_calls(self) -> str:
+        """Hash of waiting or offered calls: call id -> routing data (JSON)."""
+        return f"{self.prefix}acd:calls"
+
+    def acd_offers(self) -> str:
+        """Sorted set of open offers: call id -> deadline (ms)."""
+        return f"{self.prefix}acd:offers"
+
+    def acd_offered(self) -> str:
+        """Hash of open offers: call id -> agent id."""
+        return f"{self.prefix}acd:offered"

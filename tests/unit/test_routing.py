@@ -163,3 +163,43 @@ def test_queue_configs_refuse_unknown_overflow_and_duplicates() -> None:
 )
 def test_priority_parse(text: str | int, expected: Priority) -> None:
     assert Priority.parse(text) is expected
+
+
+def test_assign_matches_choosing_call_by_call() -> None:
+    # The shared ranking per kind of call gives what choose_agent over the free agents gives.
+    import random
+
+    rng = random.Random(7)
+    skills = ("billing", "fault", "english")
+    agents = [
+        agent(
+            n,
+            T0 - rng.randrange(10_000),
+            {s: rng.randrange(1, 4) for s in rng.sample(skills, rng.randrange(1, 4))},
+            ("zh-CN", "en-US") if n % 5 == 0 else ("zh-CN",),
+            tuple(rng.sample(("billing", "fault", "general"), rng.randrange(1, 4))),
+        )
+        for n in range(1, 60)
+    ]
+    calls = [
+        call(
+            f"c{n}",
+            rng.choice(("billing", "fault", "general")),
+            rng.choice(list(Priority)),
+            T0 + rng.randrange(5_000),
+            tuple(rng.sample(skills, rng.randrange(0, 2))),
+            "en-US" if n % 7 == 0 else "zh-CN",
+            rng.choice((None, None, None, 3, 12)),
+            rng.choice((0, 60)),
+        )
+        for n in range(120)
+    ]
+    now = T0 + 30_000
+    free = {a.agent_id: a for a in agents}
+    expected = []
+    for waiting in sorted(calls, key=lambda c: (c.priority, c.enqueued_ms, c.call_id)):
+        ranked = choose_agent(waiting, free.values(), now)
+        if ranked:
+            expected.append((waiting.call_id, ranked[0].agent_id))
+            del free[ranked[0].agent_id]
+    assert [(a.call_id, a.agent_id) for a in assign(calls, agents, now)] == expected

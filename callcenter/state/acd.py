@@ -1,0 +1,217 @@
+"""`RedisRoutingState`: queues, ready agents and offers in Redis; claims are Lua scripts, so
+an agent and a call are taken together or not at all, whichever instance routes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import redis.asyncio as aioredis
+
+from agents.models import Assignment, Priority, WaitingCall
+from agents.ports import ClaimResult
+from callcenter.state.keys import Keys
+
+BAND = 10**13  # score = priority band + enqueue time in ms (ms since 1970 < 10**13)
+
+# KEYS: ready, queue, agent, offers, offered. ARGV: agent id, call id, now, deadline.
+_CLAIM = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('ZREM', KEYS[2], ARGV[2]) == 0 then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[3], 'state', 'reserved', 'call', ARGV[2], 'since', ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
+redis.call('HSET', KEYS[5], ARGV[2], ARGV[1])
+return 1
+"""
+# KEYS: queue, calls. ARGV: limit. The head of a queue with each call's routing data.
+_HEAD = """
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+"""
+# KEYS: offers, offered, queue, agent. ARGV: call id, agent id, band start, score, now.
+_REQUEUE = """
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+local band = tonumber(ARGV[3])
+local score = tonumber(ARGV[4])
+local first = redis.call('ZRANGEBYSCORE', KEYS[3], band, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if first[2] then
+  local head = tonumber(first[2])
+  if head < band + 1e13 and head <= score then score = head - 1 end
+end
+if score < band then score = band end
+redis.call('ZADD', KEYS[3], score, ARGV[1])
+if redis.call('HGET', KEYS[4], 'call') == ARGV[1] then
+  redis.call('HSET', KEYS[4], 'state', 'not_ready', 'reason', 'no-answer', 'since', ARGV[5],
+             'call', '')
+end
+return 1
+"""
+# KEYS: calls, queue, offers, offered, agent, ready. ARGV: call id, agent id or '', now.
+_ABANDON = """
+local offered = redis.call('HGET', KEYS[4], ARGV[1])
+if offered and offered ~= ARGV[2] then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if not offered then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if redis.call('HGET', KEYS[5], 'call') == ARGV[1] then
+  redis.call('HSET', KEYS[5], 'state', 'ready', 'since', ARGV[3], 'call', '')
+  redis.call('HSET', KEYS[6], ARGV[2], ARGV[3])
+end
+return 1
+"""
+_CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimResult.CALL_GONE}
+
+
+def score_of(call: WaitingCall) -> int:
+    """Position in its queue: priority band first, then time in queue."""
+    return int(call.priority) * BAND + call.enqueued_ms
+
+
+def _encode(call: WaitingCall) -> str:
+    return json.dumps(
+        [
+            call.call_id,
+            call.queue,
+            int(call.priority),
+            call.enqueued_ms,
+            list(call.skills),
+            call.language,
+            call.preferred_agent,
+            call.preferred_wait_seconds,
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _decode(raw: bytes | str) -> WaitingCall:
+    cid, queue, priority, at, skills, language, preferred, wait = json.loads(raw)
+    return WaitingCall(cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class RedisRoutingState:
+    """Implements `agents.ports.RoutingState`."""
+
+    def __init__(self, client: aioredis.Redis, keys: Keys) -> None:
+        self._redis = client
+        self._keys = keys
+        self._claim = client.register_script(_CLAIM)
+        self._head = client.register_script(_HEAD)
+        self._requeue = client.register_script(_REQUEUE)
+        self._abandon = client.register_script(_ABANDON)
+
+    async def enqueue(self, call: WaitingCall) -> None:
+        k = self._keys
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(k.acd_calls(), call.call_id, _encode(call))
+            pipe.zadd(k.acd_queue(call.queue), {call.call_id: score_of(call)}, nx=True)
+            await pipe.execute()
+
+    async def snapshot(
+        self, queues: Sequence[str], limit: int
+    ) -> tuple[dict[int, int], list[WaitingCall]]:
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(k.acd_ready())
+            for queue in queues:
+                await self._head(
+                    keys=[k.acd_queue(queue), k.acd_calls()], args=[limit], client=pipe
+                )
+            ready_raw, *heads = await pipe.execute()
+        ready = {int(agent): int(since) for agent, since in ready_raw.items()}
+        calls = [_decode(raw) for head in heads for raw in head if raw is not None]
+        return ready, calls
+
+    async def set_ready(self, agent_id: int, idle_since_ms: int) -> None:
+        k = self._keys
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(k.acd_ready(), str(agent_id), idle_since_ms)
+            pipe.hset(
+                k.acd_agent(agent_id),
+                mapping={"state": "ready", "since": idle_since_ms, "call": ""},
+            )
+            await pipe.execute()
+
+    async def claim(
+        self, assignments: Sequence[Assignment], now_ms: int, offer_ms: int
+    ) -> list[ClaimResult]:
+        if not assignments:
+            return []
+        k = self._keys
+        deadline = now_ms + offer_ms
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for a in assignments:
+                await self._claim(
+                    keys=[
+                        k.acd_ready(),
+                        k.acd_queue(a.queue),
+                        k.acd_agent(a.agent_id),
+                        k.acd_offers(),
+                        k.acd_offered(),
+                    ],
+                    args=[a.agent_id, a.call_id, now_ms, deadline],
+                    client=pipe,
+                )
+            results = await pipe.execute()
+        return [_CLAIMED[int(r)] for r in results]
+
+    async def expired_offers(self, now_ms: int) -> list[tuple[str, int]]:
+        k = self._keys
+        found = await self._redis.zrangebyscore(k.acd_offers(), "-inf", now_ms)
+        ids = [_text(cid) for cid in found]
+        if not ids:
+            return []
+        agents = await self._redis.hmget(k.acd_offered(), ids)
+        return [(cid, int(agent)) for cid, agent in zip(ids, agents, strict=True) if agent]
+
+    async def requeue_at_head(self, call_id: str, agent_id: int, now_ms: int) -> bool:
+        k = self._keys
+        raw = await self._redis.hget(k.acd_calls(), call_id)
+        if raw is None:
+            return False
+        call = _decode(raw)
+        done = await self._requeue(
+            keys=[k.acd_offers(), k.acd_offered(), k.acd_queue(call.queue), k.acd_agent(agent_id)],
+            args=[call_id, agent_id, int(call.priority) * BAND, score_of(call), now_ms],
+        )
+        return bool(done)
+
+    async def abandon(self, call_id: str, now_ms: int) -> int | None:
+        k = self._keys
+        for _ in range(5):  # the offer can move between the read and the script: read again
+            raw = await self._redis.hget(k.acd_calls(), call_id)
+            offered = await self._redis.hget(k.acd_offered(), call_id)
+            queue = _decode(raw).queue if raw is not None else ""
+            agent = int(offered) if offered else None
+            result = await self._abandon(
+                keys=[
+                    k.acd_calls(),
+                    k.acd_queue(queue),
+                    k.acd_offers(),
+                    k.acd_offered(),
+                    k.acd_agent(agent or 0),
+                    k.acd_ready(),
+                ],
+                args=[call_id, agent if agent is not None else "", now_ms],
+            )
+            if int(result) >= 0:
+                return agent if int(result) == 1 else None
+        return None
+
+    async def agent_presence(self, agent_id: int) -> dict[str, str]:
+        """The agent's presence hash (state, reason, since, call)."""
+        raw = await self._redis.hgetall(self._keys.acd_agent(agent_id))
+        return {_text(key): _text(value) for key, value in raw.items()}
+
+    async def queue_length(self, queue: str) -> int:
+        """Calls waiting in `queue` (offered calls excluded)."""
+        return int(await self._redis.zcard(self._keys.acd_queue(queue)))

@@ -1,0 +1,172 @@
+"""Routing on Redis (the embedded store and a real server): atomic claims, requeue at the
+head after an offer times out, abandons, and two router processes racing on one Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from agents.models import Assignment, Priority, QueueConfig, WaitingCall
+from agents.ports import ClaimResult
+from agents.routing import queue_configs
+from agents.service import AgentProfile, Router
+from callcenter.devtools import routing_load
+from callcenter.state import redis as redis_state
+from callcenter.state.acd import RedisRoutingState
+from callcenter.state.keys import Keys
+
+T0 = 1_780_000_000_000
+C = ClaimResult
+QUEUES = queue_configs([QueueConfig("billing"), QueueConfig("fault"), QueueConfig("general")])
+
+
+@pytest_asyncio.fixture
+async def state(redis_url: str) -> AsyncIterator[RedisRoutingState]:
+    client = redis_state.connect(redis_url)
+    prefix = f"cctest:{uuid.uuid4().hex[:8]}:"
+    yield RedisRoutingState(client, Keys(prefix))
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def waiting(
+    cid: str, at: int, queue: str = "billing", priority: Priority = Priority.NORMAL
+) -> WaitingCall:
+    return WaitingCall(cid, queue, priority, at, (queue,) if queue != "general" else ())
+
+
+def router(state: RedisRoutingState, agents: dict[int, tuple[str, ...]]) -> Router:
+    profiles = {
+        a: AgentProfile(
+            {s: 1 for s in skills}, frozenset({"zh-CN"}), frozenset({*skills, "general"})
+        )
+        for a, skills in agents.items()
+    }
+    return Router(state, QUEUES, profiles, offer_seconds=20)
+
+
+async def test_snapshot_lists_calls_by_priority_then_time(state: RedisRoutingState) -> None:
+    await state.enqueue(waiting("late", T0 + 5))
+    await state.enqueue(waiting("early", T0))
+    await state.enqueue(waiting("vip", T0 + 9, priority=Priority.IMPORTANT))
+    await state.enqueue(waiting("early", T0 + 99))  # again: keeps its place
+    await state.set_ready(7, T0 - 1)
+    ready, calls = await state.snapshot(["billing"], 10)
+    assert ready == {7: T0 - 1}
+    assert [c.call_id for c in calls] == ["vip", "early", "late"]
+    assert calls[1] == waiting("early", T0)
+
+
+async def test_claim_takes_agent_and_call_together_or_not_at_all(state: RedisRoutingState) -> None:
+    await state.enqueue(waiting("c1", T0))
+    await state.enqueue(waiting("c2", T0 + 1))
+    await state.set_ready(1, T0)
+    results = await state.claim(
+        [
+            Assignment("c1", 1, "billing"),
+            Assignment("c2", 1, "billing"),
+            Assignment("c1", 2, "billing"),
+        ],
+        T0 + 10,
+        20_000,
+    )
+    assert results == [C.CLAIMED, C.AGENT_NOT_READY, C.AGENT_NOT_READY]
+    await state.set_ready(2, T0)
+    assert await state.claim([Assignment("c1", 2, "billing")], T0 + 11, 20_000) == [C.CALL_GONE]
+    presence = await state.agent_presence(1)
+    assert (presence["state"], presence["call"]) == ("reserved", "c1")
+    ready, calls = await state.snapshot(["billing"], 10)
+    assert (ready, [c.call_id for c in calls]) == ({2: T0}, ["c2"])
+
+
+async def test_router_round_offers_by_priority_and_skill(state: RedisRoutingState) -> None:
+    await state.enqueue(waiting("bill", T0))
+    await state.enqueue(waiting("fault-vip", T0 + 5, "fault", Priority.IMPORTANT))
+    await state.enqueue(waiting("any", T0 + 1, "general"))
+    await state.set_ready(1, T0 - 100)  # billing only, idle longest
+    await state.set_ready(2, T0)  # fault and billing
+    result = await router(state, {1: ("billing",), 2: ("fault", "billing")}).route_once(T0 + 50)
+    assert [(a.call_id, a.agent_id) for a in result.offered] == [("fault-vip", 2), ("bill", 1)]
+    _, calls = await state.snapshot(list(QUEUES), 10)
+    assert [c.call_id for c in calls] == ["any"]
+
+
+async def test_offer_timeout_requeues_at_the_head_and_agent_not_ready(
+    state: RedisRoutingState,
+) -> None:
+    routing = router(state, {1: ("billing",)})
+    await state.enqueue(waiting("first", T0 + 30))
+    await state.set_ready(1, T0)
+    assert [a.call_id for a in (await routing.route_once(T0 + 40)).offered] == ["first"]
+    await state.enqueue(waiting("older", T0))  # arrived earlier (a transfer) while it rang
+    assert await routing.expire_offers(T0 + 40 + 19_999) == []
+    assert await routing.expire_offers(T0 + 40 + 20_000) == [("first", 1)]
+    _, calls = await state.snapshot(["billing"], 10)
+    assert [c.call_id for c in calls] == ["first", "older"]
+    presence = await state.agent_presence(1)
+    assert (presence["state"], presence["reason"], presence["call"]) == (
+        "not_ready",
+        "no-answer",
+        "",
+    )
+    assert await routing.expire_offers(T0 + 99_000) == []  # nothing open any more
+
+
+async def test_requeued_call_stays_behind_higher_priority(state: RedisRoutingState) -> None:
+    routing = router(state, {1: ("billing",)})
+    await state.enqueue(waiting("normal", T0))
+    await state.set_ready(1, T0)
+    await routing.route_once(T0 + 1)
+    await state.enqueue(waiting("vip", T0 + 5, priority=Priority.IMPORTANT))
+    await routing.expire_offers(T0 + 30_000)
+    _, calls = await state.snapshot(["billing"], 10)
+    assert [c.call_id for c in calls] == ["vip", "normal"]
+
+
+async def test_abandon_while_queued_and_while_offered(state: RedisRoutingState) -> None:
+    routing = router(state, {1: ("billing",)})
+    await state.enqueue(waiting("gone", T0))
+    await state.enqueue(waiting("ringing", T0 + 1))
+    assert await state.abandon("gone", T0 + 2) is None
+    await state.set_ready(1, T0)
+    await routing.route_once(T0 + 3)
+    assert await state.abandon("ringing", T0 + 4) == 1  # the offer withdrawn from agent 1
+    presence = await state.agent_presence(1)
+    assert (presence["state"], presence["call"]) == ("ready", "")
+    ready, calls = await state.snapshot(["billing"], 10)
+    assert (ready, calls) == ({1: T0 + 4}, [])
+    assert await routing.expire_offers(T0 + 60_000) == []
+    assert await state.abandon("never-known", T0 + 5) is None
+
+
+@pytest.mark.redis
+async def test_two_router_processes_never_double_assign(redis_server_url: str) -> None:
+    prefix = f"cctest:race:{uuid.uuid4().hex[:8]}:"
+    agents, call_count = 300, 2000
+    for round_no in range(3):
+        await routing_load.seed(redis_server_url, prefix, agents, call_count, T0)
+        argv = [sys.executable, "-m", "callcenter.devtools.routing_load", redis_server_url, prefix]
+        procs = [
+            await asyncio.create_subprocess_exec(
+                *argv, str(agents), str(T0), stdout=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        outputs = [json.loads((await p.communicate())[0]) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0]
+        claims = [[tuple(pair) for pair in out["claimed"]] for out in outputs]
+        assert routing_load.duplicates(claims) == (0, 0), f"round {round_no}"
+        assert sum(len(c) for c in claims) == agents  # every agent got exactly one call
+    client = redis_state.connect(redis_server_url)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    await client.delete(*keys)
+    await client.aclose()
