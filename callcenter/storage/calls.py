@@ -94,19 +94,17 @@ _BY_PROVIDER = (
 # The same on PostgreSQL in asyncpg's dialect (`FastPg`): what every IVR step runs.
 _COLUMNS = [c.name for c in calls.c]
 _SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(_COLUMNS[1:], start=6))
-_PG_TAKE_SEQS = (
-    f"UPDATE calls SET last_seq = last_seq + $2 WHERE id = $1 RETURNING {', '.join(_COLUMNS)}"
-)
 _PG_EVENTS = """INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT $1, s, a, t, d::jsonb FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])
   AS u(s, a, t, d)"""
-_PG_APPEND = f"WITH ev AS ({_PG_EVENTS}) UPDATE calls SET {_SETS} WHERE id = $1"
 _PG_APPEND_IF = f"""WITH upd AS (
-  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(_COLUMNS) + 5} RETURNING id)
-INSERT INTO call_events (call_id, seq, at, type, data)
+  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(_COLUMNS) + 5} RETURNING id),
+ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT upd.id, s, a, t, d::jsonb
-  FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d)"""
+  FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d))
+SELECT count(*) FROM upd"""
 _PG_GET = f"SELECT {', '.join(_COLUMNS)} FROM calls WHERE id = $1"
+_PG_LOCK = _PG_GET + " FOR UPDATE"
 OPTIMISTIC_TRIES = 3
 KEPT_RECORDS = 20_000  # the last record written per call, per instance (optimistic appends)
 _REFS = len(_COLUMNS) + 5  # after $1 (id), the event arrays and the other columns
@@ -131,6 +129,24 @@ def _pg_events(events: Sequence[CallEvent]) -> list[list[Any]]:
 def _pg_values(record: CallRecord) -> list[Any]:
     row = _to_row(record)
     return [row[name] for name in _COLUMNS]
+
+
+async def _pg_read(conn: asyncpg.Connection, query: str, call_id: str) -> CallRecord:
+    row = await conn.fetchrow(query, call_id)
+    if row is None:
+        raise NoSuchCallError(f"no call with id {call_id!r}")
+    return _record_from(dict(row))
+
+
+async def _pg_append_if(
+    conn: asyncpg.Connection, before: CallRecord, events: Sequence[CallEvent], fold: Fold
+) -> CallRecord | None:
+    """Store `events` folded onto `before` if the call is still at `before.last_seq`."""
+    record, numbered = _numbered(before, events, fold)
+    applied = await conn.fetchval(
+        _PG_APPEND_IF, before.id, *_pg_events(numbered), *_pg_values(record)[1:], before.last_seq
+    )
+    return record if applied else None
 
 
 def _taken(locked: CallRecord, events: Sequence[CallEvent]) -> CallRecord:
@@ -219,36 +235,20 @@ class SqlCallRepository:
         # Optimistic: fold onto the record this instance last saw and store it in one
         # statement that only applies while `last_seq` is still what was seen. Another
         # writer in between (another instance, a concurrent callback) makes it a no-op: read
-        # again and retry; under sustained contention take the row lock instead.
+        # again and retry; under sustained contention read it under the row lock instead.
         assert self._fast is not None
         async with self._fast.acquire() as conn:
             for _ in range(OPTIMISTIC_TRIES):
-                before = self._latest.get(call_id)
-                if before is None:
-                    row = await conn.fetchrow(_PG_GET, call_id)
-                    if row is None:
-                        raise NoSuchCallError(f"no call with id {call_id!r}")
-                    before = _record_from(dict(row))
-                record, numbered = _numbered(before, events, fold)
-                status = await conn.execute(
-                    _PG_APPEND_IF,
-                    call_id,
-                    *_pg_events(numbered),
-                    *_pg_values(record)[1:],
-                    before.last_seq,
-                )
-                if status != "INSERT 0 0":
-                    self._keep(record)
-                    return record
+                before = self._latest.get(call_id) or await _pg_read(conn, _PG_GET, call_id)
+                record = await _pg_append_if(conn, before, events, fold)
+                if record is not None:
+                    break
                 self._latest.pop(call_id, None)
-            async with conn.transaction():
-                row = await conn.fetchrow(_PG_TAKE_SEQS, call_id, len(events))
-                if row is None:
-                    raise NoSuchCallError(f"no call with id {call_id!r}")
-                record, numbered = _numbered(_taken(_record_from(dict(row)), events), events, fold)
-                await conn.execute(
-                    _PG_APPEND, call_id, *_pg_events(numbered), *_pg_values(record)[1:]
-                )
+            else:
+                async with conn.transaction():
+                    before = await _pg_read(conn, _PG_LOCK, call_id)
+                    record = await _pg_append_if(conn, before, events, fold)
+                assert record is not None  # the row lock kept `last_seq` as read
         self._keep(record)
         return record
 
