@@ -113,3 +113,46 @@ DEFAULT_QUEUES = (
     QueueConfig("english", overflow_after_seconds=300),
 )
 """The 95598 queues: service level 80 % in 20 s unless said; overflow into general."""
+
+
+class Actor(StrEnum):
+    """Who changed an agent's state."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """An agent's state now: since when, why (not ready), which call (reserved, on call,
+    wrap-up)."""
+
+    state: AgentState
+    since_ms: int
+    reason: str | None = None
+    call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceEvent:
+    """One change of state, as stored."""
+
+    agent_id: int
+    at_ms: int
+    from_state: AgentState
+    to_state: AgentState
+    actor: Actor
+    actor_id: int | None = None
+    reason: str | None = None
+    call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedInfo:
+    """What a caller hears in a queue: position (1 = next), estimated wait, and whether a
+    callback is offered (the wait is over the queue's threshold)."""
+
+    position: int
+    estimated_wait_seconds: float
+    offer_callback: bool

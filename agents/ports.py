@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from agents.models import Assignment, WaitingCall
+from agents.models import AgentState, Assignment, Presence, PresenceEvent, WaitingCall
 
 
 class ClaimResult(StrEnum):
@@ -48,3 +49,152 @@ class RoutingState(Protocol):
     async def abandon(self, call_id: str, now_ms: int) -> int | None:
         """The caller hung up while queued or offered: forget the call, withdraw its offer
         (the agent back to ready). Returns the agent whose offer was withdrawn, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueNow:
+    """A queue at this moment: calls waiting, the oldest enqueue time, today's counters
+    (entered, answered, answered_in_sl, answer_wait_ms, abandoned, short_abandoned,
+    abandon_wait_ms)."""
+
+    waiting: int
+    oldest_enqueued_ms: int | None
+    counters: Mapping[str, int] = field(default_factory=dict)
+
+
+class AcdState(RoutingState, Protocol):
+    """Routing plus presence, call data, counters and the desks' fan-out (one Redis)."""
+
+    async def set_presence(
+        self,
+        agent_id: int,
+        allowed: Iterable[AgentState],
+        new: Presence,
+        wrap_up_until_ms: int | None = None,
+    ) -> tuple[bool, Presence]:
+        """Compare-and-set: apply `new` only while the agent is in one of the `allowed`
+        states (ready agents join the ready set, others leave it). (applied, previous)."""
+
+    async def presences(self, agent_ids: Sequence[int]) -> dict[int, Presence]:
+        """Each agent's presence (logged out when never seen)."""
+
+    async def accept(self, call_id: str, agent_id: int, now_ms: int) -> bool:
+        """The offer answered: the call leaves routing, the agent is on the call. True also
+        when it was already accepted by this agent."""
+
+    async def offered_to(self, call_id: str) -> int | None:
+        """The agent the call is offered to now."""
+
+    async def waiting_call(self, call_id: str) -> WaitingCall | None:
+        """The routing data of a queued or offered call."""
+
+    async def position(self, call_id: str, queue: str) -> int | None:
+        """1 for the next call served in `queue`; None when the call is not waiting there."""
+
+    async def routed_calls(self) -> list[str]:
+        """Every call queued or offered."""
+
+    async def wrap_ups_due(self, now_ms: int) -> list[int]:
+        """Agents whose timed wrap-up has ended."""
+
+    async def put_call_data(
+        self,
+        call_id: str,
+        meta: Mapping[str, Any] | None = None,
+        pop: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Keep a call's meta (caller, provider ids) and its screen-pop while it is handled."""
+
+    async def call_data(self, call_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(meta, pop) of a call."""
+
+    async def forget_call(self, call_id: str) -> None:
+        """Drop a call's meta and pop (its handling is over)."""
+
+    async def count(self, queue: str, day: str, increments: Mapping[str, int]) -> None:
+        """Add to a queue's counters of the day."""
+
+    async def queues_now(self, queues: Sequence[str], day: str) -> dict[str, QueueNow]:
+        """Each queue now, with the day's counters."""
+
+    async def desk_seen(self, agent_id: int, now_ms: int) -> None:
+        """The agent's desk is connected (a heartbeat)."""
+
+    async def desk_gone(self, agent_id: int, now_ms: int) -> None:
+        """The agent's desk disconnected at `now_ms`."""
+
+    async def desks(self) -> dict[int, int]:
+        """Desks: agent id -> last heartbeat (ms), or minus the time it closed."""
+
+    async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
+        """Send a message to the agent's desk, whichever instance holds its socket."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    """An agent as configured: name, device, skills and queue memberships with levels."""
+
+    agent_id: int
+    username: str
+    display_name: str
+    device_kind: str  # twilio_client, sip, phone
+    device_address: str
+    languages: frozenset[str]
+    skills: Mapping[str, int]
+    queues: Mapping[str, int]
+
+
+class AgentDirectory(Protocol):
+    """Agents as stored in SQL, and their presence history."""
+
+    async def agents(self) -> list[AgentInfo]:
+        """Every agent, by id."""
+
+    async def record(self, events: Sequence[PresenceEvent]) -> None:
+        """Append presence events."""
+
+    async def history(self, agent_id: int, limit: int) -> list[PresenceEvent]:
+        """The agent's latest presence events, newest first."""
+
+
+class Bridge(Protocol):
+    """The telephony side of an offer (Twilio REST; Asterisk in its own adapter)."""
+
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
+        """Ring the agent's device and bridge the waiting caller to it on answer."""
+
+    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        """The offer is off (declined, timed out): the caller goes back to waiting."""
+
+    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        """End the caller's call."""
+
+    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
+        """Whether the provider's call is still up (None: cannot tell)."""
+
+
+class CallEvents(Protocol):
+    """The call record (`callcenter.calls.service.CallService`)."""
+
+    async def record_event(self, call_id: str, type: str, data: Mapping[str, Any]) -> None:
+        """Append one event to the call's record."""
+
+    async def has_ended(self, call_id: str) -> bool:
+        """Whether the call record has reached an end."""
+
+
+class ScreenPops(Protocol):
+    """Builds what the desk shows when a call is offered."""
+
+    async def build(self, call_id: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+        """The caller's profile, the IVR path and keys, the queue and the wait."""
+
+
+class CallbackLog(Protocol):
+    """Pending callbacks, kept in SQL."""
+
+    async def request(self, call_id: str, phone: str, queue: str, at_ms: int) -> None:
+        """Record that the caller asked to be called back (idempotent per call)."""
+
+    async def set_status(self, call_id: str, status: str, at_ms: int, agent_id: int | None) -> None:
+        """offered, done or dropped."""

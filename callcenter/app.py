@@ -2,39 +2,59 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+import agents
+from agents.center import Acd
+from agents.desk import DeskHub
+from agents.http import AgentsHttp
+from agents.routing import queue_configs
 from callcenter import demo as seed
+from callcenter.acd_services import AcdCallEvents, ProfilePops
+from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
+from callcenter.core.errors import ConfigError
 from callcenter.core.policy import pack_in_force
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.ivr_services import IvrServicesAdapter
 from callcenter.state import redis as redis_state
+from callcenter.state.acd import RedisRoutingState
+from callcenter.state.desk_feed import run_feed
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.storage import db, migrate
+from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
 from callcenter.web.keys import (
+    ACD,
     AUTH,
     CALLS,
+    DESK,
     ENGINE,
     FAST_PG,
     IVR,
@@ -83,23 +103,135 @@ def create_app(
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
-    store = RedisIvrSessionStore(
-        app[REDIS], Keys(settings.redis.key_prefix), twilio.session_ttl_seconds
-    )
-    services = IvrServicesAdapter(app[PROFILES], app[TICKETS], app[CALLS], settings.server.timezone)
-    app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
+    keys = Keys(settings.redis.key_prefix)
+    store = RedisIvrSessionStore(app[REDIS], keys, twilio.session_ttl_seconds)
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
+    rest = TwilioRestClient(twilio.account_sid, token) if twilio.account_sid and token else None
+    directory = SqlAgentDirectory(engine)
+    app[ACD] = _acd(settings, app, clock, directory, rest)
+    services = IvrServicesAdapter(
+        app[PROFILES],
+        app[TICKETS],
+        app[CALLS],
+        settings.server.timezone,
+        app[ACD],
+        settings.routing.preferred_wait_seconds,
+    )
+    app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
     signature = TwilioSignature(token, settings.server.public_base_url)
+    app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate)
 
     health.setup(app)
+    AuthHttp(app[AUTH]).setup(app)
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
-    TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url).setup(app)
+    AgentsHttp(app[ACD], directory).setup(app)
+    TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url, queueing=app[ACD]).setup(
+        app
+    )
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("agents", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+    )
+    app[DESK].setup(app)
+    app.router.add_static("/static/agents/", Path(agents.__file__).parent / "static")
     openapi.setup(app)
 
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
+    app.cleanup_ctx.append(_twilio_rest(rest))
+    app.cleanup_ctx.append(_routing(keys))
     return app
+
+
+def _acd(
+    settings: Settings,
+    app: web.Application,
+    clock: Clock,
+    directory: SqlAgentDirectory,
+    rest: TwilioRestClient | None,
+) -> Acd:
+    routing = settings.routing
+    try:
+        queues = queue_configs(routing.queue_configs())
+    except ValueError as err:
+        raise ConfigError(f"routing.queues: {err}") from err
+    bridge = TwilioBridge(
+        rest, settings.server.public_base_url, routing.offer_seconds, settings.twilio.hold_music_url
+    )
+    return Acd(
+        RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
+        directory,
+        queues,
+        clock,
+        bridge=bridge,
+        calls=AcdCallEvents(app[CALLS]),
+        pops=ProfilePops(app[PROFILES], app[CALLS]),
+        callbacks=SqlCallbackLog(app[ENGINE]),
+        timezone=settings.server.timezone,
+        offer_seconds=routing.offer_seconds,
+    )
+
+
+def _twilio_rest(
+    rest: TwilioRestClient | None,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def session(app: web.Application) -> AsyncIterator[None]:
+        if rest is not None:
+            await rest.open()
+        try:
+            yield
+        finally:
+            if rest is not None:
+                await rest.close()
+
+    return session
+
+
+def _routing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def routing(app: web.Application) -> AsyncIterator[None]:
+        acd, hub = app[ACD], app[DESK]
+        await acd.refresh_agents()
+        tasks = [asyncio.create_task(run_feed(app[REDIS], keys, hub.deliver), name="desk-feed")]
+        if app[SETTINGS].routing.run_router:
+            await acd.reconcile()
+            tasks.append(asyncio.create_task(_route_forever(app), name="router"))
+        try:
+            yield
+        finally:
+            await hub.close_all()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return routing
+
+
+async def _route_forever(app: web.Application) -> None:
+    """Routing rounds, offer and wrap-up timers every tick; the reconciler, the desks'
+    heartbeats and the agents' refresh on their own periods. Errors are logged, never fatal."""
+    acd, hub, routing = app[ACD], app[DESK], app[SETTINGS].routing
+    periodic = {
+        "reconcile": (routing.reconcile_seconds, acd.reconcile),
+        "refresh": (routing.agents_refresh_seconds, acd.refresh_agents),
+        "heartbeat": (20, hub.heartbeat),
+    }
+    last = dict.fromkeys(periodic, time.monotonic())
+    while True:
+        try:
+            await acd.expire()
+            await acd.route()
+            now = time.monotonic()
+            for name, (every, job) in periodic.items():
+                if now - last[name] >= every:
+                    last[name] = now
+                    await job()
+        except Exception:
+            log.exception("routing round failed; going on")
+        await asyncio.sleep(routing.tick_ms / 1000)
 
 
 def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from sqlalchemy.engine import make_url
 
+from agents.models import DEFAULT_QUEUES, QueueConfig
 from callcenter.core.errors import ConfigError
 
 ENV_PREFIX = "CALLCENTER_"
@@ -90,6 +91,66 @@ class TwilioSettings(_Section):
     account_sid: str | None = None
 
 
+class QueueSettings(_Section):
+    """One queue's service rules (0 or "" switch a rule off)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    service_level_seconds: int = Field(default=20, ge=1)
+    service_level_goal: float = Field(default=0.8, gt=0, le=1)
+    wrap_up_seconds: int = Field(default=30, ge=0)
+    max_wait_seconds: int = Field(default=600, ge=1)
+    overflow_after_seconds: int = Field(default=0, ge=0)
+    overflow_queue: str = ""
+    callback_offer_seconds: int = Field(default=120, ge=0)
+    short_abandon_seconds: int = Field(default=5, ge=0)
+
+    def config(self) -> QueueConfig:
+        """As the router takes it."""
+        return QueueConfig(
+            self.name,
+            self.service_level_seconds,
+            self.service_level_goal,
+            self.wrap_up_seconds,
+            self.max_wait_seconds,
+            self.overflow_after_seconds or None,
+            self.overflow_queue or None,
+            self.callback_offer_seconds or None,
+            self.short_abandon_seconds,
+        )
+
+
+def _queue_settings(config: QueueConfig) -> QueueSettings:
+    return QueueSettings(
+        name=config.name,
+        service_level_seconds=config.service_level_seconds,
+        service_level_goal=config.service_level_goal,
+        wrap_up_seconds=config.wrap_up_seconds,
+        max_wait_seconds=config.max_wait_seconds,
+        overflow_after_seconds=config.overflow_after_seconds or 0,
+        overflow_queue=config.overflow_queue or "",
+        callback_offer_seconds=config.callback_offer_seconds or 0,
+        short_abandon_seconds=config.short_abandon_seconds,
+    )
+
+
+class RoutingSettings(_Section):
+    """Agents and queues: offers, timers and the queues' service rules."""
+
+    offer_seconds: int = Field(default=20, ge=5, le=120)
+    preferred_wait_seconds: int = Field(default=30, ge=0)
+    tick_ms: int = Field(default=250, ge=20, le=5000)
+    reconcile_seconds: int = Field(default=15, ge=1)
+    agents_refresh_seconds: int = Field(default=30, ge=1)
+    run_router: bool = True
+    queues: list[QueueSettings] = Field(
+        default_factory=lambda: [_queue_settings(q) for q in DEFAULT_QUEUES], min_length=1
+    )
+
+    def queue_configs(self) -> list[QueueConfig]:
+        """The queues as the router takes them."""
+        return [q.config() for q in self.queues]
+
+
 class Settings(_Section):
     """Everything the server needs, passed down from the entry point."""
 
@@ -101,6 +162,7 @@ class Settings(_Section):
     policy: PolicySettings = PolicySettings()
     ivr: IvrSettings = IvrSettings()
     twilio: TwilioSettings = TwilioSettings()
+    routing: RoutingSettings = RoutingSettings()
 
     @property
     def database_url(self) -> str:

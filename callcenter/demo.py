@@ -32,12 +32,14 @@ from callcenter.storage.demo_data import (
     Batch,
     IdStart,
     demo_outages,
+    demo_queues,
     demo_users,
     generate,
 )
 from callcenter.storage.tables import (
     account_phones,
     accounts,
+    agent_queues,
     agent_skills,
     agents,
     bills,
@@ -104,6 +106,13 @@ async def seed_people(engine: AsyncEngine, auth: AuthService) -> DemoLogins:
                 await conn.execute(
                     insert(agent_skills),
                     [{"agent_id": user.id, "skill": s, "level": lvl} for s, lvl in person.skills],
+                )
+                await conn.execute(
+                    insert(agent_queues),
+                    [
+                        {"agent_id": user.id, "queue": q, "level": lvl}
+                        for q, lvl in demo_queues(dict(person.skills)).items()
+                    ],
                 )
     _, token = await auth.create_token(Role.ADMIN, "demo admin token", admin_id)
     return DemoLogins(logins, token)

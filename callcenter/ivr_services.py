@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agents.center import Acd
+from agents.models import Priority
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
 from callcenter.core.errors import InvalidInputError, NotFoundError
@@ -16,6 +18,16 @@ from callcenter.tickets.models import NewTicket, TicketType
 from callcenter.tickets.service import TicketService
 
 log = logging.getLogger(__name__)
+CALLER_KEYS = (
+    "caller",
+    "called",
+    "provider",
+    "provider_call",
+    "account_no",
+    "customer_id",
+    "account_id",
+    "customer_name",
+)
 E = CallEventType
 
 
@@ -58,12 +70,41 @@ class IvrServicesAdapter:
     """Implements `ivr_flows.ports.IvrServices`."""
 
     def __init__(
-        self, profiles: ProfileService, tickets: TicketService, calls: CallService, timezone: str
+        self,
+        profiles: ProfileService,
+        tickets: TicketService,
+        calls: CallService,
+        timezone: str,
+        acd: Acd | None = None,
+        preferred_wait_seconds: int = 30,
     ) -> None:
         self._profiles = profiles
         self._tickets = tickets
         self._calls = calls
         self._zone = ZoneInfo(timezone)
+        self._acd = acd
+        self._preferred_wait = preferred_wait_seconds
+
+    async def enqueue(
+        self, call_id: str, data: Mapping[str, Any], variables: Mapping[str, Any]
+    ) -> None:
+        if self._acd is None:
+            return
+        preferred = data.get("preferred_agent")
+        meta = {k: variables.get(k) for k in CALLER_KEYS if variables.get(k) is not None}
+        try:
+            await self._acd.enqueue(
+                call_id,
+                str(data["queue"]),
+                Priority.parse(data.get("priority") or 0),
+                skills=[str(s) for s in data.get("skills") or ()],
+                language=str(data.get("language") or "zh-CN"),
+                preferred_agent=int(preferred) if preferred not in (None, "") else None,
+                preferred_wait_seconds=self._preferred_wait,
+                meta=meta,
+            )
+        except (InvalidInputError, ValueError) as err:
+            log.error("call %s could not be queued for %r: %s", call_id, data.get("queue"), err)
 
     async def lookup(
         self, call_id: str, kind: str, params: Mapping[str, Any]

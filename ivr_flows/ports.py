@@ -33,6 +33,12 @@ class IvrServices(Protocol):
     async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
         """Open a ticket (or urge the open one for the same service point); its number."""
 
+    async def enqueue(
+        self, call_id: str, data: Mapping[str, Any], variables: Mapping[str, Any]
+    ) -> None:
+        """Put the call in line for an agent (queue, priority, skills, language, preferred
+        agent), with what the session knows of the caller for the screen-pop."""
+
     async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
         """Append what the IVR did to the call record, in one write: nodes entered, masked
         digits, speech, look-ups (with who was identified), tickets, the queue."""

@@ -78,7 +78,7 @@ class IvrService:
             session, commands = step(root, session, event, self._flows)
             event = None
             for command in commands:
-                event = await self._serve(session.call_id, command, out, records) or event
+                event = await self._serve(session, command, out, records) or event
         if records:
             await self._services.record_steps(session.call_id, records)
         reply = render(session, out)
@@ -87,12 +87,13 @@ class IvrService:
 
     async def _serve(
         self,
-        call_id: str,
+        session: Session,
         command: Command,
         out: list[Command],
         records: list[Mapping[str, Any]],
     ) -> Event | None:
         data = command.data
+        call_id = session.call_id
         if command.kind is C.RECORD_STEP:
             records.append(data)
         elif command.kind is C.LOOKUP:
@@ -116,6 +117,7 @@ class IvrService:
                         "preferred_agent": data["preferred_agent"],
                     }
                 )
+                await self._services.enqueue(call_id, data, session.vars)
             out.append(command)
         return None
 

@@ -147,10 +147,22 @@ def _wrap_up_done(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallReco
     )
 
 
+CALLBACK_KEPT = "callback-requested"  # hung up after asking for a callback: not an abandon
+
+
 def _hung_up(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallRecord:
     if r.state in TERMINAL_STATES or (r.state is S.WRAP_UP and r.ended_at is not None):
         return r
     reason = str(data.get("reason", "hangup"))
+    if r.state is S.QUEUED and reason == CALLBACK_KEPT:
+        return replace(
+            r,
+            state=S.ENDED,
+            ended_at=at,
+            end_reason=reason,
+            wait_seconds=_seconds(r.queued_at, at),
+            disposition=reason,
+        )
     if r.state in (S.QUEUED, S.OFFERED):
         return replace(
             r,

@@ -4,12 +4,13 @@ an agent and a call are taken together or not at all, whichever instance routes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import redis.asyncio as aioredis
 
-from agents.models import Assignment, Priority, WaitingCall
-from agents.ports import ClaimResult
+from agents.models import AgentState, Assignment, Presence, Priority, WaitingCall
+from agents.ports import ClaimResult, QueueNow
 from callcenter.state.keys import Keys
 
 BAND = 10**13  # score = priority band + enqueue time in ms (ms since 1970 < 10**13)
@@ -65,6 +66,36 @@ if redis.call('HGET', KEYS[5], 'call') == ARGV[1] then
 end
 return 1
 """
+# KEYS: agent, ready, wrapups. ARGV: agent id, allowed from states (comma separated), state,
+# reason, since, call, wrap-up end ('' = none). Returns {applied, previous state, previous call,
+# previous since, previous reason}.
+_SET_STATE = """
+local cur = redis.call('HMGET', KEYS[1], 'state', 'call', 'since', 'reason')
+local state = cur[1] or 'logged_out'
+local allowed = false
+for s in string.gmatch(ARGV[2], '[^,]+') do if s == state then allowed = true end end
+if not allowed then return {0, state, cur[2] or '', cur[3] or '0', cur[4] or ''} end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'since', ARGV[5], 'call', ARGV[6])
+if ARGV[3] == 'ready' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
+else redis.call('HDEL', KEYS[2], ARGV[1]) end
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
+else redis.call('ZREM', KEYS[3], ARGV[1]) end
+return {1, state, cur[2] or '', cur[3] or '0', cur[4] or ''}
+"""
+# KEYS: offers, offered, agent, calls. ARGV: call id, agent id, now. The offer answered.
+_ACCEPT = """
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
+  if redis.call('HGET', KEYS[3], 'call') == ARGV[1]
+     and redis.call('HGET', KEYS[3], 'state') == 'on_call' then return 2 end
+  return 0
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HSET', KEYS[3], 'state', 'on_call', 'reason', '', 'since', ARGV[3], 'call', ARGV[1])
+return 1
+"""
+STATS_TTL_SECONDS = 3 * 86_400
 _CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimResult.CALL_GONE}
 
 
@@ -108,6 +139,8 @@ class RedisRoutingState:
         self._head = client.register_script(_HEAD)
         self._requeue = client.register_script(_REQUEUE)
         self._abandon = client.register_script(_ABANDON)
+        self._set_state = client.register_script(_SET_STATE)
+        self._accept = client.register_script(_ACCEPT)
 
     async def enqueue(self, call: WaitingCall) -> None:
         k = self._keys
@@ -207,10 +240,154 @@ class RedisRoutingState:
                 return agent if int(result) == 1 else None
         return None
 
-    async def agent_presence(self, agent_id: int) -> dict[str, str]:
-        """The agent's presence hash (state, reason, since, call)."""
-        raw = await self._redis.hgetall(self._keys.acd_agent(agent_id))
-        return {_text(key): _text(value) for key, value in raw.items()}
+    async def set_presence(
+        self,
+        agent_id: int,
+        allowed: Iterable[AgentState],
+        new: Presence,
+        wrap_up_until_ms: int | None = None,
+    ) -> tuple[bool, Presence]:
+        k = self._keys
+        applied, state, call, since, reason = await self._set_state(
+            keys=[k.acd_agent(agent_id), k.acd_ready(), k.acd_wrapups()],
+            args=[
+                agent_id,
+                ",".join(allowed),
+                new.state.value,
+                new.reason or "",
+                new.since_ms,
+                new.call_id or "",
+                "" if wrap_up_until_ms is None else wrap_up_until_ms,
+            ],
+        )
+        previous = Presence(
+            AgentState(_text(state)),
+            int(since or 0),
+            _text(reason) or None,
+            _text(call) or None,
+        )
+        return bool(int(applied)), previous
+
+    async def presences(self, agent_ids: Sequence[int]) -> dict[int, Presence]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for agent_id in agent_ids:
+                pipe.hmget(self._keys.acd_agent(agent_id), ["state", "since", "reason", "call"])
+            rows = await pipe.execute()
+        found = {}
+        for agent_id, (state, since, reason, call) in zip(agent_ids, rows, strict=True):
+            found[agent_id] = Presence(
+                AgentState(_text(state)) if state else AgentState.LOGGED_OUT,
+                int(since or 0),
+                _text(reason) or None if reason else None,
+                _text(call) or None if call else None,
+            )
+        return found
+
+    async def accept(self, call_id: str, agent_id: int, now_ms: int) -> bool:
+        k = self._keys
+        done = await self._accept(
+            keys=[k.acd_offers(), k.acd_offered(), k.acd_agent(agent_id), k.acd_calls()],
+            args=[call_id, agent_id, now_ms],
+        )
+        return int(done) > 0
+
+    async def offered_to(self, call_id: str) -> int | None:
+        agent = await self._redis.hget(self._keys.acd_offered(), call_id)
+        return int(agent) if agent else None
+
+    async def waiting_call(self, call_id: str) -> WaitingCall | None:
+        raw = await self._redis.hget(self._keys.acd_calls(), call_id)
+        return _decode(raw) if raw is not None else None
+
+    async def position(self, call_id: str, queue: str) -> int | None:
+        rank: Any = await self._redis.zrank(self._keys.acd_queue(queue), call_id)
+        return None if rank is None else int(rank) + 1
+
+    async def routed_calls(self) -> list[str]:
+        return [_text(cid) for cid in await self._redis.hkeys(self._keys.acd_calls())]
+
+    async def wrap_ups_due(self, now_ms: int) -> list[int]:
+        found: list[Any] = await self._redis.zrangebyscore(self._keys.acd_wrapups(), "-inf", now_ms)
+        return [int(agent) for agent in found]
+
+    async def put_call_data(
+        self,
+        call_id: str,
+        meta: Mapping[str, Any] | None = None,
+        pop: Mapping[str, Any] | None = None,
+    ) -> None:
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            if meta is not None:
+                pipe.hset(k.acd_meta(), call_id, json.dumps(meta, separators=(",", ":")))
+            if pop is not None:
+                pipe.hset(k.acd_pops(), call_id, json.dumps(pop, separators=(",", ":")))
+            await pipe.execute()
+
+    async def call_data(self, call_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hget(k.acd_meta(), call_id)
+            pipe.hget(k.acd_pops(), call_id)
+            meta, pop = await pipe.execute()
+        return (json.loads(meta) if meta else None, json.loads(pop) if pop else None)
+
+    async def forget_call(self, call_id: str) -> None:
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hdel(k.acd_meta(), call_id)
+            pipe.hdel(k.acd_pops(), call_id)
+            await pipe.execute()
+
+    async def count(self, queue: str, day: str, increments: Mapping[str, int]) -> None:
+        key = self._keys.acd_stats(queue, day)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name, amount in increments.items():
+                pipe.hincrby(key, name, amount)
+            pipe.expire(key, STATS_TTL_SECONDS)
+            await pipe.execute()
+
+    async def queues_now(self, queues: Sequence[str], day: str) -> dict[str, QueueNow]:
+        k = self._keys
+        bands = [int(p) * BAND for p in Priority]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for queue in queues:
+                pipe.zcard(k.acd_queue(queue))
+                for band in bands:
+                    pipe.zrangebyscore(
+                        k.acd_queue(queue), band, band + BAND - 1, start=0, num=1, withscores=True
+                    )
+                pipe.hgetall(k.acd_stats(queue, day))
+            rows = await pipe.execute()
+        found = {}
+        width = len(bands) + 2
+        for n, queue in enumerate(queues):
+            waiting, *heads, counters = rows[n * width : (n + 1) * width]
+            oldest = [
+                int(score) - band
+                for head, band in zip(heads, bands, strict=True)
+                for _, score in head
+            ]
+            found[queue] = QueueNow(
+                int(waiting),
+                min(oldest) if oldest else None,
+                {_text(name): int(value) for name, value in counters.items()},
+            )
+        return found
+
+    async def desk_seen(self, agent_id: int, now_ms: int) -> None:
+        await self._redis.zadd(self._keys.acd_desks(), {str(agent_id): now_ms})
+
+    async def desk_gone(self, agent_id: int, now_ms: int) -> None:
+        await self._redis.zadd(self._keys.acd_desks(), {str(agent_id): -now_ms})
+
+    async def desks(self) -> dict[int, int]:
+        found: list[Any] = await self._redis.zrange(self._keys.acd_desks(), 0, -1, withscores=True)
+        return {int(agent): int(seen) for agent, seen in found}
+
+    async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
+        payload = json.dumps({"agent": agent_id, "message": message}, separators=(",", ":"))
+        await self._redis.publish(self._keys.desk_channel(), payload)
 
     async def queue_length(self, queue: str) -> int:
         """Calls waiting in `queue` (offered calls excluded)."""

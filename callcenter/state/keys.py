@@ -48,3 +48,27 @@ class Keys:
     def acd_offered(self) -> str:
         """Hash of open offers: call id -> agent id."""
         return f"{self.prefix}acd:offered"
+
+    def acd_wrapups(self) -> str:
+        """Sorted set of agents in timed wrap-up: agent id -> when it ends (ms)."""
+        return f"{self.prefix}acd:wrapups"
+
+    def acd_meta(self) -> str:
+        """Hash of calls in routing or with an agent: call id -> caller, provider ids (JSON)."""
+        return f"{self.prefix}acd:meta"
+
+    def acd_pops(self) -> str:
+        """Hash of screen-pops of offered and connected calls: call id -> JSON."""
+        return f"{self.prefix}acd:pops"
+
+    def acd_stats(self, queue: str, day: str) -> str:
+        """Hash of a queue's counters for one day (entered, answered, abandoned, waits)."""
+        return f"{self.prefix}acd:stats:{queue}:{day}"
+
+    def acd_desks(self) -> str:
+        """Sorted set of agents with a desk connected: agent id -> last heartbeat (ms)."""
+        return f"{self.prefix}acd:desks"
+
+    def desk_channel(self) -> str:
+        """Pub/sub channel carrying messages to agents' desks, whichever instance holds them."""
+        return f"{self.prefix}desk"

@@ -162,6 +162,21 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
+def demo_queues(skills: dict[str, int]) -> dict[str, int]:
+    """An agent's queue memberships from its skills: everyone answers general; a skill
+    opens its queue; fault level 2 and up also answers emergencies; account managers the
+    priority (VIP) queue."""
+    queues = {"general": 1}
+    for skill in ("fault", "billing", "complaint", "business", "english"):
+        if skill in skills:
+            queues[skill] = skills[skill]
+    if skills.get("fault", 0) >= 2:
+        queues["emergency"] = skills["fault"]
+    if "big-customer" in skills:
+        queues["priority"] = skills["big-customer"]
+    return queues
+
+
 def _pick(rng: random.Random, items: str | tuple[str, ...] | list[str]) -> str:
     return items[int(rng.random() * len(items))]
 

@@ -278,3 +278,39 @@ ticket_calls = Table(
     Column("relation", String(16), nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )
+
+agent_queues = Table(
+    "agent_queues",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("queue", String(32), primary_key=True),
+    Column("level", SmallInteger, nullable=False, default=1),
+)
+
+agent_events = Table(
+    "agent_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.user_id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("from_state", String(16), nullable=False),
+    Column("to_state", String(16), nullable=False),
+    Column("reason", String(32), nullable=True),
+    Column("actor", String(16), nullable=False),  # agent, supervisor, system
+    Column("actor_id", Integer, nullable=True),
+    Column("call_id", String(26), nullable=True),
+    Index("ix_agent_events_agent_at", "agent_id", "at"),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("call_id", String(26), ForeignKey("calls.id"), nullable=False, unique=True),
+    Column("phone", String(20), nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending, offered, done, dropped
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("agent_id", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -7,6 +7,8 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agents.center import Acd
+from agents.desk import DeskHub
 from callcenter.auth.service import AuthService
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
@@ -25,3 +27,5 @@ CALLS = web.AppKey("calls", CallService)
 PROFILES = web.AppKey("profiles", ProfileService)
 TICKETS = web.AppKey("tickets", TicketService)
 IVR = web.AppKey("ivr", IvrService)
+ACD = web.AppKey("acd", Acd)
+DESK = web.AppKey("desk", DeskHub)

@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from callcenter.auth.http import LOGIN_PATH
 from callcenter.core.api import spec_of
 from callcenter.core.errors import CallcenterError
 from callcenter.httpkit import PRINCIPAL
@@ -18,7 +19,7 @@ from callcenter.web.keys import AUTH
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC_API_PATHS = frozenset({"/api/openapi.json"})
+PUBLIC_API_PATHS = frozenset({"/api/openapi.json", LOGIN_PATH})
 
 _HTTP_CODES = {
     400: "bad-request",

@@ -82,8 +82,8 @@ async def test_claim_takes_agent_and_call_together_or_not_at_all(state: RedisRou
     assert results == [C.CLAIMED, C.AGENT_NOT_READY, C.AGENT_NOT_READY]
     await state.set_ready(2, T0)
     assert await state.claim([Assignment("c1", 2, "billing")], T0 + 11, 20_000) == [C.CALL_GONE]
-    presence = await state.agent_presence(1)
-    assert (presence["state"], presence["call"]) == ("reserved", "c1")
+    presence = (await state.presences([1]))[1]
+    assert (presence.state, presence.call_id) == ("reserved", "c1")
     ready, calls = await state.snapshot(["billing"], 10)
     assert (ready, [c.call_id for c in calls]) == ({2: T0}, ["c2"])
 
@@ -112,12 +112,8 @@ async def test_offer_timeout_requeues_at_the_head_and_agent_not_ready(
     assert await routing.expire_offers(T0 + 40 + 20_000) == [("first", 1)]
     _, calls = await state.snapshot(["billing"], 10)
     assert [c.call_id for c in calls] == ["first", "older"]
-    presence = await state.agent_presence(1)
-    assert (presence["state"], presence["reason"], presence["call"]) == (
-        "not_ready",
-        "no-answer",
-        "",
-    )
+    presence = (await state.presences([1]))[1]
+    assert (presence.state, presence.reason, presence.call_id) == ("not_ready", "no-answer", None)
     assert await routing.expire_offers(T0 + 99_000) == []  # nothing open any more
 
 
@@ -140,8 +136,8 @@ async def test_abandon_while_queued_and_while_offered(state: RedisRoutingState) 
     await state.set_ready(1, T0)
     await routing.route_once(T0 + 3)
     assert await state.abandon("ringing", T0 + 4) == 1  # the offer withdrawn from agent 1
-    presence = await state.agent_presence(1)
-    assert (presence["state"], presence["call"]) == ("ready", "")
+    presence = (await state.presences([1]))[1]
+    assert (presence.state, presence.call_id) == ("ready", None)
     ready, calls = await state.snapshot(["billing"], 10)
     assert (ready, calls) == ({1: T0 + 4}, [])
     assert await routing.expire_offers(T0 + 60_000) == []

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from agents.models import QueuedInfo
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from ivr_flows.models import Command, Event, Flow, Session
 
@@ -52,3 +53,17 @@ class Ivr(Protocol):
     ) -> str: ...
 
     async def end(self, call_id: str) -> None: ...
+
+
+class Queueing(Protocol):
+    """The ACD as the telephony side sees it (`agents.center.Acd`)."""
+
+    async def waiting_info(self, call_id: str) -> QueuedInfo | None: ...
+
+    async def request_callback(self, call_id: str, phone: str) -> None: ...
+
+    async def call_ended(self, call_id: str, reason: str) -> bool: ...
+
+    async def device_answered(self, call_id: str, agent_id: int) -> None: ...
+
+    async def device_unanswered(self, call_id: str, agent_id: int, status: str) -> bool: ...

@@ -20,6 +20,9 @@ class TwimlUrls:
     step: str = "/twilio/step"
     queue_result: str = "/twilio/queue-result"
     wait: str = "/twilio/wait"
+    dial_result: str = "/twilio/dial-result"
+    agent_leg: str = "/twilio/agent-leg"
+    callback: str = "/twilio/callback"
 
 
 def to_twiml(

@@ -1,0 +1,115 @@
+"""The agent desk and the wallboard: pages (Jinja2, autoescaped) and the desk's WebSocket.
+
+A desk opens `/desk/ws` and sends `{"type": "auth", "token": ...}` first; it then gets its
+state (and the current offer or call with its screen-pop) and every change pushed. Messages
+for an agent are published through Redis; each instance delivers them to the sockets it
+holds, so the agent's socket may live on any instance. Actions go through the REST API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+
+from agents.center import Acd, NoSuchAgentError
+from callcenter.core.api import Principal, Role
+from callcenter.httpkit import dumps
+
+log = logging.getLogger(__name__)
+AUTH_TIMEOUT_SECONDS = 10
+HEARTBEAT_SECONDS = 20
+
+Authenticate = Callable[[str], Awaitable[Principal | None]]
+
+
+class DeskHub:
+    """The desk sockets this instance holds, by agent."""
+
+    def __init__(self, acd: Acd, authenticate: Authenticate) -> None:
+        self._acd = acd
+        self._authenticate = authenticate
+        self._sockets: dict[int, set[web.WebSocketResponse]] = {}
+
+    def setup(self, app: web.Application) -> None:
+        """Mount the pages and the socket."""
+        app.router.add_get("/desk", self.desk_page)
+        app.router.add_get("/wallboard", self.wallboard_page)
+        app.router.add_get("/desk/ws", self.socket)
+
+    async def desk_page(self, request: web.Request) -> web.Response:
+        return aiohttp_jinja2.render_template("desk.html", request, {"queues": self._acd.queues})
+
+    async def wallboard_page(self, request: web.Request) -> web.Response:
+        return aiohttp_jinja2.render_template("wallboard.html", request, {})
+
+    async def deliver(self, agent_id: int, message: Mapping[str, Any]) -> None:
+        """Send a message to the agent's sockets held here (from the pub/sub feed)."""
+        text = dumps(message)
+        for ws in list(self._sockets.get(agent_id, ())):
+            try:
+                await ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                self._sockets.get(agent_id, set()).discard(ws)
+
+    async def heartbeat(self) -> None:
+        """Mark every desk held here as alive (the reconciler trusts recent heartbeats)."""
+        for agent_id in list(self._sockets):
+            await self._acd.desk_connected(agent_id)
+
+    async def close_all(self) -> None:
+        """Close every socket (shutdown)."""
+        for sockets in list(self._sockets.values()):
+            for ws in list(sockets):
+                await ws.close()
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
+        await ws.prepare(request)
+        agent_id = await self._identify(ws)
+        if agent_id is None:
+            return ws
+        self._sockets.setdefault(agent_id, set()).add(ws)
+        try:
+            await self._acd.desk_connected(agent_id)
+            await ws.send_str(dumps(await self._acd.desk_state(agent_id)))
+            async for msg in ws:
+                if msg.type is WSMsgType.TEXT and msg.data == '{"type":"ping"}':
+                    await self._acd.desk_connected(agent_id)
+                    await ws.send_str('{"type":"pong"}')
+        finally:
+            sockets = self._sockets.get(agent_id, set())
+            sockets.discard(ws)
+            if not sockets:
+                self._sockets.pop(agent_id, None)
+                await self._acd.desk_closed(agent_id)
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse) -> int | None:
+        try:
+            msg = await ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
+            data = json.loads(msg.data) if msg.type is WSMsgType.TEXT else {}
+        except (TimeoutError, json.JSONDecodeError, TypeError):
+            data = {}
+        token = str(data.get("token", "")) if isinstance(data, dict) else ""
+        principal = await self._authenticate(token) if token else None
+        problem = None
+        if principal is None or principal.user_id is None:
+            problem = ("unauthorized", 'send {"type": "auth", "token": ...} first')
+        elif principal.role is not Role.AGENT:
+            problem = ("forbidden", "the desk is for agents")
+        else:
+            try:
+                self._acd.agent(principal.user_id)
+            except NoSuchAgentError as err:
+                problem = (err.code, err.message)
+        if problem is not None:
+            await ws.send_str(dumps({"type": "error", "code": problem[0], "message": problem[1]}))
+            await ws.close(code=4401)
+            return None
+        assert principal is not None and principal.user_id is not None
+        return principal.user_id

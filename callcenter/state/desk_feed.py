@@ -1,0 +1,40 @@
+"""The desks' fan-out: every instance subscribes to one Redis channel and hands each message
+to the agent's sockets it holds (published by `RedisRoutingState.publish`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from callcenter.state.keys import Keys
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
+
+
+async def run_feed(client: aioredis.Redis, keys: Keys, deliver: Deliver) -> None:
+    """Deliver published desk messages until cancelled; reconnects after Redis errors."""
+    while True:
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(keys.desk_channel())
+            while True:
+                msg = await pubsub.get_message(timeout=1.0)
+                if msg is None or msg.get("type") != "message":
+                    continue
+                try:
+                    data = json.loads(msg["data"])
+                    await deliver(int(data["agent"]), data["message"])
+                except (ValueError, KeyError, TypeError) as err:
+                    log.warning("bad desk message dropped: %s", err)
+        except (RedisError, OSError) as err:
+            log.warning("desk feed lost its Redis subscription (%s); resubscribing", err)
+            await asyncio.sleep(1.0)
+        finally:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]

@@ -1,0 +1,194 @@
+"""Offers on Twilio: the waiting caller is redirected (REST) to dial the agent's device.
+
+The redirect carries the TwiML inline: `<Dial>` the agent's Twilio Client identity, SIP
+address or phone number, ringing for the offer time. The agent leg's `answered` status
+callback accepts the offer; the Dial's action reports the end (`/twilio/dial-result`): not
+answered puts the call back at the head of its queue, answered and over sends the agent to
+wrap-up and the caller on through the flow (the survey). A callback offer (the caller hung up
+and kept the place) originates a call to the agent that then dials the customer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from agents.ports import AgentInfo
+from callcenter.telephony.twilio.twiml import TwimlUrls
+
+log = logging.getLogger(__name__)
+PROVIDER = "twilio"
+ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+class TwilioRest(Protocol):
+    """The few Twilio REST calls the bridge makes (a fake stands in for it in tests)."""
+
+    async def update_call(
+        self, sid: str, *, twiml: str | None = None, status: str | None = None
+    ) -> None:
+        """Redirect a live call to new TwiML, or end it (`status="completed"`)."""
+
+    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+        """Place a call; its CallSid."""
+
+    async def call_status(self, sid: str) -> str | None:
+        """The call's status (queued, ringing, in-progress, completed, …)."""
+
+
+class TwilioRestClient:
+    """`TwilioRest` on the `twilio` library's asyncio client. Open it inside the running
+    loop (the app's cleanup context) and close it there."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self._sid = account_sid
+        self._token = auth_token
+        self._client: Any = None
+        self._http: Any = None
+
+    async def open(self) -> None:
+        """Create the HTTP session (needs a running loop); `twilio.rest` is imported here
+        because it is slow to import and most processes never need it."""
+        from twilio.http.async_http_client import AsyncTwilioHttpClient
+        from twilio.rest import Client
+
+        self._http = AsyncTwilioHttpClient(timeout=10)
+        self._client = Client(self._sid, self._token, http_client=self._http)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._http is not None:
+            await self._http.close()
+
+    async def update_call(
+        self, sid: str, *, twiml: str | None = None, status: str | None = None
+    ) -> None:
+        params: dict[str, str] = {}
+        if twiml is not None:
+            params["twiml"] = twiml
+        if status is not None:
+            params["status"] = status
+        await self._client.calls(sid).update_async(**params)
+
+    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+        call = await self._client.calls.create_async(to=to, from_=from_, twiml=twiml)
+        return str(call.sid)
+
+    async def call_status(self, sid: str) -> str | None:
+        call = await self._client.calls(sid).fetch_async()
+        return str(call.status) if call.status is not None else None
+
+
+def _device(dial: Dial, agent: AgentInfo, callback_url: str) -> None:
+    events = "answered"
+    if agent.device_kind == "phone":
+        dial.number(
+            agent.device_address, status_callback=callback_url, status_callback_event=events
+        )
+    elif agent.device_kind == "sip":
+        dial.sip(agent.device_address, status_callback=callback_url, status_callback_event=events)
+    else:
+        dial.client(
+            agent.device_address, status_callback=callback_url, status_callback_event=events
+        )
+
+
+class TwilioBridge:
+    """Implements `agents.ports.Bridge` for calls that came in through Twilio."""
+
+    def __init__(
+        self,
+        rest: TwilioRest | None,
+        public_base_url: str,
+        offer_seconds: int,
+        hold_music_url: str,
+        urls: TwimlUrls | None = None,
+    ) -> None:
+        self._rest = rest
+        self._base = public_base_url.rstrip("/")
+        self._offer_seconds = offer_seconds
+        self._hold_music = hold_music_url
+        self._urls = urls or TwimlUrls()
+
+    def _url(self, path: str, **query: str) -> str:
+        return f"{self._base}{path}?{urlencode(query)}"
+
+    def dial_twiml(self, call_id: str, agent: AgentInfo, queue: str) -> str:
+        """The TwiML that rings the agent for the offer time."""
+        query = {"call": call_id, "agent": str(agent.agent_id), "queue": queue}
+        response = VoiceResponse()
+        dial = response.dial(
+            timeout=self._offer_seconds,
+            action=self._url(self._urls.dial_result, **query),
+            method="POST",
+        )
+        _device(dial, agent, self._url(self._urls.agent_leg, **query))
+        return str(response)
+
+    def requeue_twiml(self, queue: str) -> str:
+        """Back to waiting in the queue (after a missed offer or a transfer)."""
+        response = VoiceResponse()
+        response.enqueue(
+            queue,
+            action=self._base + self._urls.queue_result,
+            method="POST",
+            wait_url=self._base + self._urls.wait,
+            wait_url_method="POST",
+        )
+        return str(response)
+
+    def _sid(self, meta: Mapping[str, Any]) -> str | None:
+        if meta.get("provider") != PROVIDER or self._rest is None:
+            return None
+        return str(meta.get("provider_call") or "") or None
+
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
+        if self._rest is None:
+            log.info(
+                "call %s offered to agent %d on the desk only (no Twilio credentials)",
+                call_id,
+                agent.agent_id,
+            )
+            return
+        if meta.get("callback"):
+            dial = VoiceResponse()
+            dial.dial(
+                str(meta.get("phone")),
+                caller_id=str(meta.get("called") or ""),
+                action=self._url(
+                    self._urls.dial_result, call=call_id, agent=str(agent.agent_id), kind="callback"
+                ),
+                method="POST",
+            )
+            to = (
+                agent.device_address
+                if agent.device_kind != "twilio_client"
+                else f"client:{agent.device_address}"
+            )
+            await self._rest.create_call(to, str(meta.get("called") or ""), str(dial))
+            return
+        sid = self._sid(meta)
+        if sid is not None:
+            twiml = self.dial_twiml(call_id, agent, str(meta.get("queue", "general")))
+            await self._rest.update_call(sid, twiml=twiml)
+
+    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        sid = self._sid(meta)
+        if sid is not None and not meta.get("callback"):
+            await self._rest.update_call(sid, twiml=self.requeue_twiml(str(meta.get("queue"))))  # type: ignore[union-attr]
+
+    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        sid = self._sid(meta)
+        if sid is not None:
+            await self._rest.update_call(sid, status="completed")  # type: ignore[union-attr]
+
+    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
+        sid = self._sid(meta)
+        if sid is None:
+            return None
+        status = await self._rest.call_status(sid)  # type: ignore[union-attr]
+        return None if status is None else status not in ENDED
