@@ -44,7 +44,7 @@ from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
-from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRestClient
+from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.tickets.http import TicketsHttp
@@ -74,9 +74,14 @@ Announce = Callable[[str], None]
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, announce: Announce | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    announce: Announce | None = None,
+    twilio_rest: TwilioRest | None = None,
 ) -> web.Application:
-    """Build the application; connections open in its cleanup context, at start-up."""
+    """Build the application; connections open in its cleanup context, at start-up.
+    `twilio_rest` replaces Twilio's REST API (tests fake the telephony edge)."""
     clock = clock or SystemClock()
     registry = CollectorRegistry()
     app = web.Application(
@@ -106,7 +111,9 @@ def create_app(
     keys = Keys(settings.redis.key_prefix)
     store = RedisIvrSessionStore(app[REDIS], keys, twilio.session_ttl_seconds)
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
-    rest = TwilioRestClient(twilio.account_sid, token) if twilio.account_sid and token else None
+    rest: TwilioRest | None = twilio_rest
+    if rest is None and twilio.account_sid and token:
+        rest = TwilioRestClient(twilio.account_sid, token)
     directory = SqlAgentDirectory(engine)
     app[ACD] = _acd(settings, app, clock, directory, rest)
     services = IvrServicesAdapter(
@@ -150,7 +157,7 @@ def _acd(
     app: web.Application,
     clock: Clock,
     directory: SqlAgentDirectory,
-    rest: TwilioRestClient | None,
+    rest: TwilioRest | None,
 ) -> Acd:
     routing = settings.routing
     try:
@@ -174,17 +181,16 @@ def _acd(
     )
 
 
-def _twilio_rest(
-    rest: TwilioRestClient | None,
-) -> Callable[[web.Application], AsyncIterator[None]]:
+def _twilio_rest(rest: TwilioRest | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def session(app: web.Application) -> AsyncIterator[None]:
-        if rest is not None:
-            await rest.open()
+        client = rest if isinstance(rest, TwilioRestClient) else None
+        if client is not None:
+            await client.open()
         try:
             yield
         finally:
-            if rest is not None:
-                await rest.close()
+            if client is not None:
+                await client.close()
 
     return session
 

@@ -7,6 +7,7 @@ stores nothing. A retried request (same session seq) gets the reply already sent
 from __future__ import annotations
 
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -187,8 +188,12 @@ class TwilioWebhooks:
         if known is not None and self._queueing is not None:
             info = await self._queueing.waiting_info(known[0])
         if info is not None:
-            minutes = max(1, round(info.estimated_wait_seconds / 60))
-            text = f"您前面还有{info.position - 1}位客户在等待，预计等待约{minutes}分钟，请稍候。"
+            text = f"您前面还有{info.position - 1}位客户在等待，"
+            if math.isfinite(info.estimated_wait_seconds):
+                minutes = max(1, round(info.estimated_wait_seconds / 60))
+                text += f"预计等待约{minutes}分钟，请稍候。"
+            else:
+                text += "当前坐席繁忙，请稍候。"
             if info.offer_callback:
                 gather = response.gather(
                     input="dtmf", num_digits=1, timeout=5, action=self._urls.callback, method="POST"

@@ -1,0 +1,303 @@
+"""Agents through the running app: a signed Twilio call walks the IVR to an agent, the pop
+reaches the desk's WebSocket, the device answers, wrap-up; offer timeouts, abandons,
+callbacks, roles and the reconciler (embedded and real stores, a fake Twilio REST)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from sqlalchemy import insert
+
+from agents.models import AgentState, Presence
+from callcenter.app import create_app
+from callcenter.calls.models import ProviderRef
+from callcenter.core.api import Role
+from callcenter.core.clock import ManualClock
+from callcenter.storage.tables import agent_queues, agent_skills, agents
+from callcenter.web.keys import ACD, AUTH, CALLS, ENGINE
+from tests.adapters.test_twilio_webhooks import BASE, CALLER, TOKEN, Caller
+from tests.conftest import NOW, app_settings
+from tests.factories import AccountSpec, BillSpec, add_customer
+
+Client = TestClient[web.Request, web.Application]
+WS = Any
+PASSWORD = "desk-password-1"
+
+
+class FakeTwilioRest:
+    """Twilio's REST API at the edge: records what the bridge asked for."""
+
+    def __init__(self) -> None:
+        self.updates: list[tuple[str, str | None, str | None]] = []
+        self.created: list[tuple[str, str, str]] = []
+        self.statuses: dict[str, str] = {}
+
+    async def update_call(
+        self, sid: str, *, twiml: str | None = None, status: str | None = None
+    ) -> None:
+        self.updates.append((sid, twiml, status))
+
+    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+        self.created.append((to, from_, twiml))
+        return "CAcallback"
+
+    async def call_status(self, sid: str) -> str | None:
+        return self.statuses.get(sid)
+
+
+@pytest.fixture
+def rest() -> FakeTwilioRest:
+    return FakeTwilioRest()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    stores: tuple[str, str],
+    rest: FakeTwilioRest,
+    clock: ManualClock,
+) -> Client:
+    settings = app_settings(
+        stores,
+        CALLCENTER_SERVER__PUBLIC_BASE_URL=BASE,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        CALLCENTER_ROUTING__RUN_ROUTER="false",
+        CALLCENTER_REDIS__KEY_PREFIX=f"cctest:{id(clock)}:",
+    )
+    app = create_app(settings, clock=clock, twilio_rest=rest)
+    return await aiohttp_client(app)
+
+
+async def add_agent(client: Client, name: str, queues: dict[str, int]) -> int:
+    user = await client.app[AUTH].add_user(name, Role.AGENT, PASSWORD, f"坐席 {name}")
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            insert(agents).values(
+                user_id=user.id, device_kind="twilio_client", device_address=name, languages="zh-CN"
+            )
+        )
+        await conn.execute(
+            insert(agent_skills), [{"agent_id": user.id, "skill": q, "level": 2} for q in queues]
+        )
+        await conn.execute(
+            insert(agent_queues),
+            [{"agent_id": user.id, "queue": q, "level": lvl} for q, lvl in queues.items()],
+        )
+    await client.app[ACD].refresh_agents()
+    return user.id
+
+
+async def sign_in(client: Client, username: str, password: str = PASSWORD) -> dict[str, str]:
+    resp = await client.post("/api/auth/login", json={"username": username, "password": password})
+    assert resp.status == 200, await resp.text()
+    return {"Authorization": "Bearer " + (await resp.json())["token"]}
+
+
+async def call(client: Client, method: str, path: str, auth: dict[str, str], **body: Any) -> Any:
+    resp = await client.request(method, path, headers=auth, json=body if body else None)
+    return resp.status, await resp.json()
+
+
+async def next_message(ws: WS, kind: str) -> dict[str, Any]:
+    while True:
+        msg = json.loads((await asyncio.wait_for(ws.receive(), 5)).data)
+        if msg["type"] == kind:
+            return dict(msg)
+
+
+@pytest.fixture
+async def zhang(client: Client) -> int:
+    created = await add_customer(
+        client.app[ENGINE],
+        "张伟",
+        [
+            AccountSpec(
+                "3300000001", [CALLER], bills=[BillSpec("2026-01", "500.00", date(2026, 2, 20))]
+            )
+        ],
+    )
+    return created.customer_id
+
+
+async def ready_agent(client: Client, name: str = "agent01") -> tuple[int, dict[str, str], WS]:
+    agent_id = await add_agent(client, name, {"billing": 2, "general": 1})
+    auth = await sign_in(client, name)
+    assert (await call(client, "POST", "/api/agents/me/login", auth))[1]["state"] == "not_ready"
+    ws = await client.ws_connect("/desk/ws")
+    await ws.send_str(json.dumps({"type": "auth", "token": auth["Authorization"][7:]}))
+    assert (await next_message(ws, "state"))["state"] == "not_ready"
+    status, body = await call(client, "PUT", "/api/agents/me/state", auth, state="ready")
+    assert (status, body["state"]) == (200, "ready")
+    return agent_id, auth, ws
+
+
+async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    agent_id, auth, ws = await ready_agent(client)
+    caller = Caller(client)
+    await caller.ring()
+    await caller.silence()
+    await caller.press("2")
+    assert ">billing</Enqueue>" in await caller.press("0")
+    assert await client.app[ACD].route() == 1
+    offer = await next_message(ws, "offer")
+    pop = offer["pop"]
+    customer = pop["customers"][0]
+    assert customer["name"] == "张伟"
+    account = customer["accounts"][0]
+    assert (account["arrears"]["arrears"], account["arrears"]["fee"]) == ("500.00", "9.00")
+    assert pop["queue"] == "billing" and "bill_menu" in pop["ivr_path"]
+    call_id = offer["call_id"]
+    sid, twiml, _ = rest.updates[-1]
+    assert sid == caller.base["CallSid"] and "<Client" in twiml and ">agent01</Client>" in twiml
+    leg = f"/twilio/agent-leg?call={call_id}&agent={agent_id}&queue=billing"
+    assert (await caller.post(leg, {"CallStatus": "in-progress"})).status == 204
+    assert (await next_message(ws, "connected"))["call_id"] == call_id
+    status, me = await call(client, "GET", "/api/agents/me", auth)
+    assert me["presence"]["state"] == "on_call"
+    done = f"/twilio/dial-result?call={call_id}&agent={agent_id}&queue=billing"
+    await caller.post(done, {"DialCallStatus": "completed", "DialBridged": "true"})
+    assert (await next_message(ws, "state"))["state"] == "wrap_up"
+    status, body = await call(
+        client, "POST", "/api/agents/me/wrap-up", auth, disposition="resolved", notes="解释了违约金"
+    )
+    assert (status, body["presence"]["state"]) == (200, "ready")
+    record = await client.app[CALLS].get(call_id)
+    assert (record.state, record.disposition, record.agent_id) == ("ended", "resolved", agent_id)
+    sup = await supervisor(client)
+    status, stats = await call(client, "GET", "/api/stats/realtime", sup)
+    billing = next(q for q in stats["queues"] if q["queue"] == "billing")
+    assert (billing["entered"], billing["answered"], billing["service_level"]) == (1, 1, 1.0)
+    await ws.close()
+
+
+async def supervisor(client: Client) -> dict[str, str]:
+    await client.app[AUTH].add_user("boss", Role.SUPERVISOR, PASSWORD, "值班长")
+    return await sign_in(client, "boss")
+
+
+async def test_offer_timeout_goes_back_to_the_head_and_agent_not_ready(
+    client: Client, zhang: int, rest: FakeTwilioRest, clock: ManualClock
+) -> None:
+    _, auth, ws = await ready_agent(client)
+    caller = Caller(client)
+    await caller.ring()
+    await caller.silence()
+    await caller.press("2")
+    await caller.press("0")
+    await client.app[ACD].route()
+    offer = await next_message(ws, "offer")
+    clock.advance(timedelta(seconds=21))
+    assert await client.app[ACD].expire() == 1
+    withdrawn = await next_message(ws, "offer_withdrawn")
+    assert (withdrawn["call_id"], withdrawn["reason"]) == (offer["call_id"], "no-answer")
+    _, me = await call(client, "GET", "/api/agents/me", auth)
+    assert (me["presence"]["state"], me["presence"]["reason"]) == ("not_ready", "no-answer")
+    assert ">billing</Enqueue>" in str(rest.updates[-1][1])  # the caller back to waiting
+    assert (await client.app[ACD].waiting_info(offer["call_id"])) is not None
+    await ws.close()
+
+
+async def test_caller_hangs_up_while_offered(
+    client: Client, zhang: int, clock: ManualClock
+) -> None:
+    _, auth, ws = await ready_agent(client)
+    caller = Caller(client)
+    await caller.ring()
+    await caller.silence()
+    await caller.press("2")
+    await caller.press("0")
+    await client.app[ACD].route()
+    offer = await next_message(ws, "offer")
+    clock.advance(timedelta(seconds=3))
+    await caller.post("/twilio/queue-result", {"QueueResult": "hangup", "QueueTime": "3"})
+    withdrawn = await next_message(ws, "offer_withdrawn")
+    assert withdrawn["reason"] == "abandoned"
+    record = await client.app[CALLS].get(offer["call_id"])
+    assert (record.state, record.wait_seconds) == ("abandoned", 3)
+    _, me = await call(client, "GET", "/api/agents/me", auth)
+    assert me["presence"]["state"] == "ready"
+    stats = await client.app[ACD].realtime()
+    billing = next(q for q in stats["queues"] if q.queue == "billing")
+    assert (billing.abandoned, billing.short_abandoned, billing.waiting) == (1, 1, 0)
+    await ws.close()
+
+
+async def test_long_wait_offers_a_callback_that_keeps_the_place(client: Client, zhang: int) -> None:
+    caller = Caller(client)
+    await caller.ring()
+    await caller.silence()
+    await caller.press("2")
+    await caller.press("0")  # nobody serves billing: the wait is unbounded
+    twiml = (await caller.post("/twilio/wait", {"QueuePosition": "1"}), caller.twiml)[1]
+    assert "按1" in twiml and 'action="/twilio/callback"' in twiml
+    await caller.post("/twilio/callback", {"Digits": "1"})
+    assert "<Hangup" in caller.twiml
+    await caller.post("/twilio/queue-result", {"QueueResult": "hangup"})
+    record = await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+    assert record is not None
+    call_id = record.id
+    assert (record.state, record.disposition) == ("ended", "callback-requested")
+    assert await client.app[ACD].waiting_info(call_id) is not None  # still in line
+
+
+async def test_roles_and_supervisor_force_state(client: Client) -> None:
+    agent_id = await add_agent(client, "agent02", {"general": 1})
+    auth = await sign_in(client, "agent02")
+    assert (await call(client, "GET", "/api/agents", auth))[0] == 403
+    assert (await call(client, "GET", "/api/stats/realtime", auth))[0] == 403
+    status, body = await call(client, "PUT", "/api/agents/me/state", auth, state="ready")
+    assert (status, body["error"]["code"]) == (409, "agent-state-conflict")  # logged out
+    await call(client, "POST", "/api/agents/me/login", auth)
+    status, body = await call(client, "PUT", "/api/agents/me/state", auth, state="not_ready")
+    assert (status, body["error"]["code"]) == (400, "invalid-agent-state")  # no reason
+    status, body = await call(client, "PUT", "/api/agents/me/state", auth, state="on_call")
+    assert (status, body["error"]["code"]) == (400, "invalid-agent-state")
+    sup = await supervisor(client)
+    path = f"/api/agents/{agent_id}/state"
+    status, body = await call(client, "PUT", path, sup, state="not_ready", reason="training")
+    assert (status, body["state"], body["reason"]) == (200, "not_ready", "training")
+    assert (await call(client, "POST", f"/api/agents/{agent_id}/logout", sup))[0] == 200
+    status, history = await call(client, "GET", f"/api/agents/{agent_id}/events", sup)
+    actors = [(e["to_state"], e["actor"]) for e in history["events"]]
+    assert actors == [
+        ("logged_out", "supervisor"),
+        ("not_ready", "supervisor"),
+        ("not_ready", "agent"),
+    ]
+    assert (await call(client, "PUT", "/api/agents/99999/state", sup, state="ready"))[0] == 404
+    status, body = await call(
+        client, "POST", "/api/auth/login", {}, username="agent02", password="x"
+    )
+    assert (status, body["error"]["code"]) == (401, "bad-credentials")
+
+
+async def test_reconciler_repairs_reserved_agents_and_lost_desks(
+    client: Client, clock: ManualClock
+) -> None:
+    acd = client.app[ACD]
+    agent_id, _, ws = await ready_agent(client)
+    await ws.close()
+    await asyncio.sleep(0.05)
+    clock.advance(timedelta(seconds=61))
+    repairs = await acd.reconcile()
+    assert repairs == [f"agent {agent_id} ready but the desk is gone: not ready (system)"]
+    state = acd._state
+    await state.set_presence(
+        agent_id, [AgentState.NOT_READY], Presence(AgentState.RESERVED, 1, None, "ghost")
+    )
+    assert await acd.reconcile() == [f"agent {agent_id} reserved without a live offer: ready"]
+    assert (await acd.presence(agent_id)).state is AgentState.READY
