@@ -143,15 +143,21 @@ async def ready_agent(client: Client, name: str = "agent01") -> tuple[int, dict[
     return agent_id, auth, ws
 
 
-async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
-    client: Client, zhang: int, rest: FakeTwilioRest
-) -> None:
-    agent_id, auth, ws = await ready_agent(client)
+async def walk_to_billing(client: Client) -> Caller:
+    """A caller who asks for a billing agent from the bill menu."""
     caller = Caller(client)
     await caller.ring()
     await caller.silence()
     await caller.press("2")
     assert ">billing</Enqueue>" in await caller.press("0")
+    return caller
+
+
+async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    agent_id, auth, ws = await ready_agent(client)
+    caller = await walk_to_billing(client)
     assert await client.app[ACD].route() == 1
     offer = await next_message(ws, "offer")
     pop = offer["pop"]
@@ -193,11 +199,7 @@ async def test_offer_timeout_goes_back_to_the_head_and_agent_not_ready(
     client: Client, zhang: int, rest: FakeTwilioRest, clock: ManualClock
 ) -> None:
     _, auth, ws = await ready_agent(client)
-    caller = Caller(client)
-    await caller.ring()
-    await caller.silence()
-    await caller.press("2")
-    await caller.press("0")
+    await walk_to_billing(client)
     await client.app[ACD].route()
     offer = await next_message(ws, "offer")
     clock.advance(timedelta(seconds=21))
@@ -215,11 +217,7 @@ async def test_caller_hangs_up_while_offered(
     client: Client, zhang: int, clock: ManualClock
 ) -> None:
     _, auth, ws = await ready_agent(client)
-    caller = Caller(client)
-    await caller.ring()
-    await caller.silence()
-    await caller.press("2")
-    await caller.press("0")
+    caller = await walk_to_billing(client)
     await client.app[ACD].route()
     offer = await next_message(ws, "offer")
     clock.advance(timedelta(seconds=3))
@@ -237,11 +235,7 @@ async def test_caller_hangs_up_while_offered(
 
 
 async def test_long_wait_offers_a_callback_that_keeps_the_place(client: Client, zhang: int) -> None:
-    caller = Caller(client)
-    await caller.ring()
-    await caller.silence()
-    await caller.press("2")
-    await caller.press("0")  # nobody serves billing: the wait is unbounded
+    caller = await walk_to_billing(client)  # nobody serves billing: the wait is unbounded
     twiml = (await caller.post("/twilio/wait", {"QueuePosition": "1"}), caller.twiml)[1]
     assert "按1" in twiml and 'action="/twilio/callback"' in twiml
     await caller.post("/twilio/callback", {"Digits": "1"})
