@@ -47,6 +47,7 @@ from callcenter.core.errors import InvalidInputError, NotFoundError
 log = logging.getLogger(__name__)
 S = AgentState
 DESK_TIMEOUT_MS = 60_000  # a ready agent whose desk is gone this long goes not ready
+PROVIDER_CHECKS_PER_PASS = 50
 TRANSFER_WAIT_SECONDS = 60  # a call transferred to an agent waits this long for that agent
 DEFAULT_HANDLE_SECONDS = 240.0
 
@@ -654,6 +655,13 @@ class Acd:
 
     # -- repairs ------------------------------------------------------------------------------
 
+    async def _provider_says_ended(self, call_id: str, meta: Mapping[str, Any]) -> bool:
+        try:
+            return await self._bridge.is_live(meta) is False
+        except Exception as err:  # the provider unreachable: ask again on the next pass
+            log.warning("reconciler could not ask the provider about call %s: %s", call_id, err)
+            return False
+
     async def reconcile(self) -> list[str]:
         """Repair drift and log each repair: agents reserved without a live offer, calls in
         queue whose provider call has ended, ready agents whose desk went away."""
@@ -676,13 +684,16 @@ class Acd:
                 down = Presence(S.NOT_READY, now, NotReadyReason.SYSTEM.value)
                 await self._change(agent_id, frozenset({S.READY}), down, SYSTEM)
                 repairs.append(f"agent {agent_id} ready but the desk is gone: not ready (system)")
+        asked = 0  # provider look-ups per pass are bounded (REST rate limits)
         for call_id in await self._state.routed_calls():
             meta, _ = await self._state.call_data(call_id)
             if meta is not None and meta.get("callback"):
                 continue
-            if await self._calls.has_ended(call_id) or (
-                meta is not None and await self._bridge.is_live(meta) is False
-            ):
+            ended = await self._calls.has_ended(call_id)
+            if not ended and meta is not None and asked < PROVIDER_CHECKS_PER_PASS:
+                asked += 1
+                ended = await self._provider_says_ended(call_id, meta)
+            if ended:
                 await self.call_ended(call_id, "reconciled")
                 repairs.append(f"call {call_id} queued but its call has ended: abandoned")
         for repair in repairs:

@@ -295,3 +295,17 @@ async def test_reconciler_repairs_reserved_agents_and_lost_desks(
     )
     assert await acd.reconcile() == [f"agent {agent_id} reserved without a live offer: ready"]
     assert (await acd.presence(agent_id)).state is AgentState.READY
+
+
+async def test_reconciler_abandons_queued_calls_whose_call_has_ended(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    caller = await walk_to_billing(client)
+    record = await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+    assert record is not None
+    assert await client.app[ACD].reconcile() == []  # Twilio does not know: left alone
+    rest.statuses[caller.base["CallSid"]] = "completed"  # the hang-up callback was lost
+    assert await client.app[ACD].reconcile() == [
+        f"call {record.id} queued but its call has ended: abandoned"
+    ]
+    assert await client.app[ACD].waiting_info(record.id) is None
