@@ -194,6 +194,10 @@ class Acd:
         self.agent(agent_id)
         return (await self._state.presences([agent_id]))[agent_id]
 
+    async def presences(self) -> dict[int, Presence]:
+        """Every configured agent's presence, in one round trip."""
+        return await self._state.presences(sorted(self._agents))
+
     async def _change(
         self,
         agent_id: int,
@@ -522,7 +526,7 @@ class Acd:
             queue = await self._queue_for(call_id, self.agent(to_agent))
         assert queue is not None
         meta, _ = await self._state.call_data(call_id)
-        meta = {**(meta or {}), "agent_id": None, "transferred_by": agent_id}
+        meta = {**(meta or {}), "agent_id": None, "transferred_by": agent_id, "queue": queue}
         await self._calls.record_event(
             call_id, "transferred", {"queue": queue, "to_agent": to_agent, "by": agent_id}
         )
@@ -625,7 +629,7 @@ class Acd:
         state; per agent: state and time in state."""
         now = self._now_ms()
         ids = sorted(self._agents)
-        presences = await self._state.presences(ids)
+        presences = await self.presences()
         day = day_of(now, self._zone)
         nows = await self._state.queues_now(list(self._queues), day)
         queues = []
@@ -667,8 +671,7 @@ class Acd:
         queue whose provider call has ended, ready agents whose desk went away."""
         now = self._now_ms()
         repairs: list[str] = []
-        ids = sorted(self._agents)
-        presences = await self._state.presences(ids)
+        presences = await self.presences()
         desks = await self._state.desks()
         for agent_id, presence in presences.items():
             if presence.state is S.RESERVED:

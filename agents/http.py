@@ -216,7 +216,7 @@ class AgentsHttp:
     @endpoint("Every agent with state", roles=SUPERVISORS, response=AgentListOut, tag="agents")
     async def list_agents(self, request: web.Request) -> web.Response:
         agents = self._acd.agents()
-        presences = {a.agent_id: await self._acd.presence(a.agent_id) for a in agents}
+        presences = await self._acd.presences()
         return respond(AgentListOut(agents=[agent_out(a, presences[a.agent_id]) for a in agents]))
 
     @endpoint(

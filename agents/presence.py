@@ -12,8 +12,6 @@ from callcenter.core.errors import ConflictError, InvalidInputError
 
 S = AgentState
 
-LOGGED_OUT = Presence(S.LOGGED_OUT, 0)
-
 # What an agent or a supervisor may set by hand, from which states. Reserved, on call and
 # wrap-up are entered by the system (a claim, the call bridged, the call ended).
 MANUAL_FROM: dict[AgentState, frozenset[AgentState]] = {

@@ -278,8 +278,8 @@ class RedisRoutingState:
             found[agent_id] = Presence(
                 AgentState(_text(state)) if state else AgentState.LOGGED_OUT,
                 int(since or 0),
-                _text(reason) or None if reason else None,
-                _text(call) or None if call else None,
+                _text(reason or b"") or None,
+                _text(call or b"") or None,
             )
         return found
 

@@ -147,13 +147,3 @@ class SqlCallbackLog:
                 .where(callbacks.c.call_id == call_id)
                 .values(status=status, agent_id=agent_id, updated_at=_at(at_ms))
             )
-
-    async def pending(self) -> list[tuple[str, str, str]]:
-        """(call id, phone, queue) of callbacks not yet made, oldest first."""
-        query = (
-            select(callbacks.c.call_id, callbacks.c.phone, callbacks.c.queue)
-            .where(callbacks.c.status.in_(("pending", "offered")))
-            .order_by(callbacks.c.requested_at)
-        )
-        async with self._engine.connect() as conn:
-            return [(r.call_id, r.phone, r.queue) for r in (await conn.execute(query)).all()]

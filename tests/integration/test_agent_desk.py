@@ -309,3 +309,56 @@ async def test_reconciler_abandons_queued_calls_whose_call_has_ended(
         f"call {record.id} queued but its call has ended: abandoned"
     ]
     assert await client.app[ACD].waiting_info(record.id) is None
+
+
+async def test_reconnecting_desk_gets_its_offer_back_and_decline_requeues(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    _, auth, ws = await ready_agent(client)
+    await walk_to_billing(client)
+    await client.app[ACD].route()
+    offer = await next_message(ws, "offer")
+    await ws.close()
+    again = await client.ws_connect("/desk/ws")
+    await again.send_str(json.dumps({"type": "auth", "token": auth["Authorization"][7:]}))
+    state = await next_message(again, "state")
+    assert (state["state"], state["call"]["call_id"]) == ("reserved", offer["call_id"])
+    assert state["call"]["pop"]["customers"][0]["name"] == "张伟"
+    path = f"/api/agents/me/offers/{offer['call_id']}/decline"
+    status, body = await call(client, "POST", path, auth)
+    assert (status, body["presence"]["state"]) == (200, "not_ready")
+    assert (await next_message(again, "offer_withdrawn"))["reason"] == "declined"
+    assert ">billing</Enqueue>" in str(rest.updates[-1][1])
+    assert (await call(client, "POST", path, auth))[1]["error"]["code"] == "no-such-offer"
+    await again.close()
+
+
+async def test_hang_up_and_transfer_from_the_desk(
+    client: Client, zhang: int, rest: FakeTwilioRest, clock: ManualClock
+) -> None:
+    _, auth, ws = await ready_agent(client)
+    second = await add_agent(client, "agent02", {"general": 1})
+    await walk_to_billing(client)
+    await client.app[ACD].route()
+    offer = await next_message(ws, "offer")
+    await call(client, "POST", f"/api/agents/me/offers/{offer['call_id']}/accept", auth)
+    status, body = await call(client, "POST", "/api/agents/me/transfer", auth, agent_id=second)
+    assert (status, body["presence"]["state"]) == (200, "wrap_up")
+    assert ">general</Enqueue>" in str(rest.updates[-1][1])  # waits for agent02 in general
+    waiting = await client.app[ACD].waiting_info(offer["call_id"])
+    assert waiting is not None and waiting.position == 1
+    await call(client, "POST", "/api/agents/me/wrap-up", auth, disposition="transferred")
+    assert await client.app[ACD].route() == 0  # agent01 is ready, but it waits for agent02
+    clock.advance(timedelta(seconds=61))  # agent02 never came: anyone in general may take it
+    assert await client.app[ACD].route() == 1
+    await next_message(ws, "offer")
+    assert (await client.app[ACD].presence(second)).state.value == "logged_out"
+    sup = await supervisor(client)
+    status, listed = await call(client, "GET", "/api/agents", sup)
+    states = {a["username"]: a["presence"]["state"] for a in listed["agents"]}
+    assert status == 200 and states == {"agent01": "reserved", "agent02": "logged_out"}
+    await call(client, "POST", f"/api/agents/me/offers/{offer['call_id']}/accept", auth)
+    status, body = await call(client, "POST", "/api/agents/me/hang-up", auth)
+    assert (status, body["presence"]["state"]) == (200, "wrap_up")
+    assert rest.updates[-1][2] == "completed"  # the caller's call ended through REST
+    await ws.close()
