@@ -18,17 +18,27 @@ class ClaimResult(StrEnum):
     CALL_GONE = "call-gone"
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a routing round decides on: the ready agents (agent id -> idle since, ms; valid
+    until the next snapshot), the agents whose readiness changed since this instance's
+    previous snapshot (None: any of them, the view was loaded afresh) and the first waiting
+    calls of each queue."""
+
+    ready: Mapping[int, int]
+    changed: frozenset[int] | None
+    waiting: list[WaitingCall]
+
+
 class RoutingState(Protocol):
     """Queues, ready agents and offers, shared by every server instance."""
 
     async def enqueue(self, call: WaitingCall) -> None:
         """Put the call in its queue (again: keeps its place if it is already there)."""
 
-    async def snapshot(
-        self, queues: Sequence[str], limit: int
-    ) -> tuple[dict[int, int], list[WaitingCall]]:
-        """In one round trip: ready agents (agent id -> idle since, ms) and the first `limit`
-        waiting calls of each queue."""
+    async def snapshot(self, queues: Sequence[str], limit: int) -> Snapshot:
+        """In one round trip: the ready agents, what changed among them, and the first
+        `limit` waiting calls of each queue."""
 
     async def set_ready(self, agent_id: int, idle_since_ms: int) -> None:
         """The agent is ready to take a call."""

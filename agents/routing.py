@@ -11,6 +11,7 @@ in queue) so that one round hands each agent at most one call. Time is passed in
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -55,37 +56,158 @@ def routing_order(calls: Iterable[WaitingCall]) -> list[WaitingCall]:
     return sorted(calls, key=lambda c: (c.priority, c.enqueued_ms, c.call_id))
 
 
+Kind = tuple[str, tuple[str, ...], str]  # queue, required skills, language
+
+
+def kind_of(call: WaitingCall) -> Kind:
+    """Calls of one kind rank the agents the same way (but for a preferred agent)."""
+    return (call.queue, call.skills, call.language)
+
+
+def _fits(kind: Kind, agent: Candidate) -> bool:
+    queue, skills, language = kind
+    return (
+        queue in agent.queues
+        and language in agent.languages
+        and all(skill in agent.skills for skill in skills)
+    )
+
+
+def _rank_key(kind: Kind, agent: Candidate) -> tuple[int, int, int]:
+    level = min((agent.skills[s] for s in kind[1]), default=0)
+    return (-level, agent.idle_since_ms, agent.agent_id)
+
+
+Entry = tuple[tuple[int, int, int], Candidate]
+
+
+class Rankings:
+    """The ready agents and, for each kind of call, the eligible ones best first; kept
+    between rounds.
+
+    `update` takes what changed since the last round: agents new or changed (ready again,
+    so idle since another time) are inserted in place; agents gone stay in the lists as
+    stale entries, skipped when walked, cut from the head, and swept out when they make up
+    half a list (one list a round, so that no round pays for several). A round then costs
+    what changed, not the number of ready agents."""
+
+    def __init__(self, agents: Iterable[Candidate] = ()) -> None:
+        self._agents: dict[int, Candidate] = {}
+        self._lists: dict[Kind, list[Entry]] = {}
+        self._stale: dict[Kind, int] = {}
+        self.reset(agents)
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+    def reset(self, agents: Iterable[Candidate]) -> None:
+        """Start again from these ready agents."""
+        self._agents = {agent.agent_id: agent for agent in agents}
+        self._lists.clear()
+
+    def agent(self, agent_id: int) -> Candidate | None:
+        """The ready agent `agent_id`, if ready."""
+        return self._agents.get(agent_id)
+
+    def live(self, agent: Candidate) -> bool:
+        """Whether the entry of `agent` is current (the agent is ready since that time)."""
+        return self._agents.get(agent.agent_id) is agent
+
+    def update(self, added: Sequence[Candidate], gone: Sequence[Candidate]) -> None:
+        """Agents that became ready (or ready since another time), agents no longer ready
+        (or replaced by their entry in `added`)."""
+        for agent in gone:
+            if self.live(agent):
+                del self._agents[agent.agent_id]
+        for agent in added:
+            self._agents[agent.agent_id] = agent
+        if len(added) * 2 > len(self._agents):
+            self._lists.clear()  # mostly new: ranking afresh when asked costs less
+            return
+        for kind, entries in self._lists.items():
+            for agent in added:
+                if _fits(kind, agent):
+                    insort(entries, (_rank_key(kind, agent), agent))
+            stale = self._stale[kind] + sum(1 for agent in gone if _fits(kind, agent))
+            self._stale[kind] = stale - self._cut_head(entries)
+        self._sweep_stalest()
+
+    def _cut_head(self, entries: list[Entry]) -> int:
+        """Drop the stale entries at the head of a list; how many."""
+        head = 0
+        while head < len(entries) and not self.live(entries[head][1]):
+            head += 1
+        del entries[:head]
+        return head
+
+    def _sweep_stalest(self) -> None:
+        """Sweep at most one list a round (the stalest), so that no round pays for several."""
+        if not self._lists:
+            return
+        kind = max(self._lists, key=lambda k: self._stale[k] / (len(self._lists[k]) or 1))
+        entries, agents = self._lists[kind], self._agents
+        if self._stale[kind] * 2 > len(entries):
+            entries[:] = [e for e in entries if agents.get(e[1].agent_id) is e[1]]
+            self._stale[kind] = 0
+
+    def ranked(self, kind: Kind) -> list[Entry]:
+        """(rank, agent) for `kind`, best first; check entries with `live`."""
+        entries = self._lists.get(kind)
+        if entries is None:
+            entries = sorted(
+                (_rank_key(kind, agent), agent)
+                for agent in self._agents.values()
+                if _fits(kind, agent)
+            )
+            self._lists[kind] = entries
+            self._stale[kind] = 0
+        return entries
+
+
 def assign(
     calls: Iterable[WaitingCall], candidates: Sequence[Candidate], now_ms: int
 ) -> list[Assignment]:
     """One routing round: each call in routing order gets the best agent still free (the
-    first of `choose_agent` over the agents not yet given a call this round).
+    first of `choose_agent` over the agents not yet given a call this round)."""
+    return assign_ranked(calls, Rankings(candidates), now_ms)
 
-    Calls without a preferred agent that share queue, skills and language rank the agents
-    the same way, so that ranking is made once per kind of call and walked on; the result
-    is the same as calling `choose_agent` for each call."""
-    free = {agent.agent_id: agent for agent in candidates}
-    ranked_by_kind: dict[tuple[str, tuple[str, ...], str], list[Candidate]] = {}
-    walked: dict[tuple[str, tuple[str, ...], str], int] = {}
+
+def assign_ranked(
+    calls: Iterable[WaitingCall], rankings: Rankings, now_ms: int
+) -> list[Assignment]:
+    """`assign` over ready agents kept in `rankings` between rounds.
+
+    Calls that share queue, skills and language rank the agents the same way, so the ranking
+    is made once per kind of call and walked on; a preferred agent is looked up directly.
+    The result is the same as calling `choose_agent` for each call."""
+    taken: set[int] = set()
+    walked: dict[Kind, int] = {}
     decided: list[Assignment] = []
     for call in routing_order(calls):
-        if not free:
+        if len(taken) == len(rankings):
             break
+        chosen: Candidate | None = None
         if call.preferred_agent is not None:
-            ranked = choose_agent(call, free.values(), now_ms)
-            chosen = ranked[0] if ranked else None
-        else:
-            kind = (call.queue, call.skills, call.language)
-            if kind not in ranked_by_kind:
-                ranked_by_kind[kind] = choose_agent(call, free.values(), now_ms)
-                walked[kind] = 0
-            ranked, at = ranked_by_kind[kind], walked[kind]
-            while at < len(ranked) and ranked[at].agent_id not in free:
+            preferred = rankings.agent(call.preferred_agent)
+            if (
+                preferred is not None
+                and preferred.agent_id not in taken
+                and eligible(call, preferred)
+            ):
+                chosen = preferred
+            elif waits_for_preferred(call, now_ms):
+                continue
+        if chosen is None:
+            kind = kind_of(call)
+            ranked, at = rankings.ranked(kind), walked.get(kind, 0)
+            while at < len(ranked) and (
+                ranked[at][1].agent_id in taken or not rankings.live(ranked[at][1])
+            ):
                 at += 1
             walked[kind] = at
-            chosen = ranked[at] if at < len(ranked) else None
+            chosen = ranked[at][1] if at < len(ranked) else None
         if chosen is not None:
-            del free[chosen.agent_id]
+            taken.add(chosen.agent_id)
             decided.append(Assignment(call.call_id, chosen.agent_id, call.queue))
     return decided
 

@@ -29,6 +29,7 @@ from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.core.policy import pack_in_force
+from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.ivr_services import IvrServicesAdapter
@@ -226,7 +227,7 @@ async def _route_forever(app: web.Application) -> None:
         "heartbeat": (20, hub.heartbeat),
     }
     last = dict.fromkeys(periodic, time.monotonic())
-    while True:
+    while not cancel_requested():
         try:
             await acd.expire()
             await acd.route()

@@ -1,10 +1,11 @@
 """Routing under load, for the race test and `bench/acd.py`: seed agents and calls in Redis,
 then run routers (in one or several processes) until the queues drain or the agents run out.
 
-    python -m callcenter.devtools.routing_load REDIS_URL PREFIX AGENTS SEED_MS
+    python -m callcenter.devtools.routing_load REDIS_URL PREFIX AGENTS SEED_MS [PER_QUEUE]
 
 runs one router process and prints one JSON line: every (call, agent) it claimed, the time
-of each round's decision + claim, and the claims it lost.
+of each round's decision + claim, the claims it lost, the time the router took to load and
+rank the ready agents at start, and the time spent routing.
 """
 
 from __future__ import annotations
@@ -63,15 +64,22 @@ async def seed(url: str, prefix: str, agents: int, call_count: int, start_ms: in
         await client.aclose()
 
 
-async def run_router(url: str, prefix: str, agents: int, start_ms: int) -> dict[str, object]:
-    """Route until no ready agent or no waiting call is left; what was claimed, and timings."""
+async def run_router(
+    url: str, prefix: str, agents: int, start_ms: int, per_queue: int = 4
+) -> dict[str, object]:
+    """Route until no ready agent or no waiting call is left, each round taking up to
+    `per_queue` calls from the head of each queue; what was claimed, and timings."""
     redis = redis_state.connect(url)
     state = RedisRoutingState(redis, Keys(prefix))
-    router = Router(state, queue_configs(QUEUES.values()), profiles(agents), head_limit=100)
+    router = Router(state, queue_configs(QUEUES.values()), profiles(agents), head_limit=per_queue)
     claimed: list[tuple[str, int]] = []
     rounds: list[tuple[float, int]] = []
     lost = 0
     try:
+        started = time.perf_counter()
+        await router.prepare(start_ms + 1000)
+        prepared = time.perf_counter() - started
+        began = time.perf_counter()
         idle_rounds = 0
         while idle_rounds < 3:
             started = time.perf_counter()
@@ -80,9 +88,16 @@ async def run_router(url: str, prefix: str, agents: int, start_ms: int) -> dict[
             claimed += [(a.call_id, a.agent_id) for a in result.offered]
             lost += result.lost
             idle_rounds = idle_rounds + 1 if not result.offered and not result.lost else 0
+        routing = time.perf_counter() - began
     finally:
         await redis.aclose()
-    return {"claimed": claimed, "rounds": rounds, "lost": lost}
+    return {
+        "claimed": claimed,
+        "rounds": rounds,
+        "lost": lost,
+        "prepare": prepared,
+        "routing": routing,
+    }
 
 
 def duplicates(claims: list[list[tuple[str, int]]]) -> tuple[int, int]:
@@ -95,7 +110,8 @@ def duplicates(claims: list[list[tuple[str, int]]]) -> tuple[int, int]:
 
 def _main(argv: Mapping[int, str]) -> None:
     url, prefix, agents, start = argv[1], argv[2], int(argv[3]), int(argv[4])
-    print(json.dumps(asyncio.run(run_router(url, prefix, agents, start))))
+    per_queue = int(argv.get(5, "4"))
+    print(json.dumps(asyncio.run(run_router(url, prefix, agents, start, per_queue))))
 
 
 if __name__ == "__main__":

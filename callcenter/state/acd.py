@@ -5,31 +5,72 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from agents.models import AgentState, Assignment, Presence, Priority, WaitingCall
-from agents.ports import ClaimResult, QueueNow
+from agents.ports import ClaimResult, QueueNow, Snapshot
 from callcenter.state.keys import Keys
 
 BAND = 10**13  # score = priority band + enqueue time in ms (ms since 1970 < 10**13)
 
-# KEYS: ready, queue, agent, offers, offered. ARGV: agent id, call id, now, deadline.
-_CLAIM = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('ZREM', KEYS[2], ARGV[2]) == 0 then return -1 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[3], 'state', 'reserved', 'call', ARGV[2], 'since', ARGV[3])
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[2])
-redis.call('HSET', KEYS[5], ARGV[2], ARGV[1])
-return 1
+# Every change to the ready hash is also appended to the ready log (a stream: field a = agent
+# id, s = idle since, '' when the agent left ready), so that routers keep their view of the
+# ready agents current by reading only what changed.
+READY_LOG_LENGTH = 100_000
+_LOG = (
+    "redis.call('XADD', {key}, 'MAXLEN', '~', "
+    + str(READY_LOG_LENGTH)
+    + ", '*', 'a', {agent}, 's', {since})"
+)
+# KEYS: ready, offers, offered, ready log, then per claim its queue and agent.
+# ARGV: now, deadline, then per claim agent id and call id. One result per claim.
+_CLAIM = (
+    """
+local out = {}
+for i = 1, (#ARGV - 2) / 2 do
+  local agent, call = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
+  if redis.call('HEXISTS', KEYS[1], agent) == 0 then out[i] = 0
+  elseif redis.call('ZREM', KEYS[3 + 2 * i], call) == 0 then out[i] = -1
+  else
+    redis.call('HDEL', KEYS[1], agent)
+    redis.call('HSET', KEYS[4 + 2 * i], 'state', 'reserved', 'call', call, 'since', ARGV[1])
+    redis.call('ZADD', KEYS[2], ARGV[2], call)
+    redis.call('HSET', KEYS[3], call, agent)
+    """
+    + _LOG.format(key="KEYS[4]", agent="agent", since="''")
+    + """
+    out[i] = 1
+  end
+end
+return out
 """
-# KEYS: queue, calls. ARGV: limit. The head of a queue with each call's routing data.
-_HEAD = """
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #ids == 0 then return {} end
-return redis.call('HMGET', KEYS[2], unpack(ids))
+)
+# KEYS: ready, ready log. The whole ready hash and the log's last entry id (the log gets a
+# first, empty entry when it has none, so that a reader always holds a real id).
+_READY_LOAD = (
+    """
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+local id
+if #last == 0 then id = """
+    + _LOG.format(key="KEYS[2]", agent="''", since="''")
+    + """ else id = last[1][1] end
+return {id, redis.call('HGETALL', KEYS[1])}
+"""
+)
+# KEYS: calls, ready log, then the queues. ARGV: limit, last log entry read, log batch.
+# The log entries after the one read, the log's first entry, then the head of each queue
+# with each call's routing data.
+_SNAPSHOT = """
+local out = {redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], '+', 'COUNT', ARGV[3]),
+             redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)}
+for i = 3, #KEYS do
+  local ids = redis.call('ZRANGE', KEYS[i], 0, tonumber(ARGV[1]) - 1)
+  if #ids == 0 then out[i] = {} else out[i] = redis.call('HMGET', KEYS[1], unpack(ids)) end
+end
+return out
 """
 # KEYS: offers, offered, queue, agent. ARGV: call id, agent id, band start, score, now.
 _REQUEUE = """
@@ -51,8 +92,10 @@ if redis.call('HGET', KEYS[4], 'call') == ARGV[1] then
 end
 return 1
 """
-# KEYS: calls, queue, offers, offered, agent, ready. ARGV: call id, agent id or '', now.
-_ABANDON = """
+# KEYS: calls, queue, offers, offered, agent, ready, ready log. ARGV: call id, agent id or '',
+# now.
+_ABANDON = (
+    """
 local offered = redis.call('HGET', KEYS[4], ARGV[1])
 if offered and offered ~= ARGV[2] then return -1 end
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -63,25 +106,39 @@ redis.call('HDEL', KEYS[4], ARGV[1])
 if redis.call('HGET', KEYS[5], 'call') == ARGV[1] then
   redis.call('HSET', KEYS[5], 'state', 'ready', 'since', ARGV[3], 'call', '')
   redis.call('HSET', KEYS[6], ARGV[2], ARGV[3])
+  """
+    + _LOG.format(key="KEYS[7]", agent="ARGV[2]", since="ARGV[3]")
+    + """
 end
 return 1
 """
-# KEYS: agent, ready, wrapups. ARGV: agent id, allowed from states (comma separated), state,
-# reason, since, call, wrap-up end ('' = none). Returns {applied, previous state, previous call,
-# previous since, previous reason}.
-_SET_STATE = """
+)
+# KEYS: agent, ready, wrapups, ready log. ARGV: agent id, allowed from states (comma
+# separated), state, reason, since, call, wrap-up end ('' = none). Returns {applied,
+# previous state, previous call, previous since, previous reason}.
+_SET_STATE = (
+    """
 local cur = redis.call('HMGET', KEYS[1], 'state', 'call', 'since', 'reason')
 local state = cur[1] or 'logged_out'
 local allowed = false
 for s in string.gmatch(ARGV[2], '[^,]+') do if s == state then allowed = true end end
 if not allowed then return {0, state, cur[2] or '', cur[3] or '0', cur[4] or ''} end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'since', ARGV[5], 'call', ARGV[6])
-if ARGV[3] == 'ready' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
-else redis.call('HDEL', KEYS[2], ARGV[1]) end
+if ARGV[3] == 'ready' then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
+  """
+    + _LOG.format(key="KEYS[4]", agent="ARGV[1]", since="ARGV[5]")
+    + """
+elseif redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
+  """
+    + _LOG.format(key="KEYS[4]", agent="ARGV[1]", since="''")
+    + """
+end
 if ARGV[7] ~= '' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
 else redis.call('ZREM', KEYS[3], ARGV[1]) end
 return {1, state, cur[2] or '', cur[3] or '0', cur[4] or ''}
 """
+)
 # KEYS: offers, offered, agent, calls. ARGV: call id, agent id, now. The offer answered.
 _ACCEPT = """
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
@@ -96,6 +153,7 @@ redis.call('HSET', KEYS[3], 'state', 'on_call', 'reason', '', 'since', ARGV[3], 
 return 1
 """
 STATS_TTL_SECONDS = 3 * 86_400
+READ_LOG_BATCH = 10_000  # more changes than this since the last round: read the hash again
 _CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimResult.CALL_GONE}
 
 
@@ -125,6 +183,11 @@ def _decode(raw: bytes | str) -> WaitingCall:
     return WaitingCall(cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait)
 
 
+def _stream_id(value: bytes | str) -> tuple[int, int]:
+    ms, _, seq = _text(value).partition("-")
+    return int(ms), int(seq or 0)
+
+
 def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -136,11 +199,15 @@ class RedisRoutingState:
         self._redis = client
         self._keys = keys
         self._claim = client.register_script(_CLAIM)
-        self._head = client.register_script(_HEAD)
+        self._snapshot = client.register_script(_SNAPSHOT)
         self._requeue = client.register_script(_REQUEUE)
         self._abandon = client.register_script(_ABANDON)
         self._set_state = client.register_script(_SET_STATE)
         self._accept = client.register_script(_ACCEPT)
+        self._ready_load = client.register_script(_READY_LOAD)
+        # This instance's view of the ready agents, kept current from the ready log.
+        self._ready: dict[int, int] = {}
+        self._ready_at: str | None = None
 
     async def enqueue(self, call: WaitingCall) -> None:
         k = self._keys
@@ -149,30 +216,63 @@ class RedisRoutingState:
             pipe.zadd(k.acd_queue(call.queue), {call.call_id: score_of(call)}, nx=True)
             await pipe.execute()
 
-    async def snapshot(
-        self, queues: Sequence[str], limit: int
-    ) -> tuple[dict[int, int], list[WaitingCall]]:
+    async def snapshot(self, queues: Sequence[str], limit: int) -> Snapshot:
         k = self._keys
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(k.acd_ready())
-            for queue in queues:
-                await self._head(
-                    keys=[k.acd_queue(queue), k.acd_calls()], args=[limit], client=pipe
-                )
-            ready_raw, *heads = await pipe.execute()
-        ready = {int(agent): int(since) for agent, since in ready_raw.items()}
+        changed: set[int] | None = set()
+        at = self._ready_at
+        if at is None:
+            at = await self._load_ready()
+            changed = None
+        changes, oldest, *heads = await self._snapshot(
+            keys=[k.acd_calls(), k.acd_ready_log(), *map(k.acd_queue, queues)],
+            args=[limit, at, READ_LOG_BATCH],
+        )
+        if not self._apply_ready_log(changes, oldest, changed):
+            await self._load_ready()  # the log was trimmed past our place, or is far ahead
+            changed = None
         calls = [_decode(raw) for head in heads for raw in head if raw is not None]
-        return ready, calls
+        return Snapshot(
+            MappingProxyType(self._ready),
+            None if changed is None else frozenset(changed),
+            calls,
+        )
+
+    async def _load_ready(self) -> str:
+        k = self._keys
+        last, flat = await self._ready_load(keys=[k.acd_ready(), k.acd_ready_log()])
+        self._ready = {int(flat[i]): int(flat[i + 1]) for i in range(0, len(flat), 2)}
+        self._ready_at = _text(last)
+        return self._ready_at
+
+    def _apply_ready_log(
+        self, changes: list[Any], oldest: list[Any], changed: set[int] | None
+    ) -> bool:
+        """Apply the log entries after our place, noting the agents in `changed`; False when
+        entries may be missing."""
+        assert self._ready_at is not None
+        if (
+            len(changes) >= READ_LOG_BATCH
+            or not oldest  # the log is gone (Redis restarted, keys deleted)
+            or _stream_id(oldest[0][0]) > _stream_id(self._ready_at)  # trimmed past us
+        ):
+            return False
+        for entry_id, (_, agent, _, since) in changes:
+            self._ready_at = _text(entry_id)
+            if not agent:
+                continue
+            agent_id = int(agent)
+            if since:
+                self._ready[agent_id] = int(since)
+            else:
+                self._ready.pop(agent_id, None)
+            if changed is not None:
+                changed.add(agent_id)
+        return True
 
     async def set_ready(self, agent_id: int, idle_since_ms: int) -> None:
-        k = self._keys
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(k.acd_ready(), str(agent_id), idle_since_ms)
-            pipe.hset(
-                k.acd_agent(agent_id),
-                mapping={"state": "ready", "since": idle_since_ms, "call": ""},
-            )
-            await pipe.execute()
+        await self.set_presence(
+            agent_id, tuple(AgentState), Presence(AgentState.READY, idle_since_ms)
+        )
 
     async def claim(
         self, assignments: Sequence[Assignment], now_ms: int, offer_ms: int
@@ -180,21 +280,12 @@ class RedisRoutingState:
         if not assignments:
             return []
         k = self._keys
-        deadline = now_ms + offer_ms
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for a in assignments:
-                await self._claim(
-                    keys=[
-                        k.acd_ready(),
-                        k.acd_queue(a.queue),
-                        k.acd_agent(a.agent_id),
-                        k.acd_offers(),
-                        k.acd_offered(),
-                    ],
-                    args=[a.agent_id, a.call_id, now_ms, deadline],
-                    client=pipe,
-                )
-            results = await pipe.execute()
+        keys = [k.acd_ready(), k.acd_offers(), k.acd_offered(), k.acd_ready_log()]
+        args: list[int | str] = [now_ms, now_ms + offer_ms]
+        for a in assignments:
+            keys += (k.acd_queue(a.queue), k.acd_agent(a.agent_id))
+            args += (a.agent_id, a.call_id)
+        results = await self._claim(keys=keys, args=args)
         return [_CLAIMED[int(r)] for r in results]
 
     async def expired_offers(self, now_ms: int) -> list[tuple[str, int]]:
@@ -233,6 +324,7 @@ class RedisRoutingState:
                     k.acd_offered(),
                     k.acd_agent(agent or 0),
                     k.acd_ready(),
+                    k.acd_ready_log(),
                 ],
                 args=[call_id, agent if agent is not None else "", now_ms],
             )
@@ -249,7 +341,7 @@ class RedisRoutingState:
     ) -> tuple[bool, Presence]:
         k = self._keys
         applied, state, call, since, reason = await self._set_state(
-            keys=[k.acd_agent(agent_id), k.acd_ready(), k.acd_wrapups()],
+            keys=[k.acd_agent(agent_id), k.acd_ready(), k.acd_wrapups(), k.acd_ready_log()],
             args=[
                 agent_id,
                 ",".join(allowed),

@@ -12,6 +12,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,11 @@ Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
 
 async def run_feed(client: aioredis.Redis, keys: Keys, deliver: Deliver) -> None:
     """Deliver published desk messages until cancelled; reconnects after Redis errors."""
-    while True:
+    while not cancel_requested():
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(keys.desk_channel())
-            while True:
+            while not cancel_requested():
                 msg = await pubsub.get_message(timeout=1.0)
                 if msg is None or msg.get("type") != "message":
                     continue

@@ -29,6 +29,10 @@ class Keys:
         """Hash of ready agents: agent id -> idle since (ms)."""
         return f"{self.prefix}acd:ready"
 
+    def acd_ready_log(self) -> str:
+        """Stream of changes to the ready hash, read by routers to keep their view current."""
+        return f"{self.prefix}acd:ready-log"
+
     def acd_agent(self, agent_id: int) -> str:
         """Hash of one agent's presence: state, reason, since, call."""
         return f"{self.prefix}acd:agent:{agent_id}"

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from agents.models import Assignment, Priority, QueueConfig, WaitingCall
+from agents.models import AgentState, Assignment, Presence, Priority, QueueConfig, WaitingCall
 from agents.ports import ClaimResult
 from agents.routing import queue_configs
 from agents.service import AgentProfile, Router
@@ -60,7 +60,8 @@ async def test_snapshot_lists_calls_by_priority_then_time(state: RedisRoutingSta
     await state.enqueue(waiting("vip", T0 + 9, priority=Priority.IMPORTANT))
     await state.enqueue(waiting("early", T0 + 99))  # again: keeps its place
     await state.set_ready(7, T0 - 1)
-    ready, calls = await state.snapshot(["billing"], 10)
+    snap = await state.snapshot(["billing"], 10)
+    ready, calls = snap.ready, snap.waiting
     assert ready == {7: T0 - 1}
     assert [c.call_id for c in calls] == ["vip", "early", "late"]
     assert calls[1] == waiting("early", T0)
@@ -84,7 +85,8 @@ async def test_claim_takes_agent_and_call_together_or_not_at_all(state: RedisRou
     assert await state.claim([Assignment("c1", 2, "billing")], T0 + 11, 20_000) == [C.CALL_GONE]
     presence = (await state.presences([1]))[1]
     assert (presence.state, presence.call_id) == ("reserved", "c1")
-    ready, calls = await state.snapshot(["billing"], 10)
+    snap = await state.snapshot(["billing"], 10)
+    ready, calls = snap.ready, snap.waiting
     assert (ready, [c.call_id for c in calls]) == ({2: T0}, ["c2"])
 
 
@@ -96,7 +98,7 @@ async def test_router_round_offers_by_priority_and_skill(state: RedisRoutingStat
     await state.set_ready(2, T0)  # fault and billing
     result = await router(state, {1: ("billing",), 2: ("fault", "billing")}).route_once(T0 + 50)
     assert [(a.call_id, a.agent_id) for a in result.offered] == [("fault-vip", 2), ("bill", 1)]
-    _, calls = await state.snapshot(list(QUEUES), 10)
+    calls = (await state.snapshot(list(QUEUES), 10)).waiting
     assert [c.call_id for c in calls] == ["any"]
 
 
@@ -110,7 +112,7 @@ async def test_offer_timeout_requeues_at_the_head_and_agent_not_ready(
     await state.enqueue(waiting("older", T0))  # arrived earlier (a transfer) while it rang
     assert await routing.expire_offers(T0 + 40 + 19_999) == []
     assert await routing.expire_offers(T0 + 40 + 20_000) == [("first", 1)]
-    _, calls = await state.snapshot(["billing"], 10)
+    calls = (await state.snapshot(["billing"], 10)).waiting
     assert [c.call_id for c in calls] == ["first", "older"]
     presence = (await state.presences([1]))[1]
     assert (presence.state, presence.reason, presence.call_id) == ("not_ready", "no-answer", None)
@@ -124,7 +126,7 @@ async def test_requeued_call_stays_behind_higher_priority(state: RedisRoutingSta
     await routing.route_once(T0 + 1)
     await state.enqueue(waiting("vip", T0 + 5, priority=Priority.IMPORTANT))
     await routing.expire_offers(T0 + 30_000)
-    _, calls = await state.snapshot(["billing"], 10)
+    calls = (await state.snapshot(["billing"], 10)).waiting
     assert [c.call_id for c in calls] == ["vip", "normal"]
 
 
@@ -138,10 +140,43 @@ async def test_abandon_while_queued_and_while_offered(state: RedisRoutingState) 
     assert await state.abandon("ringing", T0 + 4) == 1  # the offer withdrawn from agent 1
     presence = (await state.presences([1]))[1]
     assert (presence.state, presence.call_id) == ("ready", None)
-    ready, calls = await state.snapshot(["billing"], 10)
+    snap = await state.snapshot(["billing"], 10)
+    ready, calls = snap.ready, snap.waiting
     assert (ready, calls) == ({1: T0 + 4}, [])
     assert await routing.expire_offers(T0 + 60_000) == []
     assert await state.abandon("never-known", T0 + 5) is None
+
+
+async def test_snapshot_follows_the_ready_log(state: RedisRoutingState) -> None:
+    # Each instance keeps its view of the ready agents from the log of changes: what it
+    # reports as changed, and the view itself, match the ready hash after every kind of change.
+    async def check(changed: frozenset[int] | None) -> None:
+        snap = await state.snapshot(["billing"], 10)
+        assert snap.changed == changed
+        raw = await state._redis.hgetall(state._keys.acd_ready())
+        assert dict(snap.ready) == {int(a): int(s) for a, s in raw.items()}
+
+    await state.set_ready(1, T0)
+    await check(None)  # first snapshot: loaded afresh
+    await check(frozenset())
+    await state.set_ready(2, T0 + 1)
+    await state.set_ready(3, T0 + 2)
+    await check(frozenset({2, 3}))
+    await state.enqueue(waiting("c1", T0))
+    await state.claim([Assignment("c1", 2, "billing")], T0 + 3, 20_000)
+    not_ready = Presence(AgentState.NOT_READY, T0 + 4, "break")
+    assert (await state.set_presence(3, [AgentState.READY], not_ready))[0]
+    await check(frozenset({2, 3}))
+    assert await state.abandon("c1", T0 + 5) == 2  # the offer withdrawn: agent 2 ready again
+    await check(frozenset({2}))
+    # The log trimmed past this instance's place: the view is read again in full.
+    await state.set_ready(4, T0 + 6)
+    await state._redis.xtrim(state._keys.acd_ready_log(), maxlen=0)
+    await state.set_ready(5, T0 + 7)
+    await check(None)
+    # The log gone altogether (Redis restarted empty): read again too.
+    await state._redis.delete(state._keys.acd_ready_log(), state._keys.acd_ready())
+    await check(None)
 
 
 @pytest.mark.redis

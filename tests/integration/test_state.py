@@ -57,3 +57,33 @@ def test_keys_share_one_prefix() -> None:
         "cc:ivr:c1",
         "cc:lease:ami",
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("PING",),
+        ("CONFIG GET", "maxmemory"),
+        (b"CLIENT LIST",),
+        ("EVALSHA", "ab" * 20, 2, "k:1", b"k:2", 17, -3, 2.5, "电力", b"\x00\xff"),
+        ("SET", "k", "x" * 10_000),
+        ("SET", "k", memoryview(b"view")),
+    ],
+)
+def test_commands_pack_to_the_same_bytes_as_redis_py(args: tuple[object, ...]) -> None:
+    from redis.asyncio.connection import Connection
+
+    pool = redis_state.connect("redis://127.0.0.1:1").connection_pool
+    conn = pool.connection_class(**pool.connection_kwargs)  # no socket until used
+    ours = b"".join(bytes(part) for part in conn.pack_command(*args))
+    theirs = b"".join(bytes(part) for part in Connection.pack_command(conn, *args))
+    assert ours == theirs
+
+
+def test_packing_refuses_what_redis_py_refuses() -> None:
+    from redis.exceptions import DataError
+
+    pool = redis_state.connect("redis://127.0.0.1:1").connection_pool
+    conn = pool.connection_class(**pool.connection_kwargs)
+    with pytest.raises(DataError):
+        conn.pack_command("SET", "k", True)

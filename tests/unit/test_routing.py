@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from agents.models import Candidate, Priority, QueueConfig, WaitingCall
-from agents.routing import assign, choose_agent, escalate, estimated_wait_seconds, queue_configs
+from agents.routing import (
+    Rankings,
+    assign,
+    assign_ranked,
+    choose_agent,
+    escalate,
+    estimated_wait_seconds,
+    queue_configs,
+)
 
 T0 = 1_700_000_000_000  # enqueue time of the calls, ms
 
@@ -203,3 +211,49 @@ def test_assign_matches_choosing_call_by_call() -> None:
             expected.append((waiting.call_id, ranked[0].agent_id))
             del free[ranked[0].agent_id]
     assert [(a.call_id, a.agent_id) for a in assign(calls, agents, now)] == expected
+
+
+def test_rankings_kept_between_rounds_decide_as_fresh_ones() -> None:
+    # Agents come and go between rounds (claimed, ready again since another time, new);
+    # the rankings updated with those changes decide exactly as rankings made afresh.
+    import random
+
+    rng = random.Random(11)
+    skills = ("billing", "fault")
+    queues = ("billing", "fault", "general")
+
+    def new_agent(n: int, since: int) -> Candidate:
+        return agent(
+            n,
+            since,
+            {s: rng.randrange(1, 4) for s in rng.sample(skills, rng.randrange(1, 3))},
+            ("zh-CN",),
+            tuple(rng.sample(queues, rng.randrange(1, 4))),
+        )
+
+    ready = {n: new_agent(n, T0 - n) for n in range(1, 80)}
+    kept = Rankings(ready.values())
+    for round_no in range(40):
+        calls = [
+            call(
+                f"r{round_no}c{n}",
+                rng.choice(queues),
+                Priority.NORMAL,
+                T0 + n,
+                tuple(rng.sample(skills, rng.randrange(0, 2))),
+                preferred=rng.choice((None, None, rng.randrange(1, 120))),
+            )
+            for n in range(rng.randrange(1, 12))
+        ]
+        now = T0 + 60_000
+        fresh = assign(calls, list(ready.values()), now)
+        assert assign_ranked(calls, kept, now) == fresh
+        gone = [ready.pop(a.agent_id) for a in fresh]  # claimed: no longer ready
+        added = []
+        for n in rng.sample(range(1, 120), 6):  # some ready again, some new
+            if n in ready:
+                gone.append(ready[n])
+            ready[n] = new_agent(n, T0 + round_no * 1000 + n)
+            added.append(ready[n])
+        kept.update(added, gone)
+        assert len(kept) == len(ready)
