@@ -1,0 +1,132 @@
+"""Fake AMI servers for the client tests: one replays a recorded Asterisk session to the real
+client, action by action; the other runs a scripted handler per connection."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "asterisk"
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
+
+
+def recorded(name: str) -> tuple[bytes, bytes]:
+    """(what Asterisk sent, what the client sent) in scenario `name`."""
+    return (FIXTURES / f"{name}.txt").read_bytes(), (FIXTURES / f"{name}.client.txt").read_bytes()
+
+
+def action_ids(client_bytes: bytes) -> list[str]:
+    """The ActionIDs of the recorded client's actions, in order."""
+    return [m.decode() for m in re.findall(rb"\r\nActionID: ([^\r]*)\r\n", client_bytes)]
+
+
+def ids_from(ids: list[str]) -> Callable[[], str]:
+    """An ActionID generator giving `ids`, then made-up ones."""
+    it = iter(ids)
+    spare = iter(range(1, 10**6))
+    return lambda: next(it, None) or f"extra-{next(spare)}"
+
+
+async def read_action(reader: asyncio.StreamReader) -> tuple[bytes, dict[str, str]] | None:
+    """The next action block the client sent (raw bytes, fields); None at EOF."""
+    try:
+        raw = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    fields = dict(line.split(": ", 1) for line in raw.decode().strip().split("\r\n"))
+    return raw, fields
+
+
+def response(action_id: str, status: str = "Success", **fields: str) -> bytes:
+    lines = [f"Response: {status}", f"ActionID: {action_id}"]
+    lines += [f"{k}: {v}" for k, v in fields.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+class FakeAmi:
+    """A TCP server on loopback; each connection runs `handler(reader, writer, n)`, n = 0 for
+    the first connection. Everything the clients sent is kept per connection."""
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self.received: list[bytearray] = []
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    async def __aenter__(self) -> FakeAmi:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        n = len(self.received)
+        log = bytearray()
+        self.received.append(log)
+        spy = _Spy(reader, log)
+        try:
+            await self._handler(spy, writer, n)  # type: ignore[arg-type]
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+
+class _Spy:
+    """A StreamReader that keeps a copy of what it read."""
+
+    def __init__(self, reader: asyncio.StreamReader, log: bytearray) -> None:
+        self._reader = reader
+        self._log = log
+
+    async def readuntil(self, separator: bytes) -> bytes:
+        data = await self._reader.readuntil(separator)
+        self._log += data
+        return data
+
+
+def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = True) -> Handler:
+    """A handler playing a recorded session: the banner, then on each recorded action the
+    recorded bytes from its response up to the next recorded response (events included).
+    Actions that are not in the recording get a plain Success (Ping: Pong)."""
+    ids = action_ids(client_bytes)
+    body = server_bytes[len(BANNER) :]
+    starts = []
+    for action_id in ids:
+        found = re.search(
+            rb"(^|\r\n\r\n)Response: [^\r]*\r\nActionID: "
+            + re.escape(action_id.encode())
+            + rb"\r\n",
+            body,
+        )
+        assert found is not None, action_id
+        starts.append(found.start() + (4 if found.group(1) else 0))
+    recorded_segments = {
+        action_id: body[start : (starts[i + 1] if i + 1 < len(starts) else len(body))]
+        for i, (action_id, start) in enumerate(zip(ids, starts, strict=True))
+    }
+    preamble = body[: starts[0]] if starts else body
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        segments = dict(recorded_segments)  # each connection plays the session from the start
+        writer.write(BANNER + preamble)
+        while (got := await read_action(reader)) is not None:
+            _, fields = got
+            action_id = fields.get("ActionID", "")
+            segment = segments.pop(action_id, None)
+            if segment is None:
+                writer.write(response(action_id, Ping="Pong"))
+            else:
+                writer.write(segment)
+            await writer.drain()
+            if not segments and close_at_end:
+                await asyncio.sleep(0.05)
+                return
+
+    return handle
