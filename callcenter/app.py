@@ -45,6 +45,8 @@ from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.asterisk.fastagi import FastAgiServer
+from callcenter.telephony.asterisk.tts import EspeakTts
 from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
@@ -58,6 +60,7 @@ from callcenter.web.keys import (
     DESK,
     ENGINE,
     FAST_PG,
+    FASTAGI,
     IVR,
     METRICS,
     PROFILES,
@@ -150,7 +153,28 @@ def create_app(
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(_routing(keys))
+    app.cleanup_ctx.append(_fastagi)
     return app
+
+
+async def _fastagi(app: web.Application) -> AsyncIterator[None]:
+    """The FastAGI server, when `[asterisk] fastagi_listen` is set."""
+    settings = app[SETTINGS]
+    address = settings.asterisk.fastagi_address
+    if address is None:
+        yield
+        return
+    server = FastAgiServer(app[CALLS], app[IVR], EspeakTts(settings.prompts_dir))
+    app[FASTAGI] = server
+    try:
+        port = await server.start(*address)
+    except OSError as err:
+        raise ConfigError(f"asterisk.fastagi_listen: cannot listen on {address}: {err}") from err
+    log.info("FastAGI server on %s:%d", address[0], port)
+    try:
+        yield
+    finally:
+        await server.close()
 
 
 def _acd(

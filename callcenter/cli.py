@@ -29,6 +29,7 @@ from callcenter.simulate import simulate
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_all, static_prompts
 from callcenter.web.access_log import MaskedAccessLogger
 from ivr_flows.loader import FlowError, default_flow_files, load_flows
 
@@ -77,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         '"say:text" speech; interactive when absent',
     )
     ivr.add_argument("--lang", help="simulate: start in this language (e.g. en-US)")
+    prompts = command("prompts", "spoken prompts for Asterisk")
+    prompts.add_argument("action", choices=["render"])
     token = command("token", "API tokens")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("--role")
@@ -358,6 +361,18 @@ def _ivr(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _prompts(settings: Settings, args: argparse.Namespace) -> int:
+    flows = load_flows(default_flow_files(settings.ivr.flows_dir))
+    prompts = static_prompts(flows.values())
+    target = settings.prompts_dir
+    try:
+        count = _run(lambda: render_all(EspeakTts(target), prompts))
+    except (TtsError, OSError) as err:
+        raise ConfigError(f"prompts not rendered into {target}: {err}") from err
+    print(f"rendered {count} prompts of {len(flows)} flows into {target}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "serve": _serve,
     "db": _db,
@@ -366,4 +381,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "user": _user,
     "token": _token,
     "ivr": _ivr,
+    "prompts": _prompts,
 }

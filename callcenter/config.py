@@ -151,6 +151,28 @@ class RoutingSettings(_Section):
         return [q.config() for q in self.queues]
 
 
+class AsteriskSettings(_Section):
+    """The Asterisk adapter. The FastAGI server runs when `fastagi_listen` is set
+    ("127.0.0.1:4573"); prompts are rendered by espeak-ng into `prompts_dir` (default
+    `<data_dir>/prompts`), which Asterisk must be able to read. The AMI secret comes from
+    CALLCENTER_ASTERISK__AMI_SECRET."""
+
+    fastagi_listen: str = Field(default="", pattern=r"^$|^[^\s:]+:\d{1,5}$")
+    prompts_dir: str = ""
+    ami_host: str = ""
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    ami_username: str = "callcenter"
+    ami_secret: SecretStr | None = None
+
+    @property
+    def fastagi_address(self) -> tuple[str, int] | None:
+        """(host, port) to listen on, or None."""
+        if not self.fastagi_listen:
+            return None
+        host, port = self.fastagi_listen.rsplit(":", 1)
+        return host, int(port)
+
+
 class Settings(_Section):
     """Everything the server needs, passed down from the entry point."""
 
@@ -163,6 +185,12 @@ class Settings(_Section):
     ivr: IvrSettings = IvrSettings()
     twilio: TwilioSettings = TwilioSettings()
     routing: RoutingSettings = RoutingSettings()
+    asterisk: AsteriskSettings = AsteriskSettings()
+
+    @property
+    def prompts_dir(self) -> Path:
+        """Where rendered prompts are kept for Asterisk."""
+        return Path(self.asterisk.prompts_dir or Path(self.server.data_dir) / "prompts")
 
     @property
     def database_url(self) -> str:
@@ -181,7 +209,14 @@ class Settings(_Section):
         return make_url(self.database_url).render_as_string(hide_password=True)
 
 
-SECRET_KEYS = frozenset({("database", "password"), ("redis", "password"), ("twilio", "auth_token")})
+SECRET_KEYS = frozenset(
+    {
+        ("database", "password"),
+        ("redis", "password"),
+        ("twilio", "auth_token"),
+        ("asterisk", "ami_secret"),
+    }
+)
 # Variables Twilio's own tools use, read as they are.
 VENDOR_ENV = {
     "TWILIO_AUTH_TOKEN": ("twilio", "auth_token"),

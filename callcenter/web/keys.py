@@ -14,6 +14,7 @@ from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
 from callcenter.storage.pg import FastPg
+from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.tickets.service import TicketService
 from ivr_flows.service import IvrService
 
@@ -29,3 +30,4 @@ TICKETS = web.AppKey("tickets", TicketService)
 IVR = web.AppKey("ivr", IvrService)
 ACD = web.AppKey("acd", Acd)
 DESK = web.AppKey("desk", DeskHub)
+FASTAGI = web.AppKey("fastagi", FastAgiServer)

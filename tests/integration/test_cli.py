@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,25 @@ def test_serve_refuses_to_start_with_a_broken_flow(
     assert code == 1 and "the IVR flows have problems" in err
     assert f"{path}:a: a menu node needs 'on_exhausted'" in err
     assert f"{path}:a: goes to 'b', which is not a node" in err
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_prompts_render_every_static_prompt_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "prompts", "render")
+    assert code == 0 and out.startswith("rendered ") and "prompts of 5 flows" in out
+    rendered = sorted((tmp_path / "data" / "prompts").glob("*.wav"))
+    assert len(rendered) == int(out.split()[1]) > 20
+    stamps = [p.stat().st_mtime_ns for p in rendered]
+    assert run(capsys, "prompts", "render")[0] == 0
+    assert [p.stat().st_mtime_ns for p in rendered] == stamps  # cached, not rendered again
+
+
+def test_prompts_render_into_an_unusable_directory_fails_clearly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    monkeypatch.setenv("CALLCENTER_ASTERISK__PROMPTS_DIR", str(tmp_path / "file" / "prompts"))
+    code, _, err = run(capsys, "prompts", "render")
+    assert code == 2 and err.startswith("callcenter: prompts not rendered into ")

@@ -20,6 +20,7 @@ def test_default_toml_documents_exactly_the_code_defaults() -> None:
             "database": {"password"},
             "redis": {"password"},
             "twilio": {"auth_token", "account_sid"},
+            "asterisk": {"ami_secret"},
         }
     )
     assert documented == defaults

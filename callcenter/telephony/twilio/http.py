@@ -18,7 +18,7 @@ from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import mask, normalise_phone
-from callcenter.telephony.twilio.ports import CallLog, Ivr, Queueing
+from callcenter.telephony.ports import CallLog, Ivr, Queueing
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
 from ivr_flows.models import Command, Event, EventKind, Session

@@ -1,4 +1,5 @@
-"""What the Twilio webhooks need: the call record and the IVR (satisfied by their services)."""
+"""What the telephony adapters (Twilio webhooks, FastAGI) need: the call record, the IVR and
+the ACD (satisfied by their services)."""
 
 from __future__ import annotations
 

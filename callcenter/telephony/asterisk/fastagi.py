@@ -1,0 +1,307 @@
+"""The FastAGI server: Asterisk connects for each call (`AGI(agi://host:4573/ivr)`), and the
+session runs the IVR engine on that channel.
+
+The session reads the AGI environment, finds or starts the call record (by the channel's
+Linkedid, so both legs of one call are one record), and runs the flow: each engine command
+becomes AGI commands (prompts rendered by the TTS port and played with STREAM FILE, input
+read with GET DATA, HANGUP, EXEC Dial for a transfer), each result an engine event. A caller
+hanging up (`HANGUP`, `511`, `result=-1`) ends the session cleanly and is recorded. Garbage
+or silence from the other end times the session out and closes it; other sessions go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
+from callcenter.core.errors import InvalidInputError
+from callcenter.core.phone import mask, normalise_phone
+from callcenter.telephony.asterisk.agi import (
+    MAX_ENV_LINES,
+    MAX_LINE,
+    AgiProtocolError,
+    AgiResult,
+    command,
+    parse_env,
+    parse_result,
+)
+from callcenter.telephony.asterisk.tts import Tts, TtsError
+from callcenter.telephony.ports import CallLog, Ivr
+from ivr_flows.models import Command, CommandKind, Event, EventKind, Session
+from ivr_flows.prompts import render as render_prompt
+
+log = logging.getLogger(__name__)
+C = CommandKind
+E = CallEventType
+PROVIDER = "asterisk"
+ESCAPE_DIGITS = "0123456789*#"
+BACKLOG = 1024
+
+
+class CallerHungUp(Exception):
+    """The channel is gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class FastAgiSettings:
+    """Time limits of a session."""
+
+    env_timeout_seconds: float = 10.0
+    command_timeout_seconds: float = 120.0  # a GET DATA waits for the caller
+
+
+class AgiChannel:
+    """Commands to one channel and their results, over the FastAGI connection."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._timeout = timeout
+        self.hung_up = False
+        self.sent = 0
+
+    async def read_line(self) -> str:
+        line = await self._reader.readline()
+        if not line:
+            raise CallerHungUp("connection closed")
+        if len(line) > MAX_LINE:
+            raise AgiProtocolError("line too long")
+        return line.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def run(self, verb: str, *args: str | int) -> AgiResult:
+        """Send one command and read its result (a `HANGUP` note on the way is remembered)."""
+        if self.hung_up and verb not in ("SET VARIABLE", "VERBOSE"):
+            raise CallerHungUp("hung up")
+        self._writer.write(command(verb, *args))
+        self.sent += 1
+        await self._writer.drain()
+        while True:
+            line = await asyncio.wait_for(self.read_line(), self._timeout)
+            if line == "HANGUP":
+                self.hung_up = True
+                continue
+            if line.startswith("520-"):
+                continue  # usage text, up to the "520 " line
+            result = parse_result(line)
+            if result.code == 511:
+                self.hung_up = True
+                raise CallerHungUp(result.text)
+            if result.code != 200:
+                raise AgiProtocolError(f"{verb}: {line}")
+            return result
+
+
+class FastAgiServer:
+    """Serves FastAGI connections: each one a call in the IVR."""
+
+    def __init__(
+        self,
+        calls: CallLog,
+        ivr: Ivr,
+        tts: Tts,
+        settings: FastAgiSettings | None = None,
+    ) -> None:
+        self._calls = calls
+        self._ivr = ivr
+        self._tts = tts
+        self._settings = settings or FastAgiSettings()
+        self._server: asyncio.Server | None = None
+        self.sessions = 0
+        self.active = 0
+        self.port = 0
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the port (useful with port 0)."""
+        self._server = await asyncio.start_server(self.handle, host, port, backlog=BACKLOG)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        log.info("FastAGI listening on %s:%d", host, self.port)
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One AGI session, from the environment to the hang-up."""
+        peer = writer.get_extra_info("peername")
+        self.sessions += 1
+        self.active += 1
+        try:
+            env = await asyncio.wait_for(_read_env(reader), self._settings.env_timeout_seconds)
+            await self._serve(
+                env, AgiChannel(reader, writer, self._settings.command_timeout_seconds)
+            )
+        except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
+            log.warning("FastAGI %s: closed: %s", peer, err or "timed out")
+        except (ConnectionError, CallerHungUp):
+            pass
+        except Exception:
+            log.exception("FastAGI %s: session failed", peer)
+        finally:
+            self.active -= 1
+            writer.close()
+
+    async def _serve(self, env: Mapping[str, str], channel: AgiChannel) -> None:
+        call = await self._call(env)
+        variables = {
+            "caller": call.from_number,
+            "called": call.to_number,
+            "call_id": call.id,
+            "provider": PROVIDER,
+            "provider_call": env.get("uniqueid", ""),
+        }
+        log.info(
+            "call %s from %s entered the IVR (%s)",
+            call.id,
+            mask(call.from_number),
+            env.get("channel"),
+        )
+        await self._calls.record(call.id, E.IVR_ENTERED)
+        out: list[Command] = []
+        sessions: list[Session] = []
+
+        def render(session: Session, commands: list[Command]) -> str:
+            out[:] = commands
+            sessions[:] = [session]
+            return json.dumps([[c.kind.value, c.data] for c in commands], default=str)
+
+        try:
+            await self._ivr.start(call.id, variables, render)
+            while True:
+                event = await self._perform(channel, out)
+                if event is None:
+                    break
+                await self._ivr.handle(call.id, event, None, render, variables)
+            if not channel.hung_up:
+                await channel.run("HANGUP")
+            await self._end(call.id, "ivr-ended")
+        except CallerHungUp:
+            await self._end(call.id, "caller")
+
+    async def _end(self, call_id: str, reason: str) -> None:
+        await self._calls.record(call_id, E.HUNG_UP, {"reason": reason})
+        await self._ivr.end(call_id)
+
+    async def _call(self, env: Mapping[str, str]) -> CallRecord:
+        linked = env.get("linkedid") or env.get("uniqueid") or ""
+        if not linked:
+            raise AgiProtocolError("no agi_uniqueid in the environment")
+        ref = ProviderRef(PROVIDER, linked)
+        existing = await self._calls.find_by_provider(ref)
+        if existing is not None:
+            return existing
+        return await self._calls.start(
+            Direction.INBOUND,
+            _number(env.get("callerid", "")),
+            _number(_called(env)),
+            ref,
+        )
+
+    async def _perform(self, channel: AgiChannel, commands: list[Command]) -> Event | None:
+        """Carry out one reply's commands; the event for the engine, None when the flow is
+        over (hang-up, transfer done)."""
+        prompts: list[str] = []
+        for cmd in list(commands):
+            data = cmd.data
+            if cmd.kind is C.SAY:
+                prompts.append(await self._prompt(data))
+            elif cmd.kind is C.GATHER:
+                return await self._gather(channel, prompts, data)
+            else:
+                await self._play(channel, prompts)
+                prompts = []
+                if cmd.kind is C.PLAY:
+                    log.info("PLAY %s is not available on Asterisk: skipped", data.get("url"))
+                elif cmd.kind is C.TRANSFER:
+                    await channel.run("EXEC", "Dial", str(data["target"]))
+                    return None
+                elif cmd.kind is C.HANGUP:
+                    return None
+                elif cmd.kind is C.ENQUEUE:
+                    log.warning("queueing on Asterisk is not built yet: call ends after the IVR")
+                    return None
+        await self._play(channel, prompts)
+        return None
+
+    async def _prompt(self, data: Mapping[str, Any]) -> str:
+        text = render_prompt(
+            self._ivr.flow(data["flow"]), data["prompt"], data["language"], data["params"]
+        )
+        try:
+            return await self._tts.file_for(text, data["language"])
+        except TtsError as err:
+            log.error("prompt %r not rendered: %s", data["prompt"], err)
+            return ""
+
+    async def _play(self, channel: AgiChannel, prompts: list[str]) -> str:
+        """Play prompts one after the other; a key pressed stops them (barge-in) and is
+        returned."""
+        for path in prompts:
+            if not path:
+                continue
+            result = await channel.run("STREAM FILE", path, ESCAPE_DIGITS)
+            if result.number == -1:
+                raise CallerHungUp("during a prompt")
+            if result.number:
+                return chr(result.number)
+        return ""
+
+    async def _gather(
+        self, channel: AgiChannel, prompts: list[str], data: Mapping[str, Any]
+    ) -> Event:
+        if data["input"] != "dtmf":
+            await self._play(channel, prompts)
+            log.info("speech input is not available on Asterisk: taken as no input")
+            return Event(EventKind.NO_INPUT)
+        last = prompts.pop() if prompts else ""
+        first = await self._play(channel, prompts)
+        max_digits = int(data["max_digits"])
+        if first and (len(first) >= max_digits or first == "#"):
+            digits = first.rstrip("#")
+        else:
+            result = await channel.run(
+                "GET DATA",
+                last or "silence/1",
+                int(data["timeout"]) * 1000,
+                max_digits - len(first),
+            )
+            if result.result == "-1":
+                raise CallerHungUp("during input")
+            digits = first + result.result
+        if not digits:
+            return Event(EventKind.NO_INPUT)
+        return Event(EventKind.DIGITS, {"digits": digits})
+
+
+async def _read_env(reader: asyncio.StreamReader) -> dict[str, str]:
+    lines: list[str] = []
+    while True:
+        raw = await reader.readline()
+        if not raw:
+            raise AgiProtocolError("closed before the AGI environment ended")
+        if len(raw) > MAX_LINE or len(lines) > MAX_ENV_LINES:
+            raise AgiProtocolError("AGI environment too large")
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:
+            return parse_env(lines)
+        lines.append(line)
+
+
+def _called(env: Mapping[str, str]) -> str:
+    dnid = env.get("dnid", "")
+    return dnid if dnid and dnid != "unknown" else env.get("extension", "")
+
+
+def _number(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidInputError:
+        return raw[:20] or "anonymous"

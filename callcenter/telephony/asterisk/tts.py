@@ -1,0 +1,159 @@
+"""Text prompts as sound files Asterisk can play: rendered once by espeak-ng, resampled to
+8 kHz 16-bit mono WAV, cached under a name made from a hash of language and text.
+
+`STREAM FILE` and `GET DATA` take the path without its extension; Asterisk adds `.wav`.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import hashlib
+import io
+import logging
+import os
+import shutil
+import sys
+import wave
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from ivr_flows.models import Flow
+from ivr_flows.prompts import render
+
+log = logging.getLogger(__name__)
+
+RATE = 8000
+VOICES = {"zh": "cmn", "en": "en-us"}
+RENDER_TIMEOUT_SECONDS = 30
+
+
+class TtsError(Exception):
+    """A prompt could not be rendered (espeak-ng missing or failing)."""
+
+
+class Tts(Protocol):
+    """Speech for the PBX: a sound file path (no extension) for a text in a language."""
+
+    async def file_for(self, text: str, language: str) -> str: ...
+
+
+def voice_for(language: str) -> str:
+    """The espeak-ng voice for a language tag (zh-CN -> cmn, en-US -> en-us)."""
+    return VOICES.get(language.split("-")[0].lower(), language.lower())
+
+
+def cache_name(text: str, language: str) -> str:
+    """The cache file's name (without extension) for a text in a language."""
+    return hashlib.sha256(f"{language}\n{text}".encode()).hexdigest()[:32]
+
+
+def resample(samples: array.array[int], rate: int, to: int = RATE) -> array.array[int]:
+    """16-bit mono samples from `rate` to `to` Hz, by linear interpolation."""
+    if rate == to or not samples:
+        return samples
+    count = max(1, len(samples) * to // rate)
+    step = rate / to
+    out = array.array("h", bytes(2 * count))
+    last = len(samples) - 1
+    for i in range(count):
+        pos = i * step
+        j = int(pos)
+        frac = pos - j
+        a = samples[min(j, last)]
+        b = samples[min(j + 1, last)]
+        out[i] = int(a + (b - a) * frac)
+    return out
+
+
+def to_asterisk_wav(data: bytes) -> bytes:
+    """Any 16-bit PCM WAV as 8 kHz mono 16-bit WAV."""
+    with wave.open(io.BytesIO(data)) as source:
+        if source.getsampwidth() != 2:
+            raise TtsError("expected 16-bit PCM from espeak-ng")
+        channels, rate = source.getnchannels(), source.getframerate()
+        samples = array.array("h", source.readframes(source.getnframes()))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    if channels > 1:
+        samples = array.array("h", samples[::channels])
+    converted = resample(samples, rate)
+    if sys.byteorder == "big":
+        converted.byteswap()
+    out = io.BytesIO()
+    with wave.open(out, "wb") as target:
+        target.setnchannels(1)
+        target.setsampwidth(2)
+        target.setframerate(RATE)
+        target.writeframes(converted.tobytes())
+    return out.getvalue()
+
+
+def static_prompts(flows: Iterable[Flow]) -> list[tuple[str, str]]:
+    """(text, language) of every prompt of these flows that has no template variables, in
+    each language it is written in: what can be rendered before any call."""
+    found: dict[tuple[str, str], None] = {}
+    for flow in flows:
+        for key, by_language in flow.prompts.items():
+            for language, template in by_language.items():
+                if "{{" not in template and "{%" not in template:
+                    found[(render(flow, key, language, {}), language)] = None
+    return list(found)
+
+
+async def render_all(tts: Tts, prompts: Iterable[tuple[str, str]]) -> int:
+    """Render prompts ahead of calls; how many."""
+    count = 0
+    for text, language in prompts:
+        await tts.file_for(text, language)
+        count += 1
+    return count
+
+
+class EspeakTts:
+    """`Tts` with espeak-ng (Debian package `espeak-ng`) and a file cache."""
+
+    def __init__(self, cache_dir: str | Path, binary: str = "espeak-ng") -> None:
+        self._dir = Path(cache_dir)
+        self._binary = binary
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def file_for(self, text: str, language: str) -> str:
+        name = cache_name(text, language)
+        path = self._dir / name
+        if (path.with_suffix(".wav")).exists():
+            return str(path)
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            if not path.with_suffix(".wav").exists():
+                await self._render(text, language, path)
+        self._locks.pop(name, None)
+        return str(path)
+
+    async def _render(self, text: str, language: str, path: Path) -> None:
+        binary = shutil.which(self._binary)
+        if binary is None:
+            raise TtsError(f"{self._binary} is not installed (apt-get install espeak-ng)")
+        proc = await asyncio.create_subprocess_exec(
+            binary,
+            "-v",
+            voice_for(language),
+            "--stdout",
+            text,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), RENDER_TIMEOUT_SECONDS)
+        except TimeoutError:
+            proc.kill()
+            raise TtsError(f"{self._binary} took over {RENDER_TIMEOUT_SECONDS} s") from None
+        if proc.returncode != 0 or not out:
+            raise TtsError(f"{self._binary} failed: {err.decode(errors='replace')[:200]}")
+        self._dir.mkdir(parents=True, exist_ok=True)
+        final = path.with_suffix(".wav")
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(to_asterisk_wav(out))
+        partial.replace(final)
+        log.debug("rendered %s prompt to %s", language, final)

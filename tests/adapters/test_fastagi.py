@@ -1,0 +1,134 @@
+"""The FastAGI server in the real app running the 95598 flow, driven by the AGI sessions
+recorded from Asterisk 22: the caller pressing 1 then 2#, and the caller hanging up during
+input. Prompts are spoken by espeak-ng into the prompts directory."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import wave
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from callcenter.app import create_app
+from callcenter.calls.models import ProviderRef
+from callcenter.core.clock import ManualClock
+from callcenter.telephony.asterisk.fastagi import FastAgiServer, FastAgiSettings
+from callcenter.web.keys import CALLS, ENGINE, FASTAGI
+from tests.agi_helpers import FakeChannel, recorded_session
+from tests.conftest import NOW, app_settings
+from tests.factories import AccountSpec, BillSpec, add_customer
+
+Client = TestClient[web.Request, web.Application]
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    stores: tuple[str, str],
+    tmp_path: Path,
+) -> Client:
+    settings = app_settings(
+        stores,
+        CALLCENTER_ASTERISK__FASTAGI_LISTEN="127.0.0.1:0",
+        CALLCENTER_ASTERISK__PROMPTS_DIR=str(tmp_path / "prompts"),
+    )
+    return await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
+
+
+async def caller_is_customer(client: Client) -> None:
+    # The recorded channel's caller ID is 4155550100 (a landline number once normalised).
+    await add_customer(
+        client.app[ENGINE],
+        "张三",
+        [
+            AccountSpec(
+                "0100000001",
+                phones=["+864155550100"],
+                bills=[BillSpec("2026-01", "120.00", date(2026, 2, 20))],
+            )
+        ],
+    )
+
+
+async def record(client: Client, uniqueid: str) -> list[Any]:
+    call = await client.app[CALLS].find_by_provider(ProviderRef("asterisk", uniqueid))
+    assert call is not None
+    return (await client.app[CALLS].detail(call.id)).events
+
+
+async def test_recorded_session_walks_the_95598_flow(client: Client) -> None:
+    # The recorded caller keys 1, then 2#. In the 95598 flow the first key meets the
+    # language menu (9 for English): not a choice, and that menu gives up after one try and
+    # goes on; the caller is identified by number, so the main menu hears 2: bills.
+    await caller_is_customer(client)
+    channel = FakeChannel("agi-session-ivr")
+    await channel.call(client.app[FASTAGI].port)
+    verbs = [" ".join(c.split(" ")[:2]) for c in channel.commands]
+    assert verbs[:3] == ["STREAM FILE", "GET DATA", "GET DATA"]  # greeting, language, menu
+    greeting = channel.commands[0].split(" ")[2]
+    with wave.open(greeting + ".wav") as sound:
+        assert (sound.getframerate(), sound.getnchannels(), sound.getsampwidth()) == (8000, 1, 2)
+        assert sound.getnframes() > 8000  # a sentence, not silence
+    assert channel.commands[1].endswith(" 2000 1")  # the language menu: 2 s, one key
+    events = await record(client, "1795334646.1")
+    keyed = [(e.data["node"], e.data.get("digits")) for e in events if e.type == "digits_received"]
+    assert keyed[:2] == [("language", None), ("main_menu", "2")]
+    nodes = [e.data["node"] for e in events if e.type == "ivr_step"]
+    assert nodes[:4] == ["greeting", "language", "identify", "check_outage"]
+    assert "billing_menu" in nodes or "bill" in " ".join(nodes)
+    assert events[-1].type == "hung_up" and events[-1].data["reason"] == "caller"
+
+
+async def test_recorded_hangup_during_input_ends_the_session(client: Client) -> None:
+    channel = FakeChannel("agi-session-hangup")
+    await channel.call(client.app[FASTAGI].port)
+    events = await record(client, "1795334744.29")
+    assert events[-1].type == "hung_up" and events[-1].data["reason"] == "caller"
+    assert not [e for e in events if e.type == "digits_received" and e.data.get("digits")]
+    assert client.app[FASTAGI].active == 0
+
+
+def test_the_recorded_sessions_pair_every_command_with_its_answer() -> None:
+    env, pairs = recorded_session("agi-session-hangup")
+    assert env.startswith(b"agi_network: yes\n") and env.endswith(b"\n\n")
+    assert pairs[5] == ("GET DATA custom/enter-digit 5000 1", ["200 result=-1"])
+    assert pairs[6][1] == [
+        "HANGUP",
+        "511 Command Not Permitted on a dead channel or intercept routine",
+    ]
+
+
+async def test_garbage_and_silence_are_closed_without_touching_other_sessions(
+    client: Client,
+) -> None:
+    server = client.app[FASTAGI]
+    await caller_is_customer(client)
+    garbage_reader, garbage = await asyncio.open_connection("127.0.0.1", server.port)
+    garbage.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert await asyncio.wait_for(garbage_reader.read(), 5) == b""  # closed on us
+    garbage.close()
+    channel = FakeChannel("agi-session-ivr")
+    await channel.call(server.port)
+    assert len(channel.commands) > 3
+    assert server.active == 0
+
+
+async def test_a_silent_connection_is_timed_out() -> None:
+    server = FastAgiServer(None, None, None, FastAgiSettings(env_timeout_seconds=0.2))  # type: ignore[arg-type]
+    port = await server.start("127.0.0.1", 0)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"agi_network: yes\n")  # then nothing
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        writer.close()
+        assert server.active == 0
+    finally:
+        await server.close()

@@ -1,0 +1,65 @@
+"""A fake Asterisk for the FastAGI server: it connects, sends a recorded AGI environment and
+answers each command the way the recorded channel did."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "asterisk"
+
+
+def recorded_session(name: str) -> tuple[bytes, list[tuple[str, list[str]]]]:
+    """(the environment block, [(command, the lines Asterisk answered it with)]) of a
+    recorded session; a `HANGUP` note goes with the answer it came before."""
+    server = (FIXTURES / f"{name}.txt").read_bytes()
+    client = (FIXTURES / f"{name}.client.txt").read_bytes().decode().splitlines()
+    env, _, answers = server.partition(b"\n\n")
+    lines = answers.decode().splitlines()
+    pairs: list[tuple[str, list[str]]] = []
+    at = 0
+    for cmd in client:
+        got = []
+        while lines[at] == "HANGUP":
+            got.append(lines[at])
+            at += 1
+        got.append(lines[at])
+        at += 1
+        pairs.append((cmd, got))
+    return env + b"\n\n", pairs
+
+
+@dataclass
+class FakeChannel:
+    """Answers GET DATA with the recorded GET DATA answers in order, STREAM FILE like the
+    recorded one, anything else with `200 result=1`; once the recorded input is used up the
+    caller hangs up (HANGUP, then 511 as Asterisk does on a dead channel)."""
+
+    name: str
+    commands: list[str] = field(default_factory=list)
+
+    async def call(self, port: int, timeout: float = 20) -> None:
+        env, pairs = recorded_session(self.name)
+        inputs = [answer for cmd, answer in pairs if cmd.startswith("GET DATA")]
+        streams = [answer for cmd, answer in pairs if cmd.startswith("STREAM FILE")]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(env)
+        dead = False
+        try:
+            while line := await asyncio.wait_for(reader.readline(), timeout):
+                cmd = line.decode().rstrip("\n")
+                self.commands.append(cmd)
+                if dead and not cmd.startswith(("SET VARIABLE", "VERBOSE")):
+                    answer = ["511 Command Not Permitted on a dead channel or intercept routine"]
+                elif cmd.startswith("GET DATA"):
+                    answer = inputs.pop(0) if inputs else ["200 result=-1", "HANGUP"]
+                elif cmd.startswith("STREAM FILE"):
+                    answer = streams[0]
+                else:
+                    answer = ["200 result=1"]
+                dead = dead or "HANGUP" in answer or answer == ["200 result=-1"]
+                writer.write("".join(f"{a}\n" for a in answer).encode())
+                await writer.drain()
+        finally:
+            writer.close()
