@@ -61,3 +61,12 @@ def mask(number: str) -> str:
     if len(number) <= 4:
         return "*" * len(number)
     return "*" * (len(number) - 4) + number[-4:]
+
+
+def caller_number(raw: str) -> str:
+    """What a telephony provider reported as a number: its E.164 form when it is one, else
+    the raw text cut to 20 characters (a SIP user, `anonymous`), never empty."""
+    try:
+        return normalise_phone(raw)
+    except InvalidInputError:
+        return raw[:20] or "anonymous"

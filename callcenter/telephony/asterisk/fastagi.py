@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
-from callcenter.core.errors import InvalidInputError
-from callcenter.core.phone import mask, normalise_phone
+from callcenter.core.phone import caller_number, mask
 from callcenter.telephony.asterisk.agi import (
     MAX_ENV_LINES,
     MAX_LINE,
@@ -200,8 +199,8 @@ class FastAgiServer:
             return existing
         return await self._calls.start(
             Direction.INBOUND,
-            _number(env.get("callerid", "")),
-            _number(_called(env)),
+            caller_number(env.get("callerid", "")),
+            caller_number(_called(env)),
             ref,
         )
 
@@ -298,10 +297,3 @@ async def _read_env(reader: asyncio.StreamReader) -> dict[str, str]:
 def _called(env: Mapping[str, str]) -> str:
     dnid = env.get("dnid", "")
     return dnid if dnid and dnid != "unknown" else env.get("extension", "")
-
-
-def _number(raw: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidInputError:
-        return raw[:20] or "anonymous"

@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.errors import InvalidInputError
-from callcenter.core.phone import mask, normalise_phone
+from callcenter.core.phone import caller_number, mask
 from callcenter.telephony.ports import CallLog, Ivr, Queueing
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
@@ -104,7 +104,10 @@ class TwilioWebhooks:
             else Direction.INBOUND
         )
         record = await self._calls.start(
-            direction, _number(params.get("From", "")), _number(params.get("To", "")), ref
+            direction,
+            caller_number(params.get("From", "")),
+            caller_number(params.get("To", "")),
+            ref,
         )
         self._remember(sid, record)
         return record, True
@@ -285,10 +288,3 @@ def _offer_of(request: web.Request) -> tuple[str, int]:
     if not call_id or not agent.isdigit():
         raise InvalidInputError("call and agent are required in the URL", code="invalid-webhook")
     return call_id, int(agent)
-
-
-def _number(raw: str) -> str:
-    try:
-        return normalise_phone(raw)
-    except InvalidInputError:
-        return raw[:20] or "anonymous"
