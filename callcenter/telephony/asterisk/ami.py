@@ -112,6 +112,13 @@ class AmiClient:
         self.peer = f"{settings.host}:{settings.port}"
         self.sessions = 0  # logins so far
         self.malformed = 0
+        self._parser: AmiParser | None = None
+        self._dropped_before = 0
+
+    @property
+    def dropped(self) -> int:
+        """Noisy events dropped by name, over all sessions."""
+        return self._dropped_before + (self._parser.dropped if self._parser else 0)
 
     @property
     def connected(self) -> bool:
@@ -216,6 +223,9 @@ class AmiClient:
             self._connect(settings.host, settings.port), settings.timeout_seconds
         )
         parser = AmiParser(self._drop)
+        if self._parser is not None:
+            self._dropped_before += self._parser.dropped
+        self._parser = parser
         reading: asyncio.Task[None] | None = None
         keepalive: asyncio.Task[None] | None = None
         try:

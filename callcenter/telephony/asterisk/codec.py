@@ -15,6 +15,7 @@ reset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -117,16 +118,16 @@ class AmiParser:
                 items.append(Banner(line[len(BANNER_PREFIX) :]))
             else:
                 items.append(Malformed("no AMI banner", bytes(buf[:end][:80])))
-        while True:
-            end, width = _block_end(buf, start)
-            if end < 0:
-                break
-            self._check_size(end - start)
-            item = self._block(buf, start, end)
-            if item is not None:
-                items.append(item)
-            start = end + width
-        del buf[:start]
+        # Decode every complete block of this read at once: block boundaries are ASCII, so
+        # a multi-byte character split across reads stays in the buffer until it is whole.
+        crlf, lf = buf.rfind(b"\r\n\r\n", start), buf.rfind(b"\n\n", start)
+        end = max(crlf + 4 if crlf >= 0 else start, lf + 2 if lf >= 0 else start)
+        if end > start:
+            text = bytes(buf[start:end]).decode("utf-8", "replace")
+            del buf[:end]
+            items += self._blocks(text)
+        else:
+            del buf[:start]
         self._check_size(len(buf))
         return items
 
@@ -140,59 +141,56 @@ class AmiParser:
             self._buffer.clear()
             raise FramingError(f"AMI block longer than {self.max_block} bytes")
 
-    def _block(self, buf: bytearray, start: int, end: int) -> Item | None:
-        # Skip blank lines between blocks (a stray CRLF, or LF-only keep-alives).
-        while start < end and buf[start] in (13, 10):
-            start += 1
-        if start >= end:
-            return None
-        if buf.startswith(b"Event: ", start):
-            name_end = buf.find(b"\r", start + 7, end)
-            if name_end < 0:
-                name_end = buf.find(b"\n", start + 7, end)
-            name = bytes(buf[start + 7 : end if name_end < 0 else name_end])
-            if name.decode("ascii", "replace") in self.drop:
-                self.dropped += 1
-                return None
-        return parse_block(bytes(buf[start:end]))
+    def _blocks(self, text: str) -> list[Item]:
+        blocks = text.replace("\r\n", "\n").split("\n\n")  # bare LF tolerated
+        items: list[Item] = []
+        drop = self.drop
+        for block in blocks:
+            if len(block) > self.max_block:
+                self._buffer.clear()
+                raise FramingError(f"AMI block longer than {self.max_block} bytes")
+            block = block.lstrip("\n")  # blank lines between blocks
+            if not block:
+                continue
+            if block.startswith("Event: "):
+                name_end = block.find("\n")
+                if (block[7:name_end] if name_end >= 0 else block[7:]) in drop:
+                    self.dropped += 1
+                    continue
+            items.append(_parse(block))
+        return items
 
 
-def _block_end(buf: bytearray, start: int) -> tuple[int, int]:
-    """Where the block starting at `start` ends (the index of its blank line's line end)
-    and the terminator's width; (-1, 0) when it is not complete."""
-    crlf = buf.find(b"\r\n\r\n", start)
-    lf = buf.find(b"\n\n", start, len(buf) if crlf < 0 else crlf + 2)
-    if lf >= 0:
-        return lf, 2
-    if crlf >= 0:
-        return crlf, 4
-    return -1, 0
+_FIELD = re.compile(r"^([^:\n]+): ?(.*)$", re.MULTILINE)
 
 
 def parse_block(block: bytes) -> Message | Malformed:
     """One block's lines (without its terminating blank line) into a message."""
     text = block.decode("utf-8", "replace")
-    lines = text.split("\r\n") if "\r" in text else text.split("\n")
-    fields: dict[str, str] = {}
-    repeats: list[tuple[str, str]] = []
-    for line in lines:
-        if line.endswith("\r"):
-            line = line[:-1]
-        key, sep, value = line.partition(":")
-        if not sep or not key:
-            return Malformed("line without 'Key: Value'", block[:80])
-        if value[:1] == " ":
-            value = value[1:]
-        if key in fields:
-            repeats.append((key, value))
-        else:
-            fields[key] = value
-    first = lines[0].partition(":")[0]
-    if first == "Event":
-        return Message("event", fields["Event"], fields, tuple(repeats))
-    if first == "Response":
-        return Message("response", fields["Response"], fields, tuple(repeats))
-    return Malformed("neither a response nor an event", block[:80])
+    return _parse(text.replace("\r\n", "\n"))
+
+
+def _parse(text: str) -> Message | Malformed:
+    """A block with LF line ends."""
+    pairs = _FIELD.findall(text)
+    if len(pairs) != text.count("\n") + 1:
+        return Malformed("line without 'Key: Value'", text[:80].encode())
+    fields = dict(pairs)
+    repeats: tuple[tuple[str, str], ...] = ()
+    if len(fields) != len(pairs):  # a key given more than once: first value, then the rest
+        fields, later = {}, []
+        for key, value in pairs:
+            if key in fields:
+                later.append((key, value))
+            else:
+                fields[key] = value
+        repeats = tuple(later)
+    kind = pairs[0][0]
+    if kind == "Event":
+        return Message("event", fields["Event"], fields, repeats)
+    if kind == "Response":
+        return Message("response", fields["Response"], fields, repeats)
+    return Malformed("neither a response nor an event", text[:80].encode())
 
 
 def encode_action(
