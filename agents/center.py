@@ -342,6 +342,12 @@ class Acd:
             await self._to_wrap_up(int(agent_id), call_id, str(meta.get("queue", "")), now)
         return False
 
+    async def offer_for(self, call_id: str) -> AgentInfo | None:
+        """The agent the call is offered to right now, if any (the telephony side rings
+        that agent's device)."""
+        agent_id = await self._state.offered_to(call_id)
+        return self._agents.get(agent_id) if agent_id is not None else None
+
     async def waiting_info(self, call_id: str) -> QueuedInfo | None:
         """Where a waiting call stands: position in its queue, estimated wait, and whether
         a callback should be offered (the wait is over the queue's threshold)."""

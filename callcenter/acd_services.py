@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from agents.ports import AgentInfo, Bridge
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
 from callcenter.core.errors import CallcenterError
@@ -84,3 +85,27 @@ class ProfilePops:
             return await self._profiles.by_phone(caller)
         except CallcenterError:
             return None
+
+
+class BridgeByProvider:
+    """Implements `agents.ports.Bridge`: each offer goes to the adapter of the provider the
+    call came in on (`provider` in the call's routing data), Twilio when it is not known."""
+
+    def __init__(self, bridges: Mapping[str, Bridge], default: str) -> None:
+        self._bridges = dict(bridges)
+        self._default = bridges[default]
+
+    def _for(self, meta: Mapping[str, Any]) -> Bridge:
+        return self._bridges.get(str(meta.get("provider") or ""), self._default)
+
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
+        await self._for(meta).connect(call_id, meta, agent)
+
+    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        await self._for(meta).withdraw(call_id, meta)
+
+    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        await self._for(meta).hang_up(call_id, meta)
+
+    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
+        return await self._for(meta).is_live(meta)

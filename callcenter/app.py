@@ -20,7 +20,7 @@ from agents.desk import DeskHub
 from agents.http import AgentsHttp
 from agents.routing import queue_configs
 from callcenter import demo as seed
-from callcenter.acd_services import AcdCallEvents, ProfilePops
+from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
 from callcenter.calls.http import CallsHttp
@@ -45,6 +45,7 @@ from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.telephony.asterisk.tts import EspeakTts
 from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
@@ -164,7 +165,13 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
     if address is None:
         yield
         return
-    server = FastAgiServer(app[CALLS], app[IVR], EspeakTts(settings.prompts_dir))
+    server = FastAgiServer(
+        app[CALLS],
+        app[IVR],
+        EspeakTts(settings.prompts_dir),
+        queueing=app[ACD],
+        offer_seconds=settings.routing.offer_seconds,
+    )
     app[FASTAGI] = server
     try:
         port = await server.start(*address)
@@ -189,9 +196,10 @@ def _acd(
         queues = queue_configs(routing.queue_configs())
     except ValueError as err:
         raise ConfigError(f"routing.queues: {err}") from err
-    bridge = TwilioBridge(
+    twilio = TwilioBridge(
         rest, settings.server.public_base_url, routing.offer_seconds, settings.twilio.hold_music_url
     )
+    bridge = BridgeByProvider({"twilio": twilio, "asterisk": AsteriskBridge()}, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
         directory,

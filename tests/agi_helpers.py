@@ -4,6 +4,8 @@ answers each command the way the recorded channel did."""
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,10 +40,15 @@ class FakeChannel:
 
     name: str
     commands: list[str] = field(default_factory=list)
+    keys: list[str] | None = None  # instead of the recorded input: keys per GET DATA ("" = none)
+    dial_status: str = "ANSWER"
+    on_dial: Callable[[str], Awaitable[None]] | None = None  # the agent's phone, say
 
     async def call(self, port: int, timeout: float = 20) -> None:
         env, pairs = recorded_session(self.name)
         inputs = [answer for cmd, answer in pairs if cmd.startswith("GET DATA")]
+        if self.keys is not None:
+            inputs = [[f"200 result={k}" if k else "200 result= (timeout)"] for k in self.keys]
         streams = [answer for cmd, answer in pairs if cmd.startswith("STREAM FILE")]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(env)
@@ -56,6 +63,12 @@ class FakeChannel:
                     answer = inputs.pop(0) if inputs else ["200 result=-1", "HANGUP"]
                 elif cmd.startswith("STREAM FILE"):
                     answer = streams[0]
+                elif cmd.startswith("EXEC Dial"):
+                    if self.on_dial is not None:
+                        await self.on_dial(cmd)
+                    answer = ["200 result=0"]
+                elif cmd.startswith("GET VARIABLE DIALSTATUS"):
+                    answer = [f"200 result=1 ({self.dial_status})"]
                 else:
                     answer = ["200 result=1"]
                 dead = dead or "HANGUP" in answer or answer == ["200 result=-1"]
@@ -63,3 +76,20 @@ class FakeChannel:
                 await writer.drain()
         finally:
             writer.close()
+
+
+async def agent_answers(port: int, dial_command: str) -> None:
+    """What the Dial's U() subroutine does when the agent picks up: a short AGI request
+    `answered` with the call and the agent."""
+    found = re.search(r"U\(callcenter-answered\^([^^]+)\^(\d+)\)", dial_command)
+    assert found is not None, dial_command
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            "agi_network: yes\nagi_network_script: answered\n"
+            "agi_request: agi://127.0.0.1/answered\nagi_channel: PJSIP/1001-00000002\n"
+            f"agi_uniqueid: 1795339999.7\nagi_arg_1: {found[1]}\nagi_arg_2: {found[2]}\n\n"
+        ).encode()
+    )
+    await reader.read()  # the server closes when it has taken the answer
+    writer.close()

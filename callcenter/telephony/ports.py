@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from agents.models import QueuedInfo
+from agents.ports import AgentInfo
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from ivr_flows.models import Command, Event, Flow, Session
 
@@ -60,6 +61,8 @@ class Queueing(Protocol):
     """The ACD as the telephony side sees it (`agents.center.Acd`)."""
 
     async def waiting_info(self, call_id: str) -> QueuedInfo | None: ...
+
+    async def offer_for(self, call_id: str) -> AgentInfo | None: ...
 
     async def request_callback(self, call_id: str, phone: str) -> None: ...
 

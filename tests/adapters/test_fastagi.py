@@ -5,6 +5,7 @@ input. Prompts are spoken by espeak-ng into the prompts directory."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import wave
 from collections.abc import Awaitable, Callable
@@ -15,15 +16,19 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from sqlalchemy import insert
 
 from callcenter.app import create_app
 from callcenter.calls.models import ProviderRef
+from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
+from callcenter.storage.tables import agent_queues, agent_skills, agents
 from callcenter.telephony.asterisk.fastagi import FastAgiServer, FastAgiSettings
-from callcenter.web.keys import CALLS, ENGINE, FASTAGI
-from tests.agi_helpers import FakeChannel, recorded_session
+from callcenter.web.keys import ACD, AUTH, CALLS, ENGINE, FASTAGI
+from tests.agi_helpers import FakeChannel, agent_answers, recorded_session
 from tests.conftest import NOW, app_settings
 from tests.factories import AccountSpec, BillSpec, add_customer
+from tests.integration.test_agent_desk import PASSWORD, call, sign_in
 
 Client = TestClient[web.Request, web.Application]
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
@@ -132,3 +137,81 @@ async def test_a_silent_connection_is_timed_out() -> None:
         assert server.active == 0
     finally:
         await server.close()
+
+
+async def add_sip_agent(client: Client, name: str, endpoint: str) -> int:
+    user = await client.app[AUTH].add_user(name, Role.AGENT, PASSWORD, f"坐席 {name}")
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            insert(agents).values(
+                user_id=user.id, device_kind="sip", device_address=endpoint, languages="zh-CN"
+            )
+        )
+        await conn.execute(insert(agent_skills), [{"agent_id": user.id, "skill": "billing"}])
+        await conn.execute(
+            insert(agent_queues),
+            [{"agent_id": user.id, "queue": q, "level": 1} for q in ("billing", "general")],
+        )
+    await client.app[ACD].refresh_agents()
+    return user.id
+
+
+async def test_a_caller_waits_on_asterisk_and_reaches_the_agent(client: Client) -> None:
+    # The caller asks for an agent (0 at the main menu), waits with music on hold, routing
+    # offers the call to the ready agent, the session dials the agent's PJSIP endpoint, the
+    # agent answers (Dial's U() subroutine reports it), talks, hangs up: wrap-up.
+    await caller_is_customer(client)
+    agent_id = await add_sip_agent(client, "agent07", "1001")
+    auth = await sign_in(client, "agent07")
+    await call(client, "POST", "/api/agents/me/login", auth)
+    ws = await client.ws_connect("/desk/ws")
+    await ws.send_str(json.dumps({"type": "auth", "token": auth["Authorization"][7:]}))
+    assert (await call(client, "PUT", "/api/agents/me/state", auth, state="ready"))[0] == 200
+    port = client.app[FASTAGI].port
+    states: list[str] = []
+
+    async def phone_rings(dial: str) -> None:
+        states.append((await client.app[ACD].presence(agent_id)).state)
+        await agent_answers(port, dial)
+        states.append((await client.app[ACD].presence(agent_id)).state)
+
+    channel = FakeChannel("agi-session-ivr", keys=["", "0"], on_dial=phone_rings)
+    await asyncio.wait_for(channel.call(port), 30)
+    dials = [c for c in channel.commands if c.startswith("EXEC Dial")]
+    assert len(dials) == 1 and dials[0].startswith("EXEC Dial PJSIP/1001,20,U(callcenter-answered^")
+    assert dials[0].endswith(f"^{agent_id})")
+    assert "SET MUSIC on default" in channel.commands
+    assert states == ["reserved", "on_call"]
+    assert (await client.app[ACD].presence(agent_id)).state == "wrap_up"
+    events = await record(client, "1795334646.1")
+    types = [e.type for e in events]
+    assert types.index("queued") < types.index("offered") < types.index("agent_connected")
+    assert types[-1] == "hung_up"
+    await ws.close()
+
+
+async def test_a_caller_who_hangs_up_while_waiting_abandons(client: Client) -> None:
+    await caller_is_customer(client)
+    port = client.app[FASTAGI].port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    env, _ = recorded_session("agi-session-ivr")
+    writer.write(env)
+    keys = iter(["200 result= (timeout)", "200 result=0"])
+    while line := await asyncio.wait_for(reader.readline(), 10):
+        if line.startswith(b"GET DATA"):
+            writer.write(next(keys).encode() + b"\n")
+        elif line.startswith(b"SET MUSIC on"):
+            writer.write(b"200 result=0\n")
+            await asyncio.sleep(0.3)  # in the queue, nobody ready
+            writer.write(b"HANGUP\n")
+        else:
+            writer.write(
+                b"200 result=0 endpos=100\n" if line.startswith(b"STREAM") else b"200 result=1\n"
+            )
+    writer.close()
+    events = await record(client, "1795334646.1")
+    assert events[-1].type == "hung_up" and events[-1].data["reason"] == "caller"
+    assert (await client.app[CALLS].get(events[0].call_id)).state == "abandoned"
+    stats = await client.app[ACD].realtime()
+    general = next(q for q in stats["queues"] if q.queue == "general")
+    assert (general.abandoned, general.waiting) == (1, 0)

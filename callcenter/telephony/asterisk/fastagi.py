@@ -18,8 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agents.ports import AgentInfo
+from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.phone import caller_number, mask
+from callcenter.telephony.announce import queue_announcement
 from callcenter.telephony.asterisk.agi import (
     MAX_ENV_LINES,
     MAX_LINE,
@@ -29,8 +32,9 @@ from callcenter.telephony.asterisk.agi import (
     parse_env,
     parse_result,
 )
+from callcenter.telephony.asterisk.bridge import dial_args, dial_target
 from callcenter.telephony.asterisk.tts import Tts, TtsError
-from callcenter.telephony.ports import CallLog, Ivr
+from callcenter.telephony.ports import CallLog, Ivr, Queueing
 from ivr_flows.models import Command, CommandKind, Event, EventKind, Session
 from ivr_flows.prompts import render as render_prompt
 
@@ -40,6 +44,8 @@ E = CallEventType
 PROVIDER = "asterisk"
 ESCAPE_DIGITS = "0123456789*#"
 BACKLOG = 1024
+ANSWERED_SCRIPT = "answered"  # agi://host:port/answered,<call>,<agent> from Dial's U()
+OFFER_POLL_SECONDS = 0.5
 
 
 class CallerHungUp(Exception):
@@ -106,11 +112,16 @@ class FastAgiServer:
         ivr: Ivr,
         tts: Tts,
         settings: FastAgiSettings | None = None,
+        *,
+        queueing: Queueing | None = None,
+        offer_seconds: int = 20,
     ) -> None:
         self._calls = calls
         self._ivr = ivr
         self._tts = tts
         self._settings = settings or FastAgiSettings()
+        self._queueing = queueing
+        self._offer_seconds = offer_seconds
         self._server: asyncio.Server | None = None
         self.sessions = 0
         self.active = 0
@@ -135,9 +146,11 @@ class FastAgiServer:
         self.active += 1
         try:
             env = await asyncio.wait_for(_read_env(reader), self._settings.env_timeout_seconds)
-            await self._serve(
-                env, AgiChannel(reader, writer, self._settings.command_timeout_seconds)
-            )
+            channel = AgiChannel(reader, writer, self._settings.command_timeout_seconds)
+            if env.get("network_script") == ANSWERED_SCRIPT:
+                await self._answered(env)
+            else:
+                await self._serve(env, channel)
         except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
             log.warning("FastAGI %s: closed: %s", peer, err or "timed out")
         except (ConnectionError, CallerHungUp):
@@ -175,7 +188,7 @@ class FastAgiServer:
         try:
             await self._ivr.start(call.id, variables, render)
             while True:
-                event = await self._perform(channel, out)
+                event = await self._perform(channel, call.id, out)
                 if event is None:
                     break
                 await self._ivr.handle(call.id, event, None, render, variables)
@@ -186,8 +199,17 @@ class FastAgiServer:
             await self._end(call.id, "caller")
 
     async def _end(self, call_id: str, reason: str) -> None:
-        await self._calls.record(call_id, E.HUNG_UP, {"reason": reason})
+        kept = self._queueing is not None and await self._queueing.call_ended(call_id, reason)
+        await self._calls.record(call_id, E.HUNG_UP, {"reason": CALLBACK_KEPT if kept else reason})
         await self._ivr.end(call_id)
+
+    async def _answered(self, env: Mapping[str, str]) -> None:
+        """The agent's device answered a Dial of ours (its `U()` subroutine): the offer is
+        accepted while they talk."""
+        call_id, agent = env.get("arg_1", ""), env.get("arg_2", "")
+        if not call_id or not agent.isdigit() or self._queueing is None:
+            raise AgiProtocolError(f"answered: bad arguments {call_id!r} {agent!r}")
+        await self._queueing.device_answered(call_id, int(agent))
 
     async def _call(self, env: Mapping[str, str]) -> CallRecord:
         linked = env.get("linkedid") or env.get("uniqueid") or ""
@@ -204,7 +226,9 @@ class FastAgiServer:
             ref,
         )
 
-    async def _perform(self, channel: AgiChannel, commands: list[Command]) -> Event | None:
+    async def _perform(
+        self, channel: AgiChannel, call_id: str, commands: list[Command]
+    ) -> Event | None:
         """Carry out one reply's commands; the event for the engine, None when the flow is
         over (hang-up, transfer done)."""
         prompts: list[str] = []
@@ -225,8 +249,7 @@ class FastAgiServer:
                 elif cmd.kind is C.HANGUP:
                     return None
                 elif cmd.kind is C.ENQUEUE:
-                    log.warning("queueing on Asterisk is not built yet: call ends after the IVR")
-                    return None
+                    return await self._wait_for_agent(channel, call_id)
         await self._play(channel, prompts)
         return None
 
@@ -234,11 +257,7 @@ class FastAgiServer:
         text = render_prompt(
             self._ivr.flow(data["flow"]), data["prompt"], data["language"], data["params"]
         )
-        try:
-            return await self._tts.file_for(text, data["language"])
-        except TtsError as err:
-            log.error("prompt %r not rendered: %s", data["prompt"], err)
-            return ""
+        return await self._speak(text, data["language"])
 
     async def _play(self, channel: AgiChannel, prompts: list[str]) -> str:
         """Play prompts one after the other; a key pressed stops them (barge-in) and is
@@ -278,6 +297,56 @@ class FastAgiServer:
         if not digits:
             return Event(EventKind.NO_INPUT)
         return Event(EventKind.DIGITS, {"digits": digits})
+
+    async def _wait_for_agent(self, channel: AgiChannel, call_id: str) -> Event | None:
+        """The caller waits with music on hold while routing decides; an offer rings the
+        agent's device from here. Answered and over: the caller goes on through the flow
+        (the survey). Not answered: back to the head of the queue, waiting again. The caller
+        hanging up while waiting is an abandon (`CallerHungUp` reaches `_serve`)."""
+        queueing = self._queueing
+        if queueing is None:
+            log.warning("no routing on this server: call %s cannot wait for an agent", call_id)
+            return None
+        info = await queueing.waiting_info(call_id)
+        if info is not None:
+            await self._play(channel, [await self._speak(queue_announcement(info))])
+        while True:
+            await channel.run("SET MUSIC", "on", "default")
+            agent = await self._offered(channel, queueing, call_id)
+            await channel.run("SET MUSIC", "off")
+            target = dial_target(agent)
+            status = "CHANUNAVAIL"
+            if target is not None:
+                args = dial_args(target, self._offer_seconds, call_id, agent.agent_id)
+                await channel.run("EXEC", "Dial", args)
+                status = (await channel.run("GET VARIABLE", "DIALSTATUS")).data or "NOANSWER"
+            if status == "ANSWER":
+                await queueing.call_ended(call_id, "agent-hangup")
+                return Event(EventKind.QUEUE_RESULT, {"result": "bridged"})
+            await queueing.device_unanswered(call_id, agent.agent_id, status.lower())
+
+    async def _offered(self, channel: AgiChannel, queueing: Queueing, call_id: str) -> AgentInfo:
+        """Until the call is offered to an agent; listening for the caller's hang-up."""
+        while True:
+            agent = await queueing.offer_for(call_id)
+            if agent is not None:
+                return agent
+            try:
+                line = await asyncio.wait_for(channel.read_line(), OFFER_POLL_SECONDS)
+            except TimeoutError:
+                continue
+            if line == "HANGUP":
+                channel.hung_up = True
+                raise CallerHungUp("while waiting for an agent")
+
+    async def _speak(self, text: str, language: str = "zh-CN") -> str:
+        """The sound file of a text ("" when it cannot be rendered: the caller hears
+        nothing there rather than losing the call)."""
+        try:
+            return await self._tts.file_for(text, language)
+        except TtsError as err:
+            log.error("prompt %r not rendered: %s", text[:40], err)
+            return ""
 
 
 async def _read_env(reader: asyncio.StreamReader) -> dict[str, str]:

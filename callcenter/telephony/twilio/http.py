@@ -7,7 +7,6 @@ stores nothing. A retried request (same session seq) gets the reply already sent
 from __future__ import annotations
 
 import logging
-import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -18,6 +17,7 @@ from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
+from callcenter.telephony.announce import queue_announcement
 from callcenter.telephony.ports import CallLog, Ivr, Queueing
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
@@ -191,12 +191,7 @@ class TwilioWebhooks:
         if known is not None and self._queueing is not None:
             info = await self._queueing.waiting_info(known[0])
         if info is not None:
-            text = f"您前面还有{info.position - 1}位客户在等待，"
-            if math.isfinite(info.estimated_wait_seconds):
-                minutes = max(1, round(info.estimated_wait_seconds / 60))
-                text += f"预计等待约{minutes}分钟，请稍候。"
-            else:
-                text += "当前坐席繁忙，请稍候。"
+            text = queue_announcement(info)
             if info.offer_callback:
                 gather = response.gather(
                     input="dtmf", num_digits=1, timeout=5, action=self._urls.callback, method="POST"
