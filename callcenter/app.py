@@ -38,6 +38,7 @@ from callcenter.state.acd import RedisRoutingState
 from callcenter.state.desk_feed import run_feed
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
+from callcenter.state.lease import RedisLease, run_while_leader
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
@@ -45,8 +46,10 @@ from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.asterisk.ami import AmiSettings
 from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
+from callcenter.telephony.asterisk.service import AsteriskAmi
 from callcenter.telephony.asterisk.tts import EspeakTts
 from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
@@ -56,6 +59,8 @@ from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
 from callcenter.web.keys import (
     ACD,
+    AMI,
+    ASTERISK_BRIDGE,
     AUTH,
     CALLS,
     DESK,
@@ -120,7 +125,8 @@ def create_app(
     if rest is None and twilio.account_sid and token:
         rest = TwilioRestClient(twilio.account_sid, token)
     directory = SqlAgentDirectory(engine)
-    app[ACD] = _acd(settings, app, clock, directory, rest)
+    app[ASTERISK_BRIDGE] = AsteriskBridge()
+    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE])
     services = IvrServicesAdapter(
         app[PROFILES],
         app[TICKETS],
@@ -155,7 +161,33 @@ def create_app(
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(_routing(keys))
     app.cleanup_ctx.append(_fastagi)
+    app.cleanup_ctx.append(_ami)
     return app
+
+
+async def _ami(app: web.Application) -> AsyncIterator[None]:
+    """The AMI session, when `[asterisk] ami_host` is set: held by one instance at a time
+    (the `ami` lease in Redis); another takes over when it lapses."""
+    settings = app[SETTINGS].asterisk
+    if not settings.ami_host:
+        yield
+        return
+    secret = settings.ami_secret.get_secret_value() if settings.ami_secret else ""
+    ami = AsteriskAmi(
+        AmiSettings(settings.ami_host, settings.ami_port, settings.ami_username, secret),
+        app[CALLS],
+        app[ACD],
+    )
+    app[AMI] = ami
+    app[ASTERISK_BRIDGE].ami = ami
+    lease = RedisLease(app[REDIS], Keys(app[SETTINGS].redis.key_prefix).lease("ami"))
+    task = asyncio.create_task(run_while_leader(lease, ami.run), name="ami-lease")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _fastagi(app: web.Application) -> AsyncIterator[None]:
@@ -190,6 +222,7 @@ def _acd(
     clock: Clock,
     directory: SqlAgentDirectory,
     rest: TwilioRest | None,
+    asterisk: AsteriskBridge,
 ) -> Acd:
     routing = settings.routing
     try:
@@ -199,7 +232,7 @@ def _acd(
     twilio = TwilioBridge(
         rest, settings.server.public_base_url, routing.offer_seconds, settings.twilio.hold_music_url
     )
-    bridge = BridgeByProvider({"twilio": twilio, "asterisk": AsteriskBridge()}, "twilio")
+    bridge = BridgeByProvider({"twilio": twilio, "asterisk": asterisk}, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
         directory,

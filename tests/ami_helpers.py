@@ -130,3 +130,42 @@ def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = Tru
                 return
 
     return handle
+
+
+def scripted(on_action: Callable[[int, dict[str, str]], bytes | None]) -> Callable[..., object]:
+    """A server answering Login with Success and other actions with `on_action(connection,
+    fields)`: bytes to send, or None to drop the connection there."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        writer.write(BANNER)
+        while (got := await read_action(reader)) is not None:
+            _, fields = got
+            if fields["Action"] == "Login":
+                writer.write(response(fields["ActionID"], Message="Authentication accepted"))
+            else:
+                reply = on_action(n, fields)
+                if reply is None:
+                    return
+                writer.write(reply)
+            await writer.drain()
+
+    return handle
+
+
+def event(name: str, **fields: str) -> bytes:
+    """An event block."""
+    lines = [f"Event: {name}"] + [f"{k.replace('_', '-')}: {v}" for k, v in fields.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def list_reply(action_id: str, item: str, items: list[dict[str, str]]) -> bytes:
+    """A list action's answer: Success with EventList start, the items, then Complete."""
+    out = response(action_id, EventList="start", Message="Will follow")
+    for fields in items:
+        out += event(item, ActionID=action_id, **fields)
+    return out + event(
+        f"{item}sComplete" if not item.endswith("s") else f"{item}Complete",
+        ActionID=action_id,
+        EventList="Complete",
+        ListItems=str(len(items)),
+    )

@@ -14,7 +14,9 @@ from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
 from callcenter.storage.pg import FastPg
+from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
+from callcenter.telephony.asterisk.service import AsteriskAmi
 from callcenter.tickets.service import TicketService
 from ivr_flows.service import IvrService
 
@@ -31,3 +33,5 @@ IVR = web.AppKey("ivr", IvrService)
 ACD = web.AppKey("acd", Acd)
 DESK = web.AppKey("desk", DeskHub)
 FASTAGI = web.AppKey("fastagi", FastAgiServer)
+AMI = web.AppKey("ami", AsteriskAmi)
+ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)

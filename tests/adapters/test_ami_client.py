@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,14 +17,13 @@ from callcenter.telephony.asterisk.ami import (
 )
 from callcenter.telephony.asterisk.codec import Message
 from tests.ami_helpers import (
-    BANNER,
     FakeAmi,
     action_ids,
     ids_from,
-    read_action,
     recorded,
     replay,
     response,
+    scripted,
 )
 
 
@@ -137,26 +136,6 @@ async def test_refused_login_is_a_clear_error_then_backoff(
         assert [bytes(r) for r in ami.received] == [client_bytes] * 4
     assert waits == [0.01, 0.02, 0.04, 0.04]  # doubling, capped
     assert "login refused: Authentication failed" in caplog.text
-
-
-def scripted(on_action: Callable[[int, dict[str, str]], bytes | None]) -> Callable[..., object]:
-    """A server answering Login with Success and other actions with `on_action(connection,
-    fields)`: bytes to send, or None to drop the connection there."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
-        writer.write(BANNER)
-        while (got := await read_action(reader)) is not None:
-            _, fields = got
-            if fields["Action"] == "Login":
-                writer.write(response(fields["ActionID"], Message="Authentication accepted"))
-            else:
-                reply = on_action(n, fields)
-                if reply is None:
-                    return
-                writer.write(reply)
-            await writer.drain()
-
-    return handle
 
 
 async def test_action_in_flight_when_the_server_drops_fails_and_is_never_resent() -> None:

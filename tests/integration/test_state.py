@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 import pytest
 
 from callcenter.core.errors import ConfigError, UnavailableError
@@ -87,3 +90,50 @@ def test_packing_refuses_what_redis_py_refuses() -> None:
     conn = pool.connection_class(**pool.connection_kwargs)
     with pytest.raises(DataError):
         conn.pack_command("SET", "k", True)
+
+
+async def test_lease_has_one_holder_and_passes_on_when_it_lapses(redis_url: str) -> None:
+    import asyncio
+    import uuid
+
+    from callcenter.state.lease import RedisLease, run_while_leader
+
+    client = redis_state.connect(redis_url)
+    key = f"cctest:lease:{uuid.uuid4().hex[:8]}"
+    try:
+        first, second = RedisLease(client, key, 0.3), RedisLease(client, key, 0.3)
+        assert await first.acquire() and not await second.acquire()
+        assert await first.renew() and not await second.renew()
+        await second.release()  # not its lease: nothing happens
+        assert await first.holder_now() == first.holder
+        await asyncio.sleep(0.4)  # lapsed without renewal
+        assert await second.acquire() and not await first.renew()
+        await second.release()
+        assert await first.holder_now() is None
+
+        # Two instances racing: one works at a time; when it stops, the other takes over.
+        running: list[str] = []
+
+        def worker(name: str) -> Callable[[], Coroutine[Any, Any, None]]:
+            async def work() -> None:
+                running.append(name)
+                await asyncio.Event().wait()
+
+            return work
+
+        a = asyncio.create_task(run_while_leader(first, worker("a")))
+        b = asyncio.create_task(run_while_leader(second, worker("b")))
+        await asyncio.sleep(0.5)
+        assert len(running) == 1
+        leader, other = (a, b) if running == ["a"] else (b, a)
+        leader.cancel()  # that instance stops (its lease is released on the way out)
+        for _ in range(100):
+            if len(running) == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert len(running) == 2 and running[0] != running[1]
+        other.cancel()
+        await asyncio.gather(a, b, return_exceptions=True)
+    finally:
+        await client.delete(key)
+        await client.aclose()

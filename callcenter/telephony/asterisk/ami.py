@@ -133,6 +133,7 @@ class AmiClient:
         """Connect, log in and serve; on any loss reconnect with exponential backoff (reset
         after a successful login) until `close`."""
         delay = self._settings.backoff_seconds
+        self._closing = False
         while not self._closing:
             logged_in = self.sessions
             try:

@@ -2,16 +2,22 @@
 every half second and dials the agent's device itself (`EXEC Dial`). The agent leg's answer
 reaches callcenter through the Dial's `U()` subroutine, which runs a short FastAGI request
 (`answered`); the Dial's end (DIALSTATUS) tells the session what happened. So the ACD's
-bridge has nothing to start on Asterisk; it names the device to dial.
+bridge has nothing to start on Asterisk; it names the device to dial, and with the AMI it
+can stop a ringing leg and end a call.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.ports import AgentInfo
+from callcenter.telephony.asterisk.ami import AmiError
+from callcenter.telephony.asterisk.channels import Channel
+
+if TYPE_CHECKING:
+    from callcenter.telephony.asterisk.service import AsteriskAmi
 
 log = logging.getLogger(__name__)
 PROVIDER = "asterisk"
@@ -37,7 +43,19 @@ def dial_args(target: str, seconds: int, call_id: str, agent_id: int) -> str:
 
 
 class AsteriskBridge:
-    """Implements `agents.ports.Bridge` for calls held by a FastAGI session."""
+    """Implements `agents.ports.Bridge` for calls held by a FastAGI session. With the AMI
+    session up on this instance (`ami`), a withdrawn offer stops the agent's ringing leg,
+    the desk's hang-up ends the caller's channel, and the reconciler learns whether a
+    call's channel still exists."""
+
+    def __init__(self) -> None:
+        self.ami: AsteriskAmi | None = None
+
+    def _channel(self, meta: Mapping[str, Any]) -> Channel | None:
+        ami = self.ami
+        if ami is None or not ami.connected:
+            return None
+        return ami.tracker.by_uniqueid(str(meta.get("provider_call") or ""))
 
     async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
         if dial_target(agent) is None:
@@ -48,11 +66,26 @@ class AsteriskBridge:
             )
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        """The session sees the offer gone when the Dial ends (it rings out the offer
-        time); ending the ringing leg early needs the AMI, not wired yet."""
+        channel = self._channel(meta)
+        if channel is not None and channel.dialing and self.ami is not None:
+            await self._hangup(channel.dialing)  # the caller's session then waits again
 
     async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        log.warning("hang-up of Asterisk call %s from the desk needs the AMI: not sent", call_id)
+        channel = self._channel(meta)
+        if channel is None or self.ami is None:
+            log.warning("hang-up of Asterisk call %s: no AMI session here, not sent", call_id)
+            return
+        await self._hangup(channel.name)
 
     async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
-        return None  # the FastAGI session reports the end itself
+        ami = self.ami
+        if ami is None or not ami.connected:
+            return None
+        return self._channel(meta) is not None
+
+    async def _hangup(self, channel: str) -> None:
+        assert self.ami is not None
+        try:
+            await self.ami.hangup(channel)
+        except AmiError as err:
+            log.warning("AMI Hangup of %s failed: %s", channel, err)

@@ -40,6 +40,7 @@ class Channel:
     caller: str = ""
     exten: str = ""
     bridge: str | None = None
+    dialing: str | None = None  # the channel this one is ringing (an agent's leg)
     digits: list[str] = field(default_factory=list)
 
 
@@ -70,6 +71,10 @@ class ChannelTracker:
     def apply(self, event: Message) -> Change | None:
         handler = _HANDLERS.get(event.name)
         return handler(self, event) if handler is not None else None
+
+    def by_uniqueid(self, uniqueid: str) -> Channel | None:
+        """The live channel with that Uniqueid."""
+        return self.channels.get(uniqueid)
 
     def calls(self) -> set[str]:
         """Linkedids of the calls with a live channel."""
@@ -118,6 +123,9 @@ class ChannelTracker:
         uniqueid = event.get("Uniqueid") or event.get("DestUniqueid") or ""
         linkedid = event.get("Linkedid") or event.get("DestLinkedid") or uniqueid
         data = {"to": event.get("DestChannel") or event.get("DialString")}
+        caller = self.channels.get(event.get("Uniqueid") or "")
+        if caller is not None:
+            caller.dialing = event.get("DestChannel") if event.name == "DialBegin" else None
         if event.name == "DialEnd":
             data["status"] = event.get("DialStatus")
             return Change("dial-end", uniqueid, linkedid, data)

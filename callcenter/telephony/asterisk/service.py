@@ -1,0 +1,196 @@
+"""The AMI session at work: Asterisk's events kept in the channel tracker and written to the
+call records, a resync after every (re)connect, and the actions the rest of the system
+needs (Originate, Redirect, Hangup, Status).
+
+Only the instance holding the `ami` lease runs it (`run_while_leader`). Events are applied
+to the tracker as they are read; what touches the database (a hang-up's cause, a call lost
+while we were away) goes through a queue to one writer task, so the reader never waits on
+SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+
+from callcenter.calls.models import CallEventType, ProviderRef
+from callcenter.telephony.asterisk.ami import AmiClient, AmiError, AmiSettings
+from callcenter.telephony.asterisk.channels import (
+    LOST_SYNC,
+    Change,
+    ChannelTracker,
+    originate_outcome,
+)
+from callcenter.telephony.asterisk.codec import Message
+from callcenter.telephony.ports import CallLog, Queueing
+
+log = logging.getLogger(__name__)
+E = CallEventType
+PROVIDER = "asterisk"
+RECORDED = frozenset({"hangup", LOST_SYNC})
+WRITE_QUEUE = 10_000
+
+
+class AsteriskAmi:
+    """The AMI client, the channels it follows, and the call records it updates."""
+
+    def __init__(
+        self,
+        settings: AmiSettings,
+        calls: CallLog,
+        queueing: Queueing | None = None,
+        *,
+        client: AmiClient | None = None,
+    ) -> None:
+        self._calls = calls
+        self._queueing = queueing
+        self.tracker = ChannelTracker()
+        self._changes: asyncio.Queue[Change] = asyncio.Queue(WRITE_QUEUE)
+        self.client = client or AmiClient(settings, self._on_event, on_connect=self.resync)
+        self.synced = False
+        self.written = 0
+
+    @property
+    def connected(self) -> bool:
+        """Logged in and resynced: what the tracker says about channels is current."""
+        return self.client.connected and self.synced
+
+    async def run(self) -> None:
+        """The session and the record writer, until cancelled."""
+        writer = asyncio.create_task(self._write_forever(), name="ami-writer")
+        try:
+            await self.client.run()
+        finally:
+            self.synced = False
+            writer.cancel()
+            await self.client.close()
+
+    def _on_event(self, event: Message) -> None:
+        change = self.tracker.apply(event)
+        if change is not None and change.kind in RECORDED:
+            self._queue(change)
+
+    def _queue(self, change: Change) -> None:
+        try:
+            self._changes.put_nowait(change)
+        except asyncio.QueueFull:
+            log.error(
+                "AMI: call-record writes fall behind; dropped %s of %s",
+                change.kind,
+                change.uniqueid,
+            )
+
+    async def resync(self) -> None:
+        """After a (re)connect: the channels Asterisk has now against the ones we hold; our
+        calls it no longer has end with `lost-sync`, its channels we did not know are adopted.
+        QueueStatus is read and logged: callcenter keeps its own queues, so Asterisk's are
+        expected empty."""
+        self.synced = False
+        _, channels = await self.client.list_action("CoreShowChannels")
+        _, queue_items = await self.client.list_action("QueueStatus")
+        changes = self.tracker.resync(channels)
+        for change in changes:
+            self._queue(change)
+        lost = sum(1 for c in changes if c.kind == LOST_SYNC)
+        log.info(
+            "AMI resync: %d channels live, %d adopted, %d lost while away; %d Asterisk queue items",
+            len(channels),
+            len(changes) - lost,
+            lost,
+            len(queue_items),
+        )
+        self.synced = True
+
+    async def _write_forever(self) -> None:
+        while True:
+            change = await self._changes.get()
+            try:
+                await self._write(change)
+                self.written += 1
+            except Exception:
+                log.exception("AMI: writing %s of channel %s failed", change.kind, change.uniqueid)
+
+    async def _write(self, change: Change) -> None:
+        call = await self._calls.find_by_provider(ProviderRef(PROVIDER, change.uniqueid))
+        if call is None:
+            return  # a leg that is not a call of ours (an agent's, a Local half)
+        if change.kind == "hangup":
+            await self._calls.record(
+                call.id,
+                E.PROVIDER_STATUS,
+                {
+                    "provider": PROVIDER,
+                    "status": "hangup",
+                    "cause": change.data.get("cause"),
+                    "cause_text": change.data.get("cause_text"),
+                },
+            )
+        elif change.kind == LOST_SYNC and not call.is_over:
+            if self._queueing is not None:
+                await self._queueing.call_ended(call.id, LOST_SYNC)
+            await self._calls.record(call.id, E.HUNG_UP, {"reason": LOST_SYNC})
+            log.warning("call %s ended while the AMI was away: %s", call.id, LOST_SYNC)
+
+    # --- actions -------------------------------------------------------------------------
+
+    async def originate(
+        self,
+        channel: str,
+        *,
+        context: str,
+        exten: str,
+        caller_id: str = "",
+        timeout_seconds: int = 30,
+        variables: Mapping[str, str] | None = None,
+    ) -> asyncio.Future[Message]:
+        """Place a call (async Originate); the future gives its OriginateResponse (see
+        `originate_outcome`). Never sent twice: a lost connection fails the future."""
+        fields: list[tuple[str, str]] = [
+            ("Channel", channel),
+            ("Context", context),
+            ("Exten", exten),
+            ("Priority", "1"),
+            ("Timeout", str(timeout_seconds * 1000)),
+            ("Async", "true"),
+        ]
+        if caller_id:
+            fields.append(("CallerID", caller_id))
+        fields += [("Variable", f"{k}={v}") for k, v in (variables or {}).items()]
+        answer, outcome = await self.client.action_with_event(
+            "Originate", fields, "OriginateResponse"
+        )
+        if answer.name != "Success":
+            raise AmiError(f"Originate refused: {answer.get('Message')}")
+        return outcome
+
+    async def redirect(self, channel: str, context: str, exten: str, priority: int = 1) -> None:
+        """Send a live channel elsewhere in the dialplan."""
+        await self._checked(
+            "Redirect",
+            [
+                ("Channel", channel),
+                ("Context", context),
+                ("Exten", exten),
+                ("Priority", str(priority)),
+            ],
+        )
+
+    async def hangup(self, channel: str, cause: int = 16) -> None:
+        """End a channel (cause 16: normal clearing)."""
+        await self._checked("Hangup", [("Channel", channel), ("Cause", str(cause))])
+
+    async def status(self, channel: str | None = None) -> list[Message]:
+        """Asterisk's Status of one channel (or all)."""
+        _, items = await self.client.list_action(
+            "Status", [("Channel", channel)] if channel else []
+        )
+        return items
+
+    async def _checked(self, action: str, fields: Iterable[tuple[str, str]]) -> None:
+        answer = await self.client.action(action, list(fields))
+        if answer.name != "Success":
+            raise AmiError(f"{action} refused: {answer.get('Message')}")
+
+
+__all__ = ["AsteriskAmi", "originate_outcome"]
