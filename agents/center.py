@@ -343,10 +343,15 @@ class Acd:
         return False
 
     async def offer_for(self, call_id: str) -> AgentInfo | None:
-        """The agent the call is offered to right now, if any (the telephony side rings
-        that agent's device)."""
+        """The agent the call is offered to right now, once the offer is made and recorded
+        (the telephony side then rings that agent's device)."""
         agent_id = await self._state.offered_to(call_id)
-        return self._agents.get(agent_id) if agent_id is not None else None
+        if agent_id is None:
+            return None
+        meta, _ = await self._state.call_data(call_id)
+        if meta is None or meta.get("agent_id") != agent_id:
+            return None  # the offer is still being made
+        return self._agents.get(agent_id)
 
     async def waiting_info(self, call_id: str) -> QueuedInfo | None:
         """Where a waiting call stands: position in its queue, estimated wait, and whether
@@ -398,7 +403,6 @@ class Acd:
         meta, _ = await self._state.call_data(call_id)
         meta = {**(meta or {}), "agent_id": agent_id, "queue": queue}
         pop = await self._pops.build(call_id, meta)
-        await self._state.put_call_data(call_id, meta=meta, pop=pop)
         await self._after_change(
             agent_id,
             Presence(S.READY, now),
@@ -412,6 +416,9 @@ class Acd:
         await self._calls.record_event(call_id, "offered", {"agent_id": agent_id, "queue": queue})
         if meta.get("callback"):
             await self._callbacks.set_status(call_id, "offered", now, agent_id)
+        # Written last: a telephony side that watches for it (Asterisk) rings the agent only
+        # once the offer is on record.
+        await self._state.put_call_data(call_id, meta=meta, pop=pop)
         try:
             await self._bridge.connect(call_id, meta, self.agent(agent_id))
         except Exception:

@@ -19,9 +19,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.config import Settings, load_settings
+from callcenter.config import RedisSettings, Settings, load_settings
 from callcenter.core.clock import ManualClock
 from callcenter.devtools.servers import ServerUnavailableError, postgres_server, redis_server
+from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.pg import FastPg
 
@@ -173,8 +174,25 @@ async def stores(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str
     """(database URL, Redis URL): the embedded defaults, and real PostgreSQL with real Redis."""
     sql, kv = request.param
     redis = "memory://" if kv == "memory" else str(request.getfixturevalue("redis_server_url"))
+    if kv != "memory":
+        await _forget_app_keys(redis)
     async with _fresh_database(request, sql) as url:
         yield url, redis
+
+
+APP_PREFIX = RedisSettings().key_prefix
+
+
+async def _forget_app_keys(url: str) -> None:
+    """Each test's app starts on a Redis without the previous test's calls, agents and
+    counters (only the app's default key prefix is touched, never the whole server)."""
+    client = redis_state.connect(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{APP_PREFIX}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 @pytest_asyncio.fixture

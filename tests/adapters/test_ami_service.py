@@ -81,6 +81,15 @@ class Asterisk:
         if self.hang_up.is_set():
             writer.write(
                 event(
+                    "Cdr",
+                    UniqueID=UNIQUEID,
+                    Disposition="ANSWERED",
+                    Duration="42",
+                    BillableSeconds="40",
+                )
+            )
+            writer.write(
+                event(
                     "Hangup",
                     Channel=CALLER_CHANNEL,
                     Uniqueid=UNIQUEID,
@@ -148,7 +157,7 @@ async def test_hangup_cause_is_recorded_and_lost_calls_end_on_resync(
     assert ami.client.sessions >= 2
 
 
-async def test_a_hangup_event_writes_its_cause(client: Client, asterisk: Asterisk) -> None:
+async def test_cdr_and_hangup_events_are_written(client: Client, asterisk: Asterisk) -> None:
     ami = client.app[AMI]
     call = await client.app[CALLS].start(
         Direction.INBOUND, "+8613800138000", "95598", ProviderRef("asterisk", UNIQUEID)
@@ -158,18 +167,21 @@ async def test_a_hangup_event_writes_its_cause(client: Client, asterisk: Asteris
 
     async def written() -> bool:
         events = (await client.app[CALLS].detail(call.id)).events
-        return any(e.type == "provider_status" for e in events)
+        return sum(e.type == "provider_status" for e in events) == 2
 
     await until(written)
-    status = [
-        e for e in (await client.app[CALLS].detail(call.id)).events if e.type == "provider_status"
+    events = (await client.app[CALLS].detail(call.id)).events
+    status = [e.data for e in events if e.type == "provider_status"]
+    assert status == [
+        {
+            "provider": "asterisk",
+            "status": "cdr",
+            "disposition": "ANSWERED",
+            "duration": 42,
+            "billable": 40,
+        },
+        {"provider": "asterisk", "status": "hangup", "cause": 17, "cause_text": "User busy"},
     ]
-    assert status[0].data == {
-        "provider": "asterisk",
-        "status": "hangup",
-        "cause": 17,
-        "cause_text": "User busy",
-    }
     assert ami.tracker.by_uniqueid(UNIQUEID) is None
 
 

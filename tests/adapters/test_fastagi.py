@@ -76,13 +76,14 @@ async def test_recorded_session_walks_the_95598_flow(client: Client) -> None:
     await caller_is_customer(client)
     channel = FakeChannel("agi-session-ivr")
     await channel.call(client.app[FASTAGI].port)
-    verbs = [" ".join(c.split(" ")[:2]) for c in channel.commands]
+    assert channel.commands[0].startswith("SET VARIABLE CC_CALL_ID ")  # the record's id
+    verbs = [" ".join(c.split(" ")[:2]) for c in channel.commands[1:]]
     assert verbs[:3] == ["STREAM FILE", "GET DATA", "GET DATA"]  # greeting, language, menu
-    greeting = channel.commands[0].split(" ")[2]
+    greeting = channel.commands[1].split(" ")[2]
     with wave.open(greeting + ".wav") as sound:
         assert (sound.getframerate(), sound.getnchannels(), sound.getsampwidth()) == (8000, 1, 2)
         assert sound.getnframes() > 8000  # a sentence, not silence
-    assert channel.commands[1].endswith(" 2000 1")  # the language menu: 2 s, one key
+    assert channel.commands[2].endswith(" 2000 1")  # the language menu: 2 s, one key
     events = await record(client, "1795334646.1")
     keyed = [(e.data["node"], e.data.get("digits")) for e in events if e.type == "digits_received"]
     assert keyed[:2] == [("language", None), ("main_menu", "2")]
@@ -190,28 +191,57 @@ async def test_a_caller_waits_on_asterisk_and_reaches_the_agent(client: Client) 
     await ws.close()
 
 
-async def test_a_caller_who_hangs_up_while_waiting_abandons(client: Client) -> None:
-    await caller_is_customer(client)
-    port = client.app[FASTAGI].port
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def general_queue(client: Client) -> Any:
+    """Today's figures of the general queue (the real Redis keeps them across tests)."""
+    stats = await client.app[ACD].realtime()
+    return next(q for q in stats["queues"] if q.queue == "general")
+
+
+async def wait_in_queue(client: Client, keys: list[str]) -> list[bytes]:
+    """A caller who answers each GET DATA with the next of `keys` ("" = silence) and, once
+    on music on hold with nobody ready, hangs up. The commands received."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.app[FASTAGI].port)
     env, _ = recorded_session("agi-session-ivr")
     writer.write(env)
-    keys = iter(["200 result= (timeout)", "200 result=0"])
+    answers = iter(keys)
+    received = []
     while line := await asyncio.wait_for(reader.readline(), 10):
+        received.append(line)
         if line.startswith(b"GET DATA"):
-            writer.write(next(keys).encode() + b"\n")
+            key = next(answers)
+            writer.write(f"200 result={key}\n".encode() if key else b"200 result= (timeout)\n")
         elif line.startswith(b"SET MUSIC on"):
             writer.write(b"200 result=0\n")
             await asyncio.sleep(0.3)  # in the queue, nobody ready
             writer.write(b"HANGUP\n")
+        elif line.startswith(b"STREAM FILE"):
+            writer.write(b"200 result=0 endpos=100\n")
         else:
-            writer.write(
-                b"200 result=0 endpos=100\n" if line.startswith(b"STREAM") else b"200 result=1\n"
-            )
+            writer.write(b"200 result=1\n")
     writer.close()
+    return received
+
+
+async def test_a_caller_who_hangs_up_while_waiting_abandons(client: Client) -> None:
+    # Nobody serves the queue, so the wait is unknown and the callback is offered: silence.
+    await caller_is_customer(client)
+    before = await general_queue(client)
+    await wait_in_queue(client, ["", "0", ""])
     events = await record(client, "1795334646.1")
     assert events[-1].type == "hung_up" and events[-1].data["reason"] == "caller"
     assert (await client.app[CALLS].get(events[0].call_id)).state == "abandoned"
-    stats = await client.app[ACD].realtime()
-    general = next(q for q in stats["queues"] if q.queue == "general")
-    assert (general.abandoned, general.waiting) == (1, 0)
+    after = await general_queue(client)
+    assert (after.abandoned - before.abandoned, after.waiting - before.waiting) == (1, 0)
+
+
+async def test_a_long_wait_offers_a_callback_that_keeps_the_place(client: Client) -> None:
+    await caller_is_customer(client)
+    before = await general_queue(client)
+    received = await wait_in_queue(client, ["", "0", "1"])
+    assert not [line for line in received if line.startswith(b"SET MUSIC")]  # no waiting
+    events = await record(client, "1795334646.1")
+    assert (events[-1].type, events[-1].data["reason"]) == ("hung_up", "callback-requested")
+    call_id = events[0].call_id
+    assert await client.app[ACD].waiting_info(call_id) is not None  # still in line
+    after = await general_queue(client)
+    assert (after.abandoned - before.abandoned, after.waiting - before.waiting) == (0, 1)

@@ -22,7 +22,11 @@ from agents.ports import AgentInfo
 from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.phone import caller_number, mask
-from callcenter.telephony.announce import queue_announcement
+from callcenter.telephony.announce import (
+    CALLBACK_OFFER,
+    CALLBACK_PLACE_KEPT,
+    queue_announcement,
+)
 from callcenter.telephony.asterisk.agi import (
     MAX_ENV_LINES,
     MAX_LINE,
@@ -46,6 +50,7 @@ ESCAPE_DIGITS = "0123456789*#"
 BACKLOG = 1024
 ANSWERED_SCRIPT = "answered"  # agi://host:port/answered,<call>,<agent> from Dial's U()
 OFFER_POLL_SECONDS = 0.5
+CALLBACK_KEY_MS = 5000
 
 
 class CallerHungUp(Exception):
@@ -177,6 +182,7 @@ class FastAgiServer:
             env.get("channel"),
         )
         await self._calls.record(call.id, E.IVR_ENTERED)
+        await channel.run("SET VARIABLE", "CC_CALL_ID", call.id)  # for the dialplan and CDRs
         out: list[Command] = []
         sessions: list[Session] = []
 
@@ -188,7 +194,7 @@ class FastAgiServer:
         try:
             await self._ivr.start(call.id, variables, render)
             while True:
-                event = await self._perform(channel, call.id, out)
+                event = await self._perform(channel, call.id, call.from_number, out)
                 if event is None:
                     break
                 await self._ivr.handle(call.id, event, None, render, variables)
@@ -227,7 +233,7 @@ class FastAgiServer:
         )
 
     async def _perform(
-        self, channel: AgiChannel, call_id: str, commands: list[Command]
+        self, channel: AgiChannel, call_id: str, caller: str, commands: list[Command]
     ) -> Event | None:
         """Carry out one reply's commands; the event for the engine, None when the flow is
         over (hang-up, transfer done)."""
@@ -249,7 +255,7 @@ class FastAgiServer:
                 elif cmd.kind is C.HANGUP:
                     return None
                 elif cmd.kind is C.ENQUEUE:
-                    return await self._wait_for_agent(channel, call_id)
+                    return await self._wait_for_agent(channel, call_id, caller)
         await self._play(channel, prompts)
         return None
 
@@ -298,17 +304,28 @@ class FastAgiServer:
             return Event(EventKind.NO_INPUT)
         return Event(EventKind.DIGITS, {"digits": digits})
 
-    async def _wait_for_agent(self, channel: AgiChannel, call_id: str) -> Event | None:
-        """The caller waits with music on hold while routing decides; an offer rings the
-        agent's device from here. Answered and over: the caller goes on through the flow
-        (the survey). Not answered: back to the head of the queue, waiting again. The caller
-        hanging up while waiting is an abandon (`CallerHungUp` reaches `_serve`)."""
+    async def _wait_for_agent(self, channel: AgiChannel, call_id: str, caller: str) -> Event | None:
+        """The caller hears position and estimated wait (and, over the queue's threshold, the
+        offer of a callback that keeps the place: key 1), then waits with music on hold while
+        routing decides; an offer rings the agent's device from here. Answered and over: the
+        caller goes on through the flow (the survey). Not answered: back to the head of the
+        queue, waiting again. The caller hanging up while waiting is an abandon
+        (`CallerHungUp` reaches `_serve`)."""
         queueing = self._queueing
         if queueing is None:
             log.warning("no routing on this server: call %s cannot wait for an agent", call_id)
             return None
         info = await queueing.waiting_info(call_id)
-        if info is not None:
+        if info is not None and info.offer_callback:
+            offer = await self._speak(queue_announcement(info) + CALLBACK_OFFER)
+            key = await channel.run("GET DATA", offer or "silence/1", CALLBACK_KEY_MS, 1)
+            if key.result == "-1":
+                raise CallerHungUp("during the callback offer")
+            if key.result == "1":
+                await queueing.request_callback(call_id, caller)
+                await self._play(channel, [await self._speak(CALLBACK_PLACE_KEPT)])
+                return None  # hung up by us; the place is kept (`_end` sees the callback)
+        elif info is not None:
             await self._play(channel, [await self._speak(queue_announcement(info))])
         while True:
             await channel.run("SET MUSIC", "on", "default")

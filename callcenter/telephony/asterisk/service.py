@@ -3,9 +3,9 @@ call records, a resync after every (re)connect, and the actions the rest of the 
 needs (Originate, Redirect, Hangup, Status).
 
 Only the instance holding the `ami` lease runs it (`run_while_leader`). Events are applied
-to the tracker as they are read; what touches the database (a hang-up's cause, a call lost
-while we were away) goes through a queue to one writer task, so the reader never waits on
-SQL.
+to the tracker as they are read; what touches the database (a hang-up's cause, the CDR's
+disposition and billable seconds, a call lost while we were away) goes through a queue to
+one writer task, so the reader never waits on SQL.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from callcenter.telephony.ports import CallLog, Queueing
 log = logging.getLogger(__name__)
 E = CallEventType
 PROVIDER = "asterisk"
-RECORDED = frozenset({"hangup", LOST_SYNC})
+RECORDED = frozenset({"hangup", "cdr", LOST_SYNC})
 WRITE_QUEUE = 10_000
 
 
@@ -125,6 +125,10 @@ class AsteriskAmi:
                     "cause": change.data.get("cause"),
                     "cause_text": change.data.get("cause_text"),
                 },
+            )
+        elif change.kind == "cdr":
+            await self._calls.record(
+                call.id, E.PROVIDER_STATUS, {"provider": PROVIDER, "status": "cdr", **change.data}
             )
         elif change.kind == LOST_SYNC and not call.is_over:
             if self._queueing is not None:

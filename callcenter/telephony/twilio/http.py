@@ -17,7 +17,7 @@ from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
-from callcenter.telephony.announce import queue_announcement
+from callcenter.telephony.announce import CALLBACK_OFFER, CALLBACK_PLACE_KEPT, queue_announcement
 from callcenter.telephony.ports import CallLog, Ivr, Queueing
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
@@ -196,7 +196,7 @@ class TwilioWebhooks:
                 gather = response.gather(
                     input="dtmf", num_digits=1, timeout=5, action=self._urls.callback, method="POST"
                 )
-                gather.say(text + "如需保留排队位置并挂机等待回电，请按1。", language="zh-CN")
+                gather.say(text + CALLBACK_OFFER, language="zh-CN")
             else:
                 response.say(text, language="zh-CN")
         else:
@@ -213,7 +213,7 @@ class TwilioWebhooks:
         known = self._known.get(params.get("CallSid", ""))
         if params.get("Digits") == "1" and known is not None and self._queueing is not None:
             await self._queueing.request_callback(known[0], known[1])
-            response.say("已为您保留排队位置，客服代表将尽快回电，请挂机。", language="zh-CN")
+            response.say(CALLBACK_PLACE_KEPT, language="zh-CN")
             response.hangup()
         else:
             response.redirect(self._urls.wait, method="POST")
