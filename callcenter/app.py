@@ -39,6 +39,7 @@ from callcenter.state.desk_feed import run_feed
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
+from callcenter.state.relay import RedisRelay
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
@@ -125,7 +126,7 @@ def create_app(
     if rest is None and twilio.account_sid and token:
         rest = TwilioRestClient(twilio.account_sid, token)
     directory = SqlAgentDirectory(engine)
-    app[ASTERISK_BRIDGE] = AsteriskBridge()
+    app[ASTERISK_BRIDGE] = AsteriskBridge(RedisRelay(app[REDIS], keys.ami_actions()))
     app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE])
     services = IvrServicesAdapter(
         app[PROFILES],
@@ -173,14 +174,17 @@ async def _ami(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     secret = settings.ami_secret.get_secret_value() if settings.ami_secret else ""
+    keys = Keys(app[SETTINGS].redis.key_prefix)
+    relay = RedisRelay(app[REDIS], keys.ami_actions())
     ami = AsteriskAmi(
         AmiSettings(settings.ami_host, settings.ami_port, settings.ami_username, secret),
         app[CALLS],
         app[ACD],
+        relayed=relay.messages,
     )
     app[AMI] = ami
     app[ASTERISK_BRIDGE].ami = ami
-    lease = RedisLease(app[REDIS], Keys(app[SETTINGS].redis.key_prefix).lease("ami"))
+    lease = RedisLease(app[REDIS], keys.lease("ami"))
     task = asyncio.create_task(run_while_leader(lease, ami.run), name="ami-lease")
     try:
         yield

@@ -36,7 +36,9 @@ async def read_action(reader: asyncio.StreamReader) -> tuple[bytes, dict[str, st
         raw = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError:
         return None
-    fields = dict(line.split(": ", 1) for line in raw.decode().strip().split("\r\n"))
+    lines = [line for line in raw.decode().split("\r\n") if line]
+    fields = {key: value for key, _, value in (line.partition(":") for line in lines)}
+    fields = {key: value.removeprefix(" ") for key, value in fields.items()}
     return raw, fields
 
 

@@ -4,7 +4,6 @@ to the agent's sockets it holds (published by `RedisRoutingState.publish`)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from redis.exceptions import RedisError
 
 from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
+from callcenter.state.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
@@ -21,21 +21,14 @@ Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
 
 async def run_feed(client: aioredis.Redis, keys: Keys, deliver: Deliver) -> None:
     """Deliver published desk messages until cancelled; reconnects after Redis errors."""
+    relay = RedisRelay(client, keys.desk_channel())
     while not cancel_requested():
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(keys.desk_channel())
-            while not cancel_requested():
-                msg = await pubsub.get_message(timeout=1.0)
-                if msg is None or msg.get("type") != "message":
-                    continue
+            async for data in relay.messages():
                 try:
-                    data = json.loads(msg["data"])
                     await deliver(int(data["agent"]), data["message"])
                 except (ValueError, KeyError, TypeError) as err:
                     log.warning("bad desk message dropped: %s", err)
         except (RedisError, OSError) as err:
             log.warning("desk feed lost its Redis subscription (%s); resubscribing", err)
             await asyncio.sleep(1.0)
-        finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]

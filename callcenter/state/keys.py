@@ -73,6 +73,10 @@ class Keys:
         """Sorted set of agents with a desk connected: agent id -> last heartbeat (ms)."""
         return f"{self.prefix}acd:desks"
 
+    def ami_actions(self) -> str:
+        """Pub/sub channel carrying AMI actions to the instance holding the AMI session."""
+        return f"{self.prefix}ami-actions"
+
     def desk_channel(self) -> str:
         """Pub/sub channel carrying messages to agents' desks, whichever instance holds them."""
         return f"{self.prefix}desk"

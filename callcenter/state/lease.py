@@ -15,6 +15,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from callcenter.core.tasks import cancel_requested
+
 log = logging.getLogger(__name__)
 
 _RENEW = """
@@ -71,7 +73,7 @@ async def run_while_leader(
     """Forever: wait for the lease, run `work` while renewing it every third of its TTL, and
     stop the work as soon as the lease is lost (another instance may already hold it)."""
     period = lease.ttl_seconds / 3
-    while True:
+    while not cancel_requested():
         try:
             acquired = await lease.acquire()
         except (RedisError, OSError) as err:
@@ -83,7 +85,7 @@ async def run_while_leader(
         log.info("lease %s taken by %s", lease.key, lease.holder)
         task = asyncio.create_task(work(), name=f"leader:{lease.key}")
         try:
-            while not task.done():
+            while not task.done() and not cancel_requested():
                 await asyncio.wait({task}, timeout=period)
                 if task.done():
                     break

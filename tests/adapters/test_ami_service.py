@@ -219,3 +219,42 @@ async def test_the_bridge_uses_the_ami_for_liveness_and_hang_up(
     assert await bridge.is_live({"provider_call": "1.1"}) is False
     await bridge.hang_up("call-x", meta)
     assert asterisk.hangups == [CALLER_CHANNEL]
+
+
+async def test_an_instance_without_the_session_relays_its_hang_up(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    stores: tuple[str, str],
+    asterisk: Asterisk,
+) -> None:
+    if stores[1].startswith("memory://"):
+        pytest.skip("two instances share only a real Redis")
+    async with FakeAmi(asterisk) as server:  # type: ignore[arg-type]
+        settings = app_settings(
+            stores,
+            CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",
+            CALLCENTER_ASTERISK__AMI_PORT=str(server.port),
+        )
+        first = await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
+        second = await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
+
+        async def one_leader() -> bool:
+            return first.app[AMI].connected or second.app[AMI].connected
+
+        await until(one_leader)
+        leader, other = (first, second) if first.app[AMI].connected else (second, first)
+        assert not other.app[AMI].client.connected  # the lease keeps it out
+
+        async def adopted() -> bool:
+            return leader.app[AMI].tracker.by_uniqueid(UNIQUEID) is not None
+
+        await until(adopted)
+        meta = {"provider": "asterisk", "provider_call": UNIQUEID}
+        assert await other.app[ASTERISK_BRIDGE].is_live(meta) is None  # cannot tell there
+        await other.app[ASTERISK_BRIDGE].hang_up("call-x", meta)
+
+        async def hung_up() -> bool:
+            return asterisk.hangups == [CALLER_CHANNEL]
+
+        await until(hung_up)
+        await first.close()
+        await second.close()

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agents.ports import AgentInfo
-from callcenter.telephony.asterisk.ami import AmiError
-from callcenter.telephony.asterisk.channels import Channel
 
 if TYPE_CHECKING:
     from callcenter.telephony.asterisk.service import AsteriskAmi
@@ -22,6 +20,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PROVIDER = "asterisk"
 ANSWERED_SUBROUTINE = "callcenter-answered"  # extensions.conf: runs AGI(.../answered,…)
+CALLER_LEG = "caller"
+RINGING_LEG = "ringing"  # the agent's leg the caller's channel is dialling
 
 
 def dial_target(agent: AgentInfo) -> str | None:
@@ -42,20 +42,26 @@ def dial_args(target: str, seconds: int, call_id: str, agent_id: int) -> str:
     return f"{target},{seconds},U({ANSWERED_SUBROUTINE}^{call_id}^{agent_id})"
 
 
+class Relay(Protocol):
+    """Messages to the instance holding the AMI session (Redis pub/sub in production)."""
+
+    async def send(self, message: Mapping[str, Any]) -> int: ...
+
+
 class AsteriskBridge:
-    """Implements `agents.ports.Bridge` for calls held by a FastAGI session. With the AMI
-    session up on this instance (`ami`), a withdrawn offer stops the agent's ringing leg,
-    the desk's hang-up ends the caller's channel, and the reconciler learns whether a
-    call's channel still exists."""
+    """Implements `agents.ports.Bridge` for calls held by a FastAGI session. A withdrawn
+    offer hangs up the agent's ringing leg and the desk's hang-up ends the caller's channel:
+    through the AMI session when this instance holds it, else relayed to the instance that
+    does (`AsteriskAmi.serve_relayed`). Whether a call's channel still exists is known only
+    where the session is."""
 
-    def __init__(self) -> None:
+    def __init__(self, relay: Relay | None = None) -> None:
         self.ami: AsteriskAmi | None = None
+        self._relay = relay
 
-    def _channel(self, meta: Mapping[str, Any]) -> Channel | None:
+    def _session(self) -> AsteriskAmi | None:
         ami = self.ami
-        if ami is None or not ami.connected:
-            return None
-        return ami.tracker.by_uniqueid(str(meta.get("provider_call") or ""))
+        return ami if ami is not None and ami.connected else None
 
     async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
         if dial_target(agent) is None:
@@ -66,26 +72,27 @@ class AsteriskBridge:
             )
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        channel = self._channel(meta)
-        if channel is not None and channel.dialing and self.ami is not None:
-            await self._hangup(channel.dialing)  # the caller's session then waits again
+        await self._hang_up_leg(call_id, meta, RINGING_LEG)
 
     async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        channel = self._channel(meta)
-        if channel is None or self.ami is None:
-            log.warning("hang-up of Asterisk call %s: no AMI session here, not sent", call_id)
-            return
-        await self._hangup(channel.name)
+        await self._hang_up_leg(call_id, meta, CALLER_LEG)
 
     async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
-        ami = self.ami
-        if ami is None or not ami.connected:
+        ami = self._session()
+        if ami is None:
             return None
-        return self._channel(meta) is not None
+        return ami.tracker.by_uniqueid(str(meta.get("provider_call") or "")) is not None
 
-    async def _hangup(self, channel: str) -> None:
-        assert self.ami is not None
-        try:
-            await self.ami.hangup(channel)
-        except AmiError as err:
-            log.warning("AMI Hangup of %s failed: %s", channel, err)
+    async def _hang_up_leg(self, call_id: str, meta: Mapping[str, Any], leg: str) -> None:
+        uniqueid = str(meta.get("provider_call") or "")
+        ami = self._session()
+        if ami is not None:
+            await ami.hang_up_leg(uniqueid, leg)
+            return
+        heard = (
+            await self._relay.send({"action": "hangup", "uniqueid": uniqueid, "leg": leg})
+            if (self._relay is not None)
+            else 0
+        )
+        if not heard:
+            log.warning("hang-up of the %s leg of Asterisk call %s: no AMI session", leg, call_id)

@@ -22,6 +22,7 @@ from agents.ports import AgentInfo
 from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.phone import caller_number, mask
+from callcenter.core.tasks import cancel_requested
 from callcenter.telephony.announce import (
     CALLBACK_OFFER,
     CALLBACK_PLACE_KEPT,
@@ -344,7 +345,7 @@ class FastAgiServer:
 
     async def _offered(self, channel: AgiChannel, queueing: Queueing, call_id: str) -> AgentInfo:
         """Until the call is offered to an agent; listening for the caller's hang-up."""
-        while True:
+        while not cancel_requested():
             agent = await queueing.offer_for(call_id)
             if agent is not None:
                 return agent
@@ -355,6 +356,7 @@ class FastAgiServer:
             if line == "HANGUP":
                 channel.hung_up = True
                 raise CallerHungUp("while waiting for an agent")
+        raise asyncio.CancelledError  # the server is stopping
 
     async def _speak(self, text: str, language: str = "zh-CN") -> str:
         """The sound file of a text ("" when it cannot be rendered: the caller hears

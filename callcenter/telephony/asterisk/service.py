@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any
 
 from callcenter.calls.models import CallEventType, ProviderRef
+from callcenter.core.tasks import cancel_requested
 from callcenter.telephony.asterisk.ami import AmiClient, AmiError, AmiSettings
+from callcenter.telephony.asterisk.bridge import RINGING_LEG
 from callcenter.telephony.asterisk.channels import (
     LOST_SYNC,
     Change,
@@ -42,8 +45,10 @@ class AsteriskAmi:
         queueing: Queueing | None = None,
         *,
         client: AmiClient | None = None,
+        relayed: Callable[[], AsyncIterator[dict[str, Any]]] | None = None,
     ) -> None:
         self._calls = calls
+        self._relayed = relayed
         self._queueing = queueing
         self.tracker = ChannelTracker()
         self._changes: asyncio.Queue[Change] = asyncio.Queue(WRITE_QUEUE)
@@ -57,13 +62,18 @@ class AsteriskAmi:
         return self.client.connected and self.synced
 
     async def run(self) -> None:
-        """The session and the record writer, until cancelled."""
-        writer = asyncio.create_task(self._write_forever(), name="ami-writer")
+        """The session, the record writer and the relayed actions, until cancelled."""
+        helpers = [asyncio.create_task(self._write_forever(), name="ami-writer")]
+        if self._relayed is not None:
+            helpers.append(
+                asyncio.create_task(self.serve_relayed(self._relayed()), name="ami-relay")
+            )
         try:
             await self.client.run()
         finally:
             self.synced = False
-            writer.cancel()
+            for helper in helpers:
+                helper.cancel()
             await self.client.close()
 
     def _on_event(self, event: Message) -> None:
@@ -103,7 +113,7 @@ class AsteriskAmi:
         self.synced = True
 
     async def _write_forever(self) -> None:
-        while True:
+        while not cancel_requested():
             change = await self._changes.get()
             try:
                 await self._write(change)
@@ -190,6 +200,30 @@ class AsteriskAmi:
             "Status", [("Channel", channel)] if channel else []
         )
         return items
+
+    async def hang_up_leg(self, uniqueid: str, leg: str) -> bool:
+        """Hang up the caller's channel (`caller`) or the agent's leg it is ringing
+        (`ringing`) of the call whose channel has this Uniqueid; False when there is none."""
+        channel = self.tracker.by_uniqueid(uniqueid)
+        target = (
+            None if channel is None else channel.dialing if leg == RINGING_LEG else channel.name
+        )
+        if not target:
+            return False
+        try:
+            await self.hangup(target)
+        except AmiError as err:
+            log.warning("AMI Hangup of %s failed: %s", target, err)
+            return False
+        return True
+
+    async def serve_relayed(self, messages: AsyncIterator[dict[str, Any]]) -> None:
+        """Carry out actions other instances relayed here (they do not hold the session)."""
+        async for message in messages:
+            if message.get("action") == "hangup":
+                await self.hang_up_leg(str(message.get("uniqueid")), str(message.get("leg")))
+            else:
+                log.warning("AMI relay: unknown action %r dropped", message.get("action"))
 
     async def _checked(self, action: str, fields: Iterable[tuple[str, str]]) -> None:
         answer = await self.client.action(action, list(fields))
