@@ -20,11 +20,7 @@ from agents.models import Assignment, Candidate, QueueConfig, WaitingCall
 
 def eligible(call: WaitingCall, agent: Candidate) -> bool:
     """Whether `agent` may take `call` at all."""
-    return (
-        call.queue in agent.queues
-        and call.language in agent.languages
-        and all(skill in agent.skills for skill in call.skills)
-    )
+    return _fits(kind_of(call), agent)
 
 
 def waits_for_preferred(call: WaitingCall, now_ms: int) -> bool:
@@ -43,10 +39,10 @@ def choose_agent(
     if waits_for_preferred(call, now_ms):
         return [agent for agent in pool if agent.agent_id == call.preferred_agent]
 
-    def rank(agent: Candidate) -> tuple[int, int, int, int]:
-        level = min((agent.skills[s] for s in call.skills), default=0)
-        preferred = 0 if agent.agent_id == call.preferred_agent else 1
-        return (preferred, -level, agent.idle_since_ms, agent.agent_id)
+    kind = kind_of(call)
+
+    def rank(agent: Candidate) -> tuple[int, tuple[int, int, int]]:
+        return (0 if agent.agent_id == call.preferred_agent else 1, _rank_key(kind, agent))
 
     return sorted(pool, key=rank)
 

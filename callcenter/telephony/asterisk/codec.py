@@ -146,9 +146,7 @@ class AmiParser:
         items: list[Item] = []
         drop = self.drop
         for block in blocks:
-            if len(block) > self.max_block:
-                self._buffer.clear()
-                raise FramingError(f"AMI block longer than {self.max_block} bytes")
+            self._check_size(len(block))
             block = block.lstrip("\n")  # blank lines between blocks
             if not block:
                 continue

@@ -76,7 +76,6 @@ class AgiChannel:
         self._writer = writer
         self._timeout = timeout
         self.hung_up = False
-        self.sent = 0
 
     async def read_line(self) -> str:
         line = await self._reader.readline()
@@ -91,7 +90,6 @@ class AgiChannel:
         if self.hung_up and verb not in ("SET VARIABLE", "VERBOSE"):
             raise CallerHungUp("hung up")
         self._writer.write(command(verb, *args))
-        self.sent += 1
         await self._writer.drain()
         while True:
             line = await asyncio.wait_for(self.read_line(), self._timeout)
@@ -129,7 +127,6 @@ class FastAgiServer:
         self._queueing = queueing
         self._offer_seconds = offer_seconds
         self._server: asyncio.Server | None = None
-        self.sessions = 0
         self.active = 0
         self.port = 0
 
@@ -148,7 +145,6 @@ class FastAgiServer:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One AGI session, from the environment to the hang-up."""
         peer = writer.get_extra_info("peername")
-        self.sessions += 1
         self.active += 1
         try:
             env = await asyncio.wait_for(_read_env(reader), self._settings.env_timeout_seconds)
@@ -185,11 +181,9 @@ class FastAgiServer:
         await self._calls.record(call.id, E.IVR_ENTERED)
         await channel.run("SET VARIABLE", "CC_CALL_ID", call.id)  # for the dialplan and CDRs
         out: list[Command] = []
-        sessions: list[Session] = []
 
         def render(session: Session, commands: list[Command]) -> str:
             out[:] = commands
-            sessions[:] = [session]
             return json.dumps([[c.kind.value, c.data] for c in commands], default=str)
 
         try:

@@ -23,7 +23,6 @@ from callcenter.telephony.asterisk.channels import (
     LOST_SYNC,
     Change,
     ChannelTracker,
-    originate_outcome,
 )
 from callcenter.telephony.asterisk.codec import Message
 from callcenter.telephony.ports import CallLog, Queueing
@@ -229,6 +228,3 @@ class AsteriskAmi:
         answer = await self.client.action(action, list(fields))
         if answer.name != "Success":
             raise AmiError(f"{action} refused: {answer.get('Message')}")
-
-
-__all__ = ["AsteriskAmi", "originate_outcome"]
