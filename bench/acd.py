@@ -94,9 +94,9 @@ def main() -> None:
         asyncio.run(routing_load.seed(url, PREFIX, args.agents, args.calls, T0))
         outputs, seconds = routers(url, args.agents, args.per_queue, 2)
         claims = [[tuple(p) for p in out["claimed"]] for out in outputs]  # type: ignore[attr-defined]
-        double_calls, double_agents = routing_load.duplicates(claims)  # type: ignore[arg-type]
+        double_calls, double_agents = routing_load.duplicates(claims)
         total = sum(len(c) for c in claims)
-        lost = sum(int(out["lost"]) for out in outputs)  # type: ignore[call-overload]
+        lost = sum(int(str(out["lost"])) for out in outputs)
         print(
             f"two router processes: {total:,} assignments ({lost:,} claims lost to the other), "
             f"double-assigned calls {double_calls}, agents {double_agents}"

@@ -119,13 +119,13 @@ def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = Tru
         segments = dict(recorded_segments)  # each connection plays the session from the start
         writer.write(BANNER + preamble)
         while (got := await read_action(reader)) is not None:
-            _, fields = got
+            fields = got[1]
             action_id = fields.get("ActionID", "")
-            segment = segments.pop(action_id, None)
-            if segment is None:
+            canned = segments.pop(action_id, None)
+            if canned is None:
                 writer.write(response(action_id, Ping="Pong"))
             else:
-                writer.write(segment)
+                writer.write(canned)
             await writer.drain()
             if not segments and close_at_end:
                 await asyncio.sleep(0.05)

@@ -238,7 +238,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     sqlite_fastpg = [
         item
         for item in items
-        if getattr(item, "callspec", None) is not None
+        if isinstance(item, pytest.Function)
+        and getattr(item, "callspec", None) is not None
         and item.callspec.params.get("database_url") == "sqlite"
         and item.callspec.params.get("fast_pg") == "fastpg"
     ]

@@ -98,6 +98,7 @@ class CallRecord:
     end_reason: str | None = None
     survey_score: int | None = None
     last_seq: int = 0
+    simulated: bool = False  # placed by `callcenter ivr simulate`: left out of reports
 
     @property
     def is_over(self) -> bool:

@@ -44,4 +44,4 @@ class RedisRelay:
                 if isinstance(data, dict):
                     yield data
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()

@@ -23,6 +23,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -81,6 +83,7 @@ agents = Table(
     Column("device_kind", String(16), nullable=False),
     Column("device_address", String(128), nullable=False),
     Column("languages", String(64), nullable=False, default="zh-CN"),
+    Column("enabled", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 agent_skills = Table(
@@ -186,6 +189,7 @@ outages = Table(
     Column("estimated_restoration_at", UtcDateTime, nullable=True),
     Column("restored_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=True),
 )
 
 outage_feeders = Table(
@@ -218,6 +222,7 @@ calls = Table(
     Column("end_reason", String(32), nullable=True),
     Column("survey_score", SmallInteger, nullable=True),
     Column("last_seq", Integer, nullable=False, default=0),
+    Column("simulated", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 call_provider_ids = Table(
@@ -313,4 +318,34 @@ callbacks = Table(
     Column("requested_at", UtcDateTime, nullable=False),
     Column("agent_id", Integer, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+outage_service_points = Table(
+    "outage_service_points",
+    metadata,
+    Column("outage_id", BigInteger, ForeignKey("outages.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_point_id", BigInteger, primary_key=True, index=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_id", Integer, nullable=True),
+    Column("entity", String(32), nullable=False),  # agent, queue, outage, user
+    Column("entity_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("data", Json, nullable=False),
+    Index("ix_audit_log_entity", "entity", "entity_id", "at"),
+)
+
+queue_settings = Table(
+    "queue_settings",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("settings", Json, nullable=False),  # the [[routing.queues]] keys
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", Integer, nullable=True),
 )

@@ -114,7 +114,7 @@ async def client(
     stores: tuple[str, str],
     asterisk: Asterisk,
 ) -> AsyncIterator[Client]:
-    async with FakeAmi(asterisk) as server:  # type: ignore[arg-type]
+    async with FakeAmi(asterisk) as server:
         settings = app_settings(
             stores,
             CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",
@@ -228,7 +228,7 @@ async def test_an_instance_without_the_session_relays_its_hang_up(
 ) -> None:
     if stores[1].startswith("memory://"):
         pytest.skip("two instances share only a real Redis")
-    async with FakeAmi(asterisk) as server:  # type: ignore[arg-type]
+    async with FakeAmi(asterisk) as server:
         settings = app_settings(
             stores,
             CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",

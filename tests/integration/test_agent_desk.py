@@ -165,10 +165,11 @@ async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
     assert customer["name"] == "张伟"
     account = customer["accounts"][0]
     assert (account["arrears"]["arrears"], account["arrears"]["fee"]) == ("500.00", "9.00")
-    assert pop["queue"] == "billing" and "bill_menu" in pop["ivr_path"]
+    assert pop["queue"] == "billing" and "bill_menu" in list(pop["ivr_path"])
     call_id = offer["call_id"]
     sid, twiml, _ = rest.updates[-1]
-    assert sid == caller.base["CallSid"] and "<Client" in twiml and ">agent01</Client>" in twiml
+    assert twiml is not None and sid == caller.base["CallSid"]
+    assert "<Client" in twiml and ">agent01</Client>" in twiml
     leg = f"/twilio/agent-leg?call={call_id}&agent={agent_id}&queue=billing"
     assert (await caller.post(leg, {"CallStatus": "in-progress"})).status == 204
     assert (await next_message(ws, "connected"))["call_id"] == call_id

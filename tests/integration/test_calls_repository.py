@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,7 +49,7 @@ async def test_events_fold_into_the_stored_summary(
     service: CallService, clock: ManualClock
 ) -> None:
     call = await service.start(Direction.INBOUND, CALLER, HOTLINE, ProviderRef("twilio", "CA1"))
-    for seconds, kind, data in [
+    steps: list[tuple[int, CallEventType, dict[str, Any]]] = [
         (1, E.IVR_ENTERED, {}),
         (2, E.IVR_STEP, {"node": "greeting"}),
         (3, E.CUSTOMER_IDENTIFIED, {"customer_id": 5, "account_id": 9}),
@@ -57,7 +58,8 @@ async def test_events_fold_into_the_stored_summary(
         (42, E.AGENT_CONNECTED, {"agent_id": 3}),
         (100, E.HUNG_UP, {"reason": "caller"}),
         (130, E.WRAP_UP_DONE, {"disposition": "resolved"}),
-    ]:
+    ]
+    for seconds, kind, data in steps:
         clock.set(NOW + timedelta(seconds=seconds))
         await service.record(call.id, kind, data)
     detail = await service.detail(call.id)
@@ -161,11 +163,12 @@ async def test_search_by_customer_and_agent(service: CallService) -> None:
     first = await service.start(Direction.INBOUND, CALLER, HOTLINE)
     second = await service.start(Direction.INBOUND, CALLER, HOTLINE)
     await service.record(first.id, E.CUSTOMER_IDENTIFIED, {"customer_id": 7, "account_id": 70})
-    for kind, data in [
+    kinds: list[tuple[CallEventType, dict[str, Any]]] = [
         (E.IVR_ENTERED, {}),
         (E.QUEUED, {"queue": "billing"}),
         (E.AGENT_CONNECTED, {"agent_id": 12}),
-    ]:
+    ]
+    for kind, data in kinds:
         await service.record(second.id, kind, data)
     by_customer, _ = await service.search(CallQuery(customer_id=7))
     by_agent, _ = await service.search(CallQuery(agent_id=12))

@@ -73,7 +73,7 @@ def test_keys_share_one_prefix() -> None:
         ("SET", "k", memoryview(b"view")),
     ],
 )
-def test_commands_pack_to_the_same_bytes_as_redis_py(args: tuple[object, ...]) -> None:
+def test_commands_pack_to_the_same_bytes_as_redis_py(args: tuple[Any, ...]) -> None:
     from redis.asyncio.connection import Connection
 
     pool = redis_state.connect("redis://127.0.0.1:1").connection_pool

@@ -31,7 +31,7 @@ def fold(evs: list[CallEvent]) -> CallRecord:
     return rebuild(evs)
 
 
-ANSWERED = [
+ANSWERED: list[tuple[int, CallEventType, dict[str, Any]]] = [
     (1, E.IVR_ENTERED, {}),
     (2, E.IVR_STEP, {"node": "greeting"}),
     (5, E.IVR_STEP, {"node": "main_menu"}),
