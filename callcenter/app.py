@@ -23,6 +23,8 @@ from callcenter import demo as seed
 from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
+from callcenter.callflow.ending import CallEnding
+from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
@@ -32,7 +34,6 @@ from callcenter.core.policy import pack_in_force
 from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
-from callcenter.ivr_services import IvrServicesAdapter
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.desk_feed import run_feed
@@ -55,6 +56,7 @@ from callcenter.telephony.asterisk.tts import EspeakTts
 from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
+from callcenter.telephony.twilio.twiml import TwimlRenderer
 from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
@@ -65,6 +67,7 @@ from callcenter.web.keys import (
     AUTH,
     CALLS,
     DESK,
+    ENDING,
     ENGINE,
     FAST_PG,
     FASTAGI,
@@ -137,6 +140,7 @@ def create_app(
         settings.routing.preferred_wait_seconds,
     )
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
+    app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate)
 
@@ -146,9 +150,16 @@ def create_app(
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
     AgentsHttp(app[ACD], directory).setup(app)
-    TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url, queueing=app[ACD]).setup(
-        app
-    )
+    renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
+    TwilioWebhooks(
+        app[CALLS],
+        app[IVR],
+        app[ENDING],
+        signature,
+        renderer,
+        settings.server.public_base_url,
+        queueing=app[ACD],
+    ).setup(app)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("agents", "templates"),
@@ -179,7 +190,7 @@ async def _ami(app: web.Application) -> AsyncIterator[None]:
     ami = AsteriskAmi(
         AmiSettings(settings.ami_host, settings.ami_port, settings.ami_username, secret),
         app[CALLS],
-        app[ACD],
+        app[ENDING],
         relayed=relay.messages,
     )
     app[AMI] = ami
@@ -204,6 +215,7 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
     server = FastAgiServer(
         app[CALLS],
         app[IVR],
+        app[ENDING],
         EspeakTts(settings.prompts_dir),
         queueing=app[ACD],
         offer_seconds=settings.routing.offer_seconds,
@@ -233,9 +245,7 @@ def _acd(
         queues = queue_configs(routing.queue_configs())
     except ValueError as err:
         raise ConfigError(f"routing.queues: {err}") from err
-    twilio = TwilioBridge(
-        rest, settings.server.public_base_url, routing.offer_seconds, settings.twilio.hold_music_url
-    )
+    twilio = TwilioBridge(rest, settings.server.public_base_url, routing.offer_seconds)
     bridge = BridgeByProvider({"twilio": twilio, "asterisk": asterisk}, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),

@@ -87,6 +87,9 @@ class TwilioSettings(_Section):
     entry_flow: str = "95598"
     hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
     session_ttl_seconds: int = Field(default=7200, ge=60)
+    # <Say> voice per language, e.g. {"zh-CN" = "Polly.Zhiyu", "en-US" = "Polly.Joanna"};
+    # a language not listed is spoken with Twilio's default voice for it.
+    voices: dict[str, str] = Field(default_factory=dict)
     auth_token: SecretStr | None = None
     account_sid: str | None = None
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 
+from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.models import CallEventType, Direction, ProviderRef
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
@@ -13,18 +14,18 @@ from callcenter.core.ids import new_id
 from callcenter.core.phone import normalise_phone
 from callcenter.core.policy import pack_in_force
 from callcenter.customers.service import ProfileService
-from callcenter.ivr_services import IvrServicesAdapter
 from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.tickets.service import TicketService
+from ivr_flows import commands as c
+from ivr_flows.events import SILENCE, CallerInput
 from ivr_flows.loader import default_flow_files, load_flows
-from ivr_flows.models import Command, CommandKind, Event, EventKind, Session
+from ivr_flows.models import Flow, Session
 from ivr_flows.prompts import render
 from ivr_flows.service import IvrService
 
-C = CommandKind
 HOTLINE = "+861095598"
 
 
@@ -32,60 +33,56 @@ class MemorySessions:
     """A session store for one console call."""
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[Session, str]] = {}
+        self._items: dict[str, tuple[Session, list[c.CallerCommand]]] = {}
 
-    async def load(self, call_id: str) -> tuple[Session, str] | None:
+    async def load(self, call_id: str) -> tuple[Session, list[c.CallerCommand]] | None:
         return self._items.get(call_id)
 
-    async def save(self, session: Session, reply: str) -> None:
-        self._items[session.call_id] = (session, reply)
+    async def save(self, session: Session, reply: Sequence[c.CallerCommand]) -> None:
+        self._items[session.call_id] = (session, list(reply))
 
-    async def delete(self, call_id: str) -> None:
-        self._items.pop(call_id, None)
+    @contextlib.asynccontextmanager
+    async def lock(self, call_id: str) -> AsyncIterator[None]:
+        yield  # one console, one request at a time
 
 
-def parse_presses(text: str) -> Iterator[Event]:
-    """`1 2# - say:家里没电` -> digits 1, digits 2, no input, speech."""
+def parse_presses(text: str) -> Iterator[CallerInput]:
+    """`1 2# - say:家里没电` -> keys 1, keys 2, silence, speech."""
     for token in text.split():
         if token in ("-", "."):
-            yield Event(EventKind.NO_INPUT)
+            yield SILENCE
         elif token.startswith("say:"):
-            yield Event(EventKind.SPEECH, {"text": token[4:]})
+            yield CallerInput(speech=token[4:])
         else:
-            yield Event(EventKind.DIGITS, {"digits": token.removesuffix("#")})
+            yield CallerInput(token.removesuffix("#"))
 
 
-def describe(flows: Mapping[str, Any]) -> Callable[[Session, list[Command]], str]:
-    """Render commands as console lines: what the caller hears, what the system waits for."""
-
-    def lines(session: Session, commands: list[Command]) -> str:
-        out = []
-        for command in commands:
-            data = command.data
-            if command.kind is C.SAY:
-                flow = flows[data["flow"]]
-                out.append("  ◀ " + render(flow, data["prompt"], data["language"], data["params"]))
-            elif command.kind is C.GATHER and data["input"] == "speech":
-                out.append(f"  … waiting for speech ({data['language']}, {data['timeout']} s)")
-            elif command.kind is C.GATHER:
-                finish = f", end with {data['finish_on_key']}" if data["finish_on_key"] else ""
-                out.append(
-                    f"  … waiting for {data['min_digits']}-{data['max_digits']} "
-                    f"key(s){finish}, {data['timeout']} s"
-                )
-            elif command.kind is C.ENQUEUE:
-                out.append(
-                    f"  ⇒ queue {data['queue']} (priority {data['priority']}, skills "
-                    f"{', '.join(data['skills']) or '-'}, preferred agent "
-                    f"{data['preferred_agent'] or '-'})"
-                )
-            elif command.kind is C.TRANSFER:
-                out.append(f"  ⇒ transfer to {data['target']}")
-            elif command.kind is C.HANGUP:
-                out.append("  ⇒ hang-up")
-        return "\n".join(out)
-
-    return lines
+def describe(flows: Mapping[str, Flow], commands: Sequence[c.CallerCommand]) -> str:
+    """Commands as console lines: what the caller hears, what the system waits for."""
+    out = []
+    for cmd in commands:
+        if isinstance(cmd, c.Say):
+            out.append("  ◀ " + render(flows[cmd.flow], cmd.prompt, cmd.language, cmd.params))
+        elif isinstance(cmd, c.Tone):
+            out.append("  ◀ (beep)")
+        elif isinstance(cmd, c.Gather) and cmd.mode is c.InputMode.SPEECH:
+            out.append(f"  … waiting for speech ({cmd.language}, {cmd.timeout} s)")
+        elif isinstance(cmd, c.Gather):
+            finish = f", end with {cmd.finish_on_key}" if cmd.finish_on_key else ""
+            out.append(
+                f"  … waiting for {cmd.min_digits}-{cmd.max_digits} key(s){finish}, {cmd.timeout} s"
+            )
+        elif isinstance(cmd, c.Enqueue):
+            out.append(
+                f"  ⇒ queue {cmd.queue} (priority {cmd.priority}, skills "
+                f"{', '.join(cmd.skills) or '-'}, preferred agent "
+                f"{cmd.preferred_agent or '-'})"
+            )
+        elif isinstance(cmd, c.Transfer):
+            out.append(f"  ⇒ transfer to {cmd.target}")
+        elif isinstance(cmd, c.Hangup):
+            out.append("  ⇒ hang-up")
+    return "\n".join(out)
 
 
 async def simulate(
@@ -120,8 +117,7 @@ async def simulate(
         variables = {"caller": number, "called": HOTLINE, "call_id": call.id}
         if language:
             variables["lang"] = language
-        lines = describe(flows)
-        say(await ivr.start(call.id, variables, lines))
+        say(describe(flows, (await ivr.start(call.id, variables)).commands))
         events = iter(parse_presses(presses)) if presses is not None else None
         while True:
             stored = await sessions.load(call.id)
@@ -133,7 +129,7 @@ async def simulate(
             if event is None:
                 break
             say(f"  ▶ {_shown(event)}")
-            say(await ivr.handle(call.id, event, None, lines))
+            say(describe(flows, (await ivr.handle(call.id, event)).commands))
         await calls.record(call.id, CallEventType.HUNG_UP, {"reason": "simulator"})
         say(f"record: callcenter API GET /api/calls/{call.id}")
         return 0
@@ -141,18 +137,20 @@ async def simulate(
         await engine.dispose()
 
 
-def _next_event(events: Iterator[Event] | None, ask: Callable[[], str | None]) -> Event | None:
+def _next_event(
+    events: Iterator[CallerInput] | None, ask: Callable[[], str | None]
+) -> CallerInput | None:
     if events is not None:
         return next(events, None)
     text = ask()
     if text is None:
         return None
-    return next(parse_presses(text or "-"), Event(EventKind.NO_INPUT))
+    return next(parse_presses(text or "-"), SILENCE)
 
 
-def _shown(event: Event) -> str:
-    if event.kind is EventKind.DIGITS:
-        return f"keys {event.data['digits']}"
-    if event.kind is EventKind.SPEECH:
-        return f"says “{event.data['text']}”"
+def _shown(event: CallerInput) -> str:
+    if event.digits:
+        return f"keys {event.digits}"
+    if event.speech:
+        return f"says “{event.speech}”"
     return "(silence)"

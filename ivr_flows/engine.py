@@ -3,13 +3,16 @@
 No I/O and no clock: the adapter (Twilio, FastAGI) turns commands into speech and prompts,
 the services run look-ups and create tickets, and every answer comes back as an event.
 
-Transitions. `started` enters the flow's entry node. The engine then runs nodes that need
+Transitions. `CallStarted` enters the flow's entry node. The engine then runs nodes that need
 nothing (say, play, set, branch, subflow) until it reaches one that waits: menu, collect,
-speech and survey wait for the caller (digits, speech or no input); lookup and ticket wait for
-a service; enqueue waits for the queue's result. Invalid or missing input is answered with the
-node's invalid/no-input prompt and the node again, up to `retries` times, then the node's
-`on_exhausted` exit (never a hang-up unless the flow says so). A node without `next` ends the
-flow: back to the calling flow after a subflow, else a hang-up. `hung_up` finishes the session.
+speech and survey wait for the caller; lookup and ticket wait for a service; enqueue waits for
+the queue's result. A caller's input that the node cannot take — wrong keys, keys where words
+are expected or words where keys are, both at once — is a try answered with the node's invalid
+prompt; silence is a try answered with its no-input prompt (or goes to `on_no_input` at once).
+After `retries` tries the node's `on_exhausted` exit is taken (never a hang-up unless the flow
+says so). A node without `next` ends the flow: back to the calling flow after a subflow, else
+a hang-up. `HungUp` finishes the session. An event the current node does not wait for changes
+nothing and asks for nothing.
 """
 
 from __future__ import annotations
@@ -19,23 +22,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ivr_flows.expressions import evaluate
-from ivr_flows.models import (
-    INPUT_KINDS,
-    WAITING_KINDS,
-    Command,
-    CommandKind,
-    Event,
-    EventKind,
-    Flow,
-    Frame,
-    Node,
-    NodeKind,
-    Session,
+from ivr_flows import commands as c
+from ivr_flows.events import (
+    CallerInput,
+    CallStarted,
+    HungUp,
+    IvrEvent,
+    LookupAnswered,
+    LookupStatus,
+    QueueLeft,
+    TicketOpened,
 )
+from ivr_flows.expressions import evaluate
+from ivr_flows.models import INPUT_KINDS, WAITING_KINDS, Flow, Frame, Node, NodeKind, Session
 
 K = NodeKind
-C = CommandKind
 MAX_SILENT_STEPS = 200
 DTMF = re.compile(r"[0-9*#]+")
 LANGUAGE_VAR = "lang"
@@ -59,7 +60,7 @@ class _Run:
     stack: list[Frame]
     path: list[str]
     finished: bool
-    commands: list[Command] = field(default_factory=list)
+    commands: list[c.IvrCommand] = field(default_factory=list)
 
     @property
     def flow(self) -> Flow:
@@ -71,24 +72,23 @@ class _Run:
             raise FlowRuntimeError("no current node")
         return self.flow.nodes[self.node_id]
 
-    def emit(self, kind: CommandKind, **data: Any) -> None:
-        self.commands.append(Command(kind, data))
+    def scope(self) -> dict[str, Any]:
+        return self.variables | {LANGUAGE_VAR: self.language}
 
     def say(self, prompt: str | None) -> None:
         if prompt:
-            self.emit(
-                C.SAY,
-                flow=self.flow_name,
-                prompt=prompt,
-                language=self.language,
-                params=dict(self.variables),
-            )
+            node = self.node if self.node_id is not None else None
+            spoken = node.language if node and node.kind is not K.SPEECH else None
+            language = spoken or self.language
+            self.commands.append(c.Say(self.flow_name, prompt, language, self.scope()))
 
 
 def step(
-    flow: Flow, session: Session, event: Event, subflows: Mapping[str, Flow] | None = None
-) -> tuple[Session, list[Command]]:
+    flow: Flow, session: Session, event: IvrEvent, subflows: Mapping[str, Flow] | None = None
+) -> tuple[Session, list[c.IvrCommand]]:
     """Apply one event to a session; return the new session and what to do now."""
+    if session.finished:
+        return session, []
     run = _Run(
         flow,
         subflows or {},
@@ -101,14 +101,12 @@ def step(
         list(session.path),
         session.finished,
     )
-    if session.finished:
-        return session, []
-    if event.kind is EventKind.STARTED:
-        run.variables.update(event.data)
+    if isinstance(event, CallStarted):
+        run.variables.update(event.variables)
         run.language = str(run.variables.get(LANGUAGE_VAR, run.language))
         run.flow_name = flow.name
         _goto(run, flow.entry)
-    elif event.kind is EventKind.HUNG_UP:
+    elif isinstance(event, HungUp):
         run.finished = True
     else:
         _answer(run, event)
@@ -138,86 +136,90 @@ def _goto(run: _Run, node_id: str | None) -> None:
             _goto(run, frame.node)
             return
         run.node_id = None
-        run.emit(C.HANGUP)
+        run.commands.append(c.Hangup())
         run.finished = True
         return
     run.node_id = node_id
     run.path.append(node_id)
-    run.emit(C.RECORD_STEP, node=node_id, flow=run.flow_name)
+    run.commands.append(c.NodeEntered(run.flow_name, node_id))
     _enter(run)
 
 
 def _enter(run: _Run) -> None:
-    """Say a waiting node's prompt and ask for its input, or start a silent node's work."""
+    """Say a waiting node's prompt and ask for its input, or start a service's work."""
     node = run.node
-    if node.kind in (K.MENU, K.SURVEY):
+    if node.kind in INPUT_KINDS:
         run.say(node.prompt)
-        width = max((len(k) for k in node.options), default=1)
-        run.emit(
-            C.GATHER,
-            input="dtmf",
-            min_digits=1,
-            max_digits=width,
-            timeout=node.timeout,
-            finish_on_key="",
-        )
-    elif node.kind is K.COLLECT:
-        run.say(node.prompt)
-        run.emit(
-            C.GATHER,
-            input="dtmf",
-            min_digits=node.min_digits,
-            max_digits=node.max_digits,
-            timeout=node.timeout,
-            finish_on_key=node.finish_on_key,
-        )
-    elif node.kind is K.SPEECH:
-        run.say(node.prompt)
-        run.emit(
-            C.GATHER,
-            input="speech",
-            language=node.language or run.language,
-            timeout=node.timeout,
-            hints=list(node.hints),
-        )
+        if node.tone:
+            run.commands.append(c.Tone())
+        run.commands.append(_gather(run, node))
     elif node.kind is K.LOOKUP:
-        run.emit(C.LOOKUP, lookup=str(node.lookup), params=_lookup_params(run, node))
+        assert node.lookup is not None
+        if node.var and node.lookup.value == "account":
+            account = run.variables.get(node.var)
+            run.commands.append(c.Lookup(node.lookup, account_no=_text(account)))
+        else:
+            phone, account = run.variables.get("caller"), run.variables.get("account_no")
+            run.commands.append(c.Lookup(node.lookup, _text(phone), _text(account)))
     elif node.kind is K.TICKET:
-        assert node.summary is not None
-        summary = run.flow.compiled[node.summary].render(
-            run.variables | {LANGUAGE_VAR: run.language}
-        )
-        run.emit(
-            C.CREATE_TICKET,
-            ticket_type=node.ticket_type,
-            summary=summary,
-            account_no=run.variables.get("account_no"),
-            customer_id=run.variables.get("customer_id"),
-            service_point_id=run.variables.get("service_point_id"),
-            account_id=run.variables.get("account_id"),
+        assert node.summary is not None and node.ticket_type is not None
+        summary = run.flow.compiled[node.summary].render(run.scope())
+        v = run.variables
+        run.commands.append(
+            c.OpenTicket(
+                node.ticket_type,
+                str(summary),
+                _int(v.get("customer_id")),
+                _int(v.get("account_id")),
+                _int(v.get("service_point_id")),
+            )
         )
     elif node.kind is K.ENQUEUE:
+        assert node.queue is not None
         run.say(node.prompt)
-        run.emit(
-            C.ENQUEUE,
-            queue=node.queue,
-            priority=_value(run, node.priority, 0),
-            skills=list(node.skills),
-            language=run.language,
-            preferred_agent=_value(run, node.preferred_agent, None),
+        run.commands.append(
+            c.Enqueue(
+                node.queue,
+                str(_value(run, node.priority, 0)),
+                node.skills,
+                run.language,
+                _int(_value(run, node.preferred_agent, None)),
+            )
         )
 
 
-def _lookup_params(run: _Run, node: Node) -> dict[str, Any]:
-    if node.var and node.lookup is not None and node.lookup.value == "account":
-        return {"account_no": run.variables.get(node.var)}
-    return {"phone": run.variables.get("caller"), "account_no": run.variables.get("account_no")}
+def _gather(run: _Run, node: Node) -> c.Gather:
+    if node.kind is K.SPEECH:
+        language = node.language or run.language
+        return c.Gather(c.InputMode.SPEECH, node.timeout, language=language, hints=node.hints)
+    if node.kind is K.COLLECT:
+        return c.Gather(
+            c.InputMode.DTMF,
+            node.timeout,
+            node.min_digits,
+            node.max_digits,
+            node.finish_on_key,
+            run.language,
+        )
+    width = max((len(k) for k in node.options), default=1)
+    return c.Gather(c.InputMode.DTMF, node.timeout, 1, width, "", run.language)
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _value(run: _Run, source: str | None, default: Any) -> Any:
     if source is None:
         return default
-    value = evaluate(run.flow.compiled[source], run.variables | {LANGUAGE_VAR: run.language})
+    value = evaluate(run.flow.compiled[source], run.scope())
     return default if value is None else value
 
 
@@ -235,18 +237,19 @@ def _silent(run: _Run, node: Node) -> None:
         run.say(node.prompt)
         _goto(run, node.next)
     elif node.kind is K.PLAY:
-        run.emit(C.PLAY, url=node.url)
+        assert node.url is not None
+        run.commands.append(c.Play(node.url))
         _goto(run, node.next)
     elif node.kind is K.SET:
-        scope = run.variables | {LANGUAGE_VAR: run.language}
+        scope = run.scope()
         for name, source in node.assign.items():
             run.variables[name] = evaluate(run.flow.compiled[source], scope)
         run.language = str(run.variables.get(LANGUAGE_VAR, run.language))
         _goto(run, node.next)
     elif node.kind is K.BRANCH:
-        scope = run.variables | {LANGUAGE_VAR: run.language}
+        scope = run.scope()
         target = next(
-            (c.next for c in node.conditions if evaluate(run.flow.compiled[c.expression], scope)),
+            (x.next for x in node.conditions if evaluate(run.flow.compiled[x.expression], scope)),
             node.next,
         )
         _goto(run, target)
@@ -255,81 +258,90 @@ def _silent(run: _Run, node: Node) -> None:
         run.stack.append(Frame(run.flow_name, node.next))
         run.flow_name = node.flow
         _goto(run, run.flow.entry)
-    elif node.kind is K.TRANSFER:
+    elif node.kind in (K.TRANSFER, K.HANGUP):
         run.say(node.prompt)
-        run.emit(C.TRANSFER, target=node.target)
-        run.finished = True
-    elif node.kind is K.HANGUP:
-        run.say(node.prompt)
-        run.emit(C.HANGUP)
+        run.commands.append(c.Transfer(node.target) if node.target else c.Hangup())
         run.finished = True
 
 
-def _answer(run: _Run, event: Event) -> None:
-    """Feed a caller's input or a service's answer to the waiting node."""
+def _answer(run: _Run, event: IvrEvent) -> None:
+    """Feed a caller's input or a service's answer to the node that waits for it."""
     if run.node_id is None:
         return
     node = run.node
-    kind = event.kind
-    if kind is EventKind.LOOKUP_RESULT and node.kind is K.LOOKUP:
-        _lookup_answer(run, node, event.data)
-    elif kind is EventKind.TICKET_CREATED and node.kind is K.TICKET:
-        run.variables["ticket_number"] = event.data.get("number")
+    if isinstance(event, LookupAnswered) and node.kind is K.LOOKUP:
+        run.variables.update(event.values)
+        exits = {LookupStatus.FOUND: node.found, LookupStatus.MANY: node.many or node.found}
+        _goto(run, exits.get(event.status, node.not_found))
+    elif isinstance(event, TicketOpened) and node.kind is K.TICKET:
+        run.variables["ticket_number"] = event.number
         _goto(run, node.next)
-    elif kind is EventKind.QUEUE_RESULT and node.kind is K.ENQUEUE:
-        run.variables["queue_result"] = event.data.get("result")
+    elif isinstance(event, QueueLeft) and node.kind is K.ENQUEUE:
+        run.variables["queue_result"] = event.result
         _goto(run, node.next)
-    elif kind is EventKind.NO_INPUT and node.kind in INPUT_KINDS:
-        _retry(run, node, node.no_input_prompt)
-    elif kind is EventKind.DIGITS and node.kind in INPUT_KINDS:
-        _digits(run, node, str(event.data.get("digits", "")))
-    elif kind is EventKind.SPEECH and node.kind is K.SPEECH:
-        text = str(event.data.get("text", "")).strip()
-        if not text:
+    elif isinstance(event, CallerInput) and node.kind in INPUT_KINDS:
+        _input(run, node, event)
+
+
+def _input(run: _Run, node: Node, given: CallerInput) -> None:
+    if given.silent:
+        if node.on_no_input:
+            _goto(run, node.on_no_input)
+        else:
             _retry(run, node, node.no_input_prompt)
-            return
-        run.variables[node.var or "speech"] = text
-        run.emit(C.RECORD_STEP, node=node.id, speech=text)
-        _goto(run, node.next)
-
-
-def _digits(run: _Run, node: Node, digits: str) -> None:
-    if not digits:
-        _retry(run, node, node.no_input_prompt)
         return
-    if not DTMF.fullmatch(digits):
+    speech = given.speech.strip()
+    if node.kind is K.SPEECH:
+        if given.digits or not speech:
+            _retry(run, node, node.invalid_prompt or node.no_input_prompt)
+            return
+        run.variables[node.var or "speech"] = speech
+        run.commands.append(c.InputTaken(node.id, speech=speech))
+        _goto(run, node.next)
+        return
+    digits = given.digits
+    if speech or not DTMF.fullmatch(digits):
+        _retry(run, node, node.invalid_prompt)
+    elif node.kind is K.MENU:
+        _menu(run, node, digits)
+    elif node.kind is K.SURVEY:
+        _survey(run, node, digits)
+    else:
+        _collected(run, node, digits)
+
+
+def _menu(run: _Run, node: Node, digits: str) -> None:
+    target = node.options.get(digits)
+    if target is None:
         _retry(run, node, node.invalid_prompt)
         return
-    if node.kind is K.MENU:
-        target = node.options.get(digits)
-        if target is None:
-            _retry(run, node, node.invalid_prompt)
-            return
-        run.emit(C.RECORD_STEP, node=node.id, digits=digits)
-        _goto(run, target)
-    elif node.kind is K.SURVEY:
-        valid = node.options or {str(n): "" for n in range(1, 6)}
-        if digits not in valid:
-            _retry(run, node, node.invalid_prompt)
-            return
-        run.variables[node.var or "survey"] = int(digits) if digits.isdigit() else digits
-        run.emit(C.RECORD_STEP, node=node.id, digits=digits, survey=digits)
-        _goto(run, valid.get(digits) or node.next)
-    elif node.kind is K.COLLECT:
-        _collected(run, node, digits)
-    else:
-        run.variables[node.var or "speech"] = digits
-        _goto(run, node.next)
+    run.commands.append(c.InputTaken(node.id, digits=digits))
+    _goto(run, target)
+
+
+def _survey(run: _Run, node: Node, digits: str) -> None:
+    valid = node.options or {str(n): "" for n in range(1, 6)}
+    if digits not in valid:
+        _retry(run, node, node.invalid_prompt)
+        return
+    score = int(digits) if digits.isdigit() else None
+    run.variables[node.var or "survey"] = score if score is not None else digits
+    run.commands.append(c.InputTaken(node.id, digits=digits, survey=score))
+    _goto(run, valid.get(digits) or node.next)
 
 
 def _collected(run: _Run, node: Node, digits: str) -> None:
     size_ok = node.min_digits <= len(digits) <= node.max_digits
-    if not size_ok or (node.pattern and not re.fullmatch(node.pattern, digits)):
+    pattern_ok = not node.pattern or re.fullmatch(node.pattern, digits)
+    valid_ok = not node.valid or evaluate(
+        run.flow.compiled[node.valid], run.scope() | {"value": digits}
+    )
+    if not (size_ok and pattern_ok and valid_ok):
         _retry(run, node, node.invalid_prompt)
         return
     run.variables[node.var or "digits"] = digits
     shown = "*" * max(len(digits) - 4, 0) + digits[-4:] if node.mask else digits
-    run.emit(C.RECORD_STEP, node=node.id, digits=shown)
+    run.commands.append(c.InputTaken(node.id, digits=shown))
     _goto(run, node.next)
 
 
@@ -337,16 +349,9 @@ def _retry(run: _Run, node: Node, prompt: str | None) -> None:
     """Another try at the same node, or its fallback once the tries are used up."""
     attempts = run.attempts + 1
     if attempts >= node.retries:
-        run.emit(C.RECORD_STEP, node=node.id, exhausted=True)
+        run.commands.append(c.InputTaken(node.id, exhausted=True))
         _goto(run, node.on_exhausted)
         return
     run.say(prompt)
     _enter(run)
     run.attempts = attempts
-
-
-def _lookup_answer(run: _Run, node: Node, data: Mapping[str, Any]) -> None:
-    status = str(data.get("status", "not_found"))
-    run.variables.update(data.get("values", {}))
-    target = {"found": node.found, "many": node.many or node.found}.get(status, node.not_found)
-    _goto(run, target)

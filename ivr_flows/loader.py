@@ -85,8 +85,7 @@ def _compiled(flow: Flow) -> Flow:
     env = environment()
     compiled: dict[str, Any] = {}
     for node in flow.nodes.values():
-        sources = [c.expression for c in node.conditions] + list(node.assign.values())
-        for source in sources + [s for s in (node.priority, node.preferred_agent) if s]:
+        for source in _expressions(node):
             compiled[source] = compile_expression(env, source)
         if node.summary:
             compiled[node.summary] = env.from_string(node.summary)
@@ -234,10 +233,14 @@ def _check_prompts(flow: Flow, node: Node, report: _Report) -> None:
                 report.add(node.id, f"prompt {key!r} has no {lang} text")
 
 
-def _check_expressions(env: Any, node: Node, report: _Report) -> None:
+def _expressions(node: Node) -> list[str]:
+    """Every expression a node evaluates (branches, assignments, routing, validation)."""
     sources = [c.expression for c in node.conditions] + list(node.assign.values())
-    sources += [s for s in (node.priority, node.preferred_agent) if s]
-    for source in sources:
+    return sources + [s for s in (node.priority, node.preferred_agent, node.valid) if s]
+
+
+def _check_expressions(env: Any, node: Node, report: _Report) -> None:
+    for source in _expressions(node):
         try:
             compile_expression(env, source)
         except ExpressionError as err:

@@ -81,10 +81,12 @@ class Node:
     invalid_prompt: str | None = None
     no_input_prompt: str | None = None
     on_exhausted: str | None = None  # after `retries` invalid or empty answers
+    on_no_input: str | None = None  # silence goes here at once (an optional menu)
     min_digits: int = 1
     max_digits: int = 1
     finish_on_key: str = ""
     pattern: str | None = None  # collect: a regular expression the digits must match
+    valid: str | None = None  # collect: an expression over the session and `value`
     mask: bool = False  # collect: record the digits masked (account numbers)
     lookup: LookupKind | None = None
     found: str | None = None
@@ -98,13 +100,15 @@ class Node:
     flow: str | None = None
     ticket_type: str | None = None
     summary: str | None = None  # template
-    language: str | None = None
+    language: str | None = None  # speech: what is listened for; others: spoken in
     url: str | None = None
     hints: tuple[str, ...] = ()
+    tone: bool = False  # speech, collect: a beep after the prompt ("after the tone")
 
     def exits(self) -> list[str]:
         """Every node this one can move to."""
-        targets = [self.next, self.on_exhausted, self.found, self.many, self.not_found]
+        targets = [self.next, self.on_exhausted, self.on_no_input, self.found, self.many]
+        targets.append(self.not_found)
         targets += list(self.options.values()) + [c.next for c in self.conditions]
         return [t for t in targets if t]
 
@@ -143,48 +147,6 @@ class Session:
     attempts: int = 0
     stack: tuple[Frame, ...] = ()
     path: tuple[str, ...] = ()
-    finished: bool = False
+    finished: bool = False  # the flow is done (hung up, transferred) or the call ended
     seq: int = 0  # events applied; an adapter compares it to drop a retried request
-
-
-class EventKind(StrEnum):
-    """What happened, fed to `step`."""
-
-    STARTED = "started"
-    DIGITS = "digits"
-    SPEECH = "speech"
-    NO_INPUT = "no_input"
-    LOOKUP_RESULT = "lookup_result"
-    TICKET_CREATED = "ticket_created"
-    QUEUE_RESULT = "queue_result"
-    HUNG_UP = "hung_up"
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """An input to the engine; `data` carries digits, speech text or a service's answer."""
-
-    kind: EventKind
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-class CommandKind(StrEnum):
-    """What the adapter must do, in order."""
-
-    SAY = "say"
-    PLAY = "play"
-    GATHER = "gather"
-    LOOKUP = "lookup"
-    CREATE_TICKET = "create_ticket"
-    ENQUEUE = "enqueue"
-    TRANSFER = "transfer"
-    HANGUP = "hangup"
-    RECORD_STEP = "record_step"  # an entry for the call record (node, masked digits)
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One instruction to the telephony adapter or the services."""
-
-    kind: CommandKind
-    data: Mapping[str, Any] = field(default_factory=dict)
+    closed: bool = False  # the call ended: every later request only hangs up

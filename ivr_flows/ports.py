@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
+from ivr_flows.commands import CallerCommand, Enqueue, IvrRecord, Lookup, OpenTicket, Queued
+from ivr_flows.events import LookupAnswered
 from ivr_flows.models import Session
 
 
 class SessionStore(Protocol):
     """IVR sessions between requests (Redis, with a TTL), with the last reply for retries."""
 
-    async def load(self, call_id: str) -> tuple[Session, str] | None:
+    async def load(self, call_id: str) -> tuple[Session, list[CallerCommand]] | None:
         """The session and the reply last sent for it."""
 
-    async def save(self, session: Session, reply: str) -> None:
+    async def save(self, session: Session, reply: Sequence[CallerCommand]) -> None:
         """Store the session and the reply just sent."""
 
-    async def delete(self, call_id: str) -> None:
-        """Forget the session (the call ended)."""
+    def lock(self, call_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the call's session alone (across instances) while one request runs."""
 
 
 class IvrServices(Protocol):
-    """Look-ups, tickets and the call record, as the flows need them."""
+    """Look-ups, tickets, the queue and the call record, as the flows need them."""
 
-    async def lookup(
-        self, call_id: str, kind: str, params: Mapping[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
-        """(`found` | `many` | `not_found`, values to merge into the session); identifying
+    async def lookup(self, call_id: str, command: Lookup) -> LookupAnswered:
+        """The answer (`found` | `many` | `not_found`, values for the session); identifying
         look-ups (`caller`, `account`) give `customer_id` and `account_id` when found."""
 
-    async def create_ticket(self, call_id: str, data: Mapping[str, Any]) -> str:
+    async def open_ticket(self, call_id: str, command: OpenTicket) -> str:
         """Open a ticket (or urge the open one for the same service point); its number."""
 
     async def enqueue(
-        self, call_id: str, data: Mapping[str, Any], variables: Mapping[str, Any]
-    ) -> None:
-        """Put the call in line for an agent (queue, priority, skills, language, preferred
-        agent), with what the session knows of the caller for the screen-pop."""
+        self, call_id: str, command: Enqueue, variables: Mapping[str, Any]
+    ) -> Queued | None:
+        """Put the call in line for an agent with the node's routing and the identified
+        caller's own (priority, account manager); what was used, or None when refused."""
 
-    async def record_steps(self, call_id: str, steps: list[Mapping[str, Any]]) -> None:
-        """Append what the IVR did to the call record, in one write: nodes entered, masked
-        digits, speech, look-ups (with who was identified), tickets, the queue."""
+    async def record(self, call_id: str, records: Sequence[IvrRecord]) -> None:
+        """Append what the IVR did to the call record, in one write."""

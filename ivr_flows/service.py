@@ -1,25 +1,34 @@
 """Run the engine for one telephony request: feed service answers back until the caller is
-needed again, keep the session, and hand the caller-facing commands to the adapter."""
+needed again, keep the session, and hand the caller-facing commands to the adapter.
+
+One request at a time per call: copies of a request that arrive together (a provider's retry,
+a proxy's duplicate) wait for the call's lock, see the step already applied (by its number)
+and get the reply already sent. After the call ended every request gets a hang-up and changes
+nothing.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from ivr_flows import commands as c
+from ivr_flows.commands import IvrReply, IvrState, SessionStatus
 from ivr_flows.engine import step
-from ivr_flows.models import Command, CommandKind, Event, EventKind, Flow, Session
+from ivr_flows.events import CallStarted, IvrEvent, LookupAnswered, TicketOpened
+from ivr_flows.models import Flow, Session
 from ivr_flows.ports import IvrServices, SessionStore
 
 log = logging.getLogger(__name__)
-C = CommandKind
 MAX_SERVICE_ROUNDS = 20
-
-Render = Callable[[Session, list[Command]], str]
+IDENTIFYING = frozenset({"caller", "account"})
+DEFAULT_LANGUAGE = "zh-CN"
 
 
 class IvrService:
-    """One step of a call's IVR per request; adapters render the result (TwiML, AGI)."""
+    """One step of a call's IVR per request; adapters render the reply (TwiML, AGI)."""
 
     def __init__(
         self,
@@ -37,40 +46,69 @@ class IvrService:
         """A loaded flow by name."""
         return self._flows[name]
 
-    async def start(self, call_id: str, variables: Mapping[str, Any], render: Render) -> str:
-        """A new session at the entry flow (a retried first request gets the same reply)."""
-        stored = await self._store.load(call_id)
-        if stored is not None and stored[0].seq > 0:
-            return stored[1]
-        session = Session(call_id=call_id, flow=self._entry)
-        return await self._run(session, Event(EventKind.STARTED, dict(variables)), render)
+    async def start(self, call_id: str, variables: Mapping[str, Any]) -> IvrReply:
+        """A new session at the entry flow (a repeated first request gets the same reply)."""
+        async with self._store.lock(call_id):
+            stored = await self._store.load(call_id)
+            if stored is not None and stored[0].seq > 0:
+                return _replay(*stored) if not stored[0].finished else _over(stored[0])
+            session = Session(call_id=call_id, flow=self._entry)
+            return await self._run(session, CallStarted(dict(variables)), [])
 
     async def handle(
         self,
         call_id: str,
-        event: Event,
-        seq: int | None,
-        render: Render,
+        event: IvrEvent,
+        seq: int | None = None,
         variables: Mapping[str, Any] | None = None,
-    ) -> str:
-        """Apply a caller's event; `seq` is the session seq the request answers (a retry of an
-        older one gets the reply already sent). An unknown call starts afresh."""
+    ) -> IvrReply:
+        """Apply an event; `seq` is the step number the request answers (a copy of an
+        older one gets the reply already sent). A call with no session starts afresh when
+        `variables` are given (the session expired), else its IVR is over."""
+        async with self._store.lock(call_id):
+            stored = await self._store.load(call_id)
+            if stored is None:
+                if variables is None:
+                    return _over(Session(call_id, self._entry, finished=True))
+                log.warning("no IVR session for call %s: starting it from the entry", call_id)
+                session = Session(call_id=call_id, flow=self._entry)
+                return await self._run(session, CallStarted(dict(variables)), [])
+            session, reply = stored
+            if seq is not None and seq < session.seq:
+                return _replay(session, reply)
+            if session.finished:
+                return _over(session)
+            return await self._run(session, event, reply)
+
+    async def status(self, call_id: str) -> SessionStatus:
+        """Where the call's IVR stands, and its language (zh-CN when unknown)."""
         stored = await self._store.load(call_id)
         if stored is None:
-            log.warning("no IVR session for call %s: starting it from the entry", call_id)
-            return await self.start(call_id, variables or {}, render)
-        session, reply = stored
-        if seq is not None and seq < session.seq:
-            return reply
-        return await self._run(session, event, render)
+            return SessionStatus(None, DEFAULT_LANGUAGE)
+        session = stored[0]
+        state = (
+            IvrState.CLOSED
+            if session.closed
+            else IvrState.FINISHED
+            if session.finished
+            else IvrState.ACTIVE
+        )
+        return SessionStatus(state, session.language)
 
     async def end(self, call_id: str) -> None:
-        """The call is over: forget its session."""
-        await self._store.delete(call_id)
+        """The call is over: its session is closed, and later requests only hang up."""
+        async with self._store.lock(call_id):
+            stored = await self._store.load(call_id)
+            session = stored[0] if stored else Session(call_id=call_id, flow=self._entry)
+            if not session.closed:
+                closed = replace(session, finished=True, closed=True, seq=session.seq + 1)
+                await self._store.save(closed, [c.Hangup()])
 
-    async def _run(self, session: Session, event: Event | None, render: Render) -> str:
-        out: list[Command] = []
-        records: list[Mapping[str, Any]] = []  # for the call record, written once per request
+    async def _run(
+        self, session: Session, event: IvrEvent | None, previous: list[c.CallerCommand]
+    ) -> IvrReply:
+        out: list[c.CallerCommand] = []
+        records: list[c.IvrRecord] = []  # for the call record, written once per request
         root = self._flows[self._entry]
         for _ in range(MAX_SERVICE_ROUNDS):
             if event is None:
@@ -80,46 +118,61 @@ class IvrService:
             for command in commands:
                 event = await self._serve(session, command, out, records) or event
         if records:
-            await self._services.record_steps(session.call_id, records)
-        reply = render(session, out)
-        await self._store.save(session, reply)
-        return reply
+            await self._services.record(session.call_id, records)
+        if not out and not session.finished and previous:
+            out = previous  # nothing new for the caller: the same question again
+        await self._store.save(session, out)
+        return IvrReply(session, out, over=session.finished and not _acts(out))
 
     async def _serve(
         self,
         session: Session,
-        command: Command,
-        out: list[Command],
-        records: list[Mapping[str, Any]],
-    ) -> Event | None:
-        data = command.data
+        command: c.IvrCommand,
+        out: list[c.CallerCommand],
+        records: list[c.IvrRecord],
+    ) -> IvrEvent | None:
         call_id = session.call_id
-        if command.kind is C.RECORD_STEP:
-            records.append(data)
-        elif command.kind is C.LOOKUP:
-            status, values = await self._services.lookup(call_id, data["lookup"], data["params"])
-            record: dict[str, Any] = {"lookup": data["lookup"], "status": status}
-            if status == "found" and data["lookup"] in IDENTIFYING:
-                record |= {k: values.get(k) for k in ("customer_id", "account_id")}
-            records.append(record)
-            return Event(EventKind.LOOKUP_RESULT, {"status": status, "values": values})
-        elif command.kind is C.CREATE_TICKET:
-            number = await self._services.create_ticket(call_id, data)
-            records.append({"ticket_number": number})
-            return Event(EventKind.TICKET_CREATED, {"number": number})
-        else:
-            if command.kind is C.ENQUEUE:
-                records.append(
-                    {
-                        "queued": data["queue"],
-                        "priority": data["priority"],
-                        "skills": data["skills"],
-                        "preferred_agent": data["preferred_agent"],
-                    }
+        if isinstance(command, c.NodeEntered | c.InputTaken):
+            records.append(command)
+        elif isinstance(command, c.Lookup):
+            answer = await self._services.lookup(call_id, command)
+            identified = answer.status == "found" and command.kind.value in IDENTIFYING
+            records.append(
+                c.LookupMade(
+                    command.kind,
+                    answer.status.value,
+                    _id(answer, "customer_id") if identified else None,
+                    _id(answer, "account_id") if identified else None,
                 )
-                await self._services.enqueue(call_id, data, session.vars)
+            )
+            return answer
+        elif isinstance(command, c.OpenTicket):
+            number = await self._services.open_ticket(call_id, command)
+            records.append(c.TicketLinked(number))
+            return TicketOpened(number)
+        else:
+            if isinstance(command, c.Enqueue):
+                queued = await self._services.enqueue(call_id, command, session.vars)
+                if queued is not None:
+                    records.append(queued)
             out.append(command)
         return None
 
 
-IDENTIFYING = frozenset({"caller", "account"})
+def _id(answer: LookupAnswered, key: str) -> int | None:
+    value = answer.values.get(key)
+    return int(value) if value is not None else None
+
+
+def _acts(commands: list[c.CallerCommand]) -> bool:
+    """Whether a reply still does something for the caller before it hangs up."""
+    return any(not isinstance(cmd, c.Hangup) for cmd in commands)
+
+
+def _replay(session: Session, reply: list[c.CallerCommand]) -> IvrReply:
+    """The reply already sent, to a copy of the request that asked for it."""
+    return IvrReply(session, reply, over=session.finished and not _acts(reply))
+
+
+def _over(session: Session) -> IvrReply:
+    return IvrReply(session, [c.Hangup()], over=True)

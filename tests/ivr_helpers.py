@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from ivr_flows import commands as c
 from ivr_flows.engine import step
+from ivr_flows.events import (
+    SILENCE,
+    CallerInput,
+    CallStarted,
+    HungUp,
+    IvrEvent,
+    LookupAnswered,
+    LookupStatus,
+    QueueLeft,
+    TicketOpened,
+)
 from ivr_flows.loader import default_flow_files, load_flows
-from ivr_flows.models import Command, CommandKind, Event, EventKind, Flow, Session
+from ivr_flows.models import Flow, Session
 from ivr_flows.prompts import render
 
 FLOWS = load_flows(default_flow_files())
+T = TypeVar("T")
+RECORDS = (c.NodeEntered, c.InputTaken)
 
 
 @dataclass
@@ -20,42 +33,60 @@ class Dialogue:
 
     flow: Flow
     session: Session
-    commands: list[Command] = field(default_factory=list)
-    last: list[Command] = field(default_factory=list)
+    commands: list[c.IvrCommand] = field(default_factory=list)
+    last: list[c.IvrCommand] = field(default_factory=list)
 
-    def send(self, kind: EventKind, **data: Any) -> Dialogue:
-        self.session, self.last = step(self.flow, self.session, Event(kind, data), FLOWS)
+    def send(self, event: IvrEvent) -> Dialogue:
+        self.session, self.last = step(self.flow, self.session, event, FLOWS)
         self.commands += self.last
         return self
 
     def press(self, digits: str) -> Dialogue:
-        return self.send(EventKind.DIGITS, digits=digits)
+        return self.send(CallerInput(digits))
+
+    def speak(self, words: str) -> Dialogue:
+        return self.send(CallerInput(speech=words))
+
+    def silence(self) -> Dialogue:
+        return self.send(SILENCE)
 
     def answer(self, status: str, **values: Any) -> Dialogue:
-        return self.send(EventKind.LOOKUP_RESULT, status=status, values=values)
+        return self.send(LookupAnswered(LookupStatus(status), values))
+
+    def ticket(self, number: str) -> Dialogue:
+        return self.send(TicketOpened(number))
+
+    def queue_left(self, result: str) -> Dialogue:
+        return self.send(QueueLeft(result))
+
+    def hang_up(self) -> Dialogue:
+        return self.send(HungUp())
+
+    def said(self) -> list[c.Say]:
+        """The prompts of the reply to the last event."""
+        return [x for x in self.last if isinstance(x, c.Say)]
 
     def heard(self) -> str:
         """What the caller heard in reply to the last event."""
-        return " ".join(
-            render(FLOWS[c.data["flow"]], c.data["prompt"], c.data["language"], c.data["params"])
-            for c in self.last
-            if c.kind is CommandKind.SAY
-        )
+        return " ".join(render(FLOWS[x.flow], x.prompt, x.language, x.params) for x in self.said())
 
-    def asked(self, kind: CommandKind) -> Mapping[str, Any]:
-        """The data of the last command of `kind` in reply to the last event."""
-        found = [c for c in self.last if c.kind is kind]
-        assert found, f"no {kind} in {[c.kind for c in self.last]}"
-        return found[-1].data
+    def asked(self, kind: type[T]) -> T:
+        """The last command of `kind` in reply to the last event."""
+        found = [x for x in self.last if isinstance(x, kind)]
+        assert found, f"no {kind.__name__} in {self.kinds()}"
+        return found[-1]
 
-    def kinds(self) -> list[CommandKind]:
-        return [c.kind for c in self.last if c.kind is not CommandKind.RECORD_STEP]
+    def kinds(self) -> list[type]:
+        return [type(x) for x in self.last if not isinstance(x, RECORDS)]
+
+    def records(self) -> list[c.InputTaken]:
+        return [x for x in self.last if isinstance(x, c.InputTaken)]
 
 
 def call(flow: str = "95598", caller: str = "+8613800138000") -> Dialogue:
     """A new call into `flow`, already started."""
     dialogue = Dialogue(FLOWS[flow], Session(call_id="c1", flow=flow))
-    return dialogue.send(EventKind.STARTED, caller=caller, called="+861095598", call_id="c1")
+    return dialogue.send(CallStarted({"caller": caller, "called": "+861095598", "call_id": "c1"}))
 
 
 ZHANG = {

@@ -19,6 +19,10 @@ class Keys:
         """The IVR session of a call."""
         return f"{self.prefix}ivr:{call_id}"
 
+    def ivr_lock(self, call_id: str) -> str:
+        """Held while one request runs a step of the call's IVR."""
+        return f"{self.prefix}ivr-lock:{call_id}"
+
     def lease(self, name: str) -> str:
         """A leader lease (AMI session, a campaign's dialer)."""
         return f"{self.prefix}lease:{name}"

@@ -25,7 +25,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-_RELEASE = """
+RELEASE_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
@@ -40,7 +40,7 @@ class RedisLease:
         self.holder = f"{socket.gethostname()}:{secrets.token_hex(4)}"
         self._ttl_ms = int(ttl_seconds * 1000)
         self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
+        self._release = client.register_script(RELEASE_SCRIPT)
 
     @property
     def ttl_seconds(self) -> float:

@@ -1,20 +1,31 @@
-"""What a waiting caller hears about the queue, whatever the telephony provider."""
+"""What a waiting caller hears about the queue, in the call's language, whatever the
+telephony provider: `Say` commands of the `queue` flow's prompts, rendered by each adapter
+like every other prompt."""
 
 from __future__ import annotations
 
 import math
 
 from agents.models import QueuedInfo
+from ivr_flows.commands import Say
+
+FLOW = "queue"
 
 
-def queue_announcement(info: QueuedInfo) -> str:
-    """Position and estimated wait, in Chinese (the hotline's waiting prompts)."""
-    text = f"您前面还有{info.position - 1}位客户在等待，"
-    if math.isfinite(info.estimated_wait_seconds):
-        minutes = max(1, round(info.estimated_wait_seconds / 60))
-        return text + f"预计等待约{minutes}分钟，请稍候。"
-    return text + "当前坐席繁忙，请稍候。"
+def say(prompt: str, language: str, **params: object) -> Say:
+    """A prompt of the queue flow."""
+    return Say(FLOW, prompt, language, params)
 
 
-CALLBACK_OFFER = "如需保留排队位置并挂机等待回电，请按1。"
-CALLBACK_PLACE_KEPT = "已为您保留排队位置，客服代表将尽快回电，请挂机。"
+def queue_announcement(info: QueuedInfo, language: str) -> list[Say]:
+    """Position and estimated wait (or that no agent is there), and the callback offer when
+    the queue makes one."""
+    said = [say("position", language, ahead=max(info.position - 1, 0))]
+    wait = info.estimated_wait_seconds
+    if wait is None or math.isinf(wait):
+        said.append(say("no_agent", language))
+    else:
+        said.append(say("wait", language, minutes=max(1, round(wait / 60))))
+    if info.offer_callback:
+        said.append(say("callback_offer", language))
+    return said

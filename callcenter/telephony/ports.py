@@ -1,18 +1,18 @@
-"""What the telephony adapters (Twilio webhooks, FastAGI) need: the call record, the IVR and
-the ACD (satisfied by their services)."""
+"""What the telephony adapters (Twilio webhooks, FastAGI, AMI) need: the call record, the IVR,
+the end of a call and the ACD (satisfied by their services and use cases)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 from agents.models import QueuedInfo
 from agents.ports import AgentInfo
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
-from ivr_flows.models import Command, Event, Flow, Session
-
-Render = Callable[[Session, list[Command]], str]
+from ivr_flows.commands import IvrReply, SessionStatus
+from ivr_flows.events import IvrEvent
+from ivr_flows.models import Flow
 
 
 class CallLog(Protocol):
@@ -43,18 +43,23 @@ class Ivr(Protocol):
 
     def flow(self, name: str) -> Flow: ...
 
-    async def start(self, call_id: str, variables: Mapping[str, Any], render: Render) -> str: ...
+    async def start(self, call_id: str, variables: Mapping[str, Any]) -> IvrReply: ...
 
     async def handle(
         self,
         call_id: str,
-        event: Event,
-        seq: int | None,
-        render: Render,
+        event: IvrEvent,
+        seq: int | None = None,
         variables: Mapping[str, Any] | None = None,
-    ) -> str: ...
+    ) -> IvrReply: ...
 
-    async def end(self, call_id: str) -> None: ...
+    async def status(self, call_id: str) -> SessionStatus: ...
+
+
+class CallEnd(Protocol):
+    """The caller's call is over (`callcenter.callflow.ending.CallEnding`)."""
+
+    async def ended(self, call_id: str, reason: str, *, failed: bool = False) -> None: ...
 
 
 class Queueing(Protocol):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agents.center import Acd
 from agents.desk import DeskHub
 from callcenter.auth.service import AuthService
+from callcenter.callflow.ending import CallEnding
 from callcenter.calls.service import CallService
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
@@ -30,6 +31,7 @@ CALLS = web.AppKey("calls", CallService)
 PROFILES = web.AppKey("profiles", ProfileService)
 TICKETS = web.AppKey("tickets", TicketService)
 IVR = web.AppKey("ivr", IvrService)
+ENDING = web.AppKey("ending", CallEnding)
 ACD = web.AppKey("acd", Acd)
 DESK = web.AppKey("desk", DeskHub)
 FASTAGI = web.AppKey("fastagi", FastAgiServer)

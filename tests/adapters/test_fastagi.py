@@ -128,7 +128,7 @@ async def test_garbage_and_silence_are_closed_without_touching_other_sessions(
 
 
 async def test_a_silent_connection_is_timed_out() -> None:
-    server = FastAgiServer(None, None, None, FastAgiSettings(env_timeout_seconds=0.2))  # type: ignore[arg-type]
+    server = FastAgiServer(None, None, None, None, FastAgiSettings(env_timeout_seconds=0.2))  # type: ignore[arg-type]
     port = await server.start("127.0.0.1", 0)
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

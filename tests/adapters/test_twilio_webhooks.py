@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
 from callcenter.app import create_app
-from callcenter.calls.models import ProviderRef
+from callcenter.calls.models import Direction, ProviderRef
 from callcenter.core.clock import ManualClock
 from callcenter.web.keys import CALLS, ENGINE
 from tests.conftest import NOW, app_settings
@@ -50,8 +50,9 @@ class Caller:
         self.twiml = ""
 
     async def post(
-        self, path: str, extra: dict[str, str] | None = None, signature: str | None = None
+        self, url: str, extra: dict[str, str] | None = None, signature: str | None = None
     ) -> Any:
+        path = url.removeprefix(BASE)  # the TwiML's URLs are absolute
         params = self.base | (extra or {})
         sig = signature or RequestValidator(TOKEN).compute_signature(BASE + path, params)
         resp = await self.client.post(path, data=params, headers={"X-Twilio-Signature": sig})
@@ -147,7 +148,7 @@ async def test_hazard_goes_to_the_emergency_queue(client: Client, zhang: int) ->
     await caller.silence()
     await caller.press("1")
     twiml = await caller.press("1")
-    assert ">emergency</Enqueue>" in twiml and 'waitUrl="/twilio/wait"' in twiml
+    assert ">emergency</Enqueue>" in twiml and f'waitUrl="{BASE}/twilio/wait"' in twiml
     assert "queued" in [e.type for e in await events(client)]
 
 
@@ -244,16 +245,35 @@ async def test_queue_hangup_is_an_abandon(client: Client, zhang: int) -> None:
     assert found is not None and found.state == "abandoned"
 
 
-async def test_wait_url_plays_position_and_music(client: Client) -> None:
-    caller = Caller(client)
-    await caller.post("/twilio/wait", fixture("enqueue-wait"))
-    assert "<Play>" in caller.twiml and "<Say" in caller.twiml
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [
+        ("/twilio/step?seq=5", {"Digits": "1"}),
+        ("/twilio/wait", fixture("enqueue-wait")),
+        ("/twilio/queue-result", fixture("enqueue-action-bridged")),
+        ("/twilio/callback", {"Digits": "1"}),
+    ],
+)
+async def test_a_call_never_seen_is_hung_up_and_stores_nothing(
+    client: Client, path: str, extra: dict[str, str]
+) -> None:
+    caller = Caller(client, "CA0000000000000000000000000000dead")
+    resp = await caller.post(path, extra)
+    assert resp.status == 200 and "<Hangup" in caller.twiml and "<Say" not in caller.twiml
+    assert (
+        await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+        is None
+    )
 
 
-async def test_unknown_call_at_a_step_starts_afresh(client: Client, zhang: int) -> None:
-    caller = Caller(client)
-    resp = await caller.post("/twilio/step?seq=5", {"Digits": "1"})
-    assert resp.status == 200 and "国家电网95598" in caller.twiml
+async def test_a_status_for_a_call_never_seen_creates_no_record(client: Client) -> None:
+    caller = Caller(client, "CA0000000000000000000000000000beef")
+    completed = {"CallStatus": "completed", "SequenceNumber": "3"}
+    assert (await caller.post("/twilio/status", completed)).status == 204
+    assert (
+        await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+        is None
+    )
 
 
 async def test_fixture_signature_vector() -> None:
@@ -275,6 +295,8 @@ async def test_oversized_webhook_body_is_413(client: Client) -> None:
 async def test_repeated_terminal_status_is_harmless(client: Client) -> None:
     caller = Caller(client, "CA0000000000000000000000000000bbb1")
     caller.base |= {"Direction": "outbound-api"}
+    ref = ProviderRef("twilio", caller.base["CallSid"])
+    await client.app[CALLS].start(Direction.OUTBOUND, "+861095598", CALLER, ref)
     busy = {"CallStatus": "busy", "SequenceNumber": "1"}
     assert (await caller.post("/twilio/status", busy)).status == 204
     assert (await caller.post("/twilio/status", busy)).status == 204  # Twilio retried it

@@ -238,7 +238,7 @@ async def test_caller_hangs_up_while_offered(
 async def test_long_wait_offers_a_callback_that_keeps_the_place(client: Client, zhang: int) -> None:
     caller = await walk_to_billing(client)  # nobody serves billing: the wait is unbounded
     twiml = (await caller.post("/twilio/wait", {"QueuePosition": "1"}), caller.twiml)[1]
-    assert "按1" in twiml and 'action="/twilio/callback"' in twiml
+    assert "按1" in twiml and f'action="{BASE}/twilio/callback"' in twiml
     await caller.post("/twilio/callback", {"Digits": "1"})
     assert "<Hangup" in caller.twiml
     await caller.post("/twilio/queue-result", {"QueueResult": "hangup"})

@@ -30,7 +30,7 @@ COMPOSITION = (
     "callcenter.devtools",
     "callcenter.__main__",
     "callcenter.demo",
-    "callcenter.ivr_services",
+    "callcenter.callflow",
     "callcenter.acd_services",
     "callcenter.simulate",
 )
@@ -50,7 +50,11 @@ def _imports(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             found += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append(node.module)
+            package = ROOT.joinpath(*node.module.split("."))
+            found += [  # `from pkg import module` imports pkg.module
+                f"{node.module}.{a.name}" if (package / f"{a.name}.py").exists() else node.module
+                for a in node.names
+            ]
     return found
 
 
@@ -84,6 +88,8 @@ def _violation(module: str, imported: str) -> str | None:
             "lifecycle",
             "codec",
             "prompts",
+            "events",
+            "commands",
         )
         if not (
             _within(imported, FEATURE_ALLOWED)

@@ -12,22 +12,15 @@ or silence from the other end times the session out and closes it; other session
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from agents.ports import AgentInfo
-from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.phone import caller_number, mask
 from callcenter.core.tasks import cancel_requested
-from callcenter.telephony.announce import (
-    CALLBACK_OFFER,
-    CALLBACK_PLACE_KEPT,
-    queue_announcement,
-)
+from callcenter.telephony import announce
 from callcenter.telephony.asterisk.agi import (
     MAX_ENV_LINES,
     MAX_LINE,
@@ -39,12 +32,12 @@ from callcenter.telephony.asterisk.agi import (
 )
 from callcenter.telephony.asterisk.bridge import dial_args, dial_target
 from callcenter.telephony.asterisk.tts import Tts, TtsError
-from callcenter.telephony.ports import CallLog, Ivr, Queueing
-from ivr_flows.models import Command, CommandKind, Event, EventKind, Session
+from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
+from ivr_flows import commands as c
+from ivr_flows.events import SILENCE, CallerInput, IvrEvent, QueueLeft
 from ivr_flows.prompts import render as render_prompt
 
 log = logging.getLogger(__name__)
-C = CommandKind
 E = CallEventType
 PROVIDER = "asterisk"
 ESCAPE_DIGITS = "0123456789*#"
@@ -52,10 +45,15 @@ BACKLOG = 1024
 ANSWERED_SCRIPT = "answered"  # agi://host:port/answered,<call>,<agent> from Dial's U()
 OFFER_POLL_SECONDS = 0.5
 CALLBACK_KEY_MS = 5000
+BEEP = "beep"  # one of Asterisk's core sounds
 
 
 class CallerHungUp(Exception):
     """The channel is gone."""
+
+
+class SessionLost(ConnectionError):
+    """The FastAGI connection closed without Asterisk saying the channel hung up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +78,9 @@ class AgiChannel:
     async def read_line(self) -> str:
         line = await self._reader.readline()
         if not line:
-            raise CallerHungUp("connection closed")
+            if self.hung_up:
+                raise CallerHungUp("connection closed")
+            raise SessionLost("connection closed without a hang-up")
         if len(line) > MAX_LINE:
             raise AgiProtocolError("line too long")
         return line.decode("utf-8", "replace").rstrip("\r\n")
@@ -114,6 +114,7 @@ class FastAgiServer:
         self,
         calls: CallLog,
         ivr: Ivr,
+        ending: CallEnd,
         tts: Tts,
         settings: FastAgiSettings | None = None,
         *,
@@ -122,6 +123,7 @@ class FastAgiServer:
     ) -> None:
         self._calls = calls
         self._ivr = ivr
+        self._ending = ending
         self._tts = tts
         self._settings = settings or FastAgiSettings()
         self._queueing = queueing
@@ -179,30 +181,26 @@ class FastAgiServer:
             env.get("channel"),
         )
         await self._calls.record(call.id, E.IVR_ENTERED)
-        await channel.run("SET VARIABLE", "CC_CALL_ID", call.id)  # for the dialplan and CDRs
-        out: list[Command] = []
-
-        def render(session: Session, commands: list[Command]) -> str:
-            out[:] = commands
-            return json.dumps([[c.kind.value, c.data] for c in commands], default=str)
-
         try:
-            await self._ivr.start(call.id, variables, render)
-            while True:
-                event = await self._perform(channel, call.id, call.from_number, out)
+            await channel.run("SET VARIABLE", "CC_CALL_ID", call.id)  # for dialplan and CDRs
+            reply = await self._ivr.start(call.id, variables)
+            while not reply.over:
+                event = await self._perform(channel, call, reply)
                 if event is None:
                     break
-                await self._ivr.handle(call.id, event, None, render, variables)
+                reply = await self._ivr.handle(call.id, event)
             if not channel.hung_up:
                 await channel.run("HANGUP")
-            await self._end(call.id, "ivr-ended")
+            await self._ending.ended(call.id, "ivr-ended")
         except CallerHungUp:
-            await self._end(call.id, "caller")
-
-    async def _end(self, call_id: str, reason: str) -> None:
-        kept = self._queueing is not None and await self._queueing.call_ended(call_id, reason)
-        await self._calls.record(call_id, E.HUNG_UP, {"reason": CALLBACK_KEPT if kept else reason})
-        await self._ivr.end(call_id)
+            await self._ending.ended(call.id, "caller")
+        except (ConnectionError, TimeoutError, AgiProtocolError) as err:
+            log.warning(
+                "FastAGI session of call %s lost (%s): the call is ended",
+                call.id,
+                err or type(err).__name__,
+            )
+            await self._ending.ended(call.id, "network")
 
     async def _answered(self, env: Mapping[str, str]) -> None:
         """The agent's device answered a Dial of ours (its `U()` subroutine): the offer is
@@ -228,37 +226,37 @@ class FastAgiServer:
         )
 
     async def _perform(
-        self, channel: AgiChannel, call_id: str, caller: str, commands: list[Command]
-    ) -> Event | None:
+        self, channel: AgiChannel, call: CallRecord, reply: c.IvrReply
+    ) -> IvrEvent | None:
         """Carry out one reply's commands; the event for the engine, None when the flow is
         over (hang-up, transfer done)."""
         prompts: list[str] = []
-        for cmd in list(commands):
-            data = cmd.data
-            if cmd.kind is C.SAY:
-                prompts.append(await self._prompt(data))
-            elif cmd.kind is C.GATHER:
-                return await self._gather(channel, prompts, data)
+        for cmd in reply.commands:
+            if isinstance(cmd, c.Say):
+                prompts.append(await self._prompt(cmd))
+            elif isinstance(cmd, c.Tone):
+                prompts.append(BEEP)
+            elif isinstance(cmd, c.Gather):
+                return await self._gather(channel, prompts, cmd)
             else:
                 await self._play(channel, prompts)
                 prompts = []
-                if cmd.kind is C.PLAY:
-                    log.info("PLAY %s is not available on Asterisk: skipped", data.get("url"))
-                elif cmd.kind is C.TRANSFER:
-                    await channel.run("EXEC", "Dial", str(data["target"]))
+                if isinstance(cmd, c.Play):
+                    log.info("PLAY %s is not available on Asterisk: skipped", cmd.url)
+                elif isinstance(cmd, c.Transfer):
+                    await channel.run("EXEC", "Dial", cmd.target)
                     return None
-                elif cmd.kind is C.HANGUP:
+                elif isinstance(cmd, c.Hangup):
                     return None
-                elif cmd.kind is C.ENQUEUE:
-                    return await self._wait_for_agent(channel, call_id, caller)
+                elif isinstance(cmd, c.Enqueue):
+                    return await self._wait_for_agent(channel, call.id, call.from_number, reply)
         await self._play(channel, prompts)
         return None
 
-    async def _prompt(self, data: Mapping[str, Any]) -> str:
-        text = render_prompt(
-            self._ivr.flow(data["flow"]), data["prompt"], data["language"], data["params"]
-        )
-        return await self._speak(text, data["language"])
+    async def _prompt(self, say: c.Say) -> str:
+        flow = self._ivr.flow(say.flow)
+        text = render_prompt(flow, say.prompt, say.language, say.params)
+        return await self._speak(text, say.language)
 
     async def _play(self, channel: AgiChannel, prompts: list[str]) -> str:
         """Play prompts one after the other; a key pressed stops them (barge-in) and is
@@ -273,55 +271,55 @@ class FastAgiServer:
                 return chr(result.number)
         return ""
 
-    async def _gather(
-        self, channel: AgiChannel, prompts: list[str], data: Mapping[str, Any]
-    ) -> Event:
-        if data["input"] != "dtmf":
+    async def _gather(self, channel: AgiChannel, prompts: list[str], command: c.Gather) -> IvrEvent:
+        if command.mode is not c.InputMode.DTMF:
             await self._play(channel, prompts)
             log.info("speech input is not available on Asterisk: taken as no input")
-            return Event(EventKind.NO_INPUT)
+            return SILENCE
         last = prompts.pop() if prompts else ""
         first = await self._play(channel, prompts)
-        max_digits = int(data["max_digits"])
+        max_digits = command.max_digits
         if first and (len(first) >= max_digits or first == "#"):
             digits = first.rstrip("#")
         else:
             result = await channel.run(
-                "GET DATA",
-                last or "silence/1",
-                int(data["timeout"]) * 1000,
-                max_digits - len(first),
+                "GET DATA", last or "silence/1", command.timeout * 1000, max_digits - len(first)
             )
             if result.result == "-1":
                 raise CallerHungUp("during input")
             digits = first + result.result
-        if not digits:
-            return Event(EventKind.NO_INPUT)
-        return Event(EventKind.DIGITS, {"digits": digits})
+        return CallerInput(digits) if digits else SILENCE
 
-    async def _wait_for_agent(self, channel: AgiChannel, call_id: str, caller: str) -> Event | None:
-        """The caller hears position and estimated wait (and, over the queue's threshold, the
-        offer of a callback that keeps the place: key 1), then waits with music on hold while
-        routing decides; an offer rings the agent's device from here. Answered and over: the
-        caller goes on through the flow (the survey). Not answered: back to the head of the
-        queue, waiting again. The caller hanging up while waiting is an abandon
-        (`CallerHungUp` reaches `_serve`)."""
+    async def _wait_for_agent(
+        self, channel: AgiChannel, call_id: str, caller: str, reply: c.IvrReply
+    ) -> IvrEvent | None:
+        """The caller hears position and estimated wait (and, over the queue's threshold or
+        with nobody to answer, the offer of a callback that keeps the place: key 1), then
+        waits with music on hold while routing decides; an offer rings the agent's device
+        from here. Answered and over: the caller goes on through the flow (the survey). Not
+        answered: back to the head of the queue, waiting again. The caller hanging up while
+        waiting is an abandon (`CallerHungUp` reaches `_serve`)."""
         queueing = self._queueing
         if queueing is None:
             log.warning("no routing on this server: call %s cannot wait for an agent", call_id)
             return None
+        language = reply.language
         info = await queueing.waiting_info(call_id)
-        if info is not None and info.offer_callback:
-            offer = await self._speak(queue_announcement(info) + CALLBACK_OFFER)
-            key = await channel.run("GET DATA", offer or "silence/1", CALLBACK_KEY_MS, 1)
-            if key.result == "-1":
-                raise CallerHungUp("during the callback offer")
-            if key.result == "1":
-                await queueing.request_callback(call_id, caller)
-                await self._play(channel, [await self._speak(CALLBACK_PLACE_KEPT)])
-                return None  # hung up by us; the place is kept (`_end` sees the callback)
-        elif info is not None:
-            await self._play(channel, [await self._speak(queue_announcement(info))])
+        if info is not None:
+            said = [await self._prompt(x) for x in announce.queue_announcement(info, language)]
+            if info.offer_callback:
+                offer = said.pop()
+                await self._play(channel, said)
+                key = await channel.run("GET DATA", offer or "silence/1", CALLBACK_KEY_MS, 1)
+                if key.result == "-1":
+                    raise CallerHungUp("during the callback offer")
+                if key.result == "1":
+                    await queueing.request_callback(call_id, caller)
+                    kept = await self._prompt(announce.say("callback_kept", language))
+                    await self._play(channel, [kept])
+                    return None  # hung up by us; the place is kept (the end sees the callback)
+            else:
+                await self._play(channel, said)
         while True:
             await channel.run("SET MUSIC", "on", "default")
             agent = await self._offered(channel, queueing, call_id)
@@ -334,7 +332,7 @@ class FastAgiServer:
                 status = (await channel.run("GET VARIABLE", "DIALSTATUS")).data or "NOANSWER"
             if status == "ANSWER":
                 await queueing.call_ended(call_id, "agent-hangup")
-                return Event(EventKind.QUEUE_RESULT, {"result": "bridged"})
+                return QueueLeft("bridged")
             await queueing.device_unanswered(call_id, agent.agent_id, status.lower())
 
     async def _offered(self, channel: AgiChannel, queueing: Queueing, call_id: str) -> AgentInfo:

@@ -25,7 +25,7 @@ from callcenter.telephony.asterisk.channels import (
     ChannelTracker,
 )
 from callcenter.telephony.asterisk.codec import Message
-from callcenter.telephony.ports import CallLog, Queueing
+from callcenter.telephony.ports import CallEnd, CallLog
 
 log = logging.getLogger(__name__)
 E = CallEventType
@@ -41,14 +41,14 @@ class AsteriskAmi:
         self,
         settings: AmiSettings,
         calls: CallLog,
-        queueing: Queueing | None = None,
+        ending: CallEnd,
         *,
         client: AmiClient | None = None,
         relayed: Callable[[], AsyncIterator[dict[str, Any]]] | None = None,
     ) -> None:
         self._calls = calls
         self._relayed = relayed
-        self._queueing = queueing
+        self._ending = ending
         self.tracker = ChannelTracker()
         self._changes: asyncio.Queue[Change] = asyncio.Queue(WRITE_QUEUE)
         self.client = client or AmiClient(settings, self._on_event, on_connect=self.resync)
@@ -140,9 +140,7 @@ class AsteriskAmi:
                 call.id, E.PROVIDER_STATUS, {"provider": PROVIDER, "status": "cdr", **change.data}
             )
         elif change.kind == LOST_SYNC and not call.is_over:
-            if self._queueing is not None:
-                await self._queueing.call_ended(call.id, LOST_SYNC)
-            await self._calls.record(call.id, E.HUNG_UP, {"reason": LOST_SYNC})
+            await self._ending.ended(call.id, LOST_SYNC)
             log.warning("call %s ended while the AMI was away: %s", call.id, LOST_SYNC)
 
     # --- actions -------------------------------------------------------------------------

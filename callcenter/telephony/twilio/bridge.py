@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from agents.ports import AgentInfo
-from callcenter.telephony.twilio.twiml import TwimlUrls
+from callcenter.telephony.twilio import twiml as t
 
 log = logging.getLogger(__name__)
 PROVIDER = "twilio"
@@ -100,46 +99,29 @@ def _device(dial: Dial, agent: AgentInfo, callback_url: str) -> None:
 class TwilioBridge:
     """Implements `agents.ports.Bridge` for calls that came in through Twilio."""
 
-    def __init__(
-        self,
-        rest: TwilioRest | None,
-        public_base_url: str,
-        offer_seconds: int,
-        hold_music_url: str,
-        urls: TwimlUrls | None = None,
-    ) -> None:
+    def __init__(self, rest: TwilioRest | None, public_base_url: str, offer_seconds: int) -> None:
         self._rest = rest
         self._base = public_base_url.rstrip("/")
         self._offer_seconds = offer_seconds
-        self._hold_music = hold_music_url
-        self._urls = urls or TwimlUrls()
 
-    def _url(self, path: str, **query: str) -> str:
-        return f"{self._base}{path}?{urlencode(query)}"
+    def urls(self, meta: Mapping[str, Any]) -> t.TwimlUrls:
+        """Absolute URLs: the public base URL, else the one the call's webhooks came to."""
+        return t.TwimlUrls(self._base or str(meta.get("base_url") or ""))
 
-    def dial_twiml(self, call_id: str, agent: AgentInfo, queue: str) -> str:
+    def dial_twiml(self, call_id: str, agent: AgentInfo, meta: Mapping[str, Any]) -> str:
         """The TwiML that rings the agent for the offer time."""
-        query = {"call": call_id, "agent": str(agent.agent_id), "queue": queue}
+        urls = self.urls(meta)
+        query = {"call": call_id, "agent": str(agent.agent_id), "queue": _queue(meta)}
         response = VoiceResponse()
         dial = response.dial(
-            timeout=self._offer_seconds,
-            action=self._url(self._urls.dial_result, **query),
-            method="POST",
+            timeout=self._offer_seconds, action=urls.url(t.DIAL_RESULT, **query), method="POST"
         )
-        _device(dial, agent, self._url(self._urls.agent_leg, **query))
+        _device(dial, agent, urls.url(t.AGENT_LEG, **query))
         return str(response)
 
-    def requeue_twiml(self, queue: str) -> str:
+    def requeue_twiml(self, meta: Mapping[str, Any]) -> str:
         """Back to waiting in the queue (after a missed offer or a transfer)."""
-        response = VoiceResponse()
-        response.enqueue(
-            queue,
-            action=self._base + self._urls.queue_result,
-            method="POST",
-            wait_url=self._base + self._urls.wait,
-            wait_url_method="POST",
-        )
-        return str(response)
+        return str(t.TwimlRenderer.enqueue(VoiceResponse(), _queue(meta), self.urls(meta)))
 
     def _sid(self, meta: Mapping[str, Any]) -> str | None:
         if meta.get("provider") != PROVIDER or self._rest is None:
@@ -159,8 +141,8 @@ class TwilioBridge:
             dial.dial(
                 str(meta.get("phone")),
                 caller_id=str(meta.get("called") or ""),
-                action=self._url(
-                    self._urls.dial_result, call=call_id, agent=str(agent.agent_id), kind="callback"
+                action=self.urls(meta).url(
+                    t.DIAL_RESULT, call=call_id, agent=str(agent.agent_id), kind="callback"
                 ),
                 method="POST",
             )
@@ -173,13 +155,12 @@ class TwilioBridge:
             return
         sid = self._sid(meta)
         if sid is not None:
-            twiml = self.dial_twiml(call_id, agent, str(meta.get("queue", "general")))
-            await self._rest.update_call(sid, twiml=twiml)
+            await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, meta))
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
         sid = self._sid(meta)
         if sid is not None and not meta.get("callback"):
-            await self._rest.update_call(sid, twiml=self.requeue_twiml(str(meta.get("queue"))))  # type: ignore[union-attr]
+            await self._rest.update_call(sid, twiml=self.requeue_twiml(meta))  # type: ignore[union-attr]
 
     async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
         sid = self._sid(meta)
@@ -192,3 +173,7 @@ class TwilioBridge:
             return None
         status = await self._rest.call_status(sid)  # type: ignore[union-attr]
         return None if status is None else status not in ENDED
+
+
+def _queue(meta: Mapping[str, Any]) -> str:
+    return str(meta.get("queue") or "general")

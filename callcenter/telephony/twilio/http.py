@@ -1,7 +1,9 @@
 """Twilio voice webhooks: the incoming call, each IVR step, status callbacks, the queue.
 
 Every request must carry a valid `X-Twilio-Signature`; anything else is 403, logged, and
-stores nothing. A retried request (same session seq) gets the reply already sent.
+stores nothing. Each handler parses Twilio's form into a domain event, runs the use case and
+renders TwiML. A call Twilio asks about that we never saw is logged and hung up, and creates
+no record; after a call ended, every request for it answers `<Hangup/>` and changes nothing.
 """
 
 from __future__ import annotations
@@ -9,19 +11,21 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
-from callcenter.telephony.announce import CALLBACK_OFFER, CALLBACK_PLACE_KEPT, queue_announcement
-from callcenter.telephony.ports import CallLog, Ivr, Queueing
+from callcenter.telephony import announce
+from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
+from callcenter.telephony.tone import beep_wav
+from callcenter.telephony.twilio import twiml as t
 from callcenter.telephony.twilio.signature import TwilioSignature
-from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
-from ivr_flows.models import Command, Event, EventKind, Session
+from ivr_flows.commands import CallerCommand, Gather, InputMode, IvrReply, IvrState
+from ivr_flows.events import CallerInput, QueueLeft
 
 log = logging.getLogger(__name__)
 E = CallEventType
@@ -29,8 +33,24 @@ PROVIDER = "twilio"
 TWIML = "application/xml"
 KNOWN_CALLS = 50_000
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+NEVER_CONNECTED = frozenset({"busy", "failed", "no-answer", "canceled"})
+CALLBACK_KEY_SECONDS = 5
 
 Handler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCall:
+    """A CallSid's call: a mapping that never changes, kept per instance so that an IVR
+    step needs no database read to find its call."""
+
+    call_id: str
+    caller: str
+    called: str
+
+
+def _twiml(text: str) -> web.Response:
+    return web.Response(text=text, content_type=TWIML)
 
 
 class TwilioWebhooks:
@@ -40,35 +60,36 @@ class TwilioWebhooks:
         self,
         calls: CallLog,
         ivr: Ivr,
+        ending: CallEnd,
         signature: TwilioSignature,
-        hold_music_url: str,
-        urls: TwimlUrls | None = None,
+        renderer: t.TwimlRenderer,
+        public_base_url: str,
         queueing: Queueing | None = None,
     ) -> None:
         self._calls = calls
         self._ivr = ivr
+        self._ending = ending
         self._queueing = queueing
         self._signature = signature
-        self._hold_music = hold_music_url
-        self._urls = urls or TwimlUrls()
-        # CallSid -> (call id, from, to): a mapping that never changes, so each instance
-        # keeps the ones it has seen and an IVR step needs no database read to find its call.
-        self._known: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+        self._renderer = renderer
+        self._base = public_base_url.rstrip("/")
+        self._known: OrderedDict[str, KnownCall] = OrderedDict()
 
     def setup(self, app: web.Application) -> None:
         """Mount the routes."""
         routes = {
             "/twilio/voice": self.voice,
-            self._urls.step: self.step,
+            t.STEP: self.step,
             "/twilio/status": self.status,
-            self._urls.wait: self.wait,
-            self._urls.queue_result: self.queue_result,
-            self._urls.callback: self.callback,
-            self._urls.agent_leg: self.agent_leg,
-            self._urls.dial_result: self.dial_result,
+            t.WAIT: self.wait,
+            t.QUEUE_RESULT: self.queue_result,
+            t.CALLBACK: self.callback,
+            t.AGENT_LEG: self.agent_leg,
+            t.DIAL_RESULT: self.dial_result,
         }
         for path, handler in routes.items():
             app.router.add_post(path, self._signed(handler))
+        app.router.add_get(t.TONE, self.tone)
 
     def _signed(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def checked(request: web.Request) -> web.StreamResponse:
@@ -86,80 +107,98 @@ class TwilioWebhooks:
 
         return checked
 
-    def _render(self, session: Session, commands: list[Command]) -> str:
-        return to_twiml(session, commands, self._ivr.flow, self._urls)
+    def _urls(self, request: web.Request) -> t.TwimlUrls:
+        return t.TwimlUrls(self._base or str(request.url.origin()))
 
-    async def _call(self, params: Mapping[str, str]) -> tuple[CallRecord, bool]:
+    def _remember(self, sid: str, call: CallRecord) -> KnownCall:
+        known = KnownCall(call.id, call.from_number, call.to_number)
+        self._known[sid] = known
+        if len(self._known) > KNOWN_CALLS:
+            self._known.popitem(last=False)
+        return known
+
+    async def _find(self, params: Mapping[str, str]) -> KnownCall | None:
+        """The call of a request's CallSid, never created here."""
         sid = params.get("CallSid", "")
         if not sid:
             raise InvalidInputError("CallSid is missing", code="invalid-webhook")
-        ref = ProviderRef(PROVIDER, sid)
-        existing = await self._calls.find_by_provider(ref)
-        if existing is not None:
-            self._remember(sid, existing)
-            return existing, False
-        direction = (
-            Direction.OUTBOUND
-            if params.get("Direction", "").startswith("outbound")
-            else Direction.INBOUND
-        )
-        record = await self._calls.start(
-            direction,
-            caller_number(params.get("From", "")),
-            caller_number(params.get("To", "")),
-            ref,
-        )
-        self._remember(sid, record)
-        return record, True
+        known = self._known.get(sid)
+        if known is not None:
+            return known
+        record = await self._calls.find_by_provider(ProviderRef(PROVIDER, sid))
+        return self._remember(sid, record) if record is not None else None
 
-    def _remember(self, sid: str, call: CallRecord) -> None:
-        self._known[sid] = (call.id, call.from_number, call.to_number)
-        if len(self._known) > KNOWN_CALLS:
-            self._known.popitem(last=False)
-
-    async def _call_of_step(self, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-        """The call id and IVR variables for a step of a call this instance knows (no read)."""
-        known = self._known.get(params.get("CallSid", ""))
+    async def _live(self, params: Mapping[str, str]) -> KnownCall | None:
+        """The call, unless it is unknown or over (then the request only hangs up)."""
+        known = await self._find(params)
         if known is None:
-            call, new = await self._call(params)
-            if new:
-                await self._calls.record(call.id, E.IVR_ENTERED)
-            return call.id, self._variables(call, params)
-        call_id, caller, called = known
-        return call_id, _variables(call_id, caller, called, params)
+            log.warning("Twilio asked about call %s, which we never saw", params.get("CallSid"))
+            return None
+        status = await self._ivr.status(known.call_id)
+        return None if status.state is IvrState.CLOSED else known
 
-    def _variables(self, call: CallRecord, params: Mapping[str, str]) -> dict[str, str]:
-        return _variables(call.id, call.from_number, call.to_number, params)
+    def _variables(self, request: web.Request, known: KnownCall, sid: str) -> dict[str, str]:
+        return {
+            "caller": known.caller,
+            "called": known.called,
+            "call_id": known.call_id,
+            "provider": PROVIDER,
+            "provider_call": sid,
+            "base_url": self._urls(request).base,
+        }
+
+    def _reply(self, request: web.Request, reply: IvrReply) -> web.Response:
+        if reply.over:
+            return _twiml(t.hangup())
+        urls = self._urls(request)
+        action = urls.url(t.STEP, seq=str(reply.session.seq))
+        return _twiml(str(self._renderer.document(reply.commands, urls, action)))
 
     async def voice(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The number's Voice URL: a new call enters the IVR."""
-        call, new = await self._call(params)
-        if new or call.state == "ringing":
-            await self._calls.record(call.id, E.IVR_ENTERED)
-        log.info("call %s from %s entered the IVR", call.id, mask(call.from_number))
-        reply = await self._ivr.start(call.id, self._variables(call, params), self._render)
-        return web.Response(text=reply, content_type=TWIML)
+        sid = params.get("CallSid", "")
+        known = await self._find(params)
+        if known is None:
+            direction = (
+                Direction.OUTBOUND
+                if params.get("Direction", "").startswith("outbound")
+                else Direction.INBOUND
+            )
+            record = await self._calls.start(
+                direction,
+                caller_number(params.get("From", "")),
+                caller_number(params.get("To", "")),
+                ProviderRef(PROVIDER, sid),
+            )
+            known = self._remember(sid, record)
+            await self._calls.record(known.call_id, E.IVR_ENTERED)
+            log.info("call %s from %s entered the IVR", known.call_id, mask(known.caller))
+        reply = await self._ivr.start(known.call_id, self._variables(request, known, sid))
+        return self._reply(request, reply)
 
     async def step(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """A Gather's action: digits, speech, or nothing (`actionOnEmptyResult`)."""
-        call_id, variables = await self._call_of_step(params)
+        """A Gather's action: keys, words, both or nothing (`actionOnEmptyResult`)."""
+        known = await self._find(params)
+        if known is None:
+            log.warning("IVR step for call %s, which we never saw", params.get("CallSid"))
+            return _twiml(t.hangup())
         seq_text = request.query.get("seq", "")
         seq = int(seq_text) if seq_text.isdigit() else None
-        if params.get("SpeechResult"):
-            event = Event(EventKind.SPEECH, {"text": params["SpeechResult"]})
-        elif params.get("Digits"):
-            event = Event(EventKind.DIGITS, {"digits": params["Digits"]})
-        else:
-            event = Event(EventKind.NO_INPUT)
-        reply = await self._ivr.handle(call_id, event, seq, self._render, variables)
-        return web.Response(text=reply, content_type=TWIML)
+        event = CallerInput(params.get("Digits", ""), params.get("SpeechResult", ""))
+        variables = self._variables(request, known, params.get("CallSid", ""))
+        reply = await self._ivr.handle(known.call_id, event, seq, variables)
+        return self._reply(request, reply)
 
     async def status(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """Status callbacks: recorded with Twilio's own timestamp; an end ends the session."""
-        call, _ = await self._call(params)
+        """Status callbacks: recorded with Twilio's own timestamp; an end ends the call."""
+        sid = params.get("CallSid", "")
+        record = await self._calls.find_by_provider(ProviderRef(PROVIDER, sid))
+        if record is None:
+            log.warning("status %r for call %s, which we never saw", params.get("CallStatus"), sid)
+            return web.Response(status=204)
         state = params.get("CallStatus", "")
         await self._calls.record(
-            call.id,
+            record.id,
             E.PROVIDER_STATUS,
             {
                 "provider": PROVIDER,
@@ -169,55 +208,56 @@ class TwilioWebhooks:
                 "duration": params.get("CallDuration"),
             },
         )
-        if state in TERMINAL:
-            await self._end(call, state)
+        if state in TERMINAL and not record.is_over:
+            failed = record.state == "ringing" and state in NEVER_CONNECTED
+            ivr = await self._ivr.status(record.id)
+            reason = state if failed else "caller"
+            if ivr.state is IvrState.FINISHED:
+                reason = "ivr-ended"  # the flow said goodbye and hung up
+            await self._ending.ended(record.id, reason, failed=failed)
         return web.Response(status=204)
 
-    async def _end(self, call: CallRecord, reason: str) -> None:
-        kept = self._queueing is not None and await self._queueing.call_ended(call.id, reason)
-        if call.state == "ringing" and reason in ("busy", "failed", "no-answer"):
-            await self._calls.record(call.id, E.FAILED, {"reason": reason})
-        else:
-            ended = CALLBACK_KEPT if kept else reason
-            await self._calls.record(call.id, E.HUNG_UP, {"reason": ended})
-        await self._ivr.end(call.id)
-
     async def wait(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """The queue's wait URL: position and estimated wait in our queue (priority order),
-        a callback offer when the wait is long, then hold music (Twilio calls it again)."""
+        """The queue's wait URL (and the hold loop outside a Twilio queue): position and
+        estimated wait in our queue, in the call's language, a callback offer when the wait
+        is long or nobody can answer, then hold music."""
+        known = await self._live(params)
+        if known is None:
+            return _twiml(t.hangup())
+        urls = self._urls(request)
+        hold = request.query.get("hold") == "1"
         response = VoiceResponse()
-        known = self._known.get(params.get("CallSid", ""))
-        info = None
-        if known is not None and self._queueing is not None:
-            info = await self._queueing.waiting_info(known[0])
+        info = await self._queueing.waiting_info(known.call_id) if self._queueing else None
         if info is not None:
-            text = queue_announcement(info)
+            language = (await self._ivr.status(known.call_id)).language
+            said: list[CallerCommand] = list(announce.queue_announcement(info, language))
             if info.offer_callback:
-                gather = response.gather(
-                    input="dtmf", num_digits=1, timeout=5, action=self._urls.callback, method="POST"
-                )
-                gather.say(text + CALLBACK_OFFER, language="zh-CN")
-            else:
-                response.say(text, language="zh-CN")
-        else:
-            position = params.get("QueuePosition", "")
-            if position.isdigit():
-                text = f"您前面还有{int(position) - 1}位客户在等待，请稍候。"
-                response.say(text, language="zh-CN")
-        response.play(self._hold_music)
-        return web.Response(text=str(response), content_type=TWIML)
+                said.append(Gather(InputMode.DTMF, CALLBACK_KEY_SECONDS, language=language))
+            action = urls.url(t.CALLBACK, hold="1") if hold else urls.url(t.CALLBACK)
+            self._renderer.document(said, urls, action, response)
+        response.play(self._renderer.hold_music_url)
+        if hold:
+            response.redirect(urls.url(t.WAIT, hold="1"), method="POST")
+        return _twiml(str(response))
 
     async def callback(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The caller's answer to the callback offer while waiting: 1 keeps the place."""
-        response = VoiceResponse()
-        known = self._known.get(params.get("CallSid", ""))
-        if params.get("Digits") == "1" and known is not None and self._queueing is not None:
-            await self._queueing.request_callback(known[0], known[1])
-            response.say(CALLBACK_PLACE_KEPT, language="zh-CN")
-            response.hangup()
-        else:
-            response.redirect(self._urls.wait, method="POST")
-        return web.Response(text=str(response), content_type=TWIML)
+        known = await self._live(params)
+        if known is None:
+            return _twiml(t.hangup())
+        urls = self._urls(request)
+        hold = request.query.get("hold") == "1"
+        if params.get("Digits") != "1" or self._queueing is None:
+            response = VoiceResponse()
+            wait = urls.url(t.WAIT, hold="1") if hold else urls.url(t.WAIT)
+            response.redirect(wait, method="POST")
+            return _twiml(str(response))
+        await self._queueing.request_callback(known.call_id, known.caller)
+        language = (await self._ivr.status(known.call_id)).language
+        kept = [announce.say("callback_kept", language)]
+        response = self._renderer.document(kept, urls, "")
+        response.hangup()
+        return _twiml(str(response))
 
     async def agent_leg(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """Status of the agent's leg of an offer: answered accepts the offer."""
@@ -230,52 +270,47 @@ class TwilioWebhooks:
         """The Dial to the agent ended: not answered puts the caller back in the queue at
         the head; answered and over sends the agent to wrap-up and the caller on (survey)."""
         call_id, agent_id = _offer_of(request)
+        if self._queueing is None or (await self._ivr.status(call_id)).state is IvrState.CLOSED:
+            return _twiml(t.hangup())
         status = params.get("DialCallStatus", "")
         callback = request.query.get("kind") == "callback"
-        if self._queueing is None:
-            return web.Response(text=str(VoiceResponse()), content_type=TWIML)
+        urls = self._urls(request)
         if status in ("completed", "answered") or params.get("DialBridged") == "true":
             await self._queueing.call_ended(call_id, "agent-hangup")
             if callback:
-                return web.Response(text=str(VoiceResponse()), content_type=TWIML)
-            event = Event(EventKind.QUEUE_RESULT, {"result": "bridged"})
-            reply = await self._ivr.handle(call_id, event, None, self._render)
-            return web.Response(text=reply, content_type=TWIML)
+                return _twiml(str(VoiceResponse()))
+            reply = await self._ivr.handle(call_id, QueueLeft("bridged"))
+            return self._reply(request, reply)
         await self._queueing.device_unanswered(call_id, agent_id, status or "no-answer")
         response = VoiceResponse()
         if not callback:
-            response.enqueue(
-                request.query.get("queue", "general"),
-                action=self._urls.queue_result,
-                method="POST",
-                wait_url=self._urls.wait,
-                wait_url_method="POST",
-            )
-        return web.Response(text=str(response), content_type=TWIML)
+            self._renderer.enqueue(response, request.query.get("queue", "general"), urls)
+        return _twiml(str(response))
 
     async def queue_result(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """The Enqueue action: the caller left the queue (bridged, hung up, …)."""
-        call, _ = await self._call(params)
+        """The Enqueue action: the caller left Twilio's queue (bridged, hung up, full…)."""
+        known = await self._live(params)
+        if known is None:
+            return _twiml(t.hangup())
         result = params.get("QueueResult", "")
         if result == "redirected":  # our REST redirect to an agent: the new TwiML runs
-            return web.Response(text=str(VoiceResponse()), content_type=TWIML)
-        if result in ("hangup", "system-error") or params.get("CallStatus") in TERMINAL:
-            await self._end(call, "caller" if result == "hangup" else result)
-            return web.Response(text=str(VoiceResponse()), content_type=TWIML)
-        event = Event(EventKind.QUEUE_RESULT, {"result": result})
-        variables = self._variables(call, params)
-        reply = await self._ivr.handle(call.id, event, None, self._render, variables)
-        return web.Response(text=reply, content_type=TWIML)
+            return _twiml(str(VoiceResponse()))
+        if result == "hangup" or params.get("CallStatus") in TERMINAL:
+            await self._ending.ended(known.call_id, "caller")
+            return _twiml(str(VoiceResponse()))
+        if result in ("bridged", "leave"):
+            reply = await self._ivr.handle(known.call_id, QueueLeft(result))
+            return self._reply(request, reply)
+        # queue-full, error, system-error: the caller keeps the place in our queue and waits
+        # on the hold loop instead of Twilio's queue.
+        log.warning("call %s: Twilio queue result %r: holding outside it", known.call_id, result)
+        response = VoiceResponse()
+        response.redirect(self._urls(request).url(t.WAIT, hold="1"), method="POST")
+        return _twiml(str(response))
 
-
-def _variables(call_id: str, caller: str, called: str, params: Mapping[str, str]) -> dict[str, str]:
-    return {
-        "caller": caller,
-        "called": called,
-        "call_id": call_id,
-        "provider": PROVIDER,
-        "provider_call": params.get("CallSid", ""),
-    }
+    async def tone(self, request: web.Request) -> web.Response:
+        """The beep before the caller speaks."""
+        return web.Response(body=beep_wav(), content_type="audio/wav")
 
 
 def _offer_of(request: web.Request) -> tuple[str, int]:

@@ -1,0 +1,229 @@
+"""The IVR's services, wired from the customer, ticket, call and ACD services: look-ups,
+tickets, queueing with the identified caller's routing, and the call record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from agents.center import Acd
+from agents.models import Priority
+from callcenter.calls.models import CallEventType
+from callcenter.calls.service import CallService
+from callcenter.core.errors import InvalidInputError, NotFoundError
+from callcenter.customers.models import AccountProfile, CustomerProfile, ProfileLookup
+from callcenter.customers.service import ProfileService
+from callcenter.tickets.models import NewTicket, TicketType
+from callcenter.tickets.service import TicketService
+from ivr_flows import commands as c
+from ivr_flows.events import LookupAnswered, LookupStatus
+from ivr_flows.models import LookupKind
+
+log = logging.getLogger(__name__)
+CALLER_KEYS = (
+    "caller",
+    "called",
+    "provider",
+    "provider_call",
+    "base_url",
+    "account_no",
+    "customer_id",
+    "account_id",
+    "customer_name",
+)
+E = CallEventType
+L = LookupKind
+NOT_FOUND = LookupAnswered(LookupStatus.NOT_FOUND)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerRouting:
+    """What the identified caller brings to routing, whatever path they took through the
+    IVR: important users and big customers (an account manager) are urgent and go to their
+    manager first; vulnerable callers come next."""
+
+    priority: Priority = Priority.NORMAL
+    account_manager: int | None = None
+
+    @classmethod
+    def of(cls, variables: Mapping[str, Any]) -> CallerRouting:
+        """From the session's identification values."""
+        manager = variables.get("account_manager_id")
+        if variables.get("important_grade") or manager:
+            priority = Priority.IMPORTANT
+        elif variables.get("vulnerable"):
+            priority = Priority.VULNERABLE
+        else:
+            priority = Priority.NORMAL
+        return cls(priority, int(manager) if manager else None)
+
+
+def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[str, Any]:
+    customer = profile.customer
+    manager = customer.account_manager
+    return {
+        "account_no": account.account.account_no,
+        "account_id": account.account.id,
+        "service_point_id": account.account.service_point.id,
+        "customer_id": customer.id,
+        "customer_name": customer.name,
+        "important_grade": customer.important_grade.value if customer.important_grade else None,
+        "account_manager_id": manager.user_id if manager else None,
+        "vulnerable": bool(customer.vulnerable),
+        "payment_mode": account.account.payment_mode.value,
+    }
+
+
+def _call_event(record: c.IvrRecord) -> list[tuple[CallEventType, dict[str, Any]]]:
+    if isinstance(record, c.NodeEntered):
+        return [(E.IVR_STEP, {"node": record.node, "flow": record.flow})]
+    if isinstance(record, c.InputTaken):
+        if record.survey is not None:
+            return [(E.SURVEY_ANSWERED, {"score": record.survey})]
+        data: dict[str, Any] = {"node": record.node, "digits": record.digits}
+        data |= {"speech": record.speech, "exhausted": record.exhausted or None}
+        return [(E.DIGITS_RECEIVED, {k: v for k, v in data.items() if v is not None})]
+    if isinstance(record, c.LookupMade):
+        made = (E.LOOKUP_MADE, {"lookup": record.kind.value, "status": record.status})
+        if record.customer_id is None:
+            return [made]
+        ids = {"customer_id": record.customer_id, "account_id": record.account_id}
+        return [made, (E.CUSTOMER_IDENTIFIED, ids)]
+    if isinstance(record, c.TicketLinked):
+        return [(E.TICKET_LINKED, {"number": record.number})]
+    queued = {"queue": record.queue, "priority": record.priority, "skills": list(record.skills)}
+    return [(E.QUEUED, queued | {"preferred_agent": record.preferred_agent})]
+
+
+class IvrServicesAdapter:
+    """Implements `ivr_flows.ports.IvrServices`."""
+
+    def __init__(
+        self,
+        profiles: ProfileService,
+        tickets: TicketService,
+        calls: CallService,
+        timezone: str,
+        acd: Acd | None = None,
+        preferred_wait_seconds: int = 30,
+    ) -> None:
+        self._profiles = profiles
+        self._tickets = tickets
+        self._calls = calls
+        self._zone = ZoneInfo(timezone)
+        self._acd = acd
+        self._preferred_wait = preferred_wait_seconds
+
+    async def enqueue(
+        self, call_id: str, command: c.Enqueue, variables: Mapping[str, Any]
+    ) -> c.Queued | None:
+        if self._acd is None:
+            return None
+        caller = CallerRouting.of(variables)
+        try:
+            priority = min(Priority.parse(command.priority or 0), caller.priority)
+        except (KeyError, ValueError):
+            priority = caller.priority
+        preferred = command.preferred_agent or caller.account_manager
+        meta = {k: variables.get(k) for k in CALLER_KEYS if variables.get(k) is not None}
+        try:
+            await self._acd.enqueue(
+                call_id,
+                command.queue,
+                priority,
+                skills=list(command.skills),
+                language=command.language,
+                preferred_agent=preferred,
+                preferred_wait_seconds=self._preferred_wait,
+                meta=meta,
+            )
+        except (InvalidInputError, ValueError) as err:
+            log.error("call %s could not be queued for %r: %s", call_id, command.queue, err)
+            return None
+        return c.Queued(command.queue, int(priority), command.skills, preferred)
+
+    async def lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
+        try:
+            return await self._lookup(call_id, command)
+        except (NotFoundError, InvalidInputError):
+            return NOT_FOUND
+
+    async def _lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
+        if command.kind is L.CALLER:
+            return self._identify(await self._profiles.by_phone(command.phone or ""))
+        account_no = command.account_no
+        if not account_no:
+            return NOT_FOUND
+        found = await self._profiles.by_account(account_no)
+        if command.kind is L.ACCOUNT:
+            return self._identify(found)
+        profile = found.profiles[0]
+        account = profile.accounts[0]
+        if command.kind is L.BILL:
+            return LookupAnswered(LookupStatus.FOUND, self._bill(account))
+        if command.kind is L.OUTAGE:
+            return self._outage(account)
+        if command.kind is L.TICKETS:
+            return LookupAnswered(LookupStatus.FOUND, {"open_tickets": len(profile.open_tickets)})
+        await self._calls.record(
+            call_id, E.NOTE_ADDED, {"kind": "notify_on_restore", "account_no": account_no}
+        )
+        return LookupAnswered(LookupStatus.FOUND)
+
+    @staticmethod
+    def _identify(found: ProfileLookup) -> LookupAnswered:
+        pairs = [(p, a) for p in found.profiles for a in p.accounts]
+        if len(pairs) > 1:
+            accounts = [{"account_no": a.account.account_no} for _, a in pairs]
+            return LookupAnswered(LookupStatus.MANY, {"accounts": accounts})
+        return LookupAnswered(LookupStatus.FOUND, _customer_values(*pairs[0]))
+
+    @staticmethod
+    def _bill(account: AccountProfile) -> dict[str, Any]:
+        balance = account.account.prepaid_balance
+        return {
+            "payment_mode": account.account.payment_mode.value,
+            "balance": str(balance) if balance is not None else None,
+            "arrears": str(account.arrears.arrears),
+            "late_fee": str(account.arrears.fee),
+            "total_due": str(account.arrears.total_due),
+        }
+
+    def _outage(self, account: AccountProfile) -> LookupAnswered:
+        active = [o for o in account.outages if o.status == "active"]
+        if not active:
+            return NOT_FOUND
+        outage = active[0]
+        restore = outage.estimated_restoration_at
+        return LookupAnswered(
+            LookupStatus.FOUND,
+            {
+                "outage_id": outage.id,
+                "outage_kind": outage.kind,
+                "outage_area": outage.area,
+                "outage_cause": outage.cause,
+                "outage_start": outage.start_at.astimezone(self._zone).isoformat(),
+                "outage_restore": restore.astimezone(self._zone).isoformat() if restore else None,
+            },
+        )
+
+    async def open_ticket(self, call_id: str, command: c.OpenTicket) -> str:
+        ticket = await self._tickets.open_or_urge(
+            NewTicket(
+                type=TicketType(command.ticket_type),
+                summary=command.summary or "IVR",
+                created_by="ivr",
+                customer_id=command.customer_id,
+                account_id=command.account_id,
+                service_point_id=command.service_point_id,
+                call_id=call_id,
+            )
+        )
+        return ticket.number
+
+    async def record(self, call_id: str, records: Sequence[c.IvrRecord]) -> None:
+        events = [event for record in records for event in _call_event(record)]
+        await self._calls.record_many(call_id, events)
