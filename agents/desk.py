@@ -1,5 +1,9 @@
 """The agent desk and the wallboard: pages (Jinja2, autoescaped) and the desk's WebSocket.
 
+Each page carries a bootstrap JSON: the server's time zone (`server.timezone`; the browser
+shows every time in it) and the page languages, with the one the browser asks for first
+(`Accept-Language`) as the default until the agent's own language is known.
+
 A desk opens `/desk/ws` and sends `{"type": "auth", "token": ...}` first; it then gets its
 state (and the current offer or call with its screen-pop) and every change pushed. Messages
 for an agent are published through Redis; each instance delivers them to the sockets it
@@ -23,16 +27,45 @@ from callcenter.httpkit import dumps
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT_SECONDS = 10
 HEARTBEAT_SECONDS = 20
+PAGE_LANGUAGES = ("zh-CN", "en-US")  # the first is the default; agents/static/i18n.js has each
 
 Authenticate = Callable[[str], Awaitable[Principal | None]]
+
+
+def _quality(params: str) -> float:
+    """The `q` of one Accept-Language entry (1 when absent, 0 when unreadable)."""
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def page_language(accept_language: str) -> str:
+    """The page language the browser accepts best (by `q`, then order; `en-GB` counts for
+    `en-US`), else the first page language."""
+    by_primary = {lang.split("-")[0].lower(): lang for lang in PAGE_LANGUAGES}
+    entries = [part.partition(";") for part in accept_language.split(",")]
+    ranked = sorted(
+        (-_quality(params), index, tag.strip().split("-")[0].lower())
+        for index, (tag, _, params) in enumerate(entries)
+    )
+    for negative_q, _, primary in ranked:
+        if negative_q < 0 and primary in by_primary:
+            return by_primary[primary]
+    return PAGE_LANGUAGES[0]
 
 
 class DeskHub:
     """The desk sockets this instance holds, by agent."""
 
-    def __init__(self, acd: Acd, authenticate: Authenticate) -> None:
+    def __init__(self, acd: Acd, authenticate: Authenticate, *, timezone: str) -> None:
         self._acd = acd
         self._authenticate = authenticate
+        self._timezone = timezone
         self._sockets: dict[int, set[web.WebSocketResponse]] = {}
 
     def setup(self, app: web.Application) -> None:
@@ -41,11 +74,20 @@ class DeskHub:
         app.router.add_get("/wallboard", self.wallboard_page)
         app.router.add_get("/desk/ws", self.socket)
 
+    def _bootstrap(self, request: web.Request) -> dict[str, Any]:
+        return {
+            "timezone": self._timezone,
+            "languages": list(PAGE_LANGUAGES),
+            "language": page_language(request.headers.get("Accept-Language", "")),
+        }
+
     async def desk_page(self, request: web.Request) -> web.Response:
-        return aiohttp_jinja2.render_template("desk.html", request, {"queues": self._acd.queues})
+        context = {"queues": self._acd.queues, "bootstrap": self._bootstrap(request)}
+        return aiohttp_jinja2.render_template("desk.html", request, context)
 
     async def wallboard_page(self, request: web.Request) -> web.Response:
-        return aiohttp_jinja2.render_template("wallboard.html", request, {})
+        context = {"bootstrap": self._bootstrap(request)}
+        return aiohttp_jinja2.render_template("wallboard.html", request, context)
 
     async def deliver(self, agent_id: int, message: Mapping[str, Any]) -> None:
         """Send a message to the agent's sockets held here (from the pub/sub feed)."""

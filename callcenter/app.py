@@ -142,7 +142,7 @@ def create_app(
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url)
-    app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate)
+    app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
 
     health.setup(app)
     AuthHttp(app[AUTH]).setup(app)

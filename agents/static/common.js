@@ -1,6 +1,6 @@
 "use strict";
-// Sign-in and the API helper shared by the desk and the wallboard. Every text from the
-// server is put into the page with textContent, never as markup.
+// Sign-in and the API helper shared by the desk and the wallboard (after i18n.js). Every
+// text from the server is put into the page with textContent, never as markup.
 const CC = {
   token: sessionStorage.getItem("cc-token"),
   user: JSON.parse(sessionStorage.getItem("cc-user") || "null"),
@@ -45,7 +45,7 @@ const CC = {
       const data = await resp.json().catch(() => ({}));
       if (!resp.ok) {
         document.getElementById("signin-error").textContent =
-          (data.error && data.error.message) || "sign-in failed";
+          (data.error && data.error.message) || I18N.t("sign_in_failed");
         return;
       }
       CC.token = data.token;
