@@ -18,6 +18,7 @@ import agents
 from agents.center import Acd
 from agents.desk import DeskHub
 from agents.http import AgentsHttp
+from agents.ports import Bridge
 from agents.routing import queue_configs
 from callcenter import demo as seed
 from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
@@ -33,6 +34,7 @@ from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.ivr_services import IvrServicesAdapter
+from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.desk_feed import run_feed
@@ -40,6 +42,7 @@ from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
 from callcenter.state.relay import RedisRelay
+from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
@@ -127,7 +130,8 @@ def create_app(
         rest = TwilioRestClient(twilio.account_sid, token)
     directory = SqlAgentDirectory(engine)
     app[ASTERISK_BRIDGE] = AsteriskBridge(RedisRelay(app[REDIS], keys.ami_actions()))
-    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE])
+    simulator = RedisSimulatorRest(app[REDIS], keys, twilio.session_ttl_seconds)
+    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE], simulator)
     services = IvrServicesAdapter(
         app[PROFILES],
         app[TICKETS],
@@ -137,7 +141,7 @@ def create_app(
         settings.routing.preferred_wait_seconds,
     )
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
-    signature = TwilioSignature(token, settings.server.public_base_url)
+    signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate)
 
     health.setup(app)
@@ -146,6 +150,7 @@ def create_app(
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
     AgentsHttp(app[ACD], directory).setup(app)
+    SimulatorHttp(simulator).setup(app)
     TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url, queueing=app[ACD]).setup(
         app
     )
@@ -227,6 +232,7 @@ def _acd(
     directory: SqlAgentDirectory,
     rest: TwilioRest | None,
     asterisk: AsteriskBridge,
+    simulator: TwilioRest,
 ) -> Acd:
     routing = settings.routing
     try:
@@ -236,7 +242,15 @@ def _acd(
     twilio = TwilioBridge(
         rest, settings.server.public_base_url, routing.offer_seconds, settings.twilio.hold_music_url
     )
-    bridge = BridgeByProvider({"twilio": twilio, "asterisk": asterisk}, "twilio")
+    simulated = TwilioBridge(
+        simulator,
+        settings.server.public_base_url,
+        routing.offer_seconds,
+        settings.twilio.hold_music_url,
+        provider="simulator",
+    )
+    bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, "simulator": simulated}
+    bridge = BridgeByProvider(bridges, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
         directory,

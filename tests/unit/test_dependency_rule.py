@@ -33,6 +33,7 @@ COMPOSITION = (
     "callcenter.ivr_services",
     "callcenter.acd_services",
     "callcenter.simulate",
+    "callcenter.simulator",
 )
 
 

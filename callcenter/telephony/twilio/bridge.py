@@ -107,8 +107,10 @@ class TwilioBridge:
         offer_seconds: int,
         hold_music_url: str,
         urls: TwimlUrls | None = None,
+        provider: str = PROVIDER,
     ) -> None:
         self._rest = rest
+        self._provider = provider  # the calls it bridges: `provider` in their routing data
         self._base = public_base_url.rstrip("/")
         self._offer_seconds = offer_seconds
         self._hold_music = hold_music_url
@@ -142,7 +144,7 @@ class TwilioBridge:
         return str(response)
 
     def _sid(self, meta: Mapping[str, Any]) -> str | None:
-        if meta.get("provider") != PROVIDER or self._rest is None:
+        if meta.get("provider") != self._provider or self._rest is None:
             return None
         return str(meta.get("provider_call") or "") or None
 

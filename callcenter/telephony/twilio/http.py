@@ -19,7 +19,7 @@ from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
 from callcenter.telephony.announce import CALLBACK_OFFER, CALLBACK_PLACE_KEPT, queue_announcement
 from callcenter.telephony.ports import CallLog, Ivr, Queueing
-from callcenter.telephony.twilio.signature import TwilioSignature
+from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
 from callcenter.telephony.twilio.twiml import TwimlUrls, to_twiml
 from ivr_flows.models import Command, Event, EventKind, Session
 
@@ -74,15 +74,11 @@ class TwilioWebhooks:
         async def checked(request: web.Request) -> web.StreamResponse:
             form = await request.post()
             params = {k: str(v) for k, v in form.items()}
-            if not self._signature.valid(request, params):
-                why = (
-                    "no TWILIO_AUTH_TOKEN configured"
-                    if not self._signature.configured
-                    else ("bad or missing X-Twilio-Signature")
-                )
-                log.warning("refused %s %s: %s", request.method, request.path, why)
-                raise web.HTTPForbidden(reason=f"webhook refused: {why}")
-            return await handler(request, params)
+            check = await self._signature.check(request, params)
+            if check.refused:
+                log.warning("refused %s %s: %s", request.method, request.path, check.reason)
+                raise web.HTTPForbidden(reason=f"webhook refused: {check.reason}")
+            return await handler(request, check.params)
 
         return checked
 
@@ -108,6 +104,7 @@ class TwilioWebhooks:
             caller_number(params.get("From", "")),
             caller_number(params.get("To", "")),
             ref,
+            simulated=is_simulated(params),
         )
         self._remember(sid, record)
         return record, True
@@ -273,7 +270,7 @@ def _variables(call_id: str, caller: str, called: str, params: Mapping[str, str]
         "caller": caller,
         "called": called,
         "call_id": call_id,
-        "provider": PROVIDER,
+        "provider": provider_of(params, PROVIDER),
         "provider_call": params.get("CallSid", ""),
     }
 
