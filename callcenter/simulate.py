@@ -129,10 +129,10 @@ async def simulate(
                 break
             if stored[0].flow and flows[stored[0].flow].nodes[stored[0].node].kind == "enqueue":
                 break
-            event = _next_event(events, ask)
+            event = next_event(events, ask)
             if event is None:
                 break
-            say(f"  ▶ {_shown(event)}")
+            say(f"  ▶ {shown(event)}")
             say(await ivr.handle(call.id, event, None, lines))
         await calls.record(call.id, CallEventType.HUNG_UP, {"reason": "simulator"})
         say(f"record: callcenter API GET /api/calls/{call.id}")
@@ -141,7 +141,8 @@ async def simulate(
         await engine.dispose()
 
 
-def _next_event(events: Iterator[Event] | None, ask: Callable[[], str | None]) -> Event | None:
+def next_event(events: Iterator[Event] | None, ask: Callable[[], str | None]) -> Event | None:
+    """The next scripted event, or what is typed (`ask`); None when there is no more."""
     if events is not None:
         return next(events, None)
     text = ask()
@@ -150,7 +151,8 @@ def _next_event(events: Iterator[Event] | None, ask: Callable[[], str | None]) -
     return next(parse_presses(text or "-"), Event(EventKind.NO_INPUT))
 
 
-def _shown(event: Event) -> str:
+def shown(event: Event) -> str:
+    """How the dialogue shows what the caller did."""
     if event.kind is EventKind.DIGITS:
         return f"keys {event.data['digits']}"
     if event.kind is EventKind.SPEECH:
