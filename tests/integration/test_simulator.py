@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from callcenter.simulator.client import CallOptions, SimulatedCall
 from callcenter.simulator.transport import ServerLink
 from callcenter.web.keys import AUTH, CALLS, ENGINE
 from tests.adapters.test_twilio_webhooks import CALLER, fixture
-from tests.conftest import NOW, app_settings
+from tests.conftest import app_settings
 from tests.factories import AccountSpec, BillSpec, add_customer
 from tests.integration.test_agent_desk import call, next_message, ready_agent, supervisor
 
@@ -31,9 +31,10 @@ SID = "CA" + "5" * 32
 
 @pytest.fixture
 async def client(
-    aiohttp_client: Callable[[web.Application], Awaitable[Client]], stores: tuple[str, str]
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    stores: tuple[str, str],
+    clock: ManualClock,
 ) -> Client:
-    clock = ManualClock(NOW)
     settings = app_settings(
         stores,
         CALLCENTER_ROUTING__TICK_MS="20",
@@ -62,21 +63,33 @@ def simulator(client: Client, secret: str, presses: str, lines: list[str]) -> Si
     return SimulatedCall(link, options, presses, ask=lambda: None, say=lines.append)
 
 
+async def dial_in(client: Client, role: Role) -> tuple[asyncio.Task[int], list[str]]:
+    """A simulated caller asking for a billing agent (then 5 for the survey), in a thread."""
+    lines: list[str] = []
+    sim = simulator(client, await token(client, role), "- 2 0 5", lines)
+    return asyncio.create_task(asyncio.to_thread(sim.run)), lines
+
+
+async def answer_and_hang_up(
+    client: Client, auth: dict[str, str], call_id: str, caller: asyncio.Task[int]
+) -> None:
+    """The agent accepts the offer and hangs up on the desk; the caller then ends."""
+    status, _ = await call(client, "POST", f"/api/agents/me/offers/{call_id}/accept", auth)
+    assert status == 200
+    assert (await call(client, "POST", "/api/agents/me/hang-up", auth))[0] == 200
+    assert await asyncio.wait_for(caller, 30) == 0
+
+
 async def test_a_simulated_call_reaches_the_desk_and_is_left_out_of_reports(
     client: Client,
 ) -> None:
     agent_id, auth, ws = await ready_agent(client)
-    lines: list[str] = []
-    sim = simulator(client, await token(client, Role.OPERATOR), "- 2 0 5", lines)
-    caller = asyncio.create_task(asyncio.to_thread(sim.run))
+    caller, lines = await dial_in(client, Role.OPERATOR)
     offer = await next_message(ws, "offer")
     call_id = offer["call_id"]
     assert offer["pop"]["customers"][0]["name"] == "张伟"
-    status, _ = await call(client, "POST", f"/api/agents/me/offers/{call_id}/accept", auth)
-    assert status == 200
+    await answer_and_hang_up(client, auth, call_id, caller)
     assert (await next_message(ws, "connected"))["call_id"] == call_id
-    assert (await call(client, "POST", "/api/agents/me/hang-up", auth))[0] == 200
-    assert await asyncio.wait_for(caller, 30) == 0
     assert "  ☎ ringing agent01 — answer on the desk" in lines
     assert lines.index("  ☎ the agent hung up") < lines.index("  ▶ keys 5")
     status, _ = await call(client, "POST", "/api/agents/me/wrap-up", auth, disposition="resolved")
@@ -89,6 +102,24 @@ async def test_a_simulated_call_reaches_the_desk_and_is_left_out_of_reports(
     _, page = await call(client, "GET", "/api/calls?include_simulated=true", boss)
     assert [(c["id"], c["simulated"]) for c in page["items"]] == [(call_id, True)]
     assert (await call(client, "GET", f"/api/calls/{call_id}", boss))[1]["call"]["simulated"]
+    await ws.close()
+
+
+async def test_an_unanswered_offer_puts_the_simulated_caller_back_in_the_queue(
+    client: Client, clock: ManualClock
+) -> None:
+    _, auth, ws = await ready_agent(client)
+    caller, lines = await dial_in(client, Role.ADMIN)
+    first = await next_message(ws, "offer")
+    clock.advance(timedelta(seconds=21))  # the router's next round expires it
+    assert (await next_message(ws, "offer_withdrawn"))["reason"] == "no-answer"
+    status, _ = await call(client, "PUT", "/api/agents/me/state", auth, state="ready")
+    assert status == 200
+    again = await next_message(ws, "offer")
+    assert again["call_id"] == first["call_id"]
+    await answer_and_hang_up(client, auth, again["call_id"], caller)
+    assert lines.count("  … waiting in queue billing for an agent") == 2
+    assert lines.count("  ☎ ringing agent01 — answer on the desk") == 2
     await ws.close()
 
 
