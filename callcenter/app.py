@@ -18,6 +18,7 @@ import agents
 from agents.center import Acd
 from agents.desk import DeskHub
 from agents.http import AgentsHttp
+from agents.ports import Bridge
 from agents.routing import queue_configs
 from callcenter import demo as seed
 from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
@@ -34,6 +35,7 @@ from callcenter.core.policy import pack_in_force
 from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
+from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.desk_feed import run_feed
@@ -41,6 +43,7 @@ from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
 from callcenter.state.relay import RedisRelay
+from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
@@ -130,7 +133,8 @@ def create_app(
         rest = TwilioRestClient(twilio.account_sid, token)
     directory = SqlAgentDirectory(engine)
     app[ASTERISK_BRIDGE] = AsteriskBridge(RedisRelay(app[REDIS], keys.ami_actions()))
-    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE])
+    simulator = RedisSimulatorRest(app[REDIS], keys, twilio.session_ttl_seconds)
+    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE], simulator)
     services = IvrServicesAdapter(
         app[PROFILES],
         app[TICKETS],
@@ -141,7 +145,7 @@ def create_app(
     )
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
-    signature = TwilioSignature(token, settings.server.public_base_url)
+    signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
 
     health.setup(app)
@@ -150,6 +154,7 @@ def create_app(
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
     AgentsHttp(app[ACD], directory).setup(app)
+    SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     TwilioWebhooks(
         app[CALLS],
@@ -239,6 +244,7 @@ def _acd(
     directory: SqlAgentDirectory,
     rest: TwilioRest | None,
     asterisk: AsteriskBridge,
+    simulator: TwilioRest,
 ) -> Acd:
     routing = settings.routing
     try:
@@ -246,7 +252,11 @@ def _acd(
     except ValueError as err:
         raise ConfigError(f"routing.queues: {err}") from err
     twilio = TwilioBridge(rest, settings.server.public_base_url, routing.offer_seconds)
-    bridge = BridgeByProvider({"twilio": twilio, "asterisk": asterisk}, "twilio")
+    simulated = TwilioBridge(
+        simulator, settings.server.public_base_url, routing.offer_seconds, provider="simulator"
+    )
+    bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, "simulator": simulated}
+    bridge = BridgeByProvider(bridges, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
         directory,

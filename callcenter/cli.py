@@ -22,10 +22,11 @@ from callcenter import demo as seed
 from callcenter.app import create_app, format_logins
 from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
-from callcenter.config import Settings, load_settings
+from callcenter.config import ENV_TOKEN, Settings, load_settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
 from callcenter.simulate import simulate
+from callcenter.simulator.command import ServerSimulation, simulate_on_server
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
@@ -78,6 +79,20 @@ def _parser() -> argparse.ArgumentParser:
         '"say:text" speech; interactive when absent',
     )
     ivr.add_argument("--lang", help="simulate: start in this language (e.g. en-US)")
+    ivr.add_argument(
+        "--server",
+        help="simulate: drive this running server's Twilio webhooks (e.g. http://127.0.0.1:8080) "
+        "so the call can reach an agent's desk",
+    )
+    ivr.add_argument(
+        "--token", help="simulate --server: an operator or admin API token ($CALLCENTER_TOKEN)"
+    )
+    ivr.add_argument(
+        "--hangup-after",
+        type=float,
+        metavar="SECONDS",
+        help="simulate --server: hang up after waiting this long (queue, ringing, talking)",
+    )
     prompts = command("prompts", "spoken prompts for Asterisk")
     prompts.add_argument("action", choices=["render"])
     token = command("token", "API tokens")
@@ -344,6 +359,14 @@ def _ivr(settings: Settings, args: argparse.Namespace) -> int:
             except EOFError:
                 return None
 
+        if args.server:
+            token = args.token or os.environ.get(ENV_TOKEN)
+            call = ServerSimulation(
+                args.server, token, args.caller, args.press, args.lang, args.hangup_after
+            )
+            return simulate_on_server(call, ask, print)
+        if args.token or args.hangup_after is not None:
+            raise ConfigError("--token and --hangup-after go with --server")
         return _run(lambda: simulate(settings, args.caller, args.press, args.lang, ask, print))
     paths = [Path(f) for f in args.files] or default_flow_files(settings.ivr.flows_dir)
     try:

@@ -20,6 +20,7 @@ from callcenter.core.errors import ConfigError
 
 ENV_PREFIX = "CALLCENTER_"
 ENV_CONFIG_FILE = "CALLCENTER_CONFIG"
+ENV_TOKEN = "CALLCENTER_TOKEN"  # an API token for command-line clients, not a setting
 
 
 class _Section(BaseModel):
@@ -240,7 +241,7 @@ def load_settings(
         if env.get(name):
             data.setdefault(section, {})[key] = env[name]
     for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
+        if not name.startswith(ENV_PREFIX) or name in (ENV_CONFIG_FILE, ENV_TOKEN):
             continue
         section, key = _env_key(name)
         data.setdefault(section, {})[key] = value

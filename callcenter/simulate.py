@@ -125,10 +125,10 @@ async def simulate(
                 break
             if stored[0].flow and flows[stored[0].flow].nodes[stored[0].node].kind == "enqueue":
                 break
-            event = _next_event(events, ask)
+            event = next_event(events, ask)
             if event is None:
                 break
-            say(f"  ▶ {_shown(event)}")
+            say(f"  ▶ {shown(event)}")
             say(describe(flows, (await ivr.handle(call.id, event)).commands))
         await calls.record(call.id, CallEventType.HUNG_UP, {"reason": "simulator"})
         say(f"record: callcenter API GET /api/calls/{call.id}")
@@ -137,9 +137,10 @@ async def simulate(
         await engine.dispose()
 
 
-def _next_event(
+def next_event(
     events: Iterator[CallerInput] | None, ask: Callable[[], str | None]
 ) -> CallerInput | None:
+    """The next scripted input, or what is typed (`ask`); None when there is no more."""
     if events is not None:
         return next(events, None)
     text = ask()
@@ -148,7 +149,8 @@ def _next_event(
     return next(parse_presses(text or "-"), SILENCE)
 
 
-def _shown(event: CallerInput) -> str:
+def shown(event: CallerInput) -> str:
+    """How the dialogue shows what the caller did."""
     if event.digits:
         return f"keys {event.digits}"
     if event.speech:

@@ -40,7 +40,15 @@ class CallsHttp:
     async def list_calls(self, request: web.Request) -> web.Response:
         q = parse_query(CallsQuery, request.query)
         query = CallQuery(
-            q.since, q.until, q.number, q.customer_id, q.agent_id, q.disposition, q.limit, q.offset
+            q.since,
+            q.until,
+            q.number,
+            q.customer_id,
+            q.agent_id,
+            q.disposition,
+            q.limit,
+            q.offset,
+            q.include_simulated,
         )
         records, total = await self._service.search(query)
         items = [to_model(CallOut, r) for r in records]

@@ -72,6 +72,7 @@ def open_record(event: CallEvent) -> CallRecord:
         state=S.RINGING,
         started_at=event.at,
         last_seq=event.seq,
+        simulated=bool(data.get("simulated", False)),
     )
 
 

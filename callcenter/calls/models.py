@@ -126,6 +126,7 @@ class CallQuery:
     disposition: str | None = None
     limit: int = 50
     offset: int = 0
+    include_simulated: bool = False  # simulator calls are left out unless asked for
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,9 @@ class CallsQuery(BaseModel):
     disposition: str | None = Field(default=None, max_length=32)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
+    include_simulated: bool = Field(
+        default=False, description="also calls placed by `callcenter ivr simulate --server`"
+    )
 
     @field_validator("number")
     @classmethod
@@ -59,6 +62,7 @@ class CallOut(BaseModel):
     talk_seconds: int | None
     end_reason: str | None
     survey_score: int | None
+    simulated: bool
 
 
 class CallPage(BaseModel):

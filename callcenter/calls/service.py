@@ -49,13 +49,22 @@ class CallService:
         to_number: str,
         ref: ProviderRef | None = None,
         at: datetime | None = None,
+        *,
+        simulated: bool = False,
     ) -> CallRecord:
-        """Open a call (or return the one `ref` already maps to: providers retry)."""
+        """Open a call (or return the one `ref` already maps to: providers retry);
+        `simulated` marks a call placed by the simulator (left out of reports)."""
         when = at or self._clock.now()
         call_id = new_id(when)
-        data = {"direction": direction.value, "from_number": from_number, "to_number": to_number}
+        data: dict[str, Any] = {
+            "direction": direction.value,
+            "from_number": from_number,
+            "to_number": to_number,
+        }
         if ref is not None:
             data |= {"provider": ref.provider, "provider_id": ref.provider_id}
+        if simulated:
+            data["simulated"] = True
         event = CallEvent(call_id, 1, when, CallEventType.STARTED, data)
         record = open_record(event)
         stored_id = await self._repo.create(record, event, ref)

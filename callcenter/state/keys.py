@@ -84,3 +84,16 @@ class Keys:
     def desk_channel(self) -> str:
         """Pub/sub channel carrying messages to agents' desks, whichever instance holds them."""
         return f"{self.prefix}desk"
+
+    # The simulator (`callcenter ivr simulate --server`): what the server tells a simulated call.
+    def simulator_mailbox(self, call_sid: str) -> str:
+        """List of instructions for a simulated call (redirect TwiML, or an end), in order."""
+        return f"{self.prefix}sim:mailbox:{call_sid}"
+
+    def simulator_alive(self, call_sid: str) -> str:
+        """Set while the simulator of a call polls its mailbox (expires soon after it stops)."""
+        return f"{self.prefix}sim:alive:{call_sid}"
+
+    def simulator_polled(self, call_sid: str) -> str:
+        """Set once the simulator of a call has polled its mailbox (kept as long as a session)."""
+        return f"{self.prefix}sim:polled:{call_sid}"

@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Row, and_, bindparam, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -335,6 +335,8 @@ class SqlCallRepository:
             conditions.append(calls.c.agent_id == query.agent_id)
         if query.disposition is not None:
             conditions.append(calls.c.disposition == query.disposition)
+        if not query.include_simulated:
+            conditions.append(calls.c.simulated == false())
         where = and_(True, *conditions)
         page = (
             select(calls)

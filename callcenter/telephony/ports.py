@@ -25,6 +25,8 @@ class CallLog(Protocol):
         to_number: str,
         ref: ProviderRef | None = None,
         at: datetime | None = None,
+        *,
+        simulated: bool = False,
     ) -> CallRecord: ...
 
     async def record(

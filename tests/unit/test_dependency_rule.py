@@ -33,6 +33,7 @@ COMPOSITION = (
     "callcenter.callflow",
     "callcenter.acd_services",
     "callcenter.simulate",
+    "callcenter.simulator",
 )
 
 

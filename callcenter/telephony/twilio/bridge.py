@@ -99,8 +99,15 @@ def _device(dial: Dial, agent: AgentInfo, callback_url: str) -> None:
 class TwilioBridge:
     """Implements `agents.ports.Bridge` for calls that came in through Twilio."""
 
-    def __init__(self, rest: TwilioRest | None, public_base_url: str, offer_seconds: int) -> None:
+    def __init__(
+        self,
+        rest: TwilioRest | None,
+        public_base_url: str,
+        offer_seconds: int,
+        provider: str = PROVIDER,
+    ) -> None:
         self._rest = rest
+        self._provider = provider  # the calls it bridges: `provider` in their routing data
         self._base = public_base_url.rstrip("/")
         self._offer_seconds = offer_seconds
 
@@ -124,7 +131,7 @@ class TwilioBridge:
         return str(t.TwimlRenderer.enqueue(VoiceResponse(), _queue(meta), self.urls(meta)))
 
     def _sid(self, meta: Mapping[str, Any]) -> str | None:
-        if meta.get("provider") != PROVIDER or self._rest is None:
+        if meta.get("provider") != self._provider or self._rest is None:
             return None
         return str(meta.get("provider_call") or "") or None
 

@@ -23,7 +23,7 @@ from callcenter.telephony import announce
 from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
 from callcenter.telephony.twilio import twiml as t
-from callcenter.telephony.twilio.signature import TwilioSignature
+from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
 from ivr_flows.commands import CallerCommand, Gather, InputMode, IvrReply, IvrState
 from ivr_flows.events import CallerInput, QueueLeft
 
@@ -95,15 +95,11 @@ class TwilioWebhooks:
         async def checked(request: web.Request) -> web.StreamResponse:
             form = await request.post()
             params = {k: str(v) for k, v in form.items()}
-            if not self._signature.valid(request, params):
-                why = (
-                    "no TWILIO_AUTH_TOKEN configured"
-                    if not self._signature.configured
-                    else ("bad or missing X-Twilio-Signature")
-                )
-                log.warning("refused %s %s: %s", request.method, request.path, why)
-                raise web.HTTPForbidden(reason=f"webhook refused: {why}")
-            return await handler(request, params)
+            check = await self._signature.check(request, params)
+            if check.refused:
+                log.warning("refused %s %s: %s", request.method, request.path, check.reason)
+                raise web.HTTPForbidden(reason=f"webhook refused: {check.reason}")
+            return await handler(request, check.params)
 
         return checked
 
@@ -137,13 +133,15 @@ class TwilioWebhooks:
         status = await self._ivr.status(known.call_id)
         return None if status.state is IvrState.CLOSED else known
 
-    def _variables(self, request: web.Request, known: KnownCall, sid: str) -> dict[str, str]:
+    def _variables(
+        self, request: web.Request, known: KnownCall, params: Mapping[str, str]
+    ) -> dict[str, str]:
         return {
             "caller": known.caller,
             "called": known.called,
             "call_id": known.call_id,
-            "provider": PROVIDER,
-            "provider_call": sid,
+            "provider": provider_of(params, PROVIDER),
+            "provider_call": params.get("CallSid", ""),
             "base_url": self._urls(request).base,
         }
 
@@ -169,11 +167,12 @@ class TwilioWebhooks:
                 caller_number(params.get("From", "")),
                 caller_number(params.get("To", "")),
                 ProviderRef(PROVIDER, sid),
+                simulated=is_simulated(params),
             )
             known = self._remember(sid, record)
             await self._calls.record(known.call_id, E.IVR_ENTERED)
             log.info("call %s from %s entered the IVR", known.call_id, mask(known.caller))
-        reply = await self._ivr.start(known.call_id, self._variables(request, known, sid))
+        reply = await self._ivr.start(known.call_id, self._variables(request, known, params))
         return self._reply(request, reply)
 
     async def step(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
@@ -185,7 +184,7 @@ class TwilioWebhooks:
         seq_text = request.query.get("seq", "")
         seq = int(seq_text) if seq_text.isdigit() else None
         event = CallerInput(params.get("Digits", ""), params.get("SpeechResult", ""))
-        variables = self._variables(request, known, params.get("CallSid", ""))
+        variables = self._variables(request, known, params)
         reply = await self._ivr.handle(known.call_id, event, seq, variables)
         return self._reply(request, reply)
 

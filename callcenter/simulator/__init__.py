@@ -1,0 +1,1 @@
+"""`callcenter ivr simulate --server`: a caller driving a running server's Twilio webhooks."""
