@@ -20,9 +20,9 @@ from agents.desk import DeskHub
 from agents.http import AgentsHttp
 from agents.routing import queue_configs
 from callcenter import demo as seed
-from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
+from callcenter.callflow.acd import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.config import Settings

@@ -31,7 +31,7 @@ COMPOSITION = (
     "callcenter.__main__",
     "callcenter.demo",
     "callcenter.ivr_services",
-    "callcenter.acd_services",
+    "callcenter.callflow",
     "callcenter.simulate",
 )
 

@@ -1,0 +1,1 @@
+"""The inbound call's use cases across feature packages (composition level)."""
