@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -51,6 +52,14 @@ class Priority(IntEnum):
         return cls[text.upper()]
 
 
+class MaxWaitAction(StrEnum):
+    """What happens to a caller who has waited longer than the queue's maximum wait."""
+
+    CALLBACK = "callback"  # offered a callback that keeps the place
+    OVERFLOW = "overflow"  # moved to the overflow queue (else general), same place in time
+    END = "end"  # a polite goodbye, then the call ends
+
+
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     """A queue's service rules."""
@@ -64,6 +73,7 @@ class QueueConfig:
     overflow_queue: str | None = None  # None with an overflow time: widen the skills instead
     callback_offer_seconds: int | None = 120  # estimated wait above this: offer a callback
     short_abandon_seconds: int = 5
+    max_wait_action: MaxWaitAction = MaxWaitAction.CALLBACK
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +134,17 @@ class Actor(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Actorship:
+    """Who asks for a change: the agent, a supervisor (with an id), or the system."""
+
+    kind: Actor
+    user_id: int | None = None
+
+
+SYSTEM = Actorship(Actor.SYSTEM)
+
+
+@dataclass(frozen=True, slots=True)
 class Presence:
     """An agent's state now: since when, why (not ready), which call (reserved, on call,
     wrap-up)."""
@@ -150,9 +171,18 @@ class PresenceEvent:
 
 @dataclass(frozen=True, slots=True)
 class QueuedInfo:
-    """What a caller hears in a queue: position (1 = next), estimated wait, and whether a
-    callback is offered (the wait is over the queue's threshold)."""
+    """What a waiting caller must hear: position (1 = next); estimated wait (infinite when
+    no agent is logged in to the queue); whether a callback is offered (the wait is over the
+    queue's threshold, or no agent is logged in); and, once the queue's maximum wait has
+    passed, what the telephony side must do now: `callback` (offer it; no answer keeps the
+    place as a callback) or `end` (a polite goodbye, then hang up)."""
 
     position: int
     estimated_wait_seconds: float
     offer_callback: bool
+    max_wait: MaxWaitAction | None = None
+
+    @property
+    def agent_available(self) -> bool:
+        """False when no agent is logged in to the queue (the wait has no estimate)."""
+        return math.isfinite(self.estimated_wait_seconds)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from agents.models import AgentState, Assignment, Presence, PresenceEvent, WaitingCall
+from agents.pop import ScreenPop
 
 
 class ClaimResult(StrEnum):
@@ -52,9 +53,16 @@ class RoutingState(Protocol):
     async def expired_offers(self, now_ms: int) -> list[tuple[str, int]]:
         """Offers past their deadline: (call id, agent id)."""
 
-    async def requeue_at_head(self, call_id: str, agent_id: int, now_ms: int) -> bool:
-        """An offer that timed out: the call back to the head of its priority in its queue,
-        the agent to not ready (no answer). False when the offer was no longer open."""
+    async def requeue_at_head(
+        self, call_id: str, agent_id: int, now_ms: int, *, due_only: bool = False
+    ) -> bool:
+        """An offer that is off: the call back to the head of its priority in its queue,
+        the agent to not ready (no answer). False when the offer was no longer open (with
+        `due_only`, also when its deadline was moved past `now_ms` meanwhile)."""
+
+    async def restart_offer(self, call_id: str, agent_id: int, deadline_ms: int) -> bool:
+        """The agent's device starts ringing: the offer's deadline becomes `deadline_ms`,
+        atomically, if the call is still offered to that agent (False otherwise)."""
 
     async def abandon(self, call_id: str, now_ms: int) -> int | None:
         """The caller hung up while queued or offered: forget the call, withdraw its offer
@@ -81,9 +89,12 @@ class AcdState(RoutingState, Protocol):
         allowed: Iterable[AgentState],
         new: Presence,
         wrap_up_until_ms: int | None = None,
+        *,
+        call_id: str | None = None,
     ) -> tuple[bool, Presence]:
         """Compare-and-set: apply `new` only while the agent is in one of the `allowed`
-        states (ready agents join the ready set, others leave it). (applied, previous)."""
+        states (and, given `call_id`, with that call); ready agents join the ready set,
+        others leave it. (applied, previous)."""
 
     async def presences(self, agent_ids: Sequence[int]) -> dict[int, Presence]:
         """Each agent's presence (logged out when never seen)."""
@@ -119,7 +130,19 @@ class AcdState(RoutingState, Protocol):
         """(meta, pop) of a call."""
 
     async def forget_call(self, call_id: str) -> None:
-        """Drop a call's meta and pop (its handling is over)."""
+        """Drop a call's meta, pop and max-wait mark (its handling is over)."""
+
+    async def overdue_waits(self, cutoffs: Mapping[str, int], limit: int) -> list[WaitingCall]:
+        """Calls waiting (not offered) in each queue since `cutoffs[queue]` (ms) or longer
+        whose maximum wait has not been handled yet; at most `limit`."""
+
+    async def mark_max_wait(self, call_id: str, outcome: str) -> bool:
+        """Note that the call's maximum wait is handled; False when it already was (by
+        this or another instance): the outcome is applied once per call."""
+
+    async def move_call(self, call: WaitingCall, from_queue: str) -> bool:
+        """Move a waiting call to `call.queue` keeping its priority and enqueue time;
+        False when it is no longer waiting in `from_queue` (offered, gone)."""
 
     async def count(self, queue: str, day: str, increments: Mapping[str, int]) -> None:
         """Add to a queue's counters of the day."""
@@ -170,14 +193,21 @@ class AgentDirectory(Protocol):
 class Bridge(Protocol):
     """The telephony side of an offer (Twilio REST; Asterisk in its own adapter)."""
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
-        """Ring the agent's device and bridge the waiting caller to it on answer."""
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+        """Ring the agent's device and bridge the waiting caller to it on answer. True when
+        the device starts ringing now (the offer's ring time starts); False when it rings
+        later (the telephony side then calls `Acd.ringing`) or not at all (desk only)."""
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
         """The offer is off (declined, timed out): the caller goes back to waiting."""
 
     async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
         """End the caller's call."""
+
+    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        """The waiting caller must hear something now (the queue's maximum wait passed:
+        `meta["max_wait"]` says what): take the caller out of the hold music to the point
+        where `Acd.waiting_info` is asked again."""
 
     async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
         """Whether the provider's call is still up (None: cannot tell)."""
@@ -196,7 +226,7 @@ class CallEvents(Protocol):
 class ScreenPops(Protocol):
     """Builds what the desk shows when a call is offered."""
 
-    async def build(self, call_id: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+    async def build(self, call_id: str, meta: Mapping[str, Any]) -> ScreenPop:
         """The caller's profile, the IVR path and keys, the queue and the wait."""
 
 

@@ -30,6 +30,12 @@ class StateConflictError(ConflictError):
     default_code = "agent-state-conflict"
 
 
+class NoCallError(StateConflictError):
+    """The agent has no such call (or offer)."""
+
+    default_code = "no-such-offer"
+
+
 class InvalidStateError(InvalidInputError):
     """Not a state (or reason) that can be set by hand."""
 

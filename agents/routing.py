@@ -15,7 +15,7 @@ from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from agents.models import Assignment, Candidate, QueueConfig, WaitingCall
+from agents.models import Assignment, Candidate, MaxWaitAction, QueueConfig, WaitingCall
 
 
 def eligible(call: WaitingCall, agent: Candidate) -> bool:
@@ -241,5 +241,14 @@ def queue_configs(configs: Iterable[QueueConfig]) -> Mapping[str, QueueConfig]:
         if config.overflow_queue is not None and config.overflow_queue not in by_name:
             raise ValueError(
                 f"queue {config.name!r} overflows into unknown queue {config.overflow_queue!r}"
+            )
+        if (
+            config.max_wait_action is MaxWaitAction.OVERFLOW
+            and config.overflow_queue is None
+            and "general" not in by_name
+        ):
+            raise ValueError(
+                f"queue {config.name!r} overflows at its maximum wait but has no overflow_queue"
+                " and there is no queue named 'general'"
             )
     return by_name

@@ -21,9 +21,9 @@ from agents.http import AgentsHttp
 from agents.ports import Bridge
 from agents.routing import queue_configs
 from callcenter import demo as seed
-from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
+from callcenter.callflow.acd import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp

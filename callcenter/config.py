@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from sqlalchemy.engine import make_url
 
-from agents.models import DEFAULT_QUEUES, QueueConfig
+from agents.models import DEFAULT_QUEUES, MaxWaitAction, QueueConfig
 from callcenter.core.errors import ConfigError
 
 ENV_PREFIX = "CALLCENTER_"
@@ -107,6 +107,7 @@ class QueueSettings(_Section):
     overflow_queue: str = ""
     callback_offer_seconds: int = Field(default=120, ge=0)
     short_abandon_seconds: int = Field(default=5, ge=0)
+    max_wait_action: MaxWaitAction = MaxWaitAction.CALLBACK
 
     def config(self) -> QueueConfig:
         """As the router takes it."""
@@ -120,6 +121,7 @@ class QueueSettings(_Section):
             self.overflow_queue or None,
             self.callback_offer_seconds or None,
             self.short_abandon_seconds,
+            self.max_wait_action,
         )
 
 
@@ -134,6 +136,7 @@ def _queue_settings(config: QueueConfig) -> QueueSettings:
         overflow_queue=config.overflow_queue or "",
         callback_offer_seconds=config.callback_offer_seconds or 0,
         short_abandon_seconds=config.short_abandon_seconds,
+        max_wait_action=config.max_wait_action,
     )
 
 

@@ -2,9 +2,17 @@
 
 `ringing → ivr → queued → offered → talking → wrap_up → ended`, with `abandoned`, `failed`
 and `voicemail` as other ends. A caller hanging up in the queue or while an agent is being
-offered the call is an abandon; hanging up while talking leaves the agent in wrap-up, and the
-wrap-up's disposition ends the record. Events that do not move the state (look-ups, links,
-notes, provider statuses, a late survey answer) are accepted in any state, also after the end.
+offered the call is an abandon (unless the caller kept the place for a callback, or the
+queue's maximum wait ended the call); hanging up while talking leaves the agent in wrap-up,
+and the wrap-up's disposition ends the record. Events that do not move the state (look-ups,
+links, notes, provider statuses, a late survey answer) are accepted in any state, also after
+the end.
+
+The talk time runs from the agent's answer to the end of the agent's leg (`agent_left`, or
+the hang-up while talking), not to the end of the call: a survey after the agent left is not
+talk. `end_reason` says who ended the call (`callcenter.core.ending.EndedBy`), from the
+`by` of the first `agent_left` or `hung_up` that says it (else the hang-up's `reason`): for a
+call answered by an agent, who ended the conversation.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from callcenter.calls.models import (
     CallState,
     Direction,
 )
+from callcenter.core.ending import EndedBy
 from callcenter.core.errors import ConflictError
 
 S = CallState
@@ -127,8 +136,15 @@ def _connected(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallRecord:
 
 
 def _agent_left(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallRecord:
-    talk = _seconds(r.answered_at, at) if r.state is S.TALKING else r.talk_seconds
-    return replace(r, state=S.WRAP_UP, talk_seconds=talk)
+    if r.state is not S.TALKING:
+        return r  # left already (the desk's hang-up, then the device's leg)
+    by = data.get("by")
+    return replace(
+        r,
+        state=S.WRAP_UP,
+        talk_seconds=_seconds(r.answered_at, at),
+        end_reason=r.end_reason or (str(by) if by else None),
+    )
 
 
 def _transferred(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallRecord:
@@ -148,14 +164,21 @@ def _wrap_up_done(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallReco
     )
 
 
-CALLBACK_KEPT = "callback-requested"  # hung up after asking for a callback: not an abandon
+CALLBACK_KEPT = EndedBy.CALLBACK_REQUESTED.value  # hung up keeping the place: not an abandon
+MAX_WAIT = EndedBy.MAX_WAIT.value  # ended politely after the queue's maximum wait
+_NOT_ABANDONS = frozenset({CALLBACK_KEPT, MAX_WAIT})
+
+
+def ended_by(data: dict[str, Any]) -> str:
+    """Who ended the call, from a hang-up's data: `by`, else `reason`, else the caller."""
+    return str(data.get("by") or data.get("reason") or EndedBy.CALLER.value)
 
 
 def _hung_up(r: CallRecord, at: datetime, data: dict[str, Any]) -> CallRecord:
     if r.state in TERMINAL_STATES or (r.state is S.WRAP_UP and r.ended_at is not None):
         return r
-    reason = str(data.get("reason", "hangup"))
-    if r.state is S.QUEUED and reason == CALLBACK_KEPT:
+    reason = ended_by(data)
+    if r.state in (S.QUEUED, S.OFFERED) and reason in _NOT_ABANDONS:
         return replace(
             r,
             state=S.ENDED,

@@ -17,8 +17,8 @@ import time
 from collections.abc import Mapping
 
 from agents.models import DEFAULT_QUEUES, Priority, WaitingCall
+from agents.router import AgentProfile, Router
 from agents.routing import queue_configs
-from agents.service import AgentProfile, Router
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.keys import Keys

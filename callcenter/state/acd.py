@@ -12,146 +12,10 @@ import redis.asyncio as aioredis
 
 from agents.models import AgentState, Assignment, Presence, Priority, WaitingCall
 from agents.ports import ClaimResult, QueueNow, Snapshot
+from callcenter.state import acd_scripts as lua
+from callcenter.state.acd_scripts import BAND
 from callcenter.state.keys import Keys
 
-BAND = 10**13  # score = priority band + enqueue time in ms (ms since 1970 < 10**13)
-
-# Every change to the ready hash is also appended to the ready log (a stream: field a = agent
-# id, s = idle since, '' when the agent left ready), so that routers keep their view of the
-# ready agents current by reading only what changed.
-READY_LOG_LENGTH = 100_000
-_LOG = (
-    "redis.call('XADD', {key}, 'MAXLEN', '~', "
-    + str(READY_LOG_LENGTH)
-    + ", '*', 'a', {agent}, 's', {since})"
-)
-# KEYS: ready, offers, offered, ready log, then per claim its queue and agent.
-# ARGV: now, deadline, then per claim agent id and call id. One result per claim.
-_CLAIM = (
-    """
-local out = {}
-for i = 1, (#ARGV - 2) / 2 do
-  local agent, call = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
-  if redis.call('HEXISTS', KEYS[1], agent) == 0 then out[i] = 0
-  elseif redis.call('ZREM', KEYS[3 + 2 * i], call) == 0 then out[i] = -1
-  else
-    redis.call('HDEL', KEYS[1], agent)
-    redis.call('HSET', KEYS[4 + 2 * i], 'state', 'reserved', 'call', call, 'since', ARGV[1])
-    redis.call('ZADD', KEYS[2], ARGV[2], call)
-    redis.call('HSET', KEYS[3], call, agent)
-    """
-    + _LOG.format(key="KEYS[4]", agent="agent", since="''")
-    + """
-    out[i] = 1
-  end
-end
-return out
-"""
-)
-# KEYS: ready, ready log. The whole ready hash and the log's last entry id (the log gets a
-# first, empty entry when it has none, so that a reader always holds a real id).
-_READY_LOAD = (
-    """
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-local id
-if #last == 0 then id = """
-    + _LOG.format(key="KEYS[2]", agent="''", since="''")
-    + """ else id = last[1][1] end
-return {id, redis.call('HGETALL', KEYS[1])}
-"""
-)
-# KEYS: calls, ready log, then the queues. ARGV: limit, last log entry read, log batch.
-# The log entries after the one read, the log's first entry, then the head of each queue
-# with each call's routing data.
-_SNAPSHOT = """
-local out = {redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], '+', 'COUNT', ARGV[3]),
-             redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)}
-for i = 3, #KEYS do
-  local ids = redis.call('ZRANGE', KEYS[i], 0, tonumber(ARGV[1]) - 1)
-  if #ids == 0 then out[i] = {} else out[i] = redis.call('HMGET', KEYS[1], unpack(ids)) end
-end
-return out
-"""
-# KEYS: offers, offered, queue, agent. ARGV: call id, agent id, band start, score, now.
-_REQUEUE = """
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-local band = tonumber(ARGV[3])
-local score = tonumber(ARGV[4])
-local first = redis.call('ZRANGEBYSCORE', KEYS[3], band, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-if first[2] then
-  local head = tonumber(first[2])
-  if head < band + 1e13 and head <= score then score = head - 1 end
-end
-if score < band then score = band end
-redis.call('ZADD', KEYS[3], score, ARGV[1])
-if redis.call('HGET', KEYS[4], 'call') == ARGV[1] then
-  redis.call('HSET', KEYS[4], 'state', 'not_ready', 'reason', 'no-answer', 'since', ARGV[5],
-             'call', '')
-end
-return 1
-"""
-# KEYS: calls, queue, offers, offered, agent, ready, ready log. ARGV: call id, agent id or '',
-# now.
-_ABANDON = (
-    """
-local offered = redis.call('HGET', KEYS[4], ARGV[1])
-if offered and offered ~= ARGV[2] then return -1 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-if not offered then return 0 end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-if redis.call('HGET', KEYS[5], 'call') == ARGV[1] then
-  redis.call('HSET', KEYS[5], 'state', 'ready', 'since', ARGV[3], 'call', '')
-  redis.call('HSET', KEYS[6], ARGV[2], ARGV[3])
-  """
-    + _LOG.format(key="KEYS[7]", agent="ARGV[2]", since="ARGV[3]")
-    + """
-end
-return 1
-"""
-)
-# KEYS: agent, ready, wrapups, ready log. ARGV: agent id, allowed from states (comma
-# separated), state, reason, since, call, wrap-up end ('' = none). Returns {applied,
-# previous state, previous call, previous since, previous reason}.
-_SET_STATE = (
-    """
-local cur = redis.call('HMGET', KEYS[1], 'state', 'call', 'since', 'reason')
-local state = cur[1] or 'logged_out'
-local allowed = false
-for s in string.gmatch(ARGV[2], '[^,]+') do if s == state then allowed = true end end
-if not allowed then return {0, state, cur[2] or '', cur[3] or '0', cur[4] or ''} end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'since', ARGV[5], 'call', ARGV[6])
-if ARGV[3] == 'ready' then
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
-  """
-    + _LOG.format(key="KEYS[4]", agent="ARGV[1]", since="ARGV[5]")
-    + """
-elseif redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
-  """
-    + _LOG.format(key="KEYS[4]", agent="ARGV[1]", since="''")
-    + """
-end
-if ARGV[7] ~= '' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
-else redis.call('ZREM', KEYS[3], ARGV[1]) end
-return {1, state, cur[2] or '', cur[3] or '0', cur[4] or ''}
-"""
-)
-# KEYS: offers, offered, agent, calls. ARGV: call id, agent id, now. The offer answered.
-_ACCEPT = """
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
-  if redis.call('HGET', KEYS[3], 'call') == ARGV[1]
-     and redis.call('HGET', KEYS[3], 'state') == 'on_call' then return 2 end
-  return 0
-end
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('HSET', KEYS[3], 'state', 'on_call', 'reason', '', 'since', ARGV[3], 'call', ARGV[1])
-return 1
-"""
 STATS_TTL_SECONDS = 3 * 86_400
 READ_LOG_BATCH = 10_000  # more changes than this since the last round: read the hash again
 _CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimResult.CALL_GONE}
@@ -198,13 +62,16 @@ class RedisRoutingState:
     def __init__(self, client: aioredis.Redis, keys: Keys) -> None:
         self._redis = client
         self._keys = keys
-        self._claim = client.register_script(_CLAIM)
-        self._snapshot = client.register_script(_SNAPSHOT)
-        self._requeue = client.register_script(_REQUEUE)
-        self._abandon = client.register_script(_ABANDON)
-        self._set_state = client.register_script(_SET_STATE)
-        self._accept = client.register_script(_ACCEPT)
-        self._ready_load = client.register_script(_READY_LOAD)
+        self._claim = client.register_script(lua.CLAIM)
+        self._snapshot = client.register_script(lua.SNAPSHOT)
+        self._requeue = client.register_script(lua.REQUEUE)
+        self._abandon = client.register_script(lua.ABANDON)
+        self._set_state = client.register_script(lua.SET_STATE)
+        self._accept = client.register_script(lua.ACCEPT)
+        self._ready_load = client.register_script(lua.READY_LOAD)
+        self._restart_offer = client.register_script(lua.RESTART_OFFER)
+        self._overdue = client.register_script(lua.OVERDUE_WAITS)
+        self._move = client.register_script(lua.MOVE_CALL)
         # This instance's view of the ready agents, kept current from the ready log.
         self._ready: dict[int, int] = {}
         self._ready_at: str | None = None
@@ -297,7 +164,9 @@ class RedisRoutingState:
         agents = await self._redis.hmget(k.acd_offered(), ids)
         return [(cid, int(agent)) for cid, agent in zip(ids, agents, strict=True) if agent]
 
-    async def requeue_at_head(self, call_id: str, agent_id: int, now_ms: int) -> bool:
+    async def requeue_at_head(
+        self, call_id: str, agent_id: int, now_ms: int, *, due_only: bool = False
+    ) -> bool:
         k = self._keys
         raw = await self._redis.hget(k.acd_calls(), call_id)
         if raw is None:
@@ -305,7 +174,45 @@ class RedisRoutingState:
         call = _decode(raw)
         done = await self._requeue(
             keys=[k.acd_offers(), k.acd_offered(), k.acd_queue(call.queue), k.acd_agent(agent_id)],
-            args=[call_id, agent_id, int(call.priority) * BAND, score_of(call), now_ms],
+            args=[
+                call_id,
+                agent_id,
+                int(call.priority) * BAND,
+                score_of(call),
+                now_ms,
+                now_ms if due_only else "",
+            ],
+        )
+        return bool(done)
+
+    async def restart_offer(self, call_id: str, agent_id: int, deadline_ms: int) -> bool:
+        k = self._keys
+        done = await self._restart_offer(
+            keys=[k.acd_offers(), k.acd_offered()], args=[call_id, agent_id, deadline_ms]
+        )
+        return bool(done)
+
+    async def overdue_waits(self, cutoffs: Mapping[str, int], limit: int) -> list[WaitingCall]:
+        k = self._keys
+        if not cutoffs:
+            return []
+        found = await self._overdue(
+            keys=[k.acd_max_wait(), *map(k.acd_queue, cutoffs)],
+            args=[limit, BAND, len(Priority), *cutoffs.values()],
+        )
+        if not found:
+            return []
+        raws = await self._redis.hmget(k.acd_calls(), found)
+        return [_decode(raw) for raw in raws if raw is not None]
+
+    async def mark_max_wait(self, call_id: str, outcome: str) -> bool:
+        return bool(await self._redis.hsetnx(self._keys.acd_max_wait(), call_id, outcome))
+
+    async def move_call(self, call: WaitingCall, from_queue: str) -> bool:
+        k = self._keys
+        done = await self._move(
+            keys=[k.acd_calls(), k.acd_queue(from_queue), k.acd_queue(call.queue)],
+            args=[call.call_id, _encode(call), score_of(call)],
         )
         return bool(done)
 
@@ -338,6 +245,8 @@ class RedisRoutingState:
         allowed: Iterable[AgentState],
         new: Presence,
         wrap_up_until_ms: int | None = None,
+        *,
+        call_id: str | None = None,
     ) -> tuple[bool, Presence]:
         k = self._keys
         applied, state, call, since, reason = await self._set_state(
@@ -350,6 +259,7 @@ class RedisRoutingState:
                 new.since_ms,
                 new.call_id or "",
                 "" if wrap_up_until_ms is None else wrap_up_until_ms,
+                call_id or "",
             ],
         )
         previous = Presence(
@@ -378,7 +288,13 @@ class RedisRoutingState:
     async def accept(self, call_id: str, agent_id: int, now_ms: int) -> bool:
         k = self._keys
         done = await self._accept(
-            keys=[k.acd_offers(), k.acd_offered(), k.acd_agent(agent_id), k.acd_calls()],
+            keys=[
+                k.acd_offers(),
+                k.acd_offered(),
+                k.acd_agent(agent_id),
+                k.acd_calls(),
+                k.acd_max_wait(),
+            ],
             args=[call_id, agent_id, now_ms],
         )
         return int(done) > 0
@@ -429,6 +345,7 @@ class RedisRoutingState:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hdel(k.acd_meta(), call_id)
             pipe.hdel(k.acd_pops(), call_id)
+            pipe.hdel(k.acd_max_wait(), call_id)
             await pipe.execute()
 
     async def count(self, queue: str, day: str, increments: Mapping[str, int]) -> None:
@@ -480,7 +397,3 @@ class RedisRoutingState:
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
         payload = json.dumps({"agent": agent_id, "message": message}, separators=(",", ":"))
         await self._redis.publish(self._keys.desk_channel(), payload)
-
-    async def queue_length(self, queue: str) -> int:
-        """Calls waiting in `queue` (offered calls excluded)."""
-        return int(await self._redis.zcard(self._keys.acd_queue(queue)))

@@ -57,6 +57,10 @@ class Keys:
         """Hash of open offers: call id -> agent id."""
         return f"{self.prefix}acd:offered"
 
+    def acd_max_wait(self) -> str:
+        """Hash of calls whose queue's maximum wait has been handled: call id -> outcome."""
+        return f"{self.prefix}acd:max-wait"
+
     def acd_wrapups(self) -> str:
         """Sorted set of agents in timed wrap-up: agent id -> when it ends (ms)."""
         return f"{self.prefix}acd:wrapups"

@@ -15,8 +15,8 @@ import pytest_asyncio
 
 from agents.models import AgentState, Assignment, Presence, Priority, QueueConfig, WaitingCall
 from agents.ports import ClaimResult
+from agents.router import AgentProfile, Router
 from agents.routing import queue_configs
-from agents.service import AgentProfile, Router
 from callcenter.devtools import routing_load
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
@@ -52,6 +52,16 @@ def router(state: RedisRoutingState, agents: dict[int, tuple[str, ...]]) -> Rout
         for a, skills in agents.items()
     }
     return Router(state, QUEUES, profiles, offer_seconds=20)
+
+
+async def expire_offers(state: RedisRoutingState, now_ms: int) -> list[tuple[str, int]]:
+    """What `agents.offers.Offers.expire` does to the shared state: offers past their
+    deadline back to the head of their queue."""
+    return [
+        (call_id, agent_id)
+        for call_id, agent_id in await state.expired_offers(now_ms)
+        if await state.requeue_at_head(call_id, agent_id, now_ms, due_only=True)
+    ]
 
 
 async def test_snapshot_lists_calls_by_priority_then_time(state: RedisRoutingState) -> None:
@@ -110,13 +120,13 @@ async def test_offer_timeout_requeues_at_the_head_and_agent_not_ready(
     await state.set_ready(1, T0)
     assert [a.call_id for a in (await routing.route_once(T0 + 40)).offered] == ["first"]
     await state.enqueue(waiting("older", T0))  # arrived earlier (a transfer) while it rang
-    assert await routing.expire_offers(T0 + 40 + 19_999) == []
-    assert await routing.expire_offers(T0 + 40 + 20_000) == [("first", 1)]
+    assert await expire_offers(state, T0 + 40 + 19_999) == []
+    assert await expire_offers(state, T0 + 40 + 20_000) == [("first", 1)]
     calls = (await state.snapshot(["billing"], 10)).waiting
     assert [c.call_id for c in calls] == ["first", "older"]
     presence = (await state.presences([1]))[1]
     assert (presence.state, presence.reason, presence.call_id) == ("not_ready", "no-answer", None)
-    assert await routing.expire_offers(T0 + 99_000) == []  # nothing open any more
+    assert await expire_offers(state, T0 + 99_000) == []  # nothing open any more
 
 
 async def test_requeued_call_stays_behind_higher_priority(state: RedisRoutingState) -> None:
@@ -125,7 +135,7 @@ async def test_requeued_call_stays_behind_higher_priority(state: RedisRoutingSta
     await state.set_ready(1, T0)
     await routing.route_once(T0 + 1)
     await state.enqueue(waiting("vip", T0 + 5, priority=Priority.IMPORTANT))
-    await routing.expire_offers(T0 + 30_000)
+    await expire_offers(state, T0 + 30_000)
     calls = (await state.snapshot(["billing"], 10)).waiting
     assert [c.call_id for c in calls] == ["vip", "normal"]
 
@@ -143,7 +153,7 @@ async def test_abandon_while_queued_and_while_offered(state: RedisRoutingState) 
     snap = await state.snapshot(["billing"], 10)
     ready, calls = snap.ready, snap.waiting
     assert (ready, calls) == ({1: T0 + 4}, [])
-    assert await routing.expire_offers(T0 + 60_000) == []
+    assert await expire_offers(state, T0 + 60_000) == []
     assert await state.abandon("never-known", T0 + 5) is None
 
 

@@ -111,6 +111,7 @@ async def test_an_unanswered_offer_puts_the_simulated_caller_back_in_the_queue(
     _, auth, ws = await ready_agent(client)
     caller, lines = await dial_in(client, Role.ADMIN)
     first = await next_message(ws, "offer")
+    await next_message(ws, "offer_ringing")  # the ring time starts when the device rings
     clock.advance(timedelta(seconds=21))  # the router's next round expires it
     assert (await next_message(ws, "offer_withdrawn"))["reason"] == "no-answer"
     status, _ = await call(client, "PUT", "/api/agents/me/state", auth, state="ready")

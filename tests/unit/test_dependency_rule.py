@@ -31,7 +31,6 @@ COMPOSITION = (
     "callcenter.__main__",
     "callcenter.demo",
     "callcenter.callflow",
-    "callcenter.acd_services",
     "callcenter.simulate",
     "callcenter.simulator",
 )

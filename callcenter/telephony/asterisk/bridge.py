@@ -63,19 +63,27 @@ class AsteriskBridge:
         ami = self.ami
         return ami if ami is not None and ami.connected else None
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+        """False: the FastAGI session dials the device itself, later (it calls
+        `Acd.ringing` right before `EXEC Dial`, which starts the ring time)."""
         if dial_target(agent) is None:
             log.warning(
                 "agent %d's device (%s) cannot be dialled from Asterisk: the offer will time out",
                 agent.agent_id,
                 agent.device_kind,
             )
+        return False
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
         await self._hang_up_leg(call_id, meta, RINGING_LEG)
 
     async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
         await self._hang_up_leg(call_id, meta, CALLER_LEG)
+
+    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        """Nothing to do here: the caller's FastAGI session polls the ACD every half second
+        while the caller waits, so the session itself acts on the max-wait outcome
+        (`Acd.waiting_info(call_id).max_wait`)."""
 
     async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
         ami = self._session()

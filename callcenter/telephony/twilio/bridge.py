@@ -135,14 +135,15 @@ class TwilioBridge:
             return None
         return str(meta.get("provider_call") or "") or None
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> None:
+    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+        """True once the caller is redirected to `<Dial>` the agent: the device rings now."""
         if self._rest is None:
             log.info(
                 "call %s offered to agent %d on the desk only (no Twilio credentials)",
                 call_id,
                 agent.agent_id,
             )
-            return
+            return False
         if meta.get("callback"):
             dial = VoiceResponse()
             dial.dial(
@@ -159,10 +160,12 @@ class TwilioBridge:
                 else f"client:{agent.device_address}"
             )
             await self._rest.create_call(to, str(meta.get("called") or ""), str(dial))
-            return
+            return True
         sid = self._sid(meta)
-        if sid is not None:
-            await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, meta))
+        if sid is None:
+            return False
+        await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, meta))
+        return True
 
     async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
         sid = self._sid(meta)
@@ -173,6 +176,16 @@ class TwilioBridge:
         sid = self._sid(meta)
         if sid is not None:
             await self._rest.update_call(sid, status="completed")  # type: ignore[union-attr]
+
+    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+        """The queue's maximum wait passed: the waiting caller leaves the hold music for the
+        wait URL at once, which tells the caller what now (callback offer, or goodbye)."""
+        sid = self._sid(meta)
+        if sid is not None and not meta.get("callback"):
+            response = VoiceResponse()
+            # Out of Twilio's queue now: the wait URL's hold loop says what happens next.
+            response.redirect(self.urls(meta).url(t.WAIT, hold="1"), method="POST")
+            await self._rest.update_call(sid, twiml=str(response))  # type: ignore[union-attr]
 
     async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
         sid = self._sid(meta)

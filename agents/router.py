@@ -1,4 +1,5 @@
-"""The router: snapshot the queues and ready agents, decide (pure), claim (atomic)."""
+"""The router: snapshot the queues and ready agents, decide (pure), claim (atomic). What
+happens to an offer afterwards (the screen-pop, the bridge, its expiry) is `agents.offers`."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class Router:
         head_limit: int = 200,
     ) -> None:
         self._state = state
-        self._queues = dict(queues)
+        self._queues = queues  # not copied: the rules may be replaced while we run
         self._profiles = dict(profiles)
         self._offer_ms = offer_seconds * 1000
         self._limit = head_limit
@@ -116,13 +117,3 @@ class Router:
                 added.append(new)
         if added or gone:
             self._rankings.update(added, gone)
-
-    async def expire_offers(self, now_ms: int) -> list[tuple[str, int]]:
-        """Offers not answered in time: calls back to the head of their queue, agents to not
-        ready (no answer). Returns the (call, agent) pairs requeued."""
-        requeued = []
-        for call_id, agent_id in await self._state.expired_offers(now_ms):
-            if await self._state.requeue_at_head(call_id, agent_id, now_ms):
-                log.info("offer of call %s to agent %d timed out: requeued", call_id, agent_id)
-                requeued.append((call_id, agent_id))
-        return requeued
