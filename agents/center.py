@@ -170,8 +170,17 @@ class Acd:
         found = await self._directory.agents()
         self._agents = {a.agent_id: a for a in found}
         self._router.update_profiles(
-            {a.agent_id: AgentProfile(a.skills, a.languages, frozenset(a.queues)) for a in found}
+            {
+                a.agent_id: AgentProfile(a.skills, a.languages, frozenset(a.queues))
+                for a in found
+                if a.enabled
+            }
         )
+
+    def set_queues(self, queues: Mapping[str, QueueConfig]) -> None:
+        """Route with these queues from now on (their settings were changed at run time)."""
+        self._queues = dict(queues)
+        self._router.set_queues(self._queues)
 
     def agent(self, agent_id: int) -> AgentInfo:
         """A configured agent, or `NoSuchAgentError`."""

@@ -57,6 +57,10 @@ class Router:
         self._profiles = dict(profiles)
         self._reload = True
 
+    def set_queues(self, queues: Mapping[str, QueueConfig]) -> None:
+        """Replace the queues' settings (changed at run time)."""
+        self._queues = dict(queues)
+
     async def prepare(self, now_ms: int) -> None:
         """Load the ready agents and rank them for the calls waiting now, without routing:
         done once at start, so that rounds only pay for what changed since."""

@@ -127,6 +127,7 @@ function onMessage(msg) {
   } else if (msg.type === "error") {
     notice(msg.message);
     if (msg.code === "unauthorized") CC.signOut();
+    if (msg.code === "not-an-agent" || msg.code === "agent-disabled") desk.stopped = true;
   }
 }
 
@@ -143,6 +144,7 @@ function connect() {
   };
   ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
   ws.onclose = () => {
+    if (desk.stopped) { $("link").textContent = "○ offline"; return; }
     $("link").textContent = "○ reconnecting";
     clearInterval(desk.pingTimer);
     setTimeout(connect, desk.retry);
