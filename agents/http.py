@@ -10,7 +10,6 @@ from agents.center import Acd, Actorship
 from agents.models import Actor, Presence
 from agents.ports import AgentDirectory, AgentInfo
 from agents.schemas import (
-    AgentListOut,
     AgentOut,
     CallActionOut,
     PresenceEventOut,
@@ -54,6 +53,7 @@ def agent_out(agent: AgentInfo, presence: Presence) -> AgentOut:
         languages=sorted(agent.languages),
         skills=dict(agent.skills),
         queues=dict(agent.queues),
+        enabled=agent.enabled,
         presence=presence_out(agent.agent_id, presence),
     )
 
@@ -90,7 +90,7 @@ class AgentsHttp:
         r.add_post("/api/agents/me/hang-up", self.hang_up)
         r.add_post("/api/agents/me/transfer", self.transfer)
         r.add_post("/api/agents/me/wrap-up", self.wrap_up)
-        r.add_get("/api/agents", self.list_agents)
+        # GET /api/agents (every agent, with what administrators set) is in agents.admin.http
         r.add_put("/api/agents/{agent_id}/state", self.force_state)
         r.add_post("/api/agents/{agent_id}/logout", self.force_logout)
         r.add_get("/api/agents/{agent_id}/events", self.events)
@@ -210,12 +210,6 @@ class AgentsHttp:
             agent_id, body.disposition, body.notes, actor, not_ready_reason=body.not_ready_reason
         )
         return await self._after_call_action(agent_id, call_id)
-
-    @endpoint("Every agent with state", roles=SUPERVISORS, response=AgentListOut, tag="agents")
-    async def list_agents(self, request: web.Request) -> web.Response:
-        agents = self._acd.agents()
-        presences = await self._acd.presences()
-        return respond(AgentListOut(agents=[agent_out(a, presences[a.agent_id]) for a in agents]))
 
     @endpoint(
         "Force an agent's state (supervisor)",

@@ -21,6 +21,7 @@ from agents.http import AgentsHttp
 from agents.routing import queue_configs
 from callcenter import demo as seed
 from callcenter.acd_services import AcdCallEvents, BridgeByProvider, ProfilePops
+from callcenter.admin_services import AdminServices
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
 from callcenter.calls.http import CallsHttp
@@ -33,6 +34,8 @@ from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.ivr_services import IvrServicesAdapter
+from callcenter.outages.http import OutagesHttp
+from callcenter.outages.service import OutageService
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.desk_feed import run_feed
@@ -44,6 +47,7 @@ from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
@@ -146,6 +150,9 @@ def create_app(
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
     AgentsHttp(app[ACD], directory).setup(app)
+    admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
+    admin.setup(app)
+    OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
     TwilioWebhooks(app[CALLS], app[IVR], signature, twilio.hold_music_url, queueing=app[ACD]).setup(
         app
     )
@@ -159,6 +166,7 @@ def create_app(
     openapi.setup(app)
 
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
+    app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(_routing(keys))
     app.cleanup_ctx.append(_fastagi)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from agents.admin.models import AgentChanges, AgentRecord, NewAgent, StoredQueue, UserRef
-from agents.models import QueueConfig
+from agents.models import Presence, QueueConfig
 from callcenter.core.audit import AuditEntry, Editor, Stamp
 
 
@@ -58,6 +58,9 @@ class AcdRuntime(Protocol):
 
     def queue_names(self) -> frozenset[str]:
         """The queues routed now."""
+
+    async def presences(self) -> Mapping[int, Presence]:
+        """Every agent's presence now (agents it does not know yet are absent)."""
 
     async def is_on_call(self, agent_id: int) -> bool:
         """Whether the agent is talking to a caller now."""

@@ -134,9 +134,9 @@ def checked_changes(changes: AgentChanges, known_queues: Iterable[str]) -> Agent
     )
 
 
-def level_pairs(items: Iterable[str], what: str, code: str) -> dict[str, object]:
+def level_pairs(items: Iterable[str], what: str, code: str) -> dict[str, int]:
     """`NAME=LEVEL` (or `NAME`, level 1) from the command line, levels not yet checked."""
-    pairs: dict[str, object] = {}
+    pairs: dict[str, int] = {}
     for item in items:
         name, sep, level = item.partition("=")
         if sep and not level.strip().isdigit():

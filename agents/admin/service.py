@@ -4,7 +4,7 @@ every instance pick the change up at once."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +103,23 @@ class AgentAdmin:
         return Stamp(self._clock.now(), editor)
 
 
+def merged_queues(
+    configured: Mapping[str, QueueConfig], stored: Iterable[StoredQueue], queue_rules: QueueRules
+) -> dict[str, QueueConfig]:
+    """The queues to route with: configured, overridden or added by stored settings (a
+    stored queue that no longer fits the configuration is skipped, and logged)."""
+    result = dict(configured)
+    for queue in stored:
+        try:
+            candidate = {**result, queue.name: queue_rules.config(queue.name, queue.settings)}
+            queue_configs(candidate.values())
+        except (InvalidInputError, ValueError) as err:
+            log.warning("stored settings of queue %s ignored: %s", queue.name, err)
+            continue
+        result = candidate
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class QueueView:
     """A queue as routed now, and whether its settings were changed at run time."""
@@ -131,24 +148,16 @@ class QueueAdmin:
         self._clock = clock
 
     async def configs(self) -> dict[str, QueueConfig]:
-        """The queues to route with: configured, overridden or added by stored settings (a
-        stored queue that no longer fits the configuration is skipped, and logged)."""
-        result = dict(self._configured)
-        for stored in await self._store.stored():
-            try:
-                candidate = {**result, stored.name: self._rules.config(stored.name, stored.settings)}
-                queue_configs(candidate.values())
-            except (InvalidInputError, ValueError) as err:
-                log.warning("stored settings of queue %s ignored: %s", stored.name, err)
-                continue
-            result = candidate
-        return result
+        """The queues to route with now."""
+        return merged_queues(self._configured, await self._store.stored(), self._rules)
 
     async def queues(self) -> list[QueueView]:
         """Every queue with its settings now."""
         stored = {s.name for s in await self._store.stored()}
         return [
-            QueueView(config, self._rules.settings(config), name in self._configured, name in stored)
+            QueueView(
+                config, self._rules.settings(config), name in self._configured, name in stored
+            )
             for name, config in (await self.configs()).items()
         ]
 
@@ -157,7 +166,9 @@ class QueueAdmin:
         queues = await self.configs()
         if name not in queues:
             raise UnknownQueueError(f"no queue named {name!r}; add it first")
-        return await self._save(name, queues, {**self._rules.settings(queues[name]), **patch}, editor)
+        return await self._save(
+            name, queues, {**self._rules.settings(queues[name]), **patch}, editor
+        )
 
     async def create(self, name: str, settings: Mapping[str, Any], editor: Editor) -> QueueView:
         """Add a queue (the configuration's defaults for what is not given)."""

@@ -80,3 +80,7 @@ class Keys:
     def desk_channel(self) -> str:
         """Pub/sub channel carrying messages to agents' desks, whichever instance holds them."""
         return f"{self.prefix}desk"
+
+    def config_changed(self) -> str:
+        """Pub/sub channel: agents or queues were changed; every instance reloads them."""
+        return f"{self.prefix}config-changed"

@@ -106,7 +106,10 @@ async def _set_manages(conn: AsyncConnection, agent_id: int, ids: tuple[int, ...
 def _row_values(changes: AgentChanges) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if changes.device is not None:
-        values |= {"device_kind": changes.device.kind.value, "device_address": changes.device.address}
+        values |= {
+            "device_kind": changes.device.kind.value,
+            "device_address": changes.device.address,
+        }
     if changes.languages is not None:
         values["languages"] = ",".join(changes.languages)
     if changes.enabled is not None:
@@ -176,7 +179,9 @@ class SqlAgentAdminStore:
                 raise NoSuchAdminAgentError(f"no agent with id {agent_id}")
             values = _row_values(changes)
             if values:
-                await conn.execute(update(agents).where(agents.c.user_id == agent_id).values(values))
+                await conn.execute(
+                    update(agents).where(agents.c.user_id == agent_id).values(values)
+                )
             if changes.skills is not None:
                 await _set_levels(conn, agent_skills, "skill", agent_id, changes.skills)
             if changes.queues is not None:
