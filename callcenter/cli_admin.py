@@ -1,5 +1,5 @@
-"""Administration on the command line: `agent add|list|set|enable|disable`, and the agent
-record that `user add --role agent` gives a new agent.
+"""Administration on the command line: `agent add|list|set|enable|disable`, the agent
+record that `user add --role agent` gives a new agent, and (from `cli_outages`) `outage`.
 
 Changes go straight to the database and a notice goes over Redis, so running servers pick
 them up at once (on the embedded `memory://` store, at their next periodic reload).
@@ -20,6 +20,7 @@ from agents.admin.models import AgentChanges, AgentRecord, NewAgent
 from agents.admin.service import AgentAdmin, merged_queues
 from agents.models import AgentState, Presence
 from agents.routing import queue_configs
+from callcenter import cli_outages
 from callcenter.admin_services import ConfigQueueRules
 from callcenter.auth.service import AuthService
 from callcenter.config import Settings
@@ -110,7 +111,8 @@ async def tools(settings: Settings) -> AsyncIterator[Tools]:
 
 
 def add_commands(command: Command) -> None:
-    """The `agent` command and its options."""
+    """The `agent` command (and `outage`, from `cli_outages`) with their options."""
+    cli_outages.add_commands(command)
     agent = command("agent", "agents: add, list, set, enable, disable")
     agent.add_argument("action", choices=["add", "list", "set", "enable", "disable"])
     agent.add_argument("username", nargs="?")
@@ -265,4 +267,4 @@ async def default_agent(settings: Settings, username: str) -> None:
         print(f"agent record: {summary(record)}")
 
 
-COMMANDS: dict[str, Run] = {"agent": agent_command}
+COMMANDS: dict[str, Run] = {"agent": agent_command, **cli_outages.COMMANDS}

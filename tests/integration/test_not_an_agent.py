@@ -4,30 +4,20 @@ API and from the desk's WebSocket (it was a 404 `no-such-agent` naming a bare id
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from callcenter.app import create_app
 from callcenter.core.api import Role
-from callcenter.core.clock import ManualClock
 from callcenter.web.keys import AUTH
-from tests.conftest import app_settings
+from tests.integration.admin_helpers import app_client
 
 Client = TestClient[web.Request, web.Application]
 PASSWORD = "no-row-password-1"
 
 
-@pytest.fixture
-async def client(
-    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
-    stores: tuple[str, str],
-    clock: ManualClock,
-) -> Client:
-    settings = app_settings(stores, CALLCENTER_ROUTING__RUN_ROUTER="false")
-    return await aiohttp_client(create_app(settings, clock=clock))
+client = app_client
 
 
 async def signed_in_without_row(client: Client) -> str:
