@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agents.admin import rules
-from agents.admin.models import Device, DeviceKind, NewAgent
+from agents.admin.models import Device, DeviceKind, NewAgent, StoredQueue
+from agents.admin.service import merged_queues
 from agents.models import DEFAULT_QUEUES
 from callcenter.admin_services import ConfigQueueRules
 from callcenter.config import load_settings
@@ -222,3 +223,16 @@ def test_an_unknown_status_filter_is_refused() -> None:
     with pytest.raises(InvalidInputError) as err:
         parse_statuses("burning")
     assert err.value.code == "invalid-query"
+
+
+def test_stored_queue_settings_override_add_and_a_bad_row_is_skipped() -> None:
+    configured = {q.name: q for q in DEFAULT_QUEUES}
+    stored = [
+        StoredQueue("billing", {"wrap_up_seconds": 45}),
+        StoredQueue("storm", {"overflow_after_seconds": 60, "overflow_queue": "general"}),
+        StoredQueue("broken", {"overflow_after_seconds": 60, "overflow_queue": "gone"}),
+    ]
+    merged = merged_queues(configured, stored, ConfigQueueRules())
+    assert merged["billing"].wrap_up_seconds == 45
+    assert merged["storm"].overflow_queue == "general" and "broken" not in merged
+    assert len(merged) == len(configured) + 1
