@@ -114,6 +114,11 @@ class Acd:
         """Reload agents, skills and memberships from SQL (at start, then periodically)."""
         self._router.update_profiles(await self._roster.refresh())
 
+    def set_queues(self, queues: Mapping[str, QueueConfig]) -> None:
+        """Route with these queues from now on (their settings were changed at run time);
+        `ValueError` leaves the old ones."""
+        self._book.replace(queues.values())
+
     def agent(self, agent_id: int) -> AgentInfo:
         """A configured agent, or `NoSuchAgentError`."""
         return self._roster.agent(agent_id)

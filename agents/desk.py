@@ -20,8 +20,10 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
-from agents.center import Acd, NoSuchAgentError
+from agents.access import enabled_agent
+from agents.center import Acd
 from callcenter.core.api import Principal, Role
+from callcenter.core.errors import CallcenterError, ForbiddenError, UnauthorizedError
 from callcenter.httpkit import dumps
 
 log = logging.getLogger(__name__)
@@ -139,19 +141,20 @@ class DeskHub:
             data = {}
         token = str(data.get("token", "")) if isinstance(data, dict) else ""
         principal = await self._authenticate(token) if token else None
-        problem = None
+        problem: CallcenterError | None = None
         if principal is None or principal.user_id is None:
-            problem = ("unauthorized", 'send {"type": "auth", "token": ...} first')
+            problem = UnauthorizedError('send {"type": "auth", "token": ...} first')
         elif principal.role is not Role.AGENT:
-            problem = ("forbidden", "the desk is for agents")
+            problem = ForbiddenError("the desk is for agents")
         else:
             try:
-                self._acd.agent(principal.user_id)
-            except NoSuchAgentError as err:
-                problem = (err.code, err.message)
+                enabled_agent(self._acd, principal)
+            except CallcenterError as err:
+                problem = err
         if problem is not None:
-            await ws.send_str(dumps({"type": "error", "code": problem[0], "message": problem[1]}))
-            await ws.close(code=4401)
+            message = {"code": problem.code, "status": problem.status, "message": problem.message}
+            await ws.send_str(dumps({"type": "error", **message}))
+            await ws.close(code=4000 + problem.status)  # 4401, 4403, 4409
             return None
         assert principal is not None and principal.user_id is not None
         return principal.user_id

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from agents.access import agent_of, enabled_agent
 from agents.center import Acd, Actorship
 from agents.models import Actor, Presence
 from agents.ports import AgentDirectory, AgentInfo
 from agents.schemas import (
-    AgentListOut,
     AgentOut,
     CallActionOut,
     PresenceEventOut,
@@ -22,13 +22,13 @@ from agents.schemas import (
     realtime_out,
 )
 from callcenter.core.api import Principal, Role, endpoint
-from callcenter.core.errors import ForbiddenError
 from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond
 
 AGENT = frozenset({Role.AGENT})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 WALLBOARD = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.OPERATOR})
 STATE_ERRORS = ("invalid-body", "invalid-agent-state", "agent-state-conflict", "not-an-agent")
+LOGIN_ERRORS = (*STATE_ERRORS, "agent-disabled")
 
 
 def presence_out(agent_id: int, presence: Presence) -> PresenceOut:
@@ -53,16 +53,17 @@ def agent_out(agent: AgentInfo, presence: Presence) -> AgentOut:
         languages=sorted(agent.languages),
         skills=dict(agent.skills),
         queues=dict(agent.queues),
+        enabled=agent.enabled,
         presence=presence_out(agent.agent_id, presence),
     )
 
 
-def me(request: web.Request) -> tuple[int, Actorship]:
-    """The calling agent's id (its user id) and actorship."""
+def me(acd: Acd, request: web.Request, *, logging_in: bool = False) -> tuple[int, Actorship]:
+    """The calling agent's id (its user id) and actorship: 409 `not-an-agent` without an
+    agent record, 403 `agent-disabled` when logging in disabled."""
     principal: Principal = request[PRINCIPAL]
-    if principal.user_id is None:
-        raise ForbiddenError("this token belongs to no user", code="not-an-agent")
-    return principal.user_id, Actorship(Actor.AGENT, principal.user_id)
+    agent = (enabled_agent if logging_in else agent_of)(acd, principal)
+    return agent.agent_id, Actorship(Actor.AGENT, agent.agent_id)
 
 
 def supervisor(request: web.Request) -> Actorship:
@@ -89,7 +90,7 @@ class AgentsHttp:
         r.add_post("/api/agents/me/hang-up", self.hang_up)
         r.add_post("/api/agents/me/transfer", self.transfer)
         r.add_post("/api/agents/me/wrap-up", self.wrap_up)
-        r.add_get("/api/agents", self.list_agents)
+        # GET /api/agents (every agent, with what administrators set) is in agents.admin.http
         r.add_put("/api/agents/{agent_id}/state", self.force_state)
         r.add_post("/api/agents/{agent_id}/logout", self.force_logout)
         r.add_get("/api/agents/{agent_id}/events", self.events)
@@ -102,29 +103,26 @@ class AgentsHttp:
         presence = await self._acd.presence(agent_id)
         return respond(CallActionOut(call_id=call_id, presence=presence_out(agent_id, presence)))
 
-    def _agent_id(self, request: web.Request) -> int:
-        agent_id, _ = me(request)
-        self._acd.agent(agent_id)  # no-such-agent when the user is not an agent
-        return agent_id
-
-    @endpoint("The calling agent", roles=AGENT, response=AgentOut, tag="agents")
+    @endpoint(
+        "The calling agent", roles=AGENT, response=AgentOut, errors=("not-an-agent",), tag="agents"
+    )
     async def get_me(self, request: web.Request) -> web.Response:
-        return respond(await self._me_out(self._agent_id(request)))
+        return respond(await self._me_out(me(self._acd, request)[0]))
 
     @endpoint(
         "Log in (not ready until you say ready)",
         roles=AGENT,
         response=PresenceOut,
-        errors=STATE_ERRORS,
+        errors=LOGIN_ERRORS,
         tag="agents",
     )
     async def login(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request, logging_in=True)
         return respond(presence_out(agent_id, await self._acd.login(agent_id, actor)))
 
     @endpoint("Log out", roles=AGENT, response=PresenceOut, errors=STATE_ERRORS, tag="agents")
     async def logout(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         presence = await self._acd.set_state(agent_id, "logged_out", None, actor)
         return respond(presence_out(agent_id, presence))
 
@@ -137,7 +135,7 @@ class AgentsHttp:
         tag="agents",
     )
     async def set_state(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         body = await parse_body(StateIn, request)
         presence = await self._acd.set_state(agent_id, body.state, body.reason, actor)
         return respond(presence_out(agent_id, presence))
@@ -150,7 +148,7 @@ class AgentsHttp:
         tag="agents",
     )
     async def accept(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         call_id = request.match_info["call_id"]
         await self._acd.accept(agent_id, call_id, actor)
         return await self._after_call_action(agent_id, call_id)
@@ -163,7 +161,7 @@ class AgentsHttp:
         tag="agents",
     )
     async def decline(self, request: web.Request) -> web.Response:
-        agent_id, _ = me(request)
+        agent_id, _ = me(self._acd, request)
         call_id = request.match_info["call_id"]
         await self._acd.decline(agent_id, call_id)
         return await self._after_call_action(agent_id, call_id)
@@ -176,7 +174,7 @@ class AgentsHttp:
         tag="agents",
     )
     async def hang_up(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         call_id = await self._acd.hang_up(agent_id, actor)
         return await self._after_call_action(agent_id, call_id)
 
@@ -189,7 +187,7 @@ class AgentsHttp:
         tag="agents",
     )
     async def transfer(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         body = await parse_body(TransferIn, request)
         call_id = await self._acd.transfer(
             agent_id, queue=body.queue, to_agent=body.agent_id, actor=actor
@@ -205,19 +203,13 @@ class AgentsHttp:
         tag="agents",
     )
     async def wrap_up(self, request: web.Request) -> web.Response:
-        agent_id, actor = me(request)
+        agent_id, actor = me(self._acd, request)
         body = await parse_body(WrapUpIn, request)
         call_id = (await self._acd.presence(agent_id)).call_id
         await self._acd.wrap_up_done(
             agent_id, body.disposition, body.notes, actor, not_ready_reason=body.not_ready_reason
         )
         return await self._after_call_action(agent_id, call_id)
-
-    @endpoint("Every agent with state", roles=SUPERVISORS, response=AgentListOut, tag="agents")
-    async def list_agents(self, request: web.Request) -> web.Response:
-        agents = self._acd.agents()
-        presences = await self._acd.presences()
-        return respond(AgentListOut(agents=[agent_out(a, presences[a.agent_id]) for a in agents]))
 
     @endpoint(
         "Force an agent's state (supervisor)",

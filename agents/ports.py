@@ -175,13 +175,14 @@ class AgentInfo:
     languages: frozenset[str]
     skills: Mapping[str, int]
     queues: Mapping[str, int]
+    enabled: bool = True  # a disabled agent cannot log in and is never routed to
 
 
 class AgentDirectory(Protocol):
     """Agents as stored in SQL, and their presence history."""
 
     async def agents(self) -> list[AgentInfo]:
-        """Every agent, by id."""
+        """Every agent, by id (disabled ones too, with `enabled` false)."""
 
     async def record(self, events: Sequence[PresenceEvent]) -> None:
         """Append presence events."""

@@ -26,7 +26,11 @@ class Roster:
         """Reload the agents from SQL; what routing knows of each."""
         found = await self._directory.agents()
         self._agents = {a.agent_id: a for a in found}
-        return {a.agent_id: AgentProfile(a.skills, a.languages, frozenset(a.queues)) for a in found}
+        return {  # a disabled agent is never routed to
+            a.agent_id: AgentProfile(a.skills, a.languages, frozenset(a.queues))
+            for a in found
+            if a.enabled
+        }
 
     def agent(self, agent_id: int) -> AgentInfo:
         """A configured agent, or `NoSuchAgentError`."""

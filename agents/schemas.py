@@ -54,13 +54,8 @@ class AgentOut(BaseModel):
     languages: list[str]
     skills: dict[str, int]
     queues: dict[str, int]
+    enabled: bool
     presence: PresenceOut
-
-
-class AgentListOut(BaseModel):
-    """Every agent."""
-
-    agents: list[AgentOut]
 
 
 class PresenceEventOut(BaseModel):

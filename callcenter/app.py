@@ -21,6 +21,7 @@ from agents.http import AgentsHttp
 from agents.ports import Bridge
 from agents.routing import queue_configs
 from callcenter import demo as seed
+from callcenter.admin_services import AdminServices
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
 from callcenter.callflow.acd import AcdCallEvents, BridgeByProvider, ProfilePops
@@ -35,6 +36,8 @@ from callcenter.core.policy import pack_in_force
 from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
+from callcenter.outages.http import OutagesHttp
+from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
@@ -48,6 +51,7 @@ from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
@@ -154,6 +158,9 @@ def create_app(
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
     AgentsHttp(app[ACD], directory).setup(app)
+    admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
+    admin.setup(app)
+    OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
     SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     TwilioWebhooks(
@@ -175,6 +182,7 @@ def create_app(
     openapi.setup(app)
 
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
+    app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(_routing(keys))
     app.cleanup_ctx.append(_fastagi)

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from callcenter import cli_admin
 from callcenter import demo as seed
 from callcenter.app import create_app, format_logins
 from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
 from callcenter.config import ENV_TOKEN, Settings, load_settings
+from callcenter.core.api import Role
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
 from callcenter.simulate import simulate
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role")
     token.add_argument("--label", default="")
     token.add_argument("--id", type=int, help="token id, for revoke")
+    cli_admin.add_commands(command)
     return parser
 
 
@@ -317,6 +320,8 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
         print(f"created {user.role} {user.username} (id {user.id})")
         if generated:
             print(f"password (shown once): {password}")
+        if role is Role.AGENT:  # with an agent record, so the new agent can work at once
+            await cli_admin.default_agent(settings, user.username)
         return 0
 
     return _auth_command(settings, body)
@@ -405,4 +410,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "token": _token,
     "ivr": _ivr,
     "prompts": _prompts,
+    **cli_admin.COMMANDS,
 }

@@ -76,6 +76,7 @@ function onMessage(msg) {
   } else if (msg.type === "error") {
     notice(msg.message);
     if (msg.code === "unauthorized") CC.signOut();
+    if (msg.code === "not-an-agent" || msg.code === "agent-disabled") desk.stopped = true;
   }
 }
 
@@ -92,6 +93,7 @@ function connect() {
   };
   ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
   ws.onclose = () => {
+    if (desk.stopped) { say($("link"), "offline"); return; }
     say($("link"), "reconnecting");
     clearInterval(desk.pingTimer);
     setTimeout(connect, desk.retry);

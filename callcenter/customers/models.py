@@ -136,7 +136,8 @@ class UnpaidBill:
 
 @dataclass(frozen=True, slots=True)
 class ActiveOutage:
-    """An outage affecting a feeder."""
+    """An outage affecting a feeder, or (`service_point_id` set, `feeder` empty) one service
+    point."""
 
     id: int
     kind: str
@@ -146,6 +147,15 @@ class ActiveOutage:
     start_at: datetime
     estimated_restoration_at: datetime | None
     feeder: str
+    service_point_id: int | None = None
+
+    def cuts(self, point: ServicePoint) -> bool:
+        """Whether the outage cuts this service point (on its feeder, or by its id)."""
+        return (
+            self.feeder == point.feeder
+            if self.service_point_id is None
+            else (self.service_point_id == point.id)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,9 @@ from callcenter.core.latefee import OverdueBill, late_fee
 from callcenter.core.phone import normalise_account, normalise_phone
 from callcenter.core.policy import PolicyPack
 from callcenter.customers.models import (
+    Account,
     AccountProfile,
+    ActiveOutage,
     CustomerProfile,
     NoSuchCustomerError,
     ProfileData,
@@ -54,6 +57,17 @@ class ProfileService:
         """The local date at the utility (late fees count local days)."""
         return self._clock.now().astimezone(self._zone).date()
 
+    def _outages_at(self, account: Account, data: ProfileData) -> tuple[ActiveOutage, ...]:
+        """Open outages cutting the account's service point, each once; a scheduled outage
+        whose start has come counts as active."""
+        now = self._clock.now()
+        found: dict[int, ActiveOutage] = {}
+        for outage in data.outages:
+            if outage.id not in found and outage.cuts(account.service_point):
+                started = outage.status == "scheduled" and outage.start_at <= now
+                found[outage.id] = replace(outage, status="active") if started else outage
+        return tuple(found.values())
+
     def _profiles(self, data: ProfileData) -> tuple[CustomerProfile, ...]:
         today = self.today()
         bills_by_account: dict[int, list[UnpaidBill]] = defaultdict(list)
@@ -73,9 +87,7 @@ class ProfileService:
                     today=today,
                     rules=self._pack.late_fee,
                 )
-                feeder = account.service_point.feeder
-                at_point = tuple(o for o in data.outages if o.feeder == feeder)
-                own.append(AccountProfile(account, fee, at_point))
+                own.append(AccountProfile(account, fee, self._outages_at(account, data)))
             profiles.append(
                 CustomerProfile(
                     customer,

@@ -89,6 +89,10 @@ class Keys:
         """Pub/sub channel carrying messages to agents' desks, whichever instance holds them."""
         return f"{self.prefix}desk"
 
+    def config_changed(self) -> str:
+        """Pub/sub channel: agents or queues were changed; every instance reloads them."""
+        return f"{self.prefix}config-changed"
+
     # The simulator (`callcenter ivr simulate --server`): what the server tells a simulated call.
     def simulator_mailbox(self, call_sid: str) -> str:
         """List of instructions for a simulated call (redirect TwiML, or an end), in order."""

@@ -44,6 +44,7 @@ class SqlAgentDirectory:
                 agents.c.device_kind,
                 agents.c.device_address,
                 agents.c.languages,
+                agents.c.enabled,
             )
             .join(users, users.c.id == agents.c.user_id)
             .where(users.c.disabled.is_(False))
@@ -69,6 +70,7 @@ class SqlAgentDirectory:
                 frozenset(x.strip() for x in row.languages.split(",") if x.strip()),
                 skills.get(row.user_id, {}),
                 queues.get(row.user_id, {}),
+                bool(row.enabled),
             )
             for row in rows
         ]

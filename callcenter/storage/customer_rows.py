@@ -64,7 +64,7 @@ def bill_from(m: Mapping[str, Any]) -> UnpaidBill:
 
 
 def outage_from(m: Mapping[str, Any]) -> ActiveOutage:
-    """An outage on one feeder."""
+    """An outage on one feeder, or on one service point (`service_point_id`, no feeder)."""
     return ActiveOutage(
         m["id"],
         m["kind"],
@@ -74,6 +74,7 @@ def outage_from(m: Mapping[str, Any]) -> ActiveOutage:
         m["start_at"],
         m["estimated_restoration_at"],
         m["feeder"],
+        m.get("service_point_id"),
     )
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import (
+    Executable,
+    Select,
+    bindparam,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.customers.models import Account, ProfileData
@@ -19,6 +28,7 @@ from callcenter.storage.tables import (
     calls,
     customers,
     outage_feeders,
+    outage_service_points,
     outages,
     service_points,
     tickets,
@@ -59,15 +69,22 @@ _UNPAID = (
     )
     .order_by(bills.c.account_id, bills.c.period)
 )
-_OUTAGES = (
-    select(outages, outage_feeders.c.feeder)
+_OUTAGES = union_all(
+    select(outages, outage_feeders.c.feeder, null().label("service_point_id"))
     .join(outage_feeders, outage_feeders.c.outage_id == outages.c.id)
     .where(
         outage_feeders.c.feeder.in_(bindparam("feeders", expanding=True)),
         outages.c.status.in_(OPEN_OUTAGE_STATUSES),
-    )
-    .order_by(outages.c.start_at)
-)
+    ),
+    select(outages, literal("").label("feeder"), outage_service_points.c.service_point_id)
+    .join(outage_service_points, outage_service_points.c.outage_id == outages.c.id)
+    .where(
+        outage_service_points.c.service_point_id.in_(
+            bindparam("service_point_ids", expanding=True)
+        ),
+        outages.c.status.in_(OPEN_OUTAGE_STATUSES),
+    ),
+).order_by(literal_column("start_at"))
 _TICKETS = (
     select(
         tickets.c.id,
@@ -139,6 +156,7 @@ class SqlCustomerDirectory:
                 "customer_ids": customer_ids,
                 "account_ids": [a.id for a in found],
                 "feeders": sorted({a.service_point.feeder for a in found}),
+                "service_point_ids": sorted({a.service_point.id for a in found}),
                 "limit": recent_calls * len(customer_ids),
             }
             parts = [
@@ -148,4 +166,4 @@ class SqlCustomerDirectory:
         return ProfileData(found, *parts)
 
 
-_PART_STATEMENTS = (_CUSTOMERS, _UNPAID, _OUTAGES, _TICKETS, _CALLS)
+_PART_STATEMENTS: tuple[Executable, ...] = (_CUSTOMERS, _UNPAID, _OUTAGES, _TICKETS, _CALLS)

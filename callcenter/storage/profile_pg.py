@@ -40,9 +40,15 @@ SELECT
      WHERE account_id IN (SELECT id FROM acc) AND paid_amount < amount) b)::text AS bills,
   (SELECT json_agg(o ORDER BY o.start_at) FROM (
      SELECT o.id, o.kind, o.status, o.area, o.cause, o.start_at, o.estimated_restoration_at,
-            f.feeder
+            f.feeder, NULL::bigint AS service_point_id
      FROM outages o JOIN outage_feeders f ON f.outage_id = o.id
      WHERE f.feeder IN (SELECT feeder FROM acc)
+       AND o.status IN ('scheduled', 'active')
+     UNION ALL
+     SELECT o.id, o.kind, o.status, o.area, o.cause, o.start_at, o.estimated_restoration_at,
+            '' AS feeder, p.service_point_id
+     FROM outages o JOIN outage_service_points p ON p.outage_id = o.id
+     WHERE p.service_point_id IN (SELECT service_point_id FROM acc)
        AND o.status IN ('scheduled', 'active')) o)::text AS outages,
   (SELECT json_agg(t ORDER BY t.created_at DESC) FROM (
      SELECT id, number, type, status, customer_id, account_id, created_at, due_at, summary

@@ -8,7 +8,7 @@ agent in words and shows the call to the supervisor. Screenshots are kept on fai
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,15 @@ Client = TestClient[web.Request, web.Application]
 MARKUP_NAME = "张伟<img src=x onerror=alert(1)>"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The planned outage (scheduled, so the IVR does not announce it; the pop shows it):
-# 01:00 to 04:00 UTC on 10 March 2026, 09:00 to 12:00 in Beijing.
-OUTAGE_TIMES = ["2026-03-10 09:00", "2026-03-10 12:00"]
+# 01:00 to 04:00 UTC tomorrow (the app runs on the real clock; a planned outage that has
+# started would be announced), 09:00 to 12:00 in Beijing.
+OUTAGE_START = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0) + timedelta(
+    days=1
+)
+OUTAGE_TIMES = [
+    t.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    for t in (OUTAGE_START, OUTAGE_START.replace(hour=4))
+]
 MONEY = re.compile(r"¥\d{1,3}(,\d{3})*\.\d{2}")
 # What the pop shows for the codes it is sent, per language (customer class, payment mode,
 # supply status, credit rating, queue, outage kind and status, IVR node).
@@ -135,7 +142,9 @@ async def test_agent_takes_a_call_on_the_desk_and_the_wallboard_shows_it(
     await add_customer(
         client.app[ENGINE], MARKUP_NAME, [AccountSpec("3300000001", [CALLER], bills=[bill])]
     )
-    await add_outage(client.app[ENGINE], ["F01-001"], kind="planned", status="scheduled")
+    await add_outage(
+        client.app[ENGINE], ["F01-001"], kind="planned", status="scheduled", start=OUTAGE_START
+    )
     agent_id = await add_agent(client, "agent01", {"billing": 2, "general": 1})
     await client.app[AUTH].add_user("boss", Role.SUPERVISOR, PASSWORD, "值班长")
     context = await browser.new_context(locale="zh-CN")

@@ -19,6 +19,7 @@ FEATURES = (
     "callcenter.customers",
     "callcenter.tickets",
     "callcenter.auth",
+    "callcenter.outages",
 )
 FEATURE_ALLOWED = ("callcenter.core", "callcenter.httpkit")
 # Adapters: core, and the feature packages' models and ports (never services or http).

@@ -1,0 +1,27 @@
+"""What outage administration needs from storage."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from callcenter.core.audit import Stamp
+from callcenter.outages.models import NewOutage, Outage, OutageChanges, OutageStatus
+
+
+class OutageStore(Protocol):
+    """Outages with their feeders and service points; each write audited in its own
+    transaction."""
+
+    async def create(self, new: NewOutage, status: OutageStatus, stamp: Stamp) -> Outage:
+        """Store a new outage: `UnknownFeederError`, `UnknownServicePointError`."""
+
+    async def get(self, outage_id: int) -> Outage | None:
+        """One outage."""
+
+    async def search(self, statuses: frozenset[OutageStatus], limit: int) -> list[Outage]:
+        """Outages in these statuses (all when empty), newest start first."""
+
+    async def update(
+        self, outage_id: int, changes: OutageChanges, action: str, stamp: Stamp
+    ) -> Outage:
+        """Apply checked changes (the store keeps the before and after in the audit log)."""

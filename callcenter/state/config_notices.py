@@ -1,0 +1,53 @@
+"""'Agents or queues changed' notices: published after an administrative write, heard by
+every instance (which then reloads them). A notice lost while an instance was not listening
+is made up by the periodic reload."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from callcenter.core.tasks import cancel_requested
+from callcenter.state.keys import Keys
+from callcenter.state.relay import RedisRelay
+
+log = logging.getLogger(__name__)
+Reload = Callable[[], Awaitable[None]]
+
+
+class RedisConfigNotices:
+    """Publish and hear the notices on one Redis channel."""
+
+    def __init__(self, client: aioredis.Redis, keys: Keys) -> None:
+        self._relay = RedisRelay(client, keys.config_changed())
+
+    async def publish(self, what: str) -> None:
+        """Tell every instance that `what` (agents, queues) changed."""
+        try:
+            await self._relay.send({"changed": what})
+        except (RedisError, OSError) as err:  # the periodic reload catches up
+            log.warning(
+                "config-changed notice not sent (%s); instances reload on their period", err
+            )
+
+    async def listen(self, reload: Reload) -> None:
+        """Reload on every notice until cancelled; resubscribes after Redis errors."""
+        while not cancel_requested():
+            try:
+                async for message in self._relay.messages():
+                    await self._handle(message, reload)
+            except (RedisError, OSError) as err:
+                log.warning("config notices: Redis subscription lost (%s); resubscribing", err)
+                await asyncio.sleep(1.0)
+
+    @staticmethod
+    async def _handle(message: dict[str, Any], reload: Reload) -> None:
+        try:
+            await reload()
+        except Exception:  # a failed reload must not stop the listener; the period retries
+            log.exception("reload after a %s change failed", message.get("changed"))
