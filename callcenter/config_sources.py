@@ -9,10 +9,11 @@ nothing here reads the process environment behind the caller's back.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
@@ -71,9 +72,9 @@ class CallcenterEnvSource(EnvSettingsSource):
     a known section and key is refused."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
-        for name in environ:
+        for name, value in environ.items():
             if name.upper().startswith(ENV_PREFIX) and name.upper() != ENV_CONFIG_FILE:
-                _check_env_name(settings_cls, name)
+                _check_env_var(settings_cls, name, value)
         super().__init__(
             settings_cls, case_sensitive=False, env_prefix=ENV_PREFIX, env_nested_delimiter="__"
         )
@@ -141,7 +142,19 @@ def describe(err: ValidationError) -> str:
     return "bad configuration: " + "; ".join(lines)
 
 
-def _check_env_name(settings_cls: type[BaseSettings], name: str) -> None:
+def _check_env_var(settings_cls: type[BaseSettings], name: str, value: str) -> None:
+    annotation = _check_env_name(settings_cls, name)
+    if get_origin(annotation) in (list, dict):
+        try:
+            json.loads(value)
+        except ValueError as err:
+            raise ConfigError(
+                f"environment variable {name}: a list value, give it as JSON ({err})"
+            ) from err
+
+
+def _check_env_name(settings_cls: type[BaseSettings], name: str) -> Any:
+    """The annotation of the key the variable names; `ConfigError` when there is none."""
     parts = name[len(ENV_PREFIX) :].lower().split("__")
     if len(parts) != 2 or not all(parts):
         raise ConfigError(f"environment variable {name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
@@ -153,3 +166,4 @@ def _check_env_name(settings_cls: type[BaseSettings], name: str) -> None:
     model_fields = getattr(annotation, "model_fields", None)
     if not (isinstance(model_fields, dict) and key in model_fields):
         raise ConfigError(f"environment variable {name}: unknown key {section}.{key}")
+    return model_fields[key].annotation
