@@ -59,7 +59,7 @@ from callcenter.telephony.asterisk.ami import AmiSettings
 from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.telephony.asterisk.service import AsteriskAmi
-from callcenter.telephony.asterisk.tts import EspeakTts
+from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_missing, static_prompts
 from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
@@ -225,11 +225,13 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
     if address is None:
         yield
         return
+    tts = EspeakTts(settings.prompts_dir)
+    await _prompts_ready(tts, settings)
     server = FastAgiServer(
         app[CALLS],
         app[IVR],
         app[ENDING],
-        EspeakTts(settings.prompts_dir),
+        tts,
         queueing=app[ACD],
         offer_seconds=settings.routing.offer_seconds,
     )
@@ -243,6 +245,18 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await server.close()
+
+
+async def _prompts_ready(tts: EspeakTts, settings: Settings) -> None:
+    """The flows' fixed prompts that have no sound file yet are rendered before Asterisk's
+    first call; when they cannot be (espeak-ng missing) the server does not start."""
+    flows = load_flows(default_flow_files(settings.ivr.flows_dir))
+    try:
+        count = await render_missing(tts, static_prompts(flows.values()))
+    except (TtsError, OSError) as err:
+        raise ConfigError(f"asterisk.prompts_dir: {err}") from err
+    if count:
+        log.info("rendered %d missing prompts into %s", count, tts.directory)
 
 
 def _acd(

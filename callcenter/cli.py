@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from callcenter import cli_admin
+from callcenter import checks, cli_admin
 from callcenter import demo as seed
 from callcenter.app import create_app, format_logins
 from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
-from callcenter.config import ENV_TOKEN, Settings, load_settings
+from callcenter.config import Settings, load_settings
+from callcenter.config_sources import ENV_TOKEN
 from callcenter.core.api import Role
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
@@ -146,6 +147,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         f"redis {redis_state.masked(settings.redis.url)}",
         file=sys.stderr,
     )
+    for warning in settings.warnings():
+        print(f"callcenter: warning: {warning}", file=sys.stderr)
     app = create_app(settings, announce=print)
     web.run_app(
         app,
@@ -255,41 +258,7 @@ class ProgressBar:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    async def body() -> int:
-        ok = True
-        print(f"configuration: ok (policy pack {settings.policy.pack})")
-        engine = db.create_engine(settings.database_url)
-        try:
-            await db.ping(engine)
-            current = await migrate.current_revision(engine)
-            head = migrate.head_revision()
-            state = (
-                "up to date"
-                if current == head
-                else f"at {current}, newest {head}: run `callcenter db upgrade`"
-            )
-            print(f"database {settings.database_url_masked}: reachable, schema {state}")
-            ok = ok and current == head
-        except CallcenterError as err:
-            print(f"database: FAILED: {err.message}")
-            ok = False
-        finally:
-            await engine.dispose()
-        client = redis_state.connect(
-            settings.redis.url,
-            None if settings.redis.password is None else settings.redis.password.get_secret_value(),
-        )
-        try:
-            await redis_state.ping(client, settings.redis.url)
-            print(f"redis {redis_state.masked(settings.redis.url)}: reachable")
-        except CallcenterError as err:
-            print(f"redis: FAILED: {err.message}")
-            ok = False
-        finally:
-            await client.aclose()
-        return 0 if ok else EXIT_FAILURE
-
-    return _run(body)
+    return 0 if _run(lambda: checks.run(settings, print)) else EXIT_FAILURE
 
 
 def _auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[int]]) -> int:

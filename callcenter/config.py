@@ -1,26 +1,34 @@
-"""Typed settings: code defaults, then a TOML file, then `CALLCENTER_<SECTION>__<KEY>`.
+"""Typed settings on pydantic-settings: code defaults, then a TOML file, then
+`CALLCENTER_<SECTION>__<KEY>` (and `TWILIO_AUTH_TOKEN` / `TWILIO_ACCOUNT_SID`).
 
 `config/default.toml` documents every key with its default (a test keeps the two equal).
 Secrets are accepted only from the environment. An unknown key or a bad value raises
-`ConfigError` naming the key, so the server refuses to start instead of guessing.
+`ConfigError` naming the key, so the server refuses to start instead of guessing. Paths come
+out absolute: `server.data_dir` from the configuration file's directory (the working directory
+without a file), `asterisk.prompts_dir` from `data_dir`. The sources are in `config_sources`.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from agents.models import DEFAULT_QUEUES, MaxWaitAction, QueueConfig
+from callcenter.config_sources import (
+    ENV_CONFIG_FILE,
+    ENV_PREFIX,
+    CallcenterEnvSource,
+    ConfigFileSource,
+    VendorEnvSource,
+    absolute,
+    describe,
+    merged,
+)
 from callcenter.core.errors import ConfigError
-
-ENV_PREFIX = "CALLCENTER_"
-ENV_CONFIG_FILE = "CALLCENTER_CONFIG"
-ENV_TOKEN = "CALLCENTER_TOKEN"  # an API token for command-line clients, not a setting
 
 
 class _Section(BaseModel):
@@ -180,8 +188,13 @@ class AsteriskSettings(_Section):
         return host, int(port)
 
 
-class Settings(_Section):
-    """Everything the server needs, passed down from the entry point."""
+class Settings(BaseSettings):
+    """Everything the server needs, passed down from the entry point. `Settings()` is the
+    code defaults alone; `load_settings` adds the file and the environment."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid", frozen=True, env_prefix=ENV_PREFIX, env_nested_delimiter="__"
+    )
 
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -193,6 +206,19 @@ class Settings(_Section):
     twilio: TwilioSettings = TwilioSettings()
     routing: RoutingSettings = RoutingSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what is passed in: `load_settings` gathers the file and the environment it
+        is given, so nothing reads the process environment on its own."""
+        return (init_settings,)
 
     @property
     def prompts_dir(self) -> Path:
@@ -215,86 +241,53 @@ class Settings(_Section):
         """The database URL safe to print."""
         return make_url(self.database_url).render_as_string(hide_password=True)
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, when the database is one."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database)
 
-SECRET_KEYS = frozenset(
-    {
-        ("database", "password"),
-        ("redis", "password"),
-        ("twilio", "auth_token"),
-        ("asterisk", "ami_secret"),
-    }
-)
-# Variables Twilio's own tools use, read as they are.
-VENDOR_ENV = {
-    "TWILIO_AUTH_TOKEN": ("twilio", "auth_token"),
-    "TWILIO_ACCOUNT_SID": ("twilio", "account_sid"),
-}
+    def warnings(self) -> list[str]:
+        """Settings that work but are likely a mistake, one sentence each."""
+        found = []
+        if self.twilio.auth_token is not None and not self.server.public_base_url:
+            found.append(
+                "Twilio is configured (TWILIO_AUTH_TOKEN) but server.public_base_url is not "
+                "set: webhook signatures and the URLs in TwiML then follow the Host header, "
+                "which a proxy may rewrite; set it to the https address Twilio calls"
+            )
+        return found
 
 
 def load_settings(
     config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Build the settings from defaults, an optional TOML file and the environment."""
+    """Build the settings from defaults, an optional TOML file (`config_file`, else
+    `CALLCENTER_CONFIG`) and the environment `environ` (which wins over the file)."""
     env = dict(environ or {})
-    data: dict[str, dict[str, Any]] = {}
-    path = config_file or env.get(ENV_CONFIG_FILE)
-    if path:
-        data = _read_toml(Path(path))
-    for name, (section, key) in VENDOR_ENV.items():
-        if env.get(name):
-            data.setdefault(section, {})[key] = env[name]
-    for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name in (ENV_CONFIG_FILE, ENV_TOKEN):
-            continue
-        section, key = _env_key(name)
-        data.setdefault(section, {})[key] = value
+    name = config_file or env.get(ENV_CONFIG_FILE)
+    path = Path(name).expanduser().absolute() if name else None
+    sources: list[PydanticBaseSettingsSource] = [
+        CallcenterEnvSource(Settings, env),
+        VendorEnvSource(Settings, env),
+    ]
+    if path is not None:
+        sources.append(ConfigFileSource(Settings, path))
     try:
-        return Settings.model_validate(data)
+        settings = Settings(**merged(sources))
     except ValidationError as err:
-        raise ConfigError(_describe(err)) from err
+        raise ConfigError(describe(err)) from err
+    return _with_absolute_paths(settings, path.parent if path is not None else Path.cwd())
 
 
-def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"configuration file not found: {path}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from err
-    for section, keys in data.items():
-        if not isinstance(keys, dict):
-            raise ConfigError(f"{path}: [{section}] must be a table, not a value")
-        for key in keys:
-            if (section, key) in SECRET_KEYS:
-                env_name = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
-                raise ConfigError(
-                    f"{path}: {section}.{key} is a secret; set it in the environment as {env_name}"
-                )
-    return data
-
-
-def _env_key(name: str) -> tuple[str, str]:
-    parts = name[len(ENV_PREFIX) :].lower().split("__")
-    if len(parts) != 2 or not all(parts):
-        raise ConfigError(f"environment variable {name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
-    section, key = parts
-    fields = Settings.model_fields
-    if section not in fields:
-        raise ConfigError(f"environment variable {name}: unknown section {section!r}")
-    annotation = fields[section].annotation
-    if not (isinstance(annotation, type) and key in annotation.model_fields):
-        raise ConfigError(f"environment variable {name}: unknown key {section}.{key}")
-    return section, key
-
-
-def _describe(err: ValidationError) -> str:
-    lines = []
-    for problem in err.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "extra_forbidden":
-            lines.append(f"{key}: unknown key")
-        elif tuple(str(part) for part in problem["loc"][:2]) in SECRET_KEYS:
-            lines.append(f"{key}: {problem['msg']}")
-        else:
-            lines.append(f"{key}: {problem['msg']} (got {problem.get('input')!r})")
-    return "bad configuration: " + "; ".join(lines)
+def _with_absolute_paths(settings: Settings, base: Path) -> Settings:
+    data_dir = absolute(settings.server.data_dir, base)
+    prompts_dir = absolute(settings.asterisk.prompts_dir or "prompts", data_dir)
+    return settings.model_copy(
+        update={
+            "server": settings.server.model_copy(update={"data_dir": str(data_dir)}),
+            "asterisk": settings.asterisk.model_copy(update={"prompts_dir": str(prompts_dir)}),
+        }
+    )

@@ -252,3 +252,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def prompts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One directory of rendered prompts for the whole run: an app with FastAGI renders the
+    flows' missing prompts when it starts, so only the first start pays for it."""
+    return tmp_path_factory.mktemp("prompts")

@@ -1,4 +1,5 @@
-"""`/healthz` (the process is alive), `/readyz` (database and Redis answer), `/metrics`."""
+"""`/healthz` (the process is alive), `/readyz` (database, Redis and the AMI session),
+`/metrics`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from callcenter.core.errors import UnavailableError
 from callcenter.state import redis as redis_state
 from callcenter.storage import db
-from callcenter.web.keys import ENGINE, METRICS, REDIS, SETTINGS
+from callcenter.web.keys import AMI, ENGINE, METRICS, REDIS, SETTINGS
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -17,7 +18,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: 200 when both stores answer, else 503 naming what failed."""
+    """Readiness: 200 when both stores answer (and, with `asterisk.ami_host` set, the AMI
+    session is logged in on the instance holding it), else 503 naming what failed."""
     app = request.app
     checks: dict[str, str] = {}
     try:
@@ -30,7 +32,12 @@ async def readyz(request: web.Request) -> web.Response:
         checks["redis"] = "ok"
     except UnavailableError as err:
         checks["redis"] = err.message
-    ready = all(v == "ok" for v in checks.values())
+    failed = {name for name, value in checks.items() if value != "ok"}
+    if AMI in app:
+        ami_ready, checks["ami"] = app[AMI].readiness()
+        if not ami_ready:
+            failed.add("ami")
+    ready = not failed
     body = {"status": "ready" if ready else "not-ready", "checks": checks}
     return web.json_response(body, status=200 if ready else 503)
 

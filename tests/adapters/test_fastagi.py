@@ -38,12 +38,12 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs
 async def client(
     aiohttp_client: Callable[[web.Application], Awaitable[Client]],
     stores: tuple[str, str],
-    tmp_path: Path,
+    prompts_dir: Path,
 ) -> Client:
     settings = app_settings(
         stores,
         CALLCENTER_ASTERISK__FASTAGI_LISTEN="127.0.0.1:0",
-        CALLCENTER_ASTERISK__PROMPTS_DIR=str(tmp_path / "prompts"),
+        CALLCENTER_ASTERISK__PROMPTS_DIR=str(prompts_dir),
     )
     return await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,11 @@ def test_check_on_embedded_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     assert "schema up to date" in out and "redis memory://: reachable" in out
 
 
-def test_check_reports_an_unmigrated_database(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reports_an_unmigrated_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    sqlite3.connect(tmp_path / "data" / "callcenter.db").close()  # there, but empty
     code, out, _ = run(capsys, "check")
     assert code == 1 and "run `callcenter db upgrade`" in out
 

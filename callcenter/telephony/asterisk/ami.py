@@ -111,6 +111,7 @@ class AmiClient:
         self._closing = False
         self.peer = f"{settings.host}:{settings.port}"
         self.sessions = 0  # logins so far
+        self.last_error: str | None = None  # why the session is down (None: up, or never tried)
         self.malformed = 0
         self._parser: AmiParser | None = None
         self._dropped_before = 0
@@ -138,10 +139,13 @@ class AmiClient:
             logged_in = self.sessions
             try:
                 await self._session()
+                self.last_error = "connection closed by Asterisk"
             except AmiAuthError as err:
-                log.error("AMI %s: login refused: %s", self.peer, err)
+                self.last_error = f"login refused: {err}"
+                log.error("AMI %s: %s", self.peer, self.last_error)
             except (OSError, TimeoutError, EOFError, FramingError, AmiError) as err:
-                log.warning("AMI %s: connection ended: %s", self.peer, err or type(err).__name__)
+                self.last_error = f"connection ended: {err or type(err).__name__}"
+                log.warning("AMI %s: %s", self.peer, self.last_error)
             if self._closing:
                 break
             if self.sessions > logged_in:
@@ -242,6 +246,7 @@ class AmiClient:
                 raise AmiConnectionLost("connection closed during login")
             await login  # raises AmiAuthError
             self.sessions += 1
+            self.last_error = None
             self._ready.set()
             keepalive = asyncio.create_task(self._keepalive(), name="ami-ping")
             if self._on_connect is not None:

@@ -47,12 +47,14 @@ class Channel:
 @dataclass(frozen=True, slots=True)
 class Change:
     """What an event meant: `kind` is new, state, dial, dial-end, bridged, unbridged, dtmf,
-    hangup, originate, cdr, adopted or lost-sync."""
+    hangup, originate, cdr, adopted or lost-sync. `call_id` is the call record a CDR names
+    in its UserField (the dialplan sets `CDR(userfield)` to `CC_CALL_ID`), else ""."""
 
     kind: str
     uniqueid: str
     linkedid: str
     data: dict[str, Any] = field(default_factory=dict)
+    call_id: str = ""
 
 
 def originate_outcome(event: Message) -> str:
@@ -180,6 +182,7 @@ class ChannelTracker:
                 "duration": int(event.get("Duration") or 0),
                 "billable": int(event.get("BillableSeconds") or 0),
             },
+            (event.get("UserField") or "").strip(),
         )
 
     def _known(self, event: Message) -> Channel | None:

@@ -266,8 +266,8 @@ class FastAgiServer:
                 continue
             result = await channel.run("STREAM FILE", path, ESCAPE_DIGITS)
             if result.number == -1:
-                raise CallerHungUp("during a prompt")
-            if result.number:
+                await _playback_failed(channel, path)
+            elif result.number:
                 return chr(result.number)
         return ""
 
@@ -358,6 +358,23 @@ class FastAgiServer:
         except TtsError as err:
             log.error("prompt %r not rendered: %s", text[:40], err)
             return ""
+
+
+async def _playback_failed(channel: AgiChannel, path: str) -> None:
+    """STREAM FILE answered `result=-1`: the caller hung up, or Asterisk could not play the
+    file (missing, unreadable: `endpos=0`). A `HANGUP` already read, or the channel's status
+    (`511` on a dead channel), tells which; a failed playback is logged and the call goes
+    on (`CallerHungUp` otherwise)."""
+    if not channel.hung_up:
+        status = await channel.run("CHANNEL STATUS")  # 511 (dead channel) raises CallerHungUp
+        if status.number is not None and status.number >= 0 and not channel.hung_up:
+            log.warning(
+                "Asterisk could not play %s.wav (missing or unreadable where Asterisk runs?); "
+                "the call goes on without it",
+                path,
+            )
+            return
+    raise CallerHungUp("during a prompt")
 
 
 async def _read_env(reader: asyncio.StreamReader) -> dict[str, str]:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
-from callcenter.calls.models import CallEventType, ProviderRef
+from callcenter.calls.models import CallEventType, NoSuchCallError, ProviderRef
 from callcenter.core.tasks import cancel_requested
 from callcenter.telephony.asterisk.ami import AmiClient, AmiError, AmiSettings
 from callcenter.telephony.asterisk.bridge import RINGING_LEG
@@ -54,14 +54,26 @@ class AsteriskAmi:
         self.client = client or AmiClient(settings, self._on_event, on_connect=self.resync)
         self.synced = False
         self.written = 0
+        self.leading = False  # this instance holds the `ami` lease and runs the session
+        self._sync_error: str | None = None
 
     @property
     def connected(self) -> bool:
         """Logged in and resynced: what the tracker says about channels is current."""
         return self.client.connected and self.synced
 
+    def readiness(self) -> tuple[bool, str]:
+        """For `/readyz`: (ready, what to say). Not ready only when this instance holds the
+        session and it is not logged in and resynced; another instance holding it is fine."""
+        if not self.leading:
+            return True, "standby: another instance holds the AMI session"
+        if self.connected:
+            return True, "ok"
+        return False, self.client.last_error or self._sync_error or "not logged in yet"
+
     async def run(self) -> None:
         """The session, the record writer and the relayed actions, until cancelled."""
+        self.leading = True
         helpers = [asyncio.create_task(self._write_forever(), name="ami-writer")]
         if self._relayed is not None:
             helpers.append(
@@ -70,7 +82,7 @@ class AsteriskAmi:
         try:
             await self.client.run()
         finally:
-            self.synced = False
+            self.synced = self.leading = False
             for helper in helpers:
                 helper.cancel()
             await self.client.close()
@@ -94,22 +106,34 @@ class AsteriskAmi:
         """After a (re)connect: the channels Asterisk has now against the ones we hold; our
         calls it no longer has end with `lost-sync`, its channels we did not know are adopted.
         QueueStatus is read and logged: callcenter keeps its own queues, so Asterisk's are
-        expected empty."""
+        expected empty. A refused CoreShowChannels leaves the session unsynced (not ready)
+        rather than ending every call."""
         self.synced = False
-        _, channels = await self.client.list_action("CoreShowChannels")
-        _, queue_items = await self.client.list_action("QueueStatus")
+        head, channels = await self.client.list_action("CoreShowChannels")
+        if head.name != "Success":
+            self._sync_error = f"CoreShowChannels refused: {head.get('Message') or head.name}"
+            log.error("AMI resync: %s; channels not resynced", self._sync_error)
+            return
         changes = self.tracker.resync(channels)
         for change in changes:
             self._queue(change)
         lost = sum(1 for c in changes if c.kind == LOST_SYNC)
         log.info(
-            "AMI resync: %d channels live, %d adopted, %d lost while away; %d Asterisk queue items",
+            "AMI resync: %d channels live, %d adopted, %d lost while away",
             len(channels),
             len(changes) - lost,
             lost,
-            len(queue_items),
         )
+        await self._read_asterisk_queues()
+        self._sync_error = None
         self.synced = True
+
+    async def _read_asterisk_queues(self) -> None:
+        head, items = await self.client.list_action("QueueStatus")
+        if head.name != "Success":
+            log.error("AMI QueueStatus refused: %s", head.get("Message") or head.name)
+        else:
+            log.info("AMI: %d Asterisk queue items (callcenter keeps its own queues)", len(items))
 
     async def _write_forever(self) -> None:
         while not cancel_requested():
@@ -122,6 +146,9 @@ class AsteriskAmi:
 
     async def _write(self, change: Change) -> None:
         call = await self._calls.find_by_provider(ProviderRef(PROVIDER, change.uniqueid))
+        if change.kind == "cdr":
+            await self._write_cdr(change, call.id if call is not None else change.call_id)
+            return
         if call is None:
             return  # a leg that is not a call of ours (an agent's, a Local half)
         if change.kind == "hangup":
@@ -135,13 +162,24 @@ class AsteriskAmi:
                     "cause_text": change.data.get("cause_text"),
                 },
             )
-        elif change.kind == "cdr":
-            await self._calls.record(
-                call.id, E.PROVIDER_STATUS, {"provider": PROVIDER, "status": "cdr", **change.data}
-            )
         elif change.kind == LOST_SYNC and not call.is_over:
             await self._ending.ended(call.id, LOST_SYNC)
             log.warning("call %s ended while the AMI was away: %s", call.id, LOST_SYNC)
+
+    async def _write_cdr(self, change: Change, call_id: str) -> None:
+        """A CDR into its call record: found by the channel's Uniqueid, else by the call id
+        the dialplan put in its UserField (`CC_CALL_ID`)."""
+        if not call_id:
+            return  # a leg that is not a call of ours
+        data = {"provider": PROVIDER, "status": "cdr", **change.data}
+        try:
+            await self._calls.record(call_id, E.PROVIDER_STATUS, data)
+        except NoSuchCallError:
+            log.warning(
+                "AMI: the CDR of channel %s names call %s, which is not on record",
+                change.uniqueid,
+                call_id,
+            )
 
     # --- actions -------------------------------------------------------------------------
 

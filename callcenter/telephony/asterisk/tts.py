@@ -111,6 +111,25 @@ async def render_all(tts: Tts, prompts: Iterable[tuple[str, str]]) -> int:
     return count
 
 
+async def render_missing(tts: EspeakTts, prompts: Iterable[tuple[str, str]]) -> int:
+    """Before serving calls: render the prompts that have no sound file yet; how many. Raises
+    `TtsError` when some are missing and espeak-ng is not there to render them."""
+    todo = list(prompts)
+    missing = tts.missing(todo)
+    if missing and not tts.available():
+        raise TtsError(
+            f"{len(missing)} of {len(todo)} prompts are missing in {tts.directory} and "
+            f"{tts.binary} is not installed (apt-get install espeak-ng, or run "
+            "`callcenter prompts render` where it is, into a directory shared with this server)"
+        )
+    if not tts.available():
+        log.warning(
+            "%s is not installed: prompts with variables (amounts, dates) cannot be spoken",
+            tts.binary,
+        )
+    return await render_all(tts, missing)
+
+
 class EspeakTts:
     """`Tts` with espeak-ng (Debian package `espeak-ng`) and a file cache."""
 
@@ -118,6 +137,28 @@ class EspeakTts:
         self._dir = Path(cache_dir)
         self._binary = binary
         self._locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def directory(self) -> Path:
+        """Where the sound files are."""
+        return self._dir
+
+    @property
+    def binary(self) -> str:
+        """The espeak-ng program's name."""
+        return self._binary
+
+    def available(self) -> bool:
+        """Whether espeak-ng can be run here."""
+        return shutil.which(self._binary) is not None
+
+    def missing(self, prompts: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those of the (text, language) prompts that have no sound file yet."""
+        return [
+            (text, language)
+            for text, language in prompts
+            if not (self._dir / cache_name(text, language)).with_suffix(".wav").exists()
+        ]
 
     async def file_for(self, text: str, language: str) -> str:
         name = cache_name(text, language)
