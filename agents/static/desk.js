@@ -50,6 +50,14 @@ function clearCall() {
   $("ticket-result").textContent = "";
 }
 
+function countDown(deadlineMs) {
+  clearInterval(desk.countdown);
+  desk.countdown = setInterval(() => {
+    const left = Math.max(0, Math.round((deadlineMs - Date.now()) / 1000));
+    $("countdown").textContent = I18N.t("seconds", { n: left });
+  }, 250);
+}
+
 function onMessage(msg) {
   if (msg.type === "state") {
     if (msg.call && msg.call.call_id) {
@@ -60,11 +68,10 @@ function onMessage(msg) {
   } else if (msg.type === "offer") {
     notice("");
     showCall(msg.call_id, msg.pop, "offer");
-    clearInterval(desk.countdown);
-    desk.countdown = setInterval(() => {
-      const left = Math.max(0, Math.round((msg.deadline_ms - Date.now()) / 1000));
-      $("countdown").textContent = I18N.t("seconds", { n: left });
-    }, 250);
+    countDown(msg.deadline_ms);
+  } else if (msg.type === "offer_ringing") {
+    // the device started ringing: the offer's time runs from now
+    if (desk.call && desk.call.id === msg.call_id) countDown(msg.deadline_ms);
   } else if (msg.type === "offer_withdrawn") {
     if (desk.call && desk.call.id === msg.call_id) clearCall();
     notice(I18N.t("offer_withdrawn", { reason: I18N.label("withdrawn", msg.reason) }));

@@ -5,6 +5,7 @@ big customers in an outage area, full queues, and the agent's REST-bridged Dial.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
@@ -60,9 +61,10 @@ class Phone:
         return str(found.get(name))
 
     def urls(self) -> list[str]:
-        return re.findall(r'(?:action|waitUrl)="([^"]+)"', self.twiml) + re.findall(
+        found = re.findall(r'(?:action|waitUrl)="([^"]+)"', self.twiml) + re.findall(
             r"<Redirect[^>]*>([^<]+)</Redirect>", self.twiml
         )
+        return [html.unescape(url) for url in found]
 
     async def ring(self) -> str:
         return await self.post("/twilio/voice")
@@ -90,7 +92,9 @@ def rest() -> FakeTwilioRest:
     return FakeTwilioRest()
 
 
-def app_for(stores: tuple[str, str], rest: FakeTwilioRest, **env: str) -> web.Application:
+def app_for(
+    stores: tuple[str, str], rest: FakeTwilioRest, clock: ManualClock | None = None, **env: str
+) -> web.Application:
     settings = app_settings(
         stores,
         TWILIO_AUTH_TOKEN=TOKEN,
@@ -102,7 +106,7 @@ def app_for(stores: tuple[str, str], rest: FakeTwilioRest, **env: str) -> web.Ap
     settings = settings.model_copy(
         update={"twilio": settings.twilio.model_copy(update={"voices": voices})}
     )
-    return create_app(settings, clock=ManualClock(NOW), twilio_rest=rest)
+    return create_app(settings, clock=clock or ManualClock(NOW), twilio_rest=rest)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
 
+from agents.models import MaxWaitAction
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
+from callcenter.core.ending import EndedBy
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
 from callcenter.telephony import announce
@@ -24,7 +26,7 @@ from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
 from callcenter.telephony.twilio import twiml as t
 from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
-from ivr_flows.commands import CallerCommand, Gather, InputMode, IvrReply, IvrState
+from ivr_flows.commands import CallerCommand, Gather, Hangup, InputMode, IvrReply, IvrState
 from ivr_flows.events import CallerInput, QueueLeft
 
 log = logging.getLogger(__name__)
@@ -210,9 +212,9 @@ class TwilioWebhooks:
         if state in TERMINAL and not record.is_over:
             failed = record.state == "ringing" and state in NEVER_CONNECTED
             ivr = await self._ivr.status(record.id)
-            reason = state if failed else "caller"
+            reason = state if failed else EndedBy.CALLER
             if ivr.state is IvrState.FINISHED:
-                reason = "ivr-ended"  # the flow said goodbye and hung up
+                reason = EndedBy.IVR_ENDED  # the flow said goodbye and hung up
             await self._ending.ended(record.id, reason, failed=failed)
         return web.Response(status=204)
 
@@ -225,18 +227,29 @@ class TwilioWebhooks:
             return _twiml(t.hangup())
         urls = self._urls(request)
         hold = request.query.get("hold") == "1"
-        response = VoiceResponse()
         info = await self._queueing.waiting_info(known.call_id) if self._queueing else None
+        language = (await self._ivr.status(known.call_id)).language
+        if info is not None and info.max_wait is MaxWaitAction.END:
+            await self._ending.ended(known.call_id, EndedBy.MAX_WAIT)
+            goodbye: list[CallerCommand] = [announce.say("max_wait_end", language), Hangup()]
+            return _twiml(str(self._renderer.document(goodbye, urls, "")))
+        response = VoiceResponse()
+        stay = request.query.get("stay") == "1"  # the caller chose to wait past the maximum
+        loop = {"hold": "1"} | ({"stay": "1"} if stay else {})
         if info is not None:
-            language = (await self._ivr.status(known.call_id)).language
-            said: list[CallerCommand] = list(announce.queue_announcement(info, language))
-            if info.offer_callback:
+            said: list[CallerCommand] = []
+            query = dict(loop) if hold else {}
+            if info.max_wait is MaxWaitAction.CALLBACK and not stay:
+                said.append(announce.say("max_wait_offer", language))
+                query["max_wait"] = "1"
+            else:
+                said += announce.queue_announcement(info, language)
+            if info.offer_callback or "max_wait" in query:
                 said.append(Gather(InputMode.DTMF, CALLBACK_KEY_SECONDS, language=language))
-            action = urls.url(t.CALLBACK, hold="1") if hold else urls.url(t.CALLBACK)
-            self._renderer.document(said, urls, action, response)
+            self._renderer.document(said, urls, urls.url(t.CALLBACK, **query), response)
         response.play(self._renderer.hold_music_url)
         if hold:
-            response.redirect(urls.url(t.WAIT, hold="1"), method="POST")
+            response.redirect(urls.url(t.WAIT, **loop), method="POST")
         return _twiml(str(response))
 
     async def callback(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
@@ -246,10 +259,14 @@ class TwilioWebhooks:
             return _twiml(t.hangup())
         urls = self._urls(request)
         hold = request.query.get("hold") == "1"
-        if params.get("Digits") != "1" or self._queueing is None:
+        digits = params.get("Digits", "")
+        max_wait = request.query.get("max_wait") == "1"  # silence keeps the place there
+        if self._queueing is None or not (digits == "1" or (max_wait and not digits)):
+            query = {"hold": "1"} if hold else {}
+            staying = max_wait or request.query.get("stay") == "1"
+            query |= {"stay": "1"} if staying else {}  # the caller chose to keep waiting
             response = VoiceResponse()
-            wait = urls.url(t.WAIT, hold="1") if hold else urls.url(t.WAIT)
-            response.redirect(wait, method="POST")
+            response.redirect(urls.url(t.WAIT, **query), method="POST")
             return _twiml(str(response))
         await self._queueing.request_callback(known.call_id, known.caller)
         language = (await self._ivr.status(known.call_id)).language
@@ -275,8 +292,10 @@ class TwilioWebhooks:
         callback = request.query.get("kind") == "callback"
         urls = self._urls(request)
         if status in ("completed", "answered") or params.get("DialBridged") == "true":
-            await self._queueing.call_ended(call_id, "agent-hangup")
-            if callback:
+            caller_on = params.get("CallStatus") not in TERMINAL  # the caller is still there
+            by = EndedBy.AGENT if caller_on else EndedBy.CALLER
+            await self._queueing.agent_left(call_id, agent_id, by)
+            if callback or not caller_on:
                 return _twiml(str(VoiceResponse()))
             reply = await self._ivr.handle(call_id, QueueLeft("bridged"))
             return self._reply(request, reply)
@@ -295,7 +314,7 @@ class TwilioWebhooks:
         if result == "redirected":  # our REST redirect to an agent: the new TwiML runs
             return _twiml(str(VoiceResponse()))
         if result == "hangup" or params.get("CallStatus") in TERMINAL:
-            await self._ending.ended(known.call_id, "caller")
+            await self._ending.ended(known.call_id, EndedBy.CALLER)
             return _twiml(str(VoiceResponse()))
         if result in ("bridged", "leave"):
             reply = await self._ivr.handle(known.call_id, QueueLeft(result))
