@@ -13,10 +13,18 @@ so any number of instances run it together; SQL keeps the presence history and t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from agents.models import SYSTEM, Actorship, AgentState, Presence, Priority, QueueConfig, QueuedInfo
+from agents.models import (
+    SYSTEM,
+    Actorship,
+    AgentState,
+    Presence,
+    QueueConfig,
+    QueuedInfo,
+    QueueRequest,
+)
 from agents.offers import Offers
 from agents.ports import (
     AcdState,
@@ -153,29 +161,9 @@ class Acd:
 
     # -- calls in queues ----------------------------------------------------------------------
 
-    async def enqueue(
-        self,
-        call_id: str,
-        queue: str,
-        priority: Priority,
-        *,
-        skills: Sequence[str] = (),
-        language: str = "zh-CN",
-        preferred_agent: int | None = None,
-        preferred_wait_seconds: int = 0,
-        meta: Mapping[str, Any] | None = None,
-    ) -> QueuedInfo:
+    async def enqueue(self, request: QueueRequest) -> QueuedInfo:
         """A call enters a queue (from the IVR, a transfer, a callback)."""
-        return await self._queueing.enqueue(
-            call_id,
-            queue,
-            priority,
-            skills=skills,
-            language=language,
-            preferred_agent=preferred_agent,
-            preferred_wait_seconds=preferred_wait_seconds,
-            meta=meta,
-        )
+        return await self._queueing.enqueue(request)
 
     async def request_callback(self, call_id: str, phone: str) -> None:
         """The caller asked to be called back: the call keeps its place in line."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from enum import IntEnum, StrEnum
+from typing import Any
 
 
 class AgentState(StrEnum):
@@ -186,3 +187,86 @@ class QueuedInfo:
     def agent_available(self) -> bool:
         """False when no agent is logged in to the queue (the wait has no estimate)."""
         return math.isfinite(self.estimated_wait_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerLine:
+    """Who is calling, and how the call is reached at its provider."""
+
+    caller: str = ""  # E.164
+    called: str = ""
+    provider: str = ""  # twilio, asterisk, simulator
+    provider_call: str = ""  # Twilio's CallSid, Asterisk's Uniqueid
+    base_url: str = ""  # where the call's webhooks came (absolute TwiML URLs without a public one)
+    account_no: str | None = None
+    customer_id: int | None = None
+    account_id: int | None = None
+    customer_name: str | None = None
+
+
+LINE_FIELDS = tuple(f.name for f in fields(CallerLine))
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedCall:
+    """The line and the state of its handling."""
+
+    line: CallerLine = field(default_factory=CallerLine)
+    queue: str = "general"
+    agent_id: int | None = None  # offered to, or talking with
+    callback: bool = False  # the caller hung up keeping the place: call them back
+    phone: str | None = None  # the number to call back
+    transferred_by: int | None = None
+    max_wait: MaxWaitAction | None = None  # the queue's maximum wait passed: what now
+
+    def but(self, **changes: Any) -> RoutedCall:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """Flat JSON for shared state (the line's fields beside the handling's)."""
+        line = {name: getattr(self.line, name) for name in LINE_FIELDS}
+        handling = {
+            "queue": self.queue,
+            "agent_id": self.agent_id,
+            "callback": self.callback,
+            "phone": self.phone,
+            "transferred_by": self.transferred_by,
+            "max_wait": self.max_wait.value if self.max_wait else None,
+        }
+        return {k: v for k, v in (line | handling).items() if v not in (None, "", False)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RoutedCall:
+        """From `to_json`'s form (unknown keys are ignored)."""
+        line = CallerLine(**{k: data[k] for k in LINE_FIELDS if data.get(k) is not None})
+        max_wait = data.get("max_wait")
+        return cls(
+            line,
+            str(data.get("queue") or "general"),
+            _int(data.get("agent_id")),
+            bool(data.get("callback")),
+            data.get("phone"),
+            _int(data.get("transferred_by")),
+            MaxWaitAction(max_wait) if max_wait else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRequest:
+    """Put a call in line: its queue and routing (priority, skills, language, preferred agent
+    and how long it waits for that agent), and its line."""
+
+    call_id: str
+    queue: str
+    priority: Priority = Priority.NORMAL
+    skills: tuple[str, ...] = ()
+    language: str = "zh-CN"
+    preferred_agent: int | None = None
+    preferred_wait_seconds: int = 0
+    line: CallerLine = field(default_factory=CallerLine)
+    transferred_by: int | None = None  # the agent who sent the call here
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from agents.models import SYSTEM, Actorship, AgentState, Presence
+from agents.models import SYSTEM, Actorship, AgentState, Presence, RoutedCall
 from agents.ports import AcdState, AgentInfo, Bridge, CallbackLog, CallEvents, ScreenPops
 from agents.presence import NoCallError
 from agents.presence_service import PresenceService
@@ -56,9 +56,9 @@ class Offers:
         return len(result.offered)
 
     async def _offer(self, call_id: str, agent_id: int, queue: str, now: int) -> None:
-        meta, _ = await self._state.call_data(call_id)
-        meta = {**(meta or {}), "agent_id": agent_id, "queue": queue}
-        pop = (await self._pops.build(call_id, meta)).to_json()
+        known, _ = await self._state.call_data(call_id)
+        routed = (known or RoutedCall()).but(agent_id=agent_id, queue=queue)
+        pop = (await self._pops.build(call_id, routed)).to_json()
         await self._presence.announce(
             agent_id, Presence(S.READY, now), Presence(S.RESERVED, now, None, call_id), SYSTEM
         )
@@ -67,13 +67,13 @@ class Offers:
             agent_id, {"type": "offer", "call_id": call_id, "deadline_ms": deadline, "pop": pop}
         )
         await self._calls.record_event(call_id, "offered", {"agent_id": agent_id, "queue": queue})
-        if meta.get("callback"):
+        if routed.callback:
             await self._callbacks.set_status(call_id, "offered", now, agent_id)
         # Written last: a telephony side that watches for it (Asterisk) rings the agent only
         # once the offer is on record.
-        await self._state.put_call_data(call_id, meta=meta, pop=pop)
+        await self._state.put_call_data(call_id, routed, pop=pop)
         try:
-            rings = await self._bridge.connect(call_id, meta, self._roster.agent(agent_id))
+            rings = await self._bridge.connect(call_id, routed, self._roster.agent(agent_id))
         except Exception:
             log.exception("bridging call %s to agent %d failed: offer withdrawn", call_id, agent_id)
             await self.withdraw(call_id, agent_id, "bridge-failed")
@@ -99,8 +99,8 @@ class Offers:
         agent_id = await self._state.offered_to(call_id)
         if agent_id is None:
             return None
-        meta, _ = await self._state.call_data(call_id)
-        if meta is None or meta.get("agent_id") != agent_id:
+        routed, _ = await self._state.call_data(call_id)
+        if routed is None or routed.agent_id != agent_id:
             return None  # the offer is still being made
         return self._roster.find(agent_id)
 
@@ -120,8 +120,8 @@ class Offers:
         await self._counters.answered(waiting, now)
         await self._calls.record_event(call_id, "agent_connected", {"agent_id": agent_id})
         await self._state.publish(agent_id, {"type": "connected", "call_id": call_id})
-        meta, _ = await self._state.call_data(call_id)
-        if meta and meta.get("callback"):
+        routed, _ = await self._state.call_data(call_id)
+        if routed is not None and routed.callback:
             await self._callbacks.set_status(call_id, "done", now, agent_id)
         return new
 
@@ -169,11 +169,11 @@ class Offers:
         await self._calls.record_event(
             call_id, "offer_withdrawn", {"agent_id": agent_id, "reason": reason}
         )
-        meta, _ = await self._state.call_data(call_id)
-        if meta is not None:
-            await self._state.put_call_data(call_id, meta={**meta, "agent_id": None})
+        routed, _ = await self._state.call_data(call_id)
+        if routed is not None:
+            await self._state.put_call_data(call_id, routed.but(agent_id=None))
             if bridge:
-                await self._bridge.withdraw(call_id, meta)
+                await self._bridge.withdraw(call_id, routed)
         log.info("offer of call %s to agent %d withdrawn: %s", call_id, agent_id, reason)
         return True
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from agents.models import AgentState, Assignment, Presence, PresenceEvent, WaitingCall
+from agents.models import AgentState, Assignment, Presence, PresenceEvent, RoutedCall, WaitingCall
 from agents.pop import ScreenPop
 
 
@@ -121,16 +121,16 @@ class AcdState(RoutingState, Protocol):
     async def put_call_data(
         self,
         call_id: str,
-        meta: Mapping[str, Any] | None = None,
+        call: RoutedCall | None = None,
         pop: Mapping[str, Any] | None = None,
     ) -> None:
-        """Keep a call's meta (caller, provider ids) and its screen-pop while it is handled."""
+        """Keep a call's line and handling, and its screen-pop, while it is handled."""
 
-    async def call_data(self, call_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """(meta, pop) of a call."""
+    async def call_data(self, call_id: str) -> tuple[RoutedCall | None, dict[str, Any] | None]:
+        """(the routed call, its pop)."""
 
     async def forget_call(self, call_id: str) -> None:
-        """Drop a call's meta, pop and max-wait mark (its handling is over)."""
+        """Drop a call's routing data, pop and max-wait mark (its handling is over)."""
 
     async def overdue_waits(self, cutoffs: Mapping[str, int], limit: int) -> list[WaitingCall]:
         """Calls waiting (not offered) in each queue since `cutoffs[queue]` (ms) or longer
@@ -194,23 +194,23 @@ class AgentDirectory(Protocol):
 class Bridge(Protocol):
     """The telephony side of an offer (Twilio REST; Asterisk in its own adapter)."""
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+    async def connect(self, call_id: str, call: RoutedCall, agent: AgentInfo) -> bool:
         """Ring the agent's device and bridge the waiting caller to it on answer. True when
         the device starts ringing now (the offer's ring time starts); False when it rings
         later (the telephony side then calls `Acd.ringing`) or not at all (desk only)."""
 
-    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
+    async def withdraw(self, call_id: str, call: RoutedCall) -> None:
         """The offer is off (declined, timed out): the caller goes back to waiting."""
 
-    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
+    async def hang_up(self, call_id: str, call: RoutedCall) -> None:
         """End the caller's call."""
 
-    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+    async def interrupt(self, call_id: str, call: RoutedCall) -> None:
         """The waiting caller must hear something now (the queue's maximum wait passed:
-        `meta["max_wait"]` says what): take the caller out of the hold music to the point
+        `call.max_wait` says what): take the caller out of the hold music to the point
         where `Acd.waiting_info` is asked again."""
 
-    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
+    async def is_live(self, call: RoutedCall) -> bool | None:
         """Whether the provider's call is still up (None: cannot tell)."""
 
 
@@ -227,7 +227,7 @@ class CallEvents(Protocol):
 class ScreenPops(Protocol):
     """Builds what the desk shows when a call is offered."""
 
-    async def build(self, call_id: str, meta: Mapping[str, Any]) -> ScreenPop:
+    async def build(self, call_id: str, call: RoutedCall) -> ScreenPop:
         """The caller's profile, the IVR path and keys, the queue and the wait."""
 
 

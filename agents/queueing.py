@@ -5,18 +5,17 @@ max-wait timer (offer a callback, overflow, or end the call politely)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from agents.models import (
     SYSTEM,
     AgentState,
     MaxWaitAction,
     Presence,
-    Priority,
     QueueConfig,
     QueuedInfo,
+    QueueRequest,
+    RoutedCall,
     WaitingCall,
 )
 from agents.ports import AcdState, Bridge, CallbackLog, CallEvents
@@ -57,35 +56,25 @@ class Queueing:
         self._bridge = bridge
         self._last_scan_ms: int | None = None
 
-    async def enqueue(
-        self,
-        call_id: str,
-        queue: str,
-        priority: Priority,
-        *,
-        skills: Sequence[str] = (),
-        language: str = "zh-CN",
-        preferred_agent: int | None = None,
-        preferred_wait_seconds: int = 0,
-        meta: Mapping[str, Any] | None = None,
-    ) -> QueuedInfo:
+    async def enqueue(self, request: QueueRequest) -> QueuedInfo:
         """A call enters a queue (from the IVR, a transfer, a callback). Unknown queues are
         refused; a call already queued keeps its place."""
+        call_id, queue, preferred = request.call_id, request.queue, request.preferred_agent
         if queue not in self._roster.queues:
             raise InvalidInputError(f"no queue named {queue!r}", code="no-such-queue")
         now = self._presence.now_ms()
         call = WaitingCall(
             call_id,
             queue,
-            priority,
+            request.priority,
             now,
-            tuple(skills),
-            language,
-            preferred_agent,
-            preferred_wait_seconds if preferred_agent is not None else 0,
+            request.skills,
+            request.language,
+            preferred,
+            request.preferred_wait_seconds if preferred is not None else 0,
         )
-        kept = {k: v for k, v in (meta or {}).items() if k != "max_wait"}
-        await self._state.put_call_data(call_id, meta={**kept, "queue": queue})
+        routed = RoutedCall(request.line, queue, transferred_by=request.transferred_by)
+        await self._state.put_call_data(call_id, routed)
         await self._state.enqueue(call)
         await self._counters.add(queue, now, {"entered": 1})
         position = await self._state.position(call_id, queue)
@@ -94,11 +83,11 @@ class Queueing:
     async def request_callback(self, call_id: str, phone: str) -> None:
         """The caller asked to be called back: the call keeps its place in line and is kept
         as a pending callback; hanging up no longer abandons it."""
-        meta, _ = await self._state.call_data(call_id)
+        routed, _ = await self._state.call_data(call_id)
         waiting = await self._state.waiting_call(call_id)
-        if meta is None or waiting is None:
+        if routed is None or waiting is None:
             raise NotFoundError(f"call {call_id} is not waiting", code="not-queued")
-        await self._state.put_call_data(call_id, meta={**meta, "callback": True, "phone": phone})
+        await self._state.put_call_data(call_id, routed.but(callback=True, phone=phone))
         await self._state.mark_max_wait(call_id, CALLBACK_MARK)
         await self._callbacks.request(call_id, phone, waiting.queue, self._presence.now_ms())
         await self._calls.record_event(call_id, "note_added", {"kind": "callback_requested"})
@@ -110,11 +99,9 @@ class Queueing:
         position = await self._state.position(call_id, waiting.queue) if waiting else None
         if waiting is None or position is None:
             return None
-        meta, _ = await self._state.call_data(call_id)
-        reached = (meta or {}).get("max_wait")
-        return await self._info(
-            waiting.queue, position, MaxWaitAction(reached) if reached else None
-        )
+        routed, _ = await self._state.call_data(call_id)
+        reached = routed.max_wait if routed is not None else None
+        return await self._info(waiting.queue, position, reached)
 
     async def _info(self, queue: str, position: int, reached: MaxWaitAction | None) -> QueuedInfo:
         config = self._roster.queues.get(queue) or QueueConfig(queue)
@@ -127,13 +114,13 @@ class Queueing:
         return sum(1 for p in presences.values() if p.state is not S.LOGGED_OUT)
 
     async def caller_left(
-        self, call_id: str, meta: Mapping[str, Any], waiting: WaitingCall, reason: str
+        self, call_id: str, routed: RoutedCall, waiting: WaitingCall, reason: str
     ) -> None:
         """The caller's call ended while queued or offered: an abandon (the offer withdrawn
         from the desk), or the polite end after the maximum wait."""
         now = self._presence.now_ms()
         agent_id = await self._state.abandon(call_id, now)
-        if meta.get("max_wait") == MaxWaitAction.END:
+        if routed.max_wait is MaxWaitAction.END:
             await self._calls.record_event(
                 call_id, "hung_up", {"by": EndedBy.MAX_WAIT.value, "reason": reason}
             )
@@ -176,12 +163,12 @@ class Queueing:
         return done
 
     async def _apply(self, call: WaitingCall, outcome: WaitOutcome, now: int) -> bool:
-        meta, _ = await self._state.call_data(call.call_id)
-        meta = dict(meta or {})
+        known, _ = await self._state.call_data(call.call_id)
+        routed = known or RoutedCall(queue=call.queue)
         if outcome.queue is not None:  # overflow: same priority and enqueue time
             if not await self._state.move_call(replace(call, queue=outcome.queue), call.queue):
                 return False
-            await self._state.put_call_data(call.call_id, meta={**meta, "queue": outcome.queue})
+            await self._state.put_call_data(call.call_id, routed.but(queue=outcome.queue))
             await self._counters.add(call.queue, now, {"overflowed": 1})
             await self._counters.add(outcome.queue, now, {"entered": 1})
             await self._calls.record_event(
@@ -191,15 +178,15 @@ class Queueing:
             )
             log.info("call %s overflowed from %s to %s", call.call_id, call.queue, outcome.queue)
             return True
-        meta["max_wait"] = outcome.action.value
-        await self._state.put_call_data(call.call_id, meta=meta)
+        routed = routed.but(max_wait=outcome.action)
+        await self._state.put_call_data(call.call_id, routed)
         await self._calls.record_event(
             call.call_id,
             "note_added",
             {"kind": "max_wait", "outcome": outcome.action.value, "queue": call.queue},
         )
         try:
-            await self._bridge.interrupt(call.call_id, meta)
+            await self._bridge.interrupt(call.call_id, routed)
         except Exception as err:  # the caller hears it at the next look at the queue anyway
             log.warning("call %s: the max-wait interrupt failed: %s", call.call_id, err)
         return True

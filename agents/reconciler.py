@@ -6,10 +6,9 @@ agents whose desk went away go not ready (system)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from agents.models import SYSTEM, AgentState, NotReadyReason, Presence
+from agents.models import SYSTEM, AgentState, NotReadyReason, Presence, RoutedCall
 from agents.ports import AcdState, Bridge, CallEvents
 from agents.presence_service import PresenceService
 from callcenter.core.ending import EndedBy
@@ -71,14 +70,14 @@ class Reconciler:
         repairs: list[str] = []
         asked = 0  # provider look-ups per pass are bounded (REST rate limits)
         for call_id in await self._state.routed_calls():
-            meta, _ = await self._state.call_data(call_id)
-            if meta is not None and meta.get("callback"):
+            routed, _ = await self._state.call_data(call_id)
+            if routed is not None and routed.callback:
                 continue
             recorded = await self._calls.has_ended(call_id)
             ended = recorded
-            if not ended and meta is not None and asked < PROVIDER_CHECKS_PER_PASS:
+            if not ended and routed is not None and asked < PROVIDER_CHECKS_PER_PASS:
                 asked += 1
-                ended = await self._provider_says_ended(call_id, meta)
+                ended = await self._provider_says_ended(call_id, routed)
             if ended:
                 await self._call_ended(call_id, "reconciled")
                 if not recorded:  # the provider's hang-up never reached us
@@ -88,9 +87,9 @@ class Reconciler:
                 repairs.append(f"call {call_id} queued but its call has ended: abandoned")
         return repairs
 
-    async def _provider_says_ended(self, call_id: str, meta: Mapping[str, Any]) -> bool:
+    async def _provider_says_ended(self, call_id: str, routed: RoutedCall) -> bool:
         try:
-            return await self._bridge.is_live(meta) is False
+            return await self._bridge.is_live(routed) is False
         except Exception as err:  # the provider unreachable: ask again on the next pass
             log.warning("reconciler could not ask the provider about call %s: %s", call_id, err)
             return False

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import logging
 
-from agents.models import SYSTEM, Actor, Actorship, AgentState, Presence, Priority
+from agents.models import (
+    SYSTEM,
+    Actor,
+    Actorship,
+    AgentState,
+    CallerLine,
+    Presence,
+    Priority,
+    QueueRequest,
+    RoutedCall,
+)
 from agents.ports import AcdState, AgentInfo, Bridge, CallEvents
 from agents.presence import StateConflictError, parse_manual
 from agents.presence_service import PresenceService
@@ -46,18 +56,17 @@ class WrapUp:
         offer withdrawn from the desk; with an agent still on it: the agent goes to timed
         wrap-up (the hang-up the adapter records ends the talk). True when the call keeps
         its place for a callback."""
-        meta, _ = await self._state.call_data(call_id)
-        if meta is None:
+        routed, _ = await self._state.call_data(call_id)
+        if routed is None:
             return False
         waiting = await self._state.waiting_call(call_id)
         if waiting is not None:
-            if meta.get("callback"):
+            if routed.callback:
                 return True  # the caller hung up after asking for a callback: place kept
-            await self._queueing.caller_left(call_id, meta, waiting, reason)
+            await self._queueing.caller_left(call_id, routed, waiting, reason)
             return False
-        agent_id = meta.get("agent_id")
-        if agent_id is not None:
-            await self._to_wrap_up(int(agent_id), call_id, str(meta.get("queue", "")), SYSTEM)
+        if routed.agent_id is not None:
+            await self._to_wrap_up(routed.agent_id, call_id, routed.queue, SYSTEM)
         return False
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool:
@@ -67,8 +76,8 @@ class WrapUp:
         any more (it left before, or the desk hung up)."""
         if self._roster.find(agent_id) is None:
             return False
-        meta, _ = await self._state.call_data(call_id)
-        queue = str((meta or {}).get("queue", ""))
+        routed, _ = await self._state.call_data(call_id)
+        queue = routed.queue if routed is not None else ""
         return await self._leave(call_id, agent_id, queue, by, SYSTEM)
 
     async def _leave(
@@ -94,11 +103,10 @@ class WrapUp:
         """The agent ends the call from the desk: the caller is hung up, the hang-up is
         recorded as the agent's, and the agent goes to wrap-up."""
         call_id = await self._presence.current_call(agent_id, ON_CALL)
-        meta, _ = await self._state.call_data(call_id)
-        await self._bridge.hang_up(call_id, meta or {})
+        routed = (await self._state.call_data(call_id))[0] or RoutedCall()
+        await self._bridge.hang_up(call_id, routed)
         by = EndedBy.AGENT if actor.kind is Actor.AGENT else EndedBy.SYSTEM
-        queue = str((meta or {}).get("queue", ""))
-        if await self._leave(call_id, agent_id, queue, by.value, actor):
+        if await self._leave(call_id, agent_id, routed.queue, by.value, actor):
             await self._calls.record_event(
                 call_id, "hung_up", {"by": by.value, "reason": "desk-hang-up"}
             )
@@ -115,21 +123,23 @@ class WrapUp:
         if to_agent is not None:
             queue = await self._queue_for(call_id, self._roster.agent(to_agent))
         assert queue is not None
-        meta, _ = await self._state.call_data(call_id)
-        meta = {**(meta or {}), "agent_id": None, "transferred_by": agent_id, "queue": queue}
+        known, _ = await self._state.call_data(call_id)
+        line = known.line if known is not None else CallerLine()
         await self._calls.record_event(
             call_id, "transferred", {"queue": queue, "to_agent": to_agent, "by": agent_id}
         )
-        await self._queueing.enqueue(
+        request = QueueRequest(
             call_id,
             queue,
             Priority.IMPORTANT,  # a transferred caller has waited once already
             preferred_agent=to_agent,
             preferred_wait_seconds=TRANSFER_WAIT_SECONDS,
-            meta=meta,
+            line=line,
+            transferred_by=agent_id,
         )
+        await self._queueing.enqueue(request)
         await self._calls.record_event(call_id, "queued", {"queue": queue, "transferred": True})
-        await self._bridge.withdraw(call_id, meta)
+        await self._bridge.withdraw(call_id, RoutedCall(line, queue, transferred_by=agent_id))
         now = self._presence.now_ms()
         await self._presence.change(
             agent_id,
@@ -143,8 +153,9 @@ class WrapUp:
     async def _queue_for(self, call_id: str, target: AgentInfo) -> str:
         """The queue a call transferred to `target` waits in: its own queue when the agent
         serves it, else general, else any queue of the agent's."""
-        meta, _ = await self._state.call_data(call_id)
-        for queue in ((meta or {}).get("queue"), "general", *sorted(target.queues)):
+        routed, _ = await self._state.call_data(call_id)
+        current = routed.queue if routed is not None else None
+        for queue in (current, "general", *sorted(target.queues)):
             if queue in target.queues and queue in self._roster.queues:
                 return str(queue)
         raise InvalidInputError(
@@ -197,8 +208,8 @@ class WrapUp:
             await self._calls.record_event(
                 call_id, "note_added", {"kind": "agent_notes", "agent_id": agent_id, "text": notes}
             )
-        meta, _ = await self._state.call_data(call_id)
-        if meta is not None and meta.get("transferred_by") == agent_id:
+        routed, _ = await self._state.call_data(call_id)
+        if routed is not None and routed.transferred_by == agent_id:
             return  # the call lives on with another agent
         await self._calls.record_event(
             call_id,

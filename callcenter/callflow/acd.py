@@ -8,6 +8,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from agents.models import CallerLine, RoutedCall
 from agents.pop import (
     PopAccount,
     PopCall,
@@ -63,36 +64,34 @@ class ProfilePops:
         self._profiles = profiles
         self._calls = calls
 
-    async def build(self, call_id: str, meta: Mapping[str, Any]) -> ScreenPop:
+    async def build(self, call_id: str, call: RoutedCall) -> ScreenPop:
         detail = await self._calls.detail(call_id)
         record = detail.record
-        found = await self._lookup(meta, record.from_number)
+        found = await self._lookup(call.line, record.from_number)
         customers: tuple[PopCustomer, ...] = ()
         if found is not None:
+            wanted = call.line.customer_id
             chosen = [
-                p
-                for p in found.profiles
-                if meta.get("customer_id") is None or p.customer.id == meta.get("customer_id")
+                p for p in found.profiles if wanted is None or p.customer.id == wanted
             ] or list(found.profiles)
             customers = tuple(pop_customer(p) for p in chosen)
-        transferred_by = meta.get("transferred_by")
         return ScreenPop(
             call_id=call_id,
             caller=record.from_number,
-            queue=meta.get("queue"),
+            queue=call.queue,
             queued_at=record.queued_at,
-            callback=bool(meta.get("callback")),
-            transferred_by=int(transferred_by) if transferred_by is not None else None,
+            callback=call.callback,
+            transferred_by=call.transferred_by,
             ivr_path=tuple(record.ivr_path),
             keyed=tuple(_keyed(e.data) for e in detail.events if e.type is E.DIGITS_RECEIVED),
             customers=customers,
             as_of=self._profiles.today(),
         )
 
-    async def _lookup(self, meta: Mapping[str, Any], caller: str) -> ProfileLookup | None:
+    async def _lookup(self, line: CallerLine, caller: str) -> ProfileLookup | None:
         try:
-            if meta.get("account_no"):
-                return await self._profiles.by_account(str(meta["account_no"]))
+            if line.account_no:
+                return await self._profiles.by_account(line.account_no)
             return await self._profiles.by_phone(caller)
         except CallcenterError:
             return None
@@ -161,20 +160,20 @@ class BridgeByProvider:
         self._bridges = dict(bridges)
         self._default = bridges[default]
 
-    def _for(self, meta: Mapping[str, Any]) -> Bridge:
-        return self._bridges.get(str(meta.get("provider") or ""), self._default)
+    def _for(self, call: RoutedCall) -> Bridge:
+        return self._bridges.get(call.line.provider, self._default)
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
-        return await self._for(meta).connect(call_id, meta, agent)
+    async def connect(self, call_id: str, call: RoutedCall, agent: AgentInfo) -> bool:
+        return await self._for(call).connect(call_id, call, agent)
 
-    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        await self._for(meta).withdraw(call_id, meta)
+    async def withdraw(self, call_id: str, call: RoutedCall) -> None:
+        await self._for(call).withdraw(call_id, call)
 
-    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        await self._for(meta).hang_up(call_id, meta)
+    async def hang_up(self, call_id: str, call: RoutedCall) -> None:
+        await self._for(call).hang_up(call_id, call)
 
-    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        await self._for(meta).interrupt(call_id, meta)
+    async def interrupt(self, call_id: str, call: RoutedCall) -> None:
+        await self._for(call).interrupt(call_id, call)
 
-    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
-        return await self._for(meta).is_live(meta)
+    async def is_live(self, call: RoutedCall) -> bool | None:
+        return await self._for(call).is_live(call)

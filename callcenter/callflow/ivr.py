@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents.center import Acd
-from agents.models import Priority
+from agents.models import CallerLine, Priority, QueueRequest
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
 from callcenter.core.errors import InvalidInputError, NotFoundError
@@ -23,17 +23,6 @@ from ivr_flows.events import LookupAnswered, LookupStatus
 from ivr_flows.models import LookupKind
 
 log = logging.getLogger(__name__)
-CALLER_KEYS = (
-    "caller",
-    "called",
-    "provider",
-    "provider_call",
-    "base_url",
-    "account_no",
-    "customer_id",
-    "account_id",
-    "customer_name",
-)
 E = CallEventType
 L = LookupKind
 NOT_FOUND = LookupAnswered(LookupStatus.NOT_FOUND)
@@ -59,6 +48,29 @@ class CallerRouting:
         else:
             priority = Priority.NORMAL
         return cls(priority, int(manager) if manager else None)
+
+
+def caller_line(variables: Mapping[str, Any]) -> CallerLine:
+    """The call's line as the session knows it (caller, provider ids, who was identified)."""
+
+    def text(name: str) -> str:
+        return str(variables.get(name) or "")
+
+    def number(name: str) -> int | None:
+        value = variables.get(name)
+        return int(value) if value not in (None, "") else None
+
+    return CallerLine(
+        text("caller"),
+        text("called"),
+        text("provider"),
+        text("provider_call"),
+        text("base_url"),
+        text("account_no") or None,
+        number("customer_id"),
+        number("account_id"),
+        text("customer_name") or None,
+    )
 
 
 def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[str, Any]:
@@ -128,18 +140,18 @@ class IvrServicesAdapter:
         except (KeyError, ValueError):
             priority = caller.priority
         preferred = command.preferred_agent or caller.account_manager
-        meta = {k: variables.get(k) for k in CALLER_KEYS if variables.get(k) is not None}
+        request = QueueRequest(
+            call_id,
+            command.queue,
+            priority,
+            command.skills,
+            command.language,
+            preferred,
+            self._preferred_wait,
+            caller_line(variables),
+        )
         try:
-            await self._acd.enqueue(
-                call_id,
-                command.queue,
-                priority,
-                skills=list(command.skills),
-                language=command.language,
-                preferred_agent=preferred,
-                preferred_wait_seconds=self._preferred_wait,
-                meta=meta,
-            )
+            await self._acd.enqueue(request)
         except (InvalidInputError, ValueError) as err:
             log.error("call %s could not be queued for %r: %s", call_id, command.queue, err)
             return None

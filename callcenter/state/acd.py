@@ -10,7 +10,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from agents.models import AgentState, Assignment, Presence, Priority, WaitingCall
+from agents.models import AgentState, Assignment, Presence, Priority, RoutedCall, WaitingCall
 from agents.ports import ClaimResult, QueueNow, Snapshot
 from callcenter.state import acd_scripts as lua
 from callcenter.state.acd_scripts import BAND
@@ -321,24 +321,26 @@ class RedisRoutingState:
     async def put_call_data(
         self,
         call_id: str,
-        meta: Mapping[str, Any] | None = None,
+        call: RoutedCall | None = None,
         pop: Mapping[str, Any] | None = None,
     ) -> None:
         k = self._keys
         async with self._redis.pipeline(transaction=False) as pipe:
-            if meta is not None:
-                pipe.hset(k.acd_meta(), call_id, json.dumps(meta, separators=(",", ":")))
+            if call is not None:
+                data = json.dumps(call.to_json(), separators=(",", ":"))
+                pipe.hset(k.acd_meta(), call_id, data)
             if pop is not None:
                 pipe.hset(k.acd_pops(), call_id, json.dumps(pop, separators=(",", ":")))
             await pipe.execute()
 
-    async def call_data(self, call_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    async def call_data(self, call_id: str) -> tuple[RoutedCall | None, dict[str, Any] | None]:
         k = self._keys
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hget(k.acd_meta(), call_id)
             pipe.hget(k.acd_pops(), call_id)
             meta, pop = await pipe.execute()
-        return (json.loads(meta) if meta else None, json.loads(pop) if pop else None)
+        routed = RoutedCall.from_json(json.loads(meta)) if meta else None
+        return routed, (json.loads(pop) if pop else None)
 
     async def forget_call(self, call_id: str) -> None:
         k = self._keys

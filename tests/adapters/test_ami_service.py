@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from agents.models import CallerLine, RoutedCall
 from callcenter.app import create_app
 from callcenter.calls.models import Direction, ProviderRef
 from callcenter.core.clock import ManualClock
@@ -209,14 +210,14 @@ async def test_the_bridge_uses_the_ami_for_liveness_and_hang_up(
     client: Client, asterisk: Asterisk
 ) -> None:
     ami, bridge = client.app[AMI], client.app[ASTERISK_BRIDGE]
-    meta = {"provider": "asterisk", "provider_call": UNIQUEID}
+    meta = RoutedCall(CallerLine(provider="asterisk", provider_call=UNIQUEID))
 
     async def synced() -> bool:
         return ami.connected and ami.tracker.by_uniqueid(UNIQUEID) is not None
 
     await until(synced)
     assert await bridge.is_live(meta) is True
-    assert await bridge.is_live({"provider_call": "1.1"}) is False
+    assert await bridge.is_live(RoutedCall(CallerLine(provider_call="1.1"))) is False
     await bridge.hang_up("call-x", meta)
     assert asterisk.hangups == [CALLER_CHANNEL]
 
@@ -248,7 +249,7 @@ async def test_an_instance_without_the_session_relays_its_hang_up(
             return leader.app[AMI].tracker.by_uniqueid(UNIQUEID) is not None
 
         await until(adopted)
-        meta = {"provider": "asterisk", "provider_call": UNIQUEID}
+        meta = RoutedCall(CallerLine(provider="asterisk", provider_call=UNIQUEID))
         assert await other.app[ASTERISK_BRIDGE].is_live(meta) is None  # cannot tell there
         await other.app[ASTERISK_BRIDGE].hang_up("call-x", meta)
 

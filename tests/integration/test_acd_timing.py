@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from agents.models import MaxWaitAction
+from agents.models import MaxWaitAction, QueueRequest
 from callcenter.calls.models import CallRecord, ProviderRef
 from callcenter.core.clock import ManualClock
 from callcenter.web.keys import ACD, CALLS
@@ -106,7 +106,7 @@ async def test_max_wait_overflow_keeps_the_place_in_time(
     before = await acd._state.waiting_call(call_id)
     assert before is not None
     clock.advance(timedelta(seconds=30))
-    await acd.enqueue("later", "general", before.priority)
+    await acd.enqueue(QueueRequest("later", "general", before.priority))
     clock.advance(timedelta(seconds=31))
     assert await acd.expire() == 1
     assert await acd._state.waiting_call(call_id) == replace(before, queue="general")

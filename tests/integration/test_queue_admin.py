@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from agents.models import Priority
+from agents.models import Priority, QueueRequest
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
 from callcenter.storage.audit import SqlAuditLog
@@ -97,7 +97,9 @@ async def test_an_admin_adds_a_queue_that_agents_and_calls_can_use(
     assert (await send(client, "POST", "/api/queues", admin[1], bad))[1]["error"]["code"] == (
         "invalid-queue-settings"
     )
-    info = await client.app[ACD].enqueue("01STORMCALL0000000000000000", "storm", Priority.NORMAL)
+    info = await client.app[ACD].enqueue(
+        QueueRequest("01STORMCALL0000000000000000", "storm", Priority.NORMAL)
+    )
     assert info.position == 1
     _, supervisor = await staff(client, Role.SUPERVISOR)
     assert (await send(client, "POST", "/api/queues", supervisor, {"name": "x"}))[0] == 403

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from agents.models import RoutedCall
 from agents.ports import AgentInfo
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class AsteriskBridge:
         ami = self.ami
         return ami if ami is not None and ami.connected else None
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+    async def connect(self, call_id: str, call: RoutedCall, agent: AgentInfo) -> bool:
         """False: the FastAGI session dials the device itself, later (it calls
         `Acd.ringing` right before `EXEC Dial`, which starts the ring time)."""
         if dial_target(agent) is None:
@@ -74,25 +75,25 @@ class AsteriskBridge:
             )
         return False
 
-    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        await self._hang_up_leg(call_id, meta, RINGING_LEG)
+    async def withdraw(self, call_id: str, call: RoutedCall) -> None:
+        await self._hang_up_leg(call_id, call, RINGING_LEG)
 
-    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        await self._hang_up_leg(call_id, meta, CALLER_LEG)
+    async def hang_up(self, call_id: str, call: RoutedCall) -> None:
+        await self._hang_up_leg(call_id, call, CALLER_LEG)
 
-    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+    async def interrupt(self, call_id: str, call: RoutedCall) -> None:
         """Nothing to do here: the caller's FastAGI session polls the ACD every half second
         while the caller waits, so the session itself acts on the max-wait outcome
         (`Acd.waiting_info(call_id).max_wait`)."""
 
-    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
+    async def is_live(self, call: RoutedCall) -> bool | None:
         ami = self._session()
         if ami is None:
             return None
-        return ami.tracker.by_uniqueid(str(meta.get("provider_call") or "")) is not None
+        return ami.tracker.by_uniqueid(call.line.provider_call) is not None
 
-    async def _hang_up_leg(self, call_id: str, meta: Mapping[str, Any], leg: str) -> None:
-        uniqueid = str(meta.get("provider_call") or "")
+    async def _hang_up_leg(self, call_id: str, call: RoutedCall, leg: str) -> None:
+        uniqueid = call.line.provider_call
         ami = self._session()
         if ami is not None:
             await ami.hang_up_leg(uniqueid, leg)

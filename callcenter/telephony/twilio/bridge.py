@@ -11,11 +11,11 @@ and kept the place) originates a call to the agent that then dials the customer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from agents.models import RoutedCall
 from agents.ports import AgentInfo
 from callcenter.telephony.twilio import twiml as t
 
@@ -111,14 +111,14 @@ class TwilioBridge:
         self._base = public_base_url.rstrip("/")
         self._offer_seconds = offer_seconds
 
-    def urls(self, meta: Mapping[str, Any]) -> t.TwimlUrls:
+    def urls(self, call: RoutedCall) -> t.TwimlUrls:
         """Absolute URLs: the public base URL, else the one the call's webhooks came to."""
-        return t.TwimlUrls(self._base or str(meta.get("base_url") or ""))
+        return t.TwimlUrls(self._base or call.line.base_url)
 
-    def dial_twiml(self, call_id: str, agent: AgentInfo, meta: Mapping[str, Any]) -> str:
+    def dial_twiml(self, call_id: str, agent: AgentInfo, call: RoutedCall) -> str:
         """The TwiML that rings the agent for the offer time."""
-        urls = self.urls(meta)
-        query = {"call": call_id, "agent": str(agent.agent_id), "queue": _queue(meta)}
+        urls = self.urls(call)
+        query = {"call": call_id, "agent": str(agent.agent_id), "queue": call.queue}
         response = VoiceResponse()
         dial = response.dial(
             timeout=self._offer_seconds, action=urls.url(t.DIAL_RESULT, **query), method="POST"
@@ -126,16 +126,16 @@ class TwilioBridge:
         _device(dial, agent, urls.url(t.AGENT_LEG, **query))
         return str(response)
 
-    def requeue_twiml(self, meta: Mapping[str, Any]) -> str:
+    def requeue_twiml(self, call: RoutedCall) -> str:
         """Back to waiting in the queue (after a missed offer or a transfer)."""
-        return str(t.TwimlRenderer.enqueue(VoiceResponse(), _queue(meta), self.urls(meta)))
+        return str(t.TwimlRenderer.enqueue(VoiceResponse(), call.queue, self.urls(call)))
 
-    def _sid(self, meta: Mapping[str, Any]) -> str | None:
-        if meta.get("provider") != self._provider or self._rest is None:
+    def _sid(self, call: RoutedCall) -> str | None:
+        if call.line.provider != self._provider or self._rest is None:
             return None
-        return str(meta.get("provider_call") or "") or None
+        return call.line.provider_call or None
 
-    async def connect(self, call_id: str, meta: Mapping[str, Any], agent: AgentInfo) -> bool:
+    async def connect(self, call_id: str, call: RoutedCall, agent: AgentInfo) -> bool:
         """True once the caller is redirected to `<Dial>` the agent: the device rings now."""
         if self._rest is None:
             log.info(
@@ -144,12 +144,12 @@ class TwilioBridge:
                 agent.agent_id,
             )
             return False
-        if meta.get("callback"):
+        if call.callback:
             dial = VoiceResponse()
             dial.dial(
-                str(meta.get("phone")),
-                caller_id=str(meta.get("called") or ""),
-                action=self.urls(meta).url(
+                str(call.phone),
+                caller_id=call.line.called,
+                action=self.urls(call).url(
                     t.DIAL_RESULT, call=call_id, agent=str(agent.agent_id), kind="callback"
                 ),
                 method="POST",
@@ -159,41 +159,37 @@ class TwilioBridge:
                 if agent.device_kind != "twilio_client"
                 else f"client:{agent.device_address}"
             )
-            await self._rest.create_call(to, str(meta.get("called") or ""), str(dial))
+            await self._rest.create_call(to, call.line.called, str(dial))
             return True
-        sid = self._sid(meta)
+        sid = self._sid(call)
         if sid is None:
             return False
-        await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, meta))
+        await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, call))
         return True
 
-    async def withdraw(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        sid = self._sid(meta)
-        if sid is not None and not meta.get("callback"):
-            await self._rest.update_call(sid, twiml=self.requeue_twiml(meta))  # type: ignore[union-attr]
+    async def withdraw(self, call_id: str, call: RoutedCall) -> None:
+        sid = self._sid(call)
+        if sid is not None and not call.callback:
+            await self._rest.update_call(sid, twiml=self.requeue_twiml(call))  # type: ignore[union-attr]
 
-    async def hang_up(self, call_id: str, meta: Mapping[str, Any]) -> None:
-        sid = self._sid(meta)
+    async def hang_up(self, call_id: str, call: RoutedCall) -> None:
+        sid = self._sid(call)
         if sid is not None:
             await self._rest.update_call(sid, status="completed")  # type: ignore[union-attr]
 
-    async def interrupt(self, call_id: str, meta: Mapping[str, Any]) -> None:
+    async def interrupt(self, call_id: str, call: RoutedCall) -> None:
         """The queue's maximum wait passed: the waiting caller leaves the hold music for the
         wait URL at once, which tells the caller what now (callback offer, or goodbye)."""
-        sid = self._sid(meta)
-        if sid is not None and not meta.get("callback"):
+        sid = self._sid(call)
+        if sid is not None and not call.callback:
             response = VoiceResponse()
             # Out of Twilio's queue now: the wait URL's hold loop says what happens next.
-            response.redirect(self.urls(meta).url(t.WAIT, hold="1"), method="POST")
+            response.redirect(self.urls(call).url(t.WAIT, hold="1"), method="POST")
             await self._rest.update_call(sid, twiml=str(response))  # type: ignore[union-attr]
 
-    async def is_live(self, meta: Mapping[str, Any]) -> bool | None:
-        sid = self._sid(meta)
+    async def is_live(self, call: RoutedCall) -> bool | None:
+        sid = self._sid(call)
         if sid is None:
             return None
         status = await self._rest.call_status(sid)  # type: ignore[union-attr]
         return None if status is None else status not in ENDED
-
-
-def _queue(meta: Mapping[str, Any]) -> str:
-    return str(meta.get("queue") or "general")
