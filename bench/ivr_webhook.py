@@ -101,7 +101,7 @@ class Load:
             form = dict(params)
             if key not in ("/twilio/voice", "-"):
                 form["Digits"] = key
-            url = self.base + action
+            url = action if action.startswith("http") else self.base + action  # TwiML: absolute
             signature = self.validator.compute_signature(url, form)
             started = time.perf_counter()
             async with http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as r:

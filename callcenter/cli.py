@@ -20,7 +20,7 @@ from aiohttp import web
 
 from callcenter import checks, cli_admin
 from callcenter import demo as seed
-from callcenter.app import create_app, format_logins
+from callcenter.app import create_app
 from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
 from callcenter.config import Settings, load_settings
@@ -214,7 +214,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             bar.finish()
             if logins is not None:
                 base = f"http://{settings.server.host}:{settings.server.port}"
-                print(format_logins(logins, await seed.example_numbers(engine), base))
+                print(seed.format_logins(logins, await seed.example_numbers(engine), base))
             print(f"added {done} customers (seed {seed_value})")
         finally:
             await engine.dispose()

@@ -350,3 +350,21 @@ async def example_numbers(engine: AsyncEngine) -> dict[str, str]:
             if number is not None:
                 found[what] = number
     return found
+
+
+def format_logins(logins: DemoLogins, examples: dict[str, str], base_url: str) -> str:
+    """The one-time message with the demo logins, an admin API token and numbers to try."""
+    lines = ["Demo data loaded. These logins are shown only now; keep them:", ""]
+    lines += [
+        f"  {x.role:<10} {x.username:<11} {x.password}   {x.display_name}" for x in logins.logins
+    ]
+    lines += ["", f"  admin API token: {logins.api_token}", "", "  Numbers to try:"]
+    lines += [f"    {number}  {what}" for what, number in examples.items()]
+    if examples:
+        number = next(iter(examples.values())).replace("+", "%2B")
+        lines += [
+            "",
+            f"  curl -H 'Authorization: Bearer {logins.api_token}' \\",
+            f"       '{base_url}/api/customers/lookup?phone={number}'",
+        ]
+    return "\n".join(lines)

@@ -13,38 +13,13 @@ import redis.asyncio as aioredis
 from agents.models import AgentState, Assignment, Presence, Priority, RoutedCall, WaitingCall
 from agents.ports import ClaimResult, QueueNow, Snapshot
 from callcenter.state import acd_scripts as lua
+from callcenter.state.acd_calls import decode_call, encode_call, score_of
 from callcenter.state.acd_scripts import BAND
 from callcenter.state.keys import Keys
 
 STATS_TTL_SECONDS = 3 * 86_400
 READ_LOG_BATCH = 10_000  # more changes than this since the last round: read the hash again
 _CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimResult.CALL_GONE}
-
-
-def score_of(call: WaitingCall) -> int:
-    """Position in its queue: priority band first, then time in queue."""
-    return int(call.priority) * BAND + call.enqueued_ms
-
-
-def _encode(call: WaitingCall) -> str:
-    return json.dumps(
-        [
-            call.call_id,
-            call.queue,
-            int(call.priority),
-            call.enqueued_ms,
-            list(call.skills),
-            call.language,
-            call.preferred_agent,
-            call.preferred_wait_seconds,
-        ],
-        separators=(",", ":"),
-    )
-
-
-def _decode(raw: bytes | str) -> WaitingCall:
-    cid, queue, priority, at, skills, language, preferred, wait = json.loads(raw)
-    return WaitingCall(cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait)
 
 
 def _stream_id(value: bytes | str) -> tuple[int, int]:
@@ -79,7 +54,7 @@ class RedisRoutingState:
     async def enqueue(self, call: WaitingCall) -> None:
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(k.acd_calls(), call.call_id, _encode(call))
+            pipe.hsetnx(k.acd_calls(), call.call_id, encode_call(call))
             pipe.zadd(k.acd_queue(call.queue), {call.call_id: score_of(call)}, nx=True)
             await pipe.execute()
 
@@ -97,7 +72,7 @@ class RedisRoutingState:
         if not self._apply_ready_log(changes, oldest, changed):
             await self._load_ready()  # the log was trimmed past our place, or is far ahead
             changed = None
-        calls = [_decode(raw) for head in heads for raw in head if raw is not None]
+        calls = [decode_call(raw) for head in heads for raw in head if raw is not None]
         return Snapshot(
             MappingProxyType(self._ready),
             None if changed is None else frozenset(changed),
@@ -171,7 +146,7 @@ class RedisRoutingState:
         raw = await self._redis.hget(k.acd_calls(), call_id)
         if raw is None:
             return False
-        call = _decode(raw)
+        call = decode_call(raw)
         done = await self._requeue(
             keys=[k.acd_offers(), k.acd_offered(), k.acd_queue(call.queue), k.acd_agent(agent_id)],
             args=[
@@ -203,7 +178,7 @@ class RedisRoutingState:
         if not found:
             return []
         raws = await self._redis.hmget(k.acd_calls(), found)
-        return [_decode(raw) for raw in raws if raw is not None]
+        return [decode_call(raw) for raw in raws if raw is not None]
 
     async def mark_max_wait(self, call_id: str, outcome: str) -> bool:
         return bool(await self._redis.hsetnx(self._keys.acd_max_wait(), call_id, outcome))
@@ -212,7 +187,7 @@ class RedisRoutingState:
         k = self._keys
         done = await self._move(
             keys=[k.acd_calls(), k.acd_queue(from_queue), k.acd_queue(call.queue)],
-            args=[call.call_id, _encode(call), score_of(call)],
+            args=[call.call_id, encode_call(call), score_of(call)],
         )
         return bool(done)
 
@@ -221,7 +196,7 @@ class RedisRoutingState:
         for _ in range(5):  # the offer can move between the read and the script: read again
             raw = await self._redis.hget(k.acd_calls(), call_id)
             offered = await self._redis.hget(k.acd_offered(), call_id)
-            queue = _decode(raw).queue if raw is not None else ""
+            queue = decode_call(raw).queue if raw is not None else ""
             agent = int(offered) if offered else None
             result = await self._abandon(
                 keys=[
@@ -305,7 +280,7 @@ class RedisRoutingState:
 
     async def waiting_call(self, call_id: str) -> WaitingCall | None:
         raw = await self._redis.hget(self._keys.acd_calls(), call_id)
-        return _decode(raw) if raw is not None else None
+        return decode_call(raw) if raw is not None else None
 
     async def position(self, call_id: str, queue: str) -> int | None:
         rank: Any = await self._redis.zrank(self._keys.acd_queue(queue), call_id)
@@ -394,7 +369,7 @@ class RedisRoutingState:
 
     async def desks(self) -> dict[int, int]:
         found: list[Any] = await self._redis.zrange(self._keys.acd_desks(), 0, -1, withscores=True)
-        return {int(agent): int(seen) for agent, seen in found}
+        return {int(a): int(seen) for a, seen in found}
 
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
         payload = json.dumps({"agent": agent_id, "message": message}, separators=(",", ":"))

@@ -1,0 +1,36 @@
+"""Waiting calls as the ACD keeps them in Redis: compact JSON, and their score in a queue."""
+
+from __future__ import annotations
+
+import json
+
+from agents.models import Priority, WaitingCall
+from callcenter.state.acd_scripts import BAND
+
+
+def score_of(call: WaitingCall) -> int:
+    """Position in its queue: priority band first, then time in queue."""
+    return int(call.priority) * BAND + call.enqueued_ms
+
+
+def encode_call(call: WaitingCall) -> str:
+    """The compact JSON a waiting call is kept as."""
+    return json.dumps(
+        [
+            call.call_id,
+            call.queue,
+            int(call.priority),
+            call.enqueued_ms,
+            list(call.skills),
+            call.language,
+            call.preferred_agent,
+            call.preferred_wait_seconds,
+        ],
+        separators=(",", ":"),
+    )
+
+
+def decode_call(raw: bytes | str) -> WaitingCall:
+    """The waiting call `encode_call` wrote."""
+    cid, queue, priority, at, skills, language, preferred, wait = json.loads(raw)
+    return WaitingCall(cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait)
