@@ -89,6 +89,7 @@ class WaitingCall:
     language: str = "zh-CN"
     preferred_agent: int | None = None
     preferred_wait_seconds: int = 0  # how long the call waits for its preferred agent
+    simulated: bool = False  # `callcenter ivr simulate`: routed, but left out of the figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,13 @@ class CallerLine:
     account_id: int | None = None
     customer_name: str | None = None
 
+    @property
+    def simulated(self) -> bool:
+        """A call placed by `callcenter ivr simulate --server`."""
+        return self.provider == SIMULATOR
 
+
+SIMULATOR = "simulator"
 LINE_FIELDS = tuple(f.name for f in fields(CallerLine))
 
 

@@ -72,11 +72,12 @@ class Queueing:
             request.language,
             preferred,
             request.preferred_wait_seconds if preferred is not None else 0,
+            request.line.simulated,
         )
         routed = RoutedCall(request.line, queue, transferred_by=request.transferred_by)
         await self._state.put_call_data(call_id, routed)
         await self._state.enqueue(call)
-        await self._counters.add(queue, now, {"entered": 1})
+        await self._counters.add(queue, now, {"entered": 1}, call)
         position = await self._state.position(call_id, queue)
         return await self._info(queue, position or 1, None)
 
@@ -124,7 +125,7 @@ class Queueing:
             await self._calls.record_event(
                 call_id, "hung_up", {"by": EndedBy.MAX_WAIT.value, "reason": reason}
             )
-            await self._counters.add(waiting.queue, now, {"max_wait_ended": 1})
+            await self._counters.add(waiting.queue, now, {"max_wait_ended": 1}, waiting)
         else:
             await self._counters.abandoned(waiting, now)
         if agent_id is not None:
@@ -169,8 +170,8 @@ class Queueing:
             if not await self._state.move_call(replace(call, queue=outcome.queue), call.queue):
                 return False
             await self._state.put_call_data(call.call_id, routed.but(queue=outcome.queue))
-            await self._counters.add(call.queue, now, {"overflowed": 1})
-            await self._counters.add(outcome.queue, now, {"entered": 1})
+            await self._counters.add(call.queue, now, {"overflowed": 1}, call)
+            await self._counters.add(outcome.queue, now, {"entered": 1}, call)
             await self._calls.record_event(
                 call.call_id,
                 "queued",

@@ -76,9 +76,13 @@ class QueueCounters:
         self._queues = roster.queues
         self.zone = ZoneInfo(timezone)
 
-    async def add(self, queue: str, now_ms: int, increments: Mapping[str, int]) -> None:
-        """Add to `queue`'s counters of the day of `now_ms`."""
-        await self._state.count(queue, day_of(now_ms, self.zone), increments)
+    async def add(
+        self, queue: str, now_ms: int, increments: Mapping[str, int], call: WaitingCall
+    ) -> None:
+        """Add to `queue`'s counters of the day of `now_ms` for `call` (a simulated call is
+        left out of the figures)."""
+        if not call.simulated:
+            await self._state.count(queue, day_of(now_ms, self.zone), increments)
 
     async def answered(self, call: WaitingCall, now_ms: int) -> None:
         """The call was answered after waiting since it was queued."""
@@ -86,7 +90,7 @@ class QueueCounters:
         wait = now_ms - call.enqueued_ms
         in_sl = config is not None and wait <= config.service_level_seconds * 1000
         await self.add(
-            call.queue, now_ms, {"answered": 1, "in_sl": int(in_sl), "answer_wait_ms": wait}
+            call.queue, now_ms, {"answered": 1, "in_sl": int(in_sl), "answer_wait_ms": wait}, call
         )
 
     async def abandoned(self, call: WaitingCall, now_ms: int) -> None:
@@ -94,9 +98,8 @@ class QueueCounters:
         config = self._queues.get(call.queue)
         wait = now_ms - call.enqueued_ms
         short = config is not None and wait < config.short_abandon_seconds * 1000
-        await self.add(
-            call.queue, now_ms, {"abandoned": 1, "short": int(short), "abandon_wait_ms": wait}
-        )
+        increments = {"abandoned": 1, "short": int(short), "abandon_wait_ms": wait}
+        await self.add(call.queue, now_ms, increments, call)
 
 
 class Wallboard:

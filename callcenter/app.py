@@ -18,6 +18,7 @@ import agents
 from agents.center import Acd
 from agents.desk import DeskHub
 from agents.http import AgentsHttp
+from agents.models import SIMULATOR
 from agents.ports import Bridge
 from agents.routing import queue_configs
 from callcenter import demo as seed
@@ -275,9 +276,9 @@ def _acd(
         raise ConfigError(f"routing.queues: {err}") from err
     twilio = TwilioBridge(rest, settings.server.public_base_url, routing.offer_seconds)
     simulated = TwilioBridge(
-        simulator, settings.server.public_base_url, routing.offer_seconds, provider="simulator"
+        simulator, settings.server.public_base_url, routing.offer_seconds, provider=SIMULATOR
     )
-    bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, "simulator": simulated}
+    bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, SIMULATOR: simulated}
     bridge = BridgeByProvider(bridges, "twilio")
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),

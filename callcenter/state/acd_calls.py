@@ -25,6 +25,7 @@ def encode_call(call: WaitingCall) -> str:
             call.language,
             call.preferred_agent,
             call.preferred_wait_seconds,
+            int(call.simulated),
         ],
         separators=(",", ":"),
     )
@@ -32,5 +33,8 @@ def encode_call(call: WaitingCall) -> str:
 
 def decode_call(raw: bytes | str) -> WaitingCall:
     """The waiting call `encode_call` wrote."""
-    cid, queue, priority, at, skills, language, preferred, wait = json.loads(raw)
-    return WaitingCall(cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait)
+    cid, queue, priority, at, skills, language, preferred, wait, *more = json.loads(raw)
+    simulated = bool(more[0]) if more else False  # kept before simulated calls were marked
+    return WaitingCall(
+        cid, queue, Priority(priority), at, tuple(skills), language, preferred, wait, simulated
+    )

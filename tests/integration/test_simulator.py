@@ -102,6 +102,9 @@ async def test_a_simulated_call_reaches_the_desk_and_is_left_out_of_reports(
     _, page = await call(client, "GET", "/api/calls?include_simulated=true", boss)
     assert [(c["id"], c["simulated"]) for c in page["items"]] == [(call_id, True)]
     assert (await call(client, "GET", f"/api/calls/{call_id}", boss))[1]["call"]["simulated"]
+    _, figures = await call(client, "GET", "/api/stats/realtime", boss)
+    billing = next(q for q in figures["queues"] if q["queue"] == "billing")
+    assert (billing["entered"], billing["answered"]) == (0, 0)  # not in the wallboard's figures
     await ws.close()
 
 

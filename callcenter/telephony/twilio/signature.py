@@ -11,11 +11,12 @@ from enum import StrEnum
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from agents.models import SIMULATOR
 from callcenter.core.api import Principal, Role
 
 SIMULATED_HEADER = "X-Callcenter-Simulated"
 SIMULATOR_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
-SIMULATOR_PROVIDER = "simulator"  # the provider of a simulated call's routing data (its bridge)
+SIMULATOR_PROVIDER = SIMULATOR  # the provider of a simulated call's routing data (its bridge)
 # Added to the parameters of a simulated request after the check (never signed by Twilio, and
 # removed from Twilio-signed requests), so the handlers can mark the call they store.
 SIMULATED_PARAM = "X-Callcenter-Simulated"
