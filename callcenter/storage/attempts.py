@@ -90,10 +90,14 @@ class SqlAttemptStore:
             .order_by(A.c.not_before, A.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            # materialised: evaluated once, so the limit holds (as `IN (subquery)` the
+            # planner may run it again per row and take more than `limit`)
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         taken = (
             update(A)
-            .where(A.c.id.in_(due.scalar_subquery()), A.c.state == AttemptState.PENDING.value)
+            .where(A.c.id == due.c.id, A.c.state == AttemptState.PENDING.value)
             .values(state=AttemptState.CLAIMED.value, claimed_by=claimer, updated_at=now)
             .returning(A.c.id)
         )
