@@ -190,3 +190,146 @@ class ArrearsSequence:
     cut_at: datetime | None = None  # the notified disconnection time
     approved_by: int | None = None
     updated_at: datetime | None = None
+
+
+# --- added by ob-store ---
+# What the stores take and give beyond the contract above (outbound/ports.py).
+
+from datetime import time  # noqa: E402
+
+from callcenter.core.errors import ConflictError, InvalidInputError, NotFoundError  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class DailyWindow:
+    """The hours a campaign may dial each day, callee-local wall time (`end` excluded)."""
+
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class NewCampaign:
+    """A campaign to create (it starts as a draft)."""
+
+    name: str
+    type: CampaignType
+    gateway: GatewayKind
+    query: TargetQuery
+    created_by: int | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    window: DailyWindow | None = None
+    priority: int = 0
+    max_attempts: int = 3
+    sms: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRecord:
+    """A stored campaign with its daily window and the time of its last change."""
+
+    campaign: Campaign
+    window: DailyWindow | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A target a query found, before it is stored (previews show these)."""
+
+    customer_id: int
+    account_id: int
+    account_no: str
+    phone: str
+    values: dict[str, str] = field(default_factory=dict)
+    vulnerable: bool = False
+    area: str = ""
+    disputed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPreview:
+    """How many targets a query finds now, and the first few of them."""
+
+    count: int
+    sample: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRejection:
+    """One refused line of an uploaded CSV of account numbers (1-based line number)."""
+
+    line: int
+    value: str
+    reason: str
+
+
+class TargetCsvError(InvalidInputError):
+    """Some CSV rows were refused; nothing was loaded. `rejected` names every line."""
+
+    default_code = "csv-rejected"
+
+    def __init__(self, rejected: tuple[CsvRejection, ...]) -> None:
+        shown = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:5])
+        more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
+        super().__init__(f"{len(rejected)} CSV rows refused, nothing loaded: {shown}{more}")
+        self.rejected = rejected
+
+
+class NoSuchCampaignError(NotFoundError):
+    """No campaign with that id."""
+
+    default_code = "no-such-campaign"
+
+
+class CampaignStateError(ConflictError):
+    """The campaign is not in a state that allows this."""
+
+    default_code = "campaign-state"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCounts:
+    """Where a campaign's attempts stand: `results` counts finished attempts by result,
+    `refused` the gate's refusals by reason, `waiting` the unfinished ones by why they wait
+    (`due`, `retry-later`, `claimed`, `sending`, `placed`)."""
+
+    targets: int
+    results: dict[str, int]
+    refused: dict[str, int]
+    waiting: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCounts:
+    """A customer's dials across all campaigns, for the frequency caps of the gate."""
+
+    today: int = 0
+    last_30_days: int = 0
+    unanswered_arrears_today: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AreaSuspension:
+    """No campaign calls (of the suspended kinds) into `area` from `from_at` to `until`."""
+
+    id: int
+    area: str
+    reason: str
+    from_at: datetime
+    until: datetime | None
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArrearsEvent:
+    """One step of an account's arrears procedure, with who took it."""
+
+    account_id: int
+    at: datetime
+    from_step: ArrearsStep | None
+    to_step: ArrearsStep
+    actor_role: str
+    actor_id: int | None = None
+    data: dict[str, str] = field(default_factory=dict)

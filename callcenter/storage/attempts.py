@@ -1,0 +1,241 @@
+"""`SqlAttemptStore`: campaign attempts, claimed exclusively (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite has one writer) and moved between states by compare-and-set updates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from callcenter.storage.db import reader
+from callcenter.storage.outbound_tables import campaign_attempts, campaign_targets
+from outbound.models import (
+    Attempt,
+    AttemptResult,
+    AttemptState,
+    CampaignCounts,
+    RefusalReason,
+    Target,
+)
+
+A = campaign_attempts
+T = campaign_targets
+_SENT_OR_AFTER = (AttemptState.SENDING, AttemptState.PLACED, AttemptState.DONE)
+_FROM_FOR_RESULT = (AttemptState.CLAIMED, AttemptState.SENDING, AttemptState.PLACED)
+
+
+def attempt_from(m: Mapping[Any, Any]) -> Attempt:
+    """An attempt row as the domain sees it."""
+    return Attempt(
+        id=int(m["id"]),
+        campaign_id=int(m["campaign_id"]),
+        target_id=int(m["target_id"]),
+        attempt_no=int(m["attempt_no"]),
+        state=AttemptState(m["state"]),
+        result=AttemptResult(m["result"]) if m["result"] else None,
+        reason=RefusalReason(m["reason"]) if m["reason"] else None,
+        provider_id=m["provider_id"],
+        call_id=m["call_id"],
+        not_before=m["not_before"],
+        updated_at=m["updated_at"],
+    )
+
+
+def target_from(m: Mapping[Any, Any]) -> Target:
+    """A target row as the domain sees it (the columns may carry a `t_` prefix)."""
+    return Target(
+        id=int(m["t_id"]),
+        campaign_id=int(m["t_campaign_id"]),
+        customer_id=int(m["t_customer_id"]),
+        account_id=int(m["t_account_id"]),
+        phone=m["t_phone"],
+        values=dict(m["t_values"]),
+        vulnerable=bool(m["t_vulnerable"]),
+        area=m["t_area"],
+        disputed=bool(m["t_disputed"]),
+    )
+
+
+_WITH_TARGET = select(A, *[c.label(f"t_{c.name}") for c in T.c]).join(T, T.c.id == A.c.target_id)
+
+
+def _pairs(rows: Sequence[Any]) -> list[tuple[Attempt, Target]]:
+    return [(attempt_from(r._mapping), target_from(r._mapping)) for r in rows]
+
+
+def _in(states: Sequence[AttemptState]) -> ColumnElement[bool]:
+    return A.c.state.in_([s.value for s in states])
+
+
+class SqlAttemptStore:
+    """Attempts in SQL; every transition names the states it may start from."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(
+        self, campaign_id: int, limit: int, now: datetime, claimer: str
+    ) -> list[tuple[Attempt, Target]]:
+        """Take up to `limit` pending attempts due at `now`, oldest due first, for `claimer`."""
+        due = (
+            select(A.c.id)
+            .where(
+                A.c.campaign_id == campaign_id,
+                A.c.state == AttemptState.PENDING.value,
+                A.c.not_before <= now,
+            )
+            .order_by(A.c.not_before, A.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            # materialised: evaluated once, so the limit holds (as `IN (subquery)` the
+            # planner may run it again per row and take more than `limit`)
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        taken = (
+            update(A)
+            .where(A.c.id == due.c.id, A.c.state == AttemptState.PENDING.value)
+            .values(state=AttemptState.CLAIMED.value, claimed_by=claimer, updated_at=now)
+            .returning(A.c.id)
+        )
+        async with self._engine.begin() as conn:
+            ids = list((await conn.execute(taken)).scalars())
+            if not ids:
+                return []
+            query = _WITH_TARGET.where(A.c.id.in_(ids)).order_by(A.c.not_before, A.c.id)
+            return _pairs((await conn.execute(query)).all())
+
+    async def release_claims(self, campaign_id: int, now: datetime) -> int:
+        """Every claimed (never sent) attempt of the campaign back to pending."""
+        back = (
+            update(A)
+            .where(A.c.campaign_id == campaign_id, A.c.state == AttemptState.CLAIMED.value)
+            .values(state=AttemptState.PENDING.value, claimed_by=None, updated_at=now)
+        )
+        async with self._engine.begin() as conn:
+            return int((await conn.execute(back)).rowcount)
+
+    async def _move(
+        self,
+        conn: AsyncConnection,
+        attempt_id: int,
+        allowed: Sequence[AttemptState],
+        values: dict[str, Any],
+    ) -> Attempt | None:
+        changed = update(A).where(A.c.id == attempt_id, _in(allowed)).values(values).returning(*A.c)
+        row = (await conn.execute(changed)).one_or_none()
+        return None if row is None else attempt_from(row._mapping)
+
+    async def mark_sending(self, attempt_id: int, now: datetime) -> Attempt | None:
+        """claimed -> sending."""
+        values = {"state": AttemptState.SENDING.value, "sent_at": now, "updated_at": now}
+        async with self._engine.begin() as conn:
+            return await self._move(conn, attempt_id, [AttemptState.CLAIMED], values)
+
+    async def mark_placed(self, attempt_id: int, provider_id: str, now: datetime) -> Attempt | None:
+        """sending -> placed, with the provider's id."""
+        values = {"state": AttemptState.PLACED.value, "provider_id": provider_id, "updated_at": now}
+        async with self._engine.begin() as conn:
+            return await self._move(conn, attempt_id, [AttemptState.SENDING], values)
+
+    async def record_result(
+        self,
+        attempt_id: int,
+        result: AttemptResult,
+        now: datetime,
+        *,
+        reason: RefusalReason | None = None,
+        retry_at: datetime | None = None,
+    ) -> Attempt | None:
+        """claimed, sending or placed -> done; with `retry_at`, the next attempt too."""
+        values = {
+            "state": AttemptState.DONE.value,
+            "result": result.value,
+            "reason": None if reason is None else reason.value,
+            "updated_at": now,
+        }
+        async with self._engine.begin() as conn:
+            done = await self._move(conn, attempt_id, _FROM_FOR_RESULT, values)
+            if done is not None and retry_at is not None:
+                await conn.execute(_retry(done, retry_at, now))
+            return done
+
+    async def link_call(self, attempt_id: int, call_id: str) -> None:
+        """Record the call record of the attempt."""
+        async with self._engine.begin() as conn:
+            await conn.execute(update(A).where(A.c.id == attempt_id).values(call_id=call_id))
+
+    async def _one(self, where: ColumnElement[bool]) -> tuple[Attempt, Target] | None:
+        async with reader(self._engine).connect() as conn:
+            rows = (await conn.execute(_WITH_TARGET.where(where).limit(1))).all()
+        return _pairs(rows)[0] if rows else None
+
+    async def get(self, attempt_id: int) -> tuple[Attempt, Target] | None:
+        """One attempt with its target."""
+        return await self._one(A.c.id == attempt_id)
+
+    async def find_by_provider(self, provider_id: str) -> tuple[Attempt, Target] | None:
+        """The attempt a provider's call id belongs to."""
+        return await self._one(A.c.provider_id == provider_id)
+
+    async def find_by_call(self, call_id: str) -> tuple[Attempt, Target] | None:
+        """The attempt a call record belongs to."""
+        return await self._one(A.c.call_id == call_id)
+
+    async def stuck_sending(self, campaign_id: int) -> list[tuple[Attempt, Target]]:
+        """Attempts left in `sending`, oldest first."""
+        query = _WITH_TARGET.where(
+            A.c.campaign_id == campaign_id, A.c.state == AttemptState.SENDING.value
+        ).order_by(A.c.updated_at, A.c.id)
+        async with reader(self._engine).connect() as conn:
+            return _pairs((await conn.execute(query)).all())
+
+    async def counts(self, campaign_id: int, now: datetime) -> CampaignCounts:
+        """Targets, finished attempts by result, refusals by reason, waiting by why."""
+        targets = select(func.count()).where(T.c.campaign_id == campaign_id)
+        async with reader(self._engine).connect() as conn:
+            total = int((await conn.execute(targets)).scalar_one())
+            rows = (await conn.execute(_counted(campaign_id, now))).all()
+        results: dict[str, int] = {}
+        refused: dict[str, int] = {}
+        waiting: dict[str, int] = {}
+        for kind, key, n in rows:
+            into = {"result": results, "refused": refused, "waiting": waiting}[kind]
+            into[key] = into.get(key, 0) + int(n)
+        return CampaignCounts(total, results, refused, waiting)
+
+
+def _retry(done: Attempt, retry_at: datetime, now: datetime) -> Any:
+    return insert(A).values(
+        campaign_id=done.campaign_id,
+        target_id=done.target_id,
+        attempt_no=done.attempt_no + 1,
+        state=AttemptState.PENDING.value,
+        not_before=retry_at,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _counted(campaign_id: int, now: datetime) -> Select[Any]:
+    pending = A.c.state == AttemptState.PENDING.value
+    kind = case(
+        (A.c.result == AttemptResult.REFUSED.value, "refused"),
+        (A.c.state == AttemptState.DONE.value, "result"),
+        else_="waiting",
+    )
+    key = case(
+        (A.c.result == AttemptResult.REFUSED.value, A.c.reason),
+        (A.c.state == AttemptState.DONE.value, A.c.result),
+        (and_(pending, A.c.not_before <= now), "due"),
+        (pending, "retry-later"),
+        else_=A.c.state,
+    )
+    return (
+        select(kind.label("kind"), key.label("key"), func.count())
+        .where(A.c.campaign_id == campaign_id)
+        .group_by(kind, key)
+    )

@@ -1,0 +1,189 @@
+"""The stores the outbound features need (SQL adapters in `callcenter.storage` implement them).
+
+Attempt transitions are compare-and-set: each names the states it may start from, and a call
+that finds the attempt elsewhere changes nothing and returns None, so a repeated webhook or a
+second instance can never move an attempt twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from outbound.models import (
+    AreaSuspension,
+    ArrearsEvent,
+    ArrearsSequence,
+    ArrearsStep,
+    Attempt,
+    AttemptResult,
+    CampaignCounts,
+    CampaignRecord,
+    CampaignState,
+    ContactCounts,
+    NewCampaign,
+    RefusalReason,
+    Target,
+    TargetPreview,
+    TargetQuery,
+)
+
+
+class CampaignStore(Protocol):
+    """Campaigns and their state."""
+
+    async def create(self, new: NewCampaign, now: datetime) -> CampaignRecord:
+        """Store a draft campaign."""
+
+    async def get(self, campaign_id: int) -> CampaignRecord | None:
+        """One campaign, or None."""
+
+    async def list_campaigns(self, states: Sequence[CampaignState] = ()) -> list[CampaignRecord]:
+        """Campaigns (in `states` when given), highest priority first, then oldest."""
+
+    async def set_state(
+        self,
+        campaign_id: int,
+        to: CampaignState,
+        allowed_from: Sequence[CampaignState],
+        now: datetime,
+    ) -> CampaignRecord:
+        """Move the campaign to `to` if it is in one of `allowed_from`, atomically. Raises
+        `NoSuchCampaignError`, or `CampaignStateError` naming the state it is in."""
+
+
+class TargetStore(Protocol):
+    """A campaign's targets, chosen by a query. `csv` is the text of the uploaded file for a
+    CSV query (its `value` is only the file's name). Query errors raise `InvalidInputError`
+    (bad value), `NotFoundError` (no such outage or ticket) or `TargetCsvError` (every
+    refused line with its number and reason; then nothing is stored)."""
+
+    async def preview(
+        self, query: TargetQuery, now: datetime, sample: int = 10, csv: str | None = None
+    ) -> TargetPreview:
+        """How many targets `query` finds now and the first `sample` of them; writes
+        nothing. The count equals what `build` would store at the same moment."""
+
+    async def build(
+        self, campaign_id: int, query: TargetQuery, now: datetime, csv: str | None = None
+    ) -> int:
+        """Store every target of the campaign and its first attempt (pending, due at `now`)
+        in one transaction: all or nothing. Raises `CampaignStateError` when the campaign
+        has targets already. Returns how many were stored."""
+
+    async def count(self, campaign_id: int) -> int:
+        """How many targets the campaign has."""
+
+
+class AttemptStore(Protocol):
+    """Attempts with their idempotency key `(campaign, target, attempt_no)`."""
+
+    async def claim(
+        self, campaign_id: int, limit: int, now: datetime, claimer: str
+    ) -> list[tuple[Attempt, Target]]:
+        """Take up to `limit` pending attempts due at `now` (oldest due first) for
+        `claimer`: each goes to `claimed` and is returned to exactly one claimer, also
+        across instances (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one writer on SQLite)."""
+
+    async def release_claims(self, campaign_id: int, now: datetime) -> int:
+        """Put every `claimed` (never sent) attempt of the campaign back to pending: for the
+        dialer that takes a campaign over after a crash. Returns how many."""
+
+    async def mark_sending(self, attempt_id: int, now: datetime) -> Attempt | None:
+        """claimed -> sending, just before the gateway request goes out."""
+
+    async def mark_placed(self, attempt_id: int, provider_id: str, now: datetime) -> Attempt | None:
+        """sending -> placed, with the provider's id for the call."""
+
+    async def record_result(
+        self,
+        attempt_id: int,
+        result: AttemptResult,
+        now: datetime,
+        *,
+        reason: RefusalReason | None = None,
+        retry_at: datetime | None = None,
+    ) -> Attempt | None:
+        """claimed, sending or placed -> done with `result` (and the gate's `reason` for a
+        refusal). With `retry_at`, the next attempt (attempt_no + 1, pending, due then) is
+        created in the same transaction. Returns the finished attempt."""
+
+    async def link_call(self, attempt_id: int, call_id: str) -> None:
+        """Record the call record of the attempt (outbound calls link to their attempt)."""
+
+    async def get(self, attempt_id: int) -> tuple[Attempt, Target] | None:
+        """One attempt with its target."""
+
+    async def find_by_provider(self, provider_id: str) -> tuple[Attempt, Target] | None:
+        """The attempt a provider's call id belongs to (status callbacks, AMI events)."""
+
+    async def find_by_call(self, call_id: str) -> tuple[Attempt, Target] | None:
+        """The attempt a call record belongs to."""
+
+    async def stuck_sending(self, campaign_id: int) -> list[tuple[Attempt, Target]]:
+        """Attempts left in `sending` (a crash between the request and its answer): to be
+        reconciled with the gateway, or recorded `uncertain`; never redialled blindly."""
+
+    async def counts(self, campaign_id: int, now: datetime) -> CampaignCounts:
+        """Targets, finished attempts by result, refusals by reason, waiting by why."""
+
+
+class ContactHistory(Protocol):
+    """How often customers were dialled, across every campaign (for the gate's caps)."""
+
+    async def contact_counts(
+        self, customer_ids: Sequence[int], day_start: datetime, now: datetime
+    ) -> dict[int, ContactCounts]:
+        """Per customer: dials since `day_start` (the callee's local midnight), dials in the
+        30 days before `now`, and arrears calls since `day_start` not answered by a person.
+        Customers never dialled are left out (read them as `ContactCounts()`)."""
+
+
+class OptOuts(Protocol):
+    """Do-not-call numbers, honoured by every campaign at once."""
+
+    async def add(self, phone: str, at: datetime, source: str, customer_id: int | None) -> None:
+        """Opt `phone` out (again: keeps the first time)."""
+
+    async def opted_out(self, phones: Sequence[str]) -> set[str]:
+        """Which of `phones` are opted out."""
+
+    async def is_opted_out(self, phone: str) -> bool:
+        """True when `phone` is opted out."""
+
+
+class AreaSuspensions(Protocol):
+    """Areas where campaigns must not call (storm mode or by hand)."""
+
+    async def add(
+        self,
+        area: str,
+        reason: str,
+        from_at: datetime,
+        until: datetime | None,
+        created_by: str,
+    ) -> AreaSuspension:
+        """Suspend calls into `area` (open-ended when `until` is None)."""
+
+    async def in_force(self, at: datetime) -> list[AreaSuspension]:
+        """Suspensions in force at `at`."""
+
+
+class ArrearsStore(Protocol):
+    """Accounts' places in the arrears procedure, with their history."""
+
+    async def get(self, account_id: int) -> ArrearsSequence | None:
+        """The account's sequence, or None when it has none."""
+
+    async def save(
+        self,
+        sequence: ArrearsSequence,
+        event: ArrearsEvent,
+        expected: ArrearsStep | None,
+    ) -> bool:
+        """Store `sequence` and append `event` in one transaction, only if the stored step
+        is still `expected` (None: no sequence yet). False (nothing written) otherwise."""
+
+    async def history(self, account_id: int) -> list[ArrearsEvent]:
+        """The account's arrears events, oldest first."""
