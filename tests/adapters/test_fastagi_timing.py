@@ -116,6 +116,7 @@ async def test_a_queues_maximum_wait_ends_the_call_politely(
             writer.write(b"200 result=1\n")
         if command == "HANGUP":
             break
+    assert await asyncio.wait_for(reader.read(), 20) == b""  # the session is over and recorded
     writer.close()
     assert "HANGUP" in received and not [c for c in received if c.startswith("EXEC Dial")]
     events = await record(client, UNIQUEID)
