@@ -110,6 +110,10 @@ def load_flows(paths: Iterable[Path]) -> dict[str, Flow]:
         except FlowError as err:
             problems += err.problems
             continue
+        if flow.name in flows:
+            problems.append(
+                f"{path}:-: flow name {flow.name!r} is also the name of {flows[flow.name].source}"
+            )
         flows[flow.name] = flow
     for flow in flows.values():
         for node in flow.nodes.values():
@@ -121,8 +125,9 @@ def load_flows(paths: Iterable[Path]) -> dict[str, Flow]:
 
 
 def default_flow_files(directory: str | Path = "") -> list[Path]:
-    """The flow files in `directory`, or those shipped with the package."""
-    return sorted(Path(directory or FLOWS_DIR).glob("*.yaml"))
+    """The flow files in `directory` and its subdirectories (the outbound flows are in
+    `outbound/`), or those shipped with the package."""
+    return sorted(Path(directory or FLOWS_DIR).rglob("*.yaml"))
 
 
 def _build(raw: Any, report: _Report) -> Flow | None:
