@@ -274,3 +274,22 @@ async def test_a_rate_limited_text_is_transient(gateway: TwilioGateway, fake: Fa
 def test_outbound_calls_need_the_public_base_url() -> None:
     with pytest.raises(ValueError, match="public_base_url"):
         TwilioGateway(TwilioOutboundConfig(ACCOUNT_SID, AUTH_TOKEN, ""))
+
+
+async def test_refused_credentials_create_nothing_and_fail_lookups_transiently(
+    aiohttp_server: Server, clock: ManualClock
+) -> None:
+    fake = FakeTwilio(auth_token="another-token", clock=clock)
+    gateway = await _open(str((await aiohttp_server(fake.app())).make_url("")))
+    try:
+        with pytest.raises(GatewayError) as placing:
+            await gateway.place(dial())
+        with pytest.raises(GatewayError) as finding:
+            await gateway.find(dial(), clock.now())
+    finally:
+        await gateway.close()
+
+    assert placing.value.transient and finding.value.transient
+    assert not isinstance(placing.value, CallMaybePlacedError)
+    assert "HTTP 401" in str(placing.value)
+    assert fake.calls == []
