@@ -101,6 +101,10 @@ class TwilioSettings(_Section):
     voices: dict[str, str] = Field(default_factory=dict)
     auth_token: SecretStr | None = None
     account_sid: str | None = None
+    # Outbound campaigns: the REST API's address (a Twilio-compatible provider or a local
+    # fake may stand in) and the call starts a second per caller-id number (0: no limit).
+    api_base_url: str = Field(default="https://api.twilio.com", pattern=r"^https?://[^\s/]+")
+    calls_per_second: float = Field(default=1.0, ge=0, le=1000)
 
 
 class QueueSettings(_Section):

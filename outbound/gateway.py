@@ -52,3 +52,26 @@ class Gateway(Protocol):
         """After a crash: the provider's id of a call placed for `request` since `since`, or
         None when the provider has none (then the attempt is `uncertain` for a person, never
         redialled automatically)."""
+
+
+# --- added by ob-gw ---
+
+from outbound.models import AttemptResult  # noqa: E402  (appended below the contract)
+
+
+class CallMaybePlacedError(GatewayError):
+    """The request may have reached the provider and created the call (a 5xx answer, a
+    connection lost after sending, no answer in time): never send it again; reconcile with
+    `Gateway.find` instead. Never transient."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=False)
+
+
+class ResultSink(Protocol):
+    """Where a gateway that learns results itself (the simulated one, AMI's
+    OriginateResponse) delivers them: the dialer's result use case. Never called from inside
+    `place`, but it may come before the dialer has stored the provider id `place` returned
+    (as a fast webhook may): take it for an attempt still in `sending` too."""
+
+    async def __call__(self, key: str, result: AttemptResult, provider_id: str) -> None: ...

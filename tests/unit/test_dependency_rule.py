@@ -91,6 +91,7 @@ def _violation(module: str, imported: str) -> str | None:
             "prompts",
             "events",
             "commands",
+            "gateway",  # outbound.gateway: the Gateway port (ob-gw)
         )
         if not (
             _within(imported, FEATURE_ALLOWED)

@@ -56,6 +56,7 @@ class AsteriskAmi:
         self.written = 0
         self.leading = False  # this instance holds the `ami` lease and runs the session
         self._sync_error: str | None = None
+        self.listeners: list[Callable[[Message], None]] = []  # more readers of every event
 
     @property
     def connected(self) -> bool:
@@ -91,6 +92,8 @@ class AsteriskAmi:
         change = self.tracker.apply(event)
         if change is not None and change.kind in RECORDED:
             self._queue(change)
+        for listener in self.listeners:
+            listener(event)
 
     def _queue(self, change: Change) -> None:
         try:
@@ -192,9 +195,12 @@ class AsteriskAmi:
         caller_id: str = "",
         timeout_seconds: int = 30,
         variables: Mapping[str, str] | None = None,
+        channel_id: str = "",
     ) -> asyncio.Future[Message]:
         """Place a call (async Originate); the future gives its OriginateResponse (see
-        `originate_outcome`). Never sent twice: a lost connection fails the future."""
+        `originate_outcome`). Never sent twice: a lost connection fails the future.
+        `channel_id` becomes the originated channel's Uniqueid (Asterisk refuses a second
+        live channel with the same one)."""
         fields: list[tuple[str, str]] = [
             ("Channel", channel),
             ("Context", context),
@@ -205,6 +211,8 @@ class AsteriskAmi:
         ]
         if caller_id:
             fields.append(("CallerID", caller_id))
+        if channel_id:
+            fields.append(("ChannelId", channel_id))
         fields += [("Variable", f"{k}={v}") for k, v in (variables or {}).items()]
         answer, outcome = await self.client.action_with_event(
             "Originate", fields, "OriginateResponse"
