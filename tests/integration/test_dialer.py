@@ -24,7 +24,7 @@ from callcenter.telephony.simulated import SimulatedGateway
 from callcenter.telephony.twilio.outbound import TwilioGateway, TwilioOutboundConfig
 from outbound.campaigns import CampaignService
 from outbound.dialer import Dialer, DialerPorts, DialerSettings, RoundReport
-from outbound.gateway import Gateway
+from outbound.gateway import DialRequest, Gateway, GatewayError
 from outbound.models import (
     AttemptResult,
     AttemptState,
@@ -334,3 +334,35 @@ async def test_a_crash_before_placing_is_uncertain_on_the_simulator(
     counts = (await r.service.status(campaign_id)).counts
     assert counts.results == {"uncertain": 1, "confirmed": 2}
     assert len(gateway.calls) == 2
+
+
+class Refusing(SimulatedGateway):
+    """The simulator refusing its first requests (rate limited, or for good)."""
+
+    def __init__(self, clock: ManualClock, *errors: GatewayError) -> None:
+        super().__init__(mix={R.CONFIRMED: 1.0}, clock=clock)
+        self.errors = list(errors)
+
+    async def place(self, request: DialRequest) -> str:
+        if self.errors:
+            raise self.errors.pop(0)
+        return await super().place(request)
+
+
+@pytest.mark.parametrize(
+    ("transient", "results"),
+    [(True, {"failed": 1, "confirmed": 3}), (False, {"failed": 1, "confirmed": 2})],
+)
+async def test_a_refused_request_is_retried_only_when_transient(
+    engine: AsyncEngine, clock: ManualClock, transient: bool, results: dict[str, int]
+) -> None:
+    r = rig(engine, clock)
+    t = await town(engine)
+    campaign_id = await outage_campaign(r, t.outage_id, GatewayKind.SIMULATED)
+    gateway = Refusing(clock, GatewayError("429", transient=transient))
+    dialer = r.dialer(campaign_id, gateway)
+    gateway.bind(dialer.on_result)
+    first = await dialer.round(clock.now())
+    assert (first.placed, first.retry_later, first.failed) == (2, int(transient), 1 - transient)
+    await run_to_the_end(r, dialer, gateway)
+    assert (await r.service.status(campaign_id)).counts.results == results
