@@ -187,3 +187,26 @@ class ArrearsStore(Protocol):
 
     async def history(self, account_id: int) -> list[ArrearsEvent]:
         """The account's arrears events, oldest first."""
+
+
+# --- added by ob-dialer ---
+# What campaign creation needs to know about an outage (the notice lead-time rule).
+
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class OutageInfo:
+    """An outage as an outage-notice campaign sees it: when it starts, its kind (`planned`,
+    `temporary` or `fault`) and whether its customers include important users."""
+
+    start: datetime
+    kind: str
+    important: bool
+
+
+class OutageFacts(Protocol):
+    """Reads outages for campaign creation."""
+
+    async def outage(self, outage_id: int) -> OutageInfo:
+        """The outage's facts. Raises `NotFoundError` (`no-such-outage`) when there is none."""
