@@ -209,6 +209,26 @@ class CallerLine:
         """A call placed by `callcenter ivr simulate --server`."""
         return self.provider == SIMULATOR
 
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> CallerLine:
+        """From a mapping holding its fields (an IVR session's variables, stored JSON);
+        other keys are ignored, empty values are left out."""
+
+        def text(name: str) -> str:
+            return str(data.get(name) or "")
+
+        return cls(
+            text("caller"),
+            text("called"),
+            text("provider"),
+            text("provider_call"),
+            text("base_url"),
+            text("account_no") or None,
+            _int(data.get("customer_id")),
+            _int(data.get("account_id")),
+            text("customer_name") or None,
+        )
+
 
 SIMULATOR = "simulator"
 LINE_FIELDS = tuple(f.name for f in fields(CallerLine))
@@ -246,10 +266,9 @@ class RoutedCall:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RoutedCall:
         """From `to_json`'s form (unknown keys are ignored)."""
-        line = CallerLine(**{k: data[k] for k in LINE_FIELDS if data.get(k) is not None})
         max_wait = data.get("max_wait")
         return cls(
-            line,
+            CallerLine.of(data),
             str(data.get("queue") or "general"),
             _int(data.get("agent_id")),
             bool(data.get("callback")),
@@ -276,4 +295,4 @@ class QueueRequest:
 
 
 def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
+    return None if value in (None, "") else int(value)

@@ -50,29 +50,6 @@ class CallerRouting:
         return cls(priority, int(manager) if manager else None)
 
 
-def caller_line(variables: Mapping[str, Any]) -> CallerLine:
-    """The call's line as the session knows it (caller, provider ids, who was identified)."""
-
-    def text(name: str) -> str:
-        return str(variables.get(name) or "")
-
-    def number(name: str) -> int | None:
-        value = variables.get(name)
-        return int(value) if value not in (None, "") else None
-
-    return CallerLine(
-        text("caller"),
-        text("called"),
-        text("provider"),
-        text("provider_call"),
-        text("base_url"),
-        text("account_no") or None,
-        number("customer_id"),
-        number("account_id"),
-        text("customer_name") or None,
-    )
-
-
 def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[str, Any]:
     customer = profile.customer
     manager = customer.account_manager
@@ -148,7 +125,7 @@ class IvrServicesAdapter:
             command.language,
             preferred,
             self._preferred_wait,
-            caller_line(variables),
+            CallerLine.of(variables),
         )
         try:
             await self._acd.enqueue(request)

@@ -42,6 +42,15 @@ Handler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamRespons
 
 
 @dataclass(frozen=True, slots=True)
+class LiveCall:
+    """A call still going on, with the language its IVR speaks."""
+
+    call_id: str
+    caller: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class KnownCall:
     """A CallSid's call: a mapping that never changes, kept per instance so that an IVR
     step needs no database read to find its call."""
@@ -126,14 +135,17 @@ class TwilioWebhooks:
         record = await self._calls.find_by_provider(ProviderRef(PROVIDER, sid))
         return self._remember(sid, record) if record is not None else None
 
-    async def _live(self, params: Mapping[str, str]) -> KnownCall | None:
-        """The call, unless it is unknown or over (then the request only hangs up)."""
+    async def _live(self, params: Mapping[str, str]) -> LiveCall | None:
+        """The call and its language, unless it is unknown or over (then the request only
+        hangs up): one read of the IVR session for both."""
         known = await self._find(params)
         if known is None:
             log.warning("Twilio asked about call %s, which we never saw", params.get("CallSid"))
             return None
         status = await self._ivr.status(known.call_id)
-        return None if status.state is IvrState.CLOSED else known
+        if status.state is IvrState.CLOSED:
+            return None
+        return LiveCall(known.call_id, known.caller, status.language)
 
     def _variables(
         self, request: web.Request, known: KnownCall, params: Mapping[str, str]
@@ -228,7 +240,7 @@ class TwilioWebhooks:
         urls = self._urls(request)
         hold = request.query.get("hold") == "1"
         info = await self._queueing.waiting_info(known.call_id) if self._queueing else None
-        language = (await self._ivr.status(known.call_id)).language
+        language = known.language
         if info is not None and info.max_wait is MaxWaitAction.END:
             await self._ending.ended(known.call_id, EndedBy.MAX_WAIT)
             goodbye: list[CallerCommand] = [announce.say("max_wait_end", language), Hangup()]
@@ -269,8 +281,7 @@ class TwilioWebhooks:
             response.redirect(urls.url(t.WAIT, **query), method="POST")
             return _twiml(str(response))
         await self._queueing.request_callback(known.call_id, known.caller)
-        language = (await self._ivr.status(known.call_id)).language
-        kept = [announce.say("callback_kept", language)]
+        kept = [announce.say("callback_kept", known.language)]
         response = self._renderer.document(kept, urls, "")
         response.hangup()
         return _twiml(str(response))
