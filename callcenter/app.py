@@ -30,6 +30,10 @@ from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
+from callcenter.campaigns.calls import CallRecordLog
+from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.runtime import Outbound
+from callcenter.campaigns.serving import dialing
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
@@ -81,6 +85,7 @@ from callcenter.web.keys import (
     FASTAGI,
     IVR,
     METRICS,
+    OUTBOUND,
     PROFILES,
     REDIS,
     SETTINGS,
@@ -152,6 +157,10 @@ def create_app(
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
+    calls_log = CallRecordLog(app[CALLS], app[ENDING])
+    app[OUTBOUND] = Outbound(
+        settings, engine, pack, clock, calls=calls_log, metrics=DialerMetrics(registry)
+    )
 
     health.setup(app)
     AuthHttp(app[AUTH]).setup(app)
@@ -188,6 +197,7 @@ def create_app(
     app.cleanup_ctx.append(_routing(keys))
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
+    app.cleanup_ctx.append(dialing(keys))
     return app
 
 

@@ -192,6 +192,25 @@ class AsteriskSettings(_Section):
         return host, int(port)
 
 
+class OutboundSettings(_Section):
+    """Outbound campaigns: the number callees see, the dialer loop (one instance dials a
+    campaign at a time, under a lease in Redis), ring time, answering-machine detection,
+    concurrency, and the simulated gateway's ring time and outcome seed."""
+
+    caller_id: str = Field(default="+861095598", pattern=r"^\+?\d{3,20}$")
+    run_dialer: bool = True
+    tick_ms: int = Field(default=500, ge=20, le=10000)
+    scan_seconds: float = Field(default=2.0, gt=0, le=300)
+    lease_seconds: float = Field(default=15.0, ge=1, le=600)
+    reconcile_seconds: float = Field(default=30.0, ge=1)
+    ring_seconds: int = Field(default=30, ge=15, le=120)
+    machine_detection: bool = True
+    campaign_concurrency: int = Field(default=50, ge=1, le=10000)
+    gateway_concurrency: int = Field(default=100, ge=1, le=10000)
+    simulated_ring_seconds: float = Field(default=2.0, ge=0, le=120)
+    simulated_seed: int = 0
+
+
 class Settings(BaseSettings):
     """Everything the server needs, passed down from the entry point. `Settings()` is the
     code defaults alone; `load_settings` adds the file and the environment."""
@@ -210,6 +229,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = TwilioSettings()
     routing: RoutingSettings = RoutingSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
+    outbound: OutboundSettings = OutboundSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -183,6 +183,7 @@ class SessionStatus:
 
     state: IvrState | None
     language: str
+    outcome: str | None = None  # the session variable `outcome` (outbound message flows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,14 +46,17 @@ class IvrService:
         """A loaded flow by name."""
         return self._flows[name]
 
-    async def start(self, call_id: str, variables: Mapping[str, Any]) -> IvrReply:
-        """A new session at the entry flow (a repeated first request gets the same reply)."""
+    async def start(
+        self, call_id: str, variables: Mapping[str, Any], flow: str | None = None
+    ) -> IvrReply:
+        """A new session at the entry flow, or at `flow` (an outbound call's message flow);
+        a repeated first request gets the same reply."""
         async with self._store.lock(call_id):
             stored = await self._store.load(call_id)
             if stored is not None and stored[0].seq > 0:
                 return _replay(*stored) if not stored[0].finished else _over(stored[0])
-            session = Session(call_id=call_id, flow=self._entry)
-            return await self._run(session, CallStarted(dict(variables)), [])
+            session = Session(call_id=call_id, flow=flow or self._entry)
+            return await self._run(session, CallStarted(dict(variables)), [], root=flow)
 
     async def handle(
         self,
@@ -93,7 +96,8 @@ class IvrService:
             if session.finished
             else IvrState.ACTIVE
         )
-        return SessionStatus(state, session.language)
+        outcome = session.vars.get("outcome")
+        return SessionStatus(state, session.language, None if outcome is None else str(outcome))
 
     async def end(self, call_id: str) -> None:
         """The call is over: its session is closed, and later requests only hang up."""
@@ -105,15 +109,19 @@ class IvrService:
                 await self._store.save(closed, [c.Hangup()])
 
     async def _run(
-        self, session: Session, event: IvrEvent | None, previous: list[c.CallerCommand]
+        self,
+        session: Session,
+        event: IvrEvent | None,
+        previous: list[c.CallerCommand],
+        root: str | None = None,
     ) -> IvrReply:
         out: list[c.CallerCommand] = []
         records: list[c.IvrRecord] = []  # for the call record, written once per request
-        root = self._flows[self._entry]
+        top = self._flows[root or self._entry]
         for _ in range(MAX_SERVICE_ROUNDS):
             if event is None:
                 break
-            session, commands = step(root, session, event, self._flows)
+            session, commands = step(top, session, event, self._flows)
             event = None
             for command in commands:
                 event = await self._serve(session, command, out, records) or event

@@ -24,6 +24,7 @@ from outbound.models import (
     AttemptResult,
     AttemptState,
     Campaign,
+    CampaignCounts,
     CampaignRecord,
     CampaignState,
     CampaignStateError,
@@ -31,7 +32,14 @@ from outbound.models import (
     Target,
 )
 from outbound.pacing import PacingLimits, PacingStats, calls_to_place, full_bucket, next_try
-from outbound.ports import AreaSuspensions, AttemptStore, CampaignStore, ContactHistory, OptOuts
+from outbound.ports import (
+    AreaSuspensions,
+    AttemptStore,
+    CampaignStore,
+    ContactHistory,
+    OptOuts,
+    OutboundCallLog,
+)
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = ("claimed", "sending", "placed")
@@ -52,13 +60,14 @@ class DialerSettings:
 
 @dataclass(frozen=True, slots=True)
 class DialerPorts:
-    """The stores the dialer reads and writes."""
+    """The stores the dialer reads and writes; `calls` opens and closes the call records."""
 
     campaigns: CampaignStore
     attempts: AttemptStore
     history: ContactHistory
     opt_outs: OptOuts
     suspensions: AreaSuspensions
+    calls: OutboundCallLog | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +136,8 @@ class Dialer:
         the campaign when nothing is pending or in flight any more."""
         record = await self._record()
         skipped = _skip_reason(record.campaign, now)
+        if skipped == "ended":  # past its end: what was not dialled stays counted as waiting
+            return RoundReport(completed=await self._complete(now), skipped=skipped)
         if skipped:
             return RoundReport(skipped=skipped)
         counts = await self._ports.attempts.counts(self._id, now)
@@ -188,7 +199,20 @@ class Dialer:
             await self._gateway_failed(campaign, attempt, err, now, r)
             return
         r.placed += 1
-        await attempts.mark_placed(attempt.id, provider_id, now)  # None: the result came first
+        await self._placed(campaign, attempt, target, provider_id, now)
+
+    async def _placed(
+        self, campaign: Campaign, attempt: Attempt, target: Target, provider_id: str, now: datetime
+    ) -> None:
+        """sending -> placed, and the call's record opened and linked (once: the move is a
+        compare-and-set; None when the result came first and placed it already)."""
+        moved = await self._ports.attempts.mark_placed(attempt.id, provider_id, now)
+        calls = self._ports.calls
+        if moved is None or calls is None:
+            return
+        kind, caller_id = self._gateway.kind, self._settings.caller_id
+        call_id = await calls.placed(campaign, moved, target, kind, provider_id, caller_id)
+        await self._ports.attempts.link_call(attempt.id, call_id)
 
     async def _gateway_failed(
         self, campaign: Campaign, attempt: Attempt, err: GatewayError, now: datetime, r: RoundReport
@@ -207,6 +231,10 @@ class Dialer:
             attempt.id, AttemptResult.FAILED, now, retry_at=retry_at
         )
 
+    async def counts(self, now: datetime) -> CampaignCounts:
+        """Where the campaign's attempts stand."""
+        return await self._ports.attempts.counts(self._id, now)
+
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
         """A call's result from the gateway (the `ResultSink`): the attempt is done with it,
         and the next attempt is scheduled when the policy retries this result. A result for
@@ -218,16 +246,19 @@ class Dialer:
             return
         attempt, target = found
         now = self._clock.now()
-        attempts = self._ports.attempts
-        if attempt.state is AttemptState.SENDING:
-            await attempts.mark_placed(attempt.id, provider_id, now)
         campaign = (await self._record()).campaign
+        if attempt.state is AttemptState.SENDING:
+            await self._placed(campaign, attempt, target, provider_id, now)
         retry_at = self._retry_at(campaign, result, attempt, now)
-        done = await attempts.record_result(attempt.id, result, now, retry_at=retry_at)
+        done = await self._ports.attempts.record_result(attempt.id, result, now, retry_at=retry_at)
         self._sending.pop(key, None)
-        if done is not None and result is AttemptResult.OPTED_OUT:
+        if done is None:
+            return  # a repeated result
+        if result is AttemptResult.OPTED_OUT:
             source = f"campaign:{self._id}"
             await self._ports.opt_outs.add(target.phone, now, source, target.customer_id)
+        if done.call_id is not None and self._ports.calls is not None:
+            await self._ports.calls.finished(done.call_id, result)
 
     async def _find(self, key: str, provider_id: str) -> tuple[Attempt, Target] | None:
         attempts = self._ports.attempts
@@ -262,7 +293,7 @@ class Dialer:
                 log.warning("attempt %s: no call at the gateway; uncertain", request.key)
             else:
                 placed += 1
-                await self._ports.attempts.mark_placed(attempt.id, provider_id, now)
+                await self._placed(campaign, attempt, target, provider_id, now)
         return ReconcileReport(placed, uncertain, unresolved)
 
     def _request(self, campaign: Campaign, attempt: Attempt, target: Target) -> DialRequest:

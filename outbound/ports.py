@@ -210,3 +210,27 @@ class OutageFacts(Protocol):
 
     async def outage(self, outage_id: int) -> OutageInfo:
         """The outage's facts. Raises `NotFoundError` (`no-such-outage`) when there is none."""
+
+
+# --- the outbound call records ---
+
+from outbound.models import Campaign, GatewayKind  # noqa: E402
+
+
+class OutboundCallLog(Protocol):
+    """Outbound calls as call records (direction outbound), linked to their attempt."""
+
+    async def placed(
+        self,
+        campaign: Campaign,
+        attempt: Attempt,
+        target: Target,
+        provider: GatewayKind,
+        provider_id: str,
+        caller_id: str,
+    ) -> str:
+        """Open the call record of an attempt the gateway took; its id (the same record
+        when the provider id already has one)."""
+
+    async def finished(self, call_id: str, result: AttemptResult) -> None:
+        """The attempt's call is over with `result` (a record already ended is left as is)."""

@@ -12,6 +12,7 @@ from agents.desk import DeskHub
 from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.calls.service import CallService
+from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
 from callcenter.storage.pg import FastPg
@@ -37,3 +38,4 @@ DESK = web.AppKey("desk", DeskHub)
 FASTAGI = web.AppKey("fastagi", FastAgiServer)
 AMI = web.AppKey("ami", AsteriskAmi)
 ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)
+OUTBOUND = web.AppKey("outbound", Outbound)

@@ -32,6 +32,7 @@ COMPOSITION = (
     "callcenter.__main__",
     "callcenter.demo",
     "callcenter.callflow",
+    "callcenter.campaigns",
     "callcenter.simulate",
     "callcenter.simulator",
 )

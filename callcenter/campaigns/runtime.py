@@ -1,0 +1,182 @@
+"""Outbound on one server (or one CLI run): the stores and use cases, the gateways, a
+dialer per campaign, the results routed to their campaign's dialer, and the loop that
+dials every running campaign, one instance per campaign at a time (a lease in Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.campaigns.gateways import GatewayBook
+from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.wiring import OutboundStores
+from callcenter.config import Settings
+from callcenter.core.clock import Clock
+from callcenter.core.policy import PolicyPack
+from callcenter.core.tasks import cancel_requested
+from callcenter.state.keys import Keys
+from callcenter.state.lease import RedisLease, run_while_leader
+from outbound.dialer import Dialer, DialerSettings, RoundReport
+from outbound.driver import DriveReport, Progress, drive
+from outbound.models import AttemptResult, CampaignCounts, CampaignState, GatewayKind
+from outbound.pacing import PacingLimits
+from outbound.ports import OutboundCallLog
+
+log = logging.getLogger(__name__)
+UNLIMITED = 1_000_000.0  # calls a second: no rate limit of our own
+
+
+def pacing(settings: Settings, kind: GatewayKind) -> PacingLimits:
+    """The pacing limits of a gateway kind (Twilio's calls per second per number)."""
+    out = settings.outbound
+    rate = settings.twilio.calls_per_second if kind is GatewayKind.TWILIO else 0.0
+    rate = rate or UNLIMITED
+    burst = max(1, min(int(rate), out.campaign_concurrency))
+    return PacingLimits(rate, out.gateway_concurrency, out.campaign_concurrency, burst=burst)
+
+
+class Outbound:
+    """Campaigns on this process. `calls` opens outbound call records (None: no records,
+    as in a bench); `metrics` counts attempts (None: not counted)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        pack: PolicyPack,
+        clock: Clock,
+        *,
+        calls: OutboundCallLog | None = None,
+        metrics: DialerMetrics | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._pack = pack
+        self._clock = clock
+        self._metrics = metrics
+        self._sleep = sleep
+        self.stores = OutboundStores.on(engine, pack, settings.server.timezone)
+        self.campaigns = self.stores.campaign_service(pack, clock)
+        self.gateways = GatewayBook(settings, clock, self.on_result)
+        self._ports = self.stores.dialer_ports(calls)
+        self._dialers: dict[int, Dialer] = {}
+        self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def dialer(self, campaign_id: int) -> Dialer:
+        """The campaign's dialer on this process (`no-such-campaign`, `gateway-not-configured`)."""
+        found = self._dialers.get(campaign_id)
+        if found is not None:
+            return found
+        record = await self.campaigns.get(campaign_id)
+        kind = record.campaign.gateway
+        gateway = self.gateways.get(kind)
+        out = self._settings.outbound
+        settings = DialerSettings(
+            out.caller_id,
+            pacing(self._settings, kind),
+            claimer=self.claimer,
+            ring_seconds=out.ring_seconds,
+            machine_detection=out.machine_detection,
+        )
+        dialer = Dialer(
+            campaign_id, self._ports, gateway, self._pack.outbound, settings, self._clock
+        )
+        return self._dialers.setdefault(campaign_id, dialer)
+
+    async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
+        """A call's result from any gateway, for the dialer of the campaign in its key."""
+        head = key.split(":", 1)[0]
+        if not head.isdigit():
+            log.warning("result %s for a malformed attempt key %r", result, key)
+            return
+        if self._metrics is not None:
+            self._metrics.result(result)
+        await (await self.dialer(int(head))).on_result(key, result, provider_id)
+
+    async def drive(
+        self, campaign_id: int, *, until_idle: bool = False, progress: Progress | None = None
+    ) -> DriveReport:
+        """Dial the campaign until it stops (or, `until_idle`, until nothing can be placed now)."""
+        out = self._settings.outbound
+
+        def observe(report: RoundReport, counts: CampaignCounts) -> None:
+            if self._metrics is not None:
+                self._metrics.round_done(report)
+            if progress is not None:
+                progress(report, counts)
+
+        return await drive(
+            await self.dialer(campaign_id),
+            self._clock,
+            sleep=self._sleep,
+            tick_seconds=out.tick_ms / 1000,
+            reconcile_seconds=out.reconcile_seconds,
+            until_idle=until_idle,
+            progress=observe,
+        )
+
+
+class CampaignLoop:
+    """The server's dialing: every `scan_seconds` the running campaigns are listed, and each
+    gets a task that dials it while this instance holds the campaign's lease."""
+
+    def __init__(self, outbound: Outbound, redis: aioredis.Redis, keys: Keys, settings: Settings):
+        self._outbound = outbound
+        self._redis = redis
+        self._keys = keys
+        self._settings = settings.outbound
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def run(self) -> None:
+        """Until cancelled: keep one lease-holding task per running campaign."""
+        try:
+            while not cancel_requested():
+                try:
+                    await self.scan()
+                except Exception:
+                    log.exception("campaign scan failed; going on")
+                await asyncio.sleep(self._settings.scan_seconds)
+        finally:
+            await self.stop()
+
+    async def scan(self) -> None:
+        """Start a task for each running campaign without one; stop the others."""
+        running = await self._outbound.stores.campaigns.list_campaigns([CampaignState.RUNNING])
+        ids = {r.campaign.id for r in running}
+        for campaign_id in ids - self._tasks.keys():
+            self._tasks[campaign_id] = asyncio.create_task(
+                self._lead(campaign_id), name=f"campaign-{campaign_id}"
+            )
+        for campaign_id in set(self._tasks) - ids:
+            task = self._tasks.pop(campaign_id)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _lead(self, campaign_id: int) -> None:
+        lease = RedisLease(
+            self._redis, self._keys.lease(f"campaign:{campaign_id}"), self._settings.lease_seconds
+        )
+
+        async def work() -> None:
+            report = await self._outbound.drive(campaign_id)
+            log.info("campaign %d: dialer stopped (%s)", campaign_id, report.stopped)
+
+        await run_while_leader(lease, work)
+
+    async def stop(self) -> None:
+        """Cancel every campaign task (their leases are released)."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
