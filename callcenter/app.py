@@ -30,10 +30,7 @@ from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
-from callcenter.campaigns.calls import CallRecordLog
-from callcenter.campaigns.metrics import DialerMetrics
-from callcenter.campaigns.runtime import Outbound
-from callcenter.campaigns.serving import dialing
+from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
@@ -85,7 +82,6 @@ from callcenter.web.keys import (
     FASTAGI,
     IVR,
     METRICS,
-    OUTBOUND,
     PROFILES,
     REDIS,
     SETTINGS,
@@ -157,10 +153,6 @@ def create_app(
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
-    calls_log = CallRecordLog(app[CALLS], app[ENDING])
-    app[OUTBOUND] = Outbound(
-        settings, engine, pack, clock, calls=calls_log, metrics=DialerMetrics(registry)
-    )
 
     health.setup(app)
     AuthHttp(app[AUTH]).setup(app)
@@ -173,7 +165,7 @@ def create_app(
     OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
     SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
-    TwilioWebhooks(
+    webhooks = TwilioWebhooks(
         app[CALLS],
         app[IVR],
         app[ENDING],
@@ -181,7 +173,9 @@ def create_app(
         renderer,
         settings.server.public_base_url,
         queueing=app[ACD],
-    ).setup(app)
+    )
+    webhooks.setup(app)
+    setup_outbound(app, pack, clock, webhooks)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("agents", "templates"),

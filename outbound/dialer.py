@@ -260,6 +260,20 @@ class Dialer:
         if done.call_id is not None and self._ports.calls is not None:
             await self._ports.calls.finished(done.call_id, result)
 
+    async def connected(self, key: str, provider_id: str) -> tuple[Attempt, Target] | None:
+        """The attempt whose call was just answered, placed and with its call record (when
+        the answer came before the gateway's reply, it is placed here, once); None when no
+        attempt has that key (or the provider id belongs to another)."""
+        found = await self._find(key, provider_id)
+        if found is None:
+            return None
+        attempt, target = found
+        if attempt.state is AttemptState.SENDING:
+            campaign = (await self._record()).campaign
+            await self._placed(campaign, attempt, target, provider_id, self._clock.now())
+            found = await self._ports.attempts.get(attempt.id) or found
+        return found
+
     async def _find(self, key: str, provider_id: str) -> tuple[Attempt, Target] | None:
         attempts = self._ports.attempts
         attempt_id = self._sending.get(key)

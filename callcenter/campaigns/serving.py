@@ -10,9 +10,42 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from callcenter.campaigns.runtime import CampaignLoop
+from callcenter.campaigns.answering import CampaignCallService
+from callcenter.campaigns.calls import CallRecordLog
+from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.runtime import CampaignLoop, Outbound
+from callcenter.core.clock import Clock
+from callcenter.core.policy import PolicyPack
+from callcenter.state.amd_verdicts import RedisAmdVerdicts
 from callcenter.state.keys import Keys
-from callcenter.web.keys import AMI, OUTBOUND, REDIS, SETTINGS
+from callcenter.telephony.twilio.http import TwilioWebhooks
+from callcenter.telephony.twilio.outbound_http import TwilioCampaignWebhooks
+from callcenter.web.keys import AMI, CALLS, ENDING, ENGINE, IVR, METRICS, OUTBOUND, REDIS, SETTINGS
+
+
+def setup_outbound(
+    app: web.Application, pack: PolicyPack, clock: Clock, webhooks: TwilioWebhooks
+) -> None:
+    """`app[OUTBOUND]` with its call records and metrics, and the campaign calls' Twilio
+    webhooks (next to the inbound ones, whose signature check and rendering they share)."""
+    settings = app[SETTINGS]
+    app[OUTBOUND] = outbound = Outbound(
+        settings,
+        app[ENGINE],
+        pack,
+        clock,
+        calls=CallRecordLog(app[CALLS], app[ENDING]),
+        metrics=DialerMetrics(app[METRICS]),
+    )
+    campaign_calls = CampaignCallService(outbound, app[CALLS], app[IVR], pack.outbound)
+    verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
+    TwilioCampaignWebhooks(
+        webhooks,
+        campaign_calls,
+        app[CALLS],
+        verdicts,
+        machine_detection=settings.outbound.machine_detection,
+    ).setup(app)
 
 
 def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -23,6 +23,10 @@ class Keys:
         """Held while one request runs a step of the call's IVR."""
         return f"{self.prefix}ivr-lock:{call_id}"
 
+    def amd_verdict(self, call_sid: str) -> str:
+        """An outbound call's answering-machine verdict, until its flow starts."""
+        return f"{self.prefix}amd:{call_sid}"
+
     def lease(self, name: str) -> str:
         """A leader lease (AMI session, a campaign's dialer)."""
         return f"{self.prefix}lease:{name}"

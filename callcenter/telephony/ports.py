@@ -13,6 +13,7 @@ from callcenter.calls.models import CallEventType, CallRecord, Direction, Provid
 from ivr_flows.commands import IvrReply, SessionStatus
 from ivr_flows.events import IvrEvent
 from ivr_flows.models import Flow
+from outbound.models import AttemptResult
 
 
 class CallLog(Protocol):
@@ -82,3 +83,19 @@ class Queueing(Protocol):
     async def ringing(self, call_id: str, agent_id: int) -> bool: ...
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool: ...
+
+
+class CampaignCalls(Protocol):
+    """Campaign calls as the telephony side sees them (`callcenter.campaigns.answering`):
+    `key` is the attempt's key the provider carries back (a webhook's query, a channel
+    variable)."""
+
+    async def answered(
+        self, key: str, provider: str, provider_id: str, answered_by: str
+    ) -> IvrReply | None:
+        """The callee answered (`answered_by`: human, machine or unknown): the call enters
+        its campaign's message flow; None when no attempt has that key."""
+
+    async def ended(self, key: str, provider_id: str, status: AttemptResult) -> None:
+        """The call is over with the provider's `status` (answered, busy, no answer,
+        failed); the attempt's result also takes what the flow recorded."""

@@ -60,7 +60,7 @@ class KnownCall:
     called: str
 
 
-def _twiml(text: str) -> web.Response:
+def twiml_response(text: str) -> web.Response:
     return web.Response(text=text, content_type=TWIML)
 
 
@@ -99,10 +99,10 @@ class TwilioWebhooks:
             t.DIAL_RESULT: self.dial_result,
         }
         for path, handler in routes.items():
-            app.router.add_post(path, self._signed(handler))
+            app.router.add_post(path, self.signed(handler))
         app.router.add_get(t.TONE, self.tone)
 
-    def _signed(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def signed(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def checked(request: web.Request) -> web.StreamResponse:
             form = await request.post()
             params = {k: str(v) for k, v in form.items()}
@@ -114,7 +114,7 @@ class TwilioWebhooks:
 
         return checked
 
-    def _urls(self, request: web.Request) -> t.TwimlUrls:
+    def urls(self, request: web.Request) -> t.TwimlUrls:
         return t.TwimlUrls(self._base or str(request.url.origin()))
 
     def _remember(self, sid: str, call: CallRecord) -> KnownCall:
@@ -156,15 +156,15 @@ class TwilioWebhooks:
             "call_id": known.call_id,
             "provider": provider_of(params, PROVIDER),
             "provider_call": params.get("CallSid", ""),
-            "base_url": self._urls(request).base,
+            "base_url": self.urls(request).base,
         }
 
-    def _reply(self, request: web.Request, reply: IvrReply) -> web.Response:
+    def render(self, request: web.Request, reply: IvrReply) -> web.Response:
         if reply.over:
-            return _twiml(t.hangup())
-        urls = self._urls(request)
+            return twiml_response(t.hangup())
+        urls = self.urls(request)
         action = urls.url(t.STEP, seq=str(reply.session.seq))
-        return _twiml(str(self._renderer.document(reply.commands, urls, action)))
+        return twiml_response(str(self._renderer.document(reply.commands, urls, action)))
 
     async def voice(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The number's Voice URL: a new call enters the IVR."""
@@ -187,20 +187,20 @@ class TwilioWebhooks:
             await self._calls.record(known.call_id, E.IVR_ENTERED)
             log.info("call %s from %s entered the IVR", known.call_id, mask(known.caller))
         reply = await self._ivr.start(known.call_id, self._variables(request, known, params))
-        return self._reply(request, reply)
+        return self.render(request, reply)
 
     async def step(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """A Gather's action: keys, words, both or nothing (`actionOnEmptyResult`)."""
         known = await self._find(params)
         if known is None:
             log.warning("IVR step for call %s, which we never saw", params.get("CallSid"))
-            return _twiml(t.hangup())
+            return twiml_response(t.hangup())
         seq_text = request.query.get("seq", "")
         seq = int(seq_text) if seq_text.isdigit() else None
         event = CallerInput(params.get("Digits", ""), params.get("SpeechResult", ""))
         variables = self._variables(request, known, params)
         reply = await self._ivr.handle(known.call_id, event, seq, variables)
-        return self._reply(request, reply)
+        return self.render(request, reply)
 
     async def status(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """Status callbacks: recorded with Twilio's own timestamp; an end ends the call."""
@@ -210,17 +210,7 @@ class TwilioWebhooks:
             log.warning("status %r for call %s, which we never saw", params.get("CallStatus"), sid)
             return web.Response(status=204)
         state = params.get("CallStatus", "")
-        await self._calls.record(
-            record.id,
-            E.PROVIDER_STATUS,
-            {
-                "provider": PROVIDER,
-                "status": state,
-                "timestamp": params.get("Timestamp"),
-                "sequence": params.get("SequenceNumber"),
-                "duration": params.get("CallDuration"),
-            },
-        )
+        await self.record_status(record.id, params)
         if state in TERMINAL and not record.is_over:
             failed = record.state == "ringing" and state in NEVER_CONNECTED
             ivr = await self._ivr.status(record.id)
@@ -230,21 +220,34 @@ class TwilioWebhooks:
             await self._ending.ended(record.id, reason, failed=failed)
         return web.Response(status=204)
 
+    async def record_status(self, call_id: str, params: Mapping[str, str]) -> None:
+        """A status callback on the call's record, with Twilio's own timestamp."""
+        data = {
+            "provider": PROVIDER,
+            "status": params.get("CallStatus", ""),
+            "timestamp": params.get("Timestamp"),
+            "sequence": params.get("SequenceNumber"),
+            "duration": params.get("CallDuration"),
+        }
+        if params.get("AnsweredBy"):
+            data["answered_by"] = params["AnsweredBy"]
+        await self._calls.record(call_id, E.PROVIDER_STATUS, data)
+
     async def wait(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The queue's wait URL (and the hold loop outside a Twilio queue): position and
         estimated wait in our queue, in the call's language, a callback offer when the wait
         is long or nobody can answer, then hold music."""
         known = await self._live(params)
         if known is None:
-            return _twiml(t.hangup())
-        urls = self._urls(request)
+            return twiml_response(t.hangup())
+        urls = self.urls(request)
         hold = request.query.get("hold") == "1"
         info = await self._queueing.waiting_info(known.call_id) if self._queueing else None
         language = known.language
         if info is not None and info.max_wait is MaxWaitAction.END:
             await self._ending.ended(known.call_id, EndedBy.MAX_WAIT)
             goodbye: list[CallerCommand] = [announce.say("max_wait_end", language), Hangup()]
-            return _twiml(str(self._renderer.document(goodbye, urls, "")))
+            return twiml_response(str(self._renderer.document(goodbye, urls, "")))
         response = VoiceResponse()
         stay = request.query.get("stay") == "1"  # the caller chose to wait past the maximum
         loop = {"hold": "1"} | ({"stay": "1"} if stay else {})
@@ -262,14 +265,14 @@ class TwilioWebhooks:
         response.play(self._renderer.hold_music_url)
         if hold:
             response.redirect(urls.url(t.WAIT, **loop), method="POST")
-        return _twiml(str(response))
+        return twiml_response(str(response))
 
     async def callback(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The caller's answer to the callback offer while waiting: 1 keeps the place."""
         known = await self._live(params)
         if known is None:
-            return _twiml(t.hangup())
-        urls = self._urls(request)
+            return twiml_response(t.hangup())
+        urls = self.urls(request)
         hold = request.query.get("hold") == "1"
         digits = params.get("Digits", "")
         max_wait = request.query.get("max_wait") == "1"  # silence keeps the place there
@@ -279,12 +282,12 @@ class TwilioWebhooks:
             query |= {"stay": "1"} if staying else {}  # the caller chose to keep waiting
             response = VoiceResponse()
             response.redirect(urls.url(t.WAIT, **query), method="POST")
-            return _twiml(str(response))
+            return twiml_response(str(response))
         await self._queueing.request_callback(known.call_id, known.caller)
         kept = [announce.say("callback_kept", known.language)]
         response = self._renderer.document(kept, urls, "")
         response.hangup()
-        return _twiml(str(response))
+        return twiml_response(str(response))
 
     async def agent_leg(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """Status of the agent's leg of an offer: answered accepts the offer."""
@@ -298,44 +301,44 @@ class TwilioWebhooks:
         the head; answered and over sends the agent to wrap-up and the caller on (survey)."""
         call_id, agent_id = _offer_of(request)
         if self._queueing is None or (await self._ivr.status(call_id)).state is IvrState.CLOSED:
-            return _twiml(t.hangup())
+            return twiml_response(t.hangup())
         status = params.get("DialCallStatus", "")
         callback = request.query.get("kind") == "callback"
-        urls = self._urls(request)
+        urls = self.urls(request)
         if status in ("completed", "answered") or params.get("DialBridged") == "true":
             caller_on = params.get("CallStatus") not in TERMINAL  # the caller is still there
             by = EndedBy.AGENT if caller_on else EndedBy.CALLER
             await self._queueing.agent_left(call_id, agent_id, by)
             if callback or not caller_on:
-                return _twiml(str(VoiceResponse()))
+                return twiml_response(str(VoiceResponse()))
             reply = await self._ivr.handle(call_id, QueueLeft("bridged"))
-            return self._reply(request, reply)
+            return self.render(request, reply)
         await self._queueing.device_unanswered(call_id, agent_id, status or "no-answer")
         response = VoiceResponse()
         if not callback:
             self._renderer.enqueue(response, request.query.get("queue", "general"), urls)
-        return _twiml(str(response))
+        return twiml_response(str(response))
 
     async def queue_result(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The Enqueue action: the caller left Twilio's queue (bridged, hung up, full…)."""
         known = await self._live(params)
         if known is None:
-            return _twiml(t.hangup())
+            return twiml_response(t.hangup())
         result = params.get("QueueResult", "")
         if result == "redirected":  # our REST redirect to an agent: the new TwiML runs
-            return _twiml(str(VoiceResponse()))
+            return twiml_response(str(VoiceResponse()))
         if result == "hangup" or params.get("CallStatus") in TERMINAL:
             await self._ending.ended(known.call_id, EndedBy.CALLER)
-            return _twiml(str(VoiceResponse()))
+            return twiml_response(str(VoiceResponse()))
         if result in ("bridged", "leave"):
             reply = await self._ivr.handle(known.call_id, QueueLeft(result))
-            return self._reply(request, reply)
+            return self.render(request, reply)
         # queue-full, error, system-error: the caller keeps the place in our queue and waits
         # on the hold loop instead of Twilio's queue.
         log.warning("call %s: Twilio queue result %r: holding outside it", known.call_id, result)
         response = VoiceResponse()
-        response.redirect(self._urls(request).url(t.WAIT, hold="1"), method="POST")
-        return _twiml(str(response))
+        response.redirect(self.urls(request).url(t.WAIT, hold="1"), method="POST")
+        return twiml_response(str(response))
 
     async def tone(self, request: web.Request) -> web.Response:
         """The beep before the caller speaks."""

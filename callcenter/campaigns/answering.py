@@ -1,0 +1,106 @@
+"""Campaign calls on the line, written once for every provider: the callee answered (the
+call enters its campaign type's message flow with the target's values and the
+answering-machine verdict), and the call ended (the attempt's result from the provider's
+status and the flow's `outcome`, then the dialer's result use case)."""
+
+from __future__ import annotations
+
+import logging
+
+from callcenter.calls.models import CallEventType, CallState
+from callcenter.calls.service import CallService
+from callcenter.campaigns.gateways import GatewayNotConfiguredError
+from callcenter.campaigns.runtime import Outbound
+from callcenter.core.phone import mask
+from callcenter.core.policy import OutboundRules
+from ivr_flows.commands import IvrReply
+from ivr_flows.service import IvrService
+from outbound.dialer import Dialer
+from outbound.message_values import CUT_TYPES, message_values
+from outbound.models import AttemptResult, NoSuchCampaignError
+from outbound.outcomes import call_result
+
+log = logging.getLogger(__name__)
+DEFAULT_LANGUAGE = "zh-CN"
+
+
+def verdict(answered_by: str) -> str:
+    """`human`, `machine` or `unknown` from a provider's verdict (Twilio `human`,
+    `machine_start`, `machine_end_beep`, `fax`, `unknown`; Asterisk `HUMAN`, `MACHINE`,
+    `NOTSURE`, `OFF` when detection did not run: a person is assumed)."""
+    value = answered_by.strip().lower()
+    if value in ("human", "off", ""):
+        return "human"
+    if value.startswith("machine") or value == "fax":
+        return "machine"
+    return "unknown"
+
+
+class CampaignCallService:
+    """`callcenter.telephony.ports.CampaignCalls` on the outbound runtime, the call records
+    and the IVR."""
+
+    def __init__(
+        self, outbound: Outbound, calls: CallService, ivr: IvrService, rules: OutboundRules
+    ) -> None:
+        self._rules = rules
+        self._outbound = outbound
+        self._calls = calls
+        self._ivr = ivr
+
+    async def _dialer(self, key: str) -> Dialer | None:
+        head = key.split(":", 1)[0]
+        if not head.isdigit() or len(head) > 18:
+            log.warning("campaign call with a malformed attempt key %r", key)
+            return None
+        try:
+            return await self._outbound.dialer(int(head))
+        except (NoSuchCampaignError, GatewayNotConfiguredError) as err:
+            log.warning("campaign call for attempt %r: %s", key, err)
+            return None
+
+    async def answered(
+        self, key: str, provider: str, provider_id: str, answered_by: str
+    ) -> IvrReply | None:
+        dialer = await self._dialer(key)
+        found = await dialer.connected(key, provider_id) if dialer else None
+        if found is None or found[0].call_id is None:
+            log.warning("answered campaign call %s for unknown attempt %r", provider_id, key)
+            return None
+        attempt, target = found
+        call_id = attempt.call_id
+        assert call_id is not None
+        campaign = (await self._outbound.campaigns.get(attempt.campaign_id)).campaign
+        flow, who = campaign.type.value, verdict(answered_by)
+        record = await self._calls.get(call_id)
+        if record.state is CallState.RINGING:
+            entered = {"flow": flow, "answered_by": who}
+            await self._calls.record(call_id, CallEventType.IVR_ENTERED, entered)
+        sequence = None
+        if campaign.type in CUT_TYPES:
+            sequence = await self._outbound.stores.arrears.get(target.account_id)
+        values = message_values(campaign.type, target.values, self._rules, sequence)
+        variables = {
+            **values,
+            "lang": values.get("lang", DEFAULT_LANGUAGE),
+            "answered_by": who,
+            "call_id": call_id,
+            "caller": target.phone,
+            "provider": provider,
+            "provider_call": provider_id,
+            "vulnerable": target.vulnerable,
+        }
+        log.info("campaign call %s to %s answered (%s)", call_id, mask(target.phone), who)
+        return await self._ivr.start(call_id, variables, flow=flow)
+
+    async def ended(self, key: str, provider_id: str, status: AttemptResult) -> None:
+        dialer = await self._dialer(key)
+        found = await dialer.connected(key, provider_id) if dialer else None
+        if found is None:
+            log.warning("end of campaign call %s for unknown attempt %r", provider_id, key)
+            return
+        outcome = None
+        call_id = found[0].call_id
+        if status is AttemptResult.ANSWERED and call_id is not None:
+            outcome = (await self._ivr.status(call_id)).outcome
+        await self._outbound.on_result(key, call_result(status, outcome), provider_id)

@@ -1,0 +1,39 @@
+"""The values a campaign's message flow speaks, from a target's stored values: the names
+the flows use (see each flow file's header) derived from the names the target queries
+store, and the pack's figures a message quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from callcenter.core.policy import OutboundRules
+from outbound.models import ArrearsSequence, CampaignType
+
+T = CampaignType
+CUT_TYPES = frozenset({T.DISCONNECTION_NOTICE, T.RE_NOTICE})
+
+
+def message_values(
+    campaign_type: CampaignType,
+    values: Mapping[str, str],
+    rules: OutboundRules,
+    sequence: ArrearsSequence | None = None,
+) -> dict[str, str]:
+    """The target's values with the flow's names added: `amount` (the bill's amount due),
+    `outage_restore` (the estimated restoration), `previous_restore` (the estimate an ETR
+    update replaces), `threshold` (the pack's low-balance threshold) and, for the
+    disconnection notices, `cut_at` from the account's arrears sequence."""
+    out = dict(values)
+    aliases = {
+        "amount": "amount_due",
+        "outage_restore": "outage_etr",
+        "previous_restore": "previous_etr",
+    }
+    for name, stored in aliases.items():
+        if name not in out and stored in out:
+            out[name] = out[stored]
+    if campaign_type in (T.LOW_BALANCE, T.ZERO_BALANCE):
+        out.setdefault("threshold", f"{rules.low_balance_threshold:.2f}")
+    if campaign_type in CUT_TYPES and sequence is not None and sequence.cut_at is not None:
+        out.setdefault("cut_at", sequence.cut_at.isoformat())
+    return out
