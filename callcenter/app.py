@@ -75,6 +75,7 @@ from callcenter.web.keys import (
     ASTERISK_BRIDGE,
     AUTH,
     CALLS,
+    CAMPAIGN_CALLS,
     DESK,
     ENDING,
     ENGINE,
@@ -239,6 +240,7 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
         tts,
         queueing=app[ACD],
         offer_seconds=settings.routing.offer_seconds,
+        campaign_calls=app[CAMPAIGN_CALLS],
     )
     app[FASTAGI] = server
     try:

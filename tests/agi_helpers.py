@@ -43,6 +43,7 @@ class FakeChannel:
     keys: list[str] | None = None  # instead of the recorded input: keys per GET DATA ("" = none)
     dial_status: str = "ANSWER"
     on_dial: Callable[[str], Awaitable[None]] | None = None  # the agent's phone, say
+    variables: dict[str, str] = field(default_factory=dict)  # GET VARIABLE answers
 
     async def call(self, port: int, timeout: float = 20) -> None:
         env, pairs = recorded_session(self.name)
@@ -69,6 +70,8 @@ class FakeChannel:
                     answer = ["200 result=0"]
                 elif cmd.startswith("GET VARIABLE DIALSTATUS"):
                     answer = [f"200 result=1 ({self.dial_status})"]
+                elif cmd.startswith("GET VARIABLE ") and cmd.split(" ")[2] in self.variables:
+                    answer = [f"200 result=1 ({self.variables[cmd.split(' ')[2]]})"]
                 else:
                     answer = ["200 result=1"]
                 dead = dead or "HANGUP" in answer or answer == ["200 result=-1"]

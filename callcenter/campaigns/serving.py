@@ -20,7 +20,18 @@ from callcenter.state.amd_verdicts import RedisAmdVerdicts
 from callcenter.state.keys import Keys
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.outbound_http import TwilioCampaignWebhooks
-from callcenter.web.keys import AMI, CALLS, ENDING, ENGINE, IVR, METRICS, OUTBOUND, REDIS, SETTINGS
+from callcenter.web.keys import (
+    AMI,
+    CALLS,
+    CAMPAIGN_CALLS,
+    ENDING,
+    ENGINE,
+    IVR,
+    METRICS,
+    OUTBOUND,
+    REDIS,
+    SETTINGS,
+)
 
 
 def setup_outbound(
@@ -37,7 +48,9 @@ def setup_outbound(
         calls=CallRecordLog(app[CALLS], app[ENDING]),
         metrics=DialerMetrics(app[METRICS]),
     )
-    campaign_calls = CampaignCallService(outbound, app[CALLS], app[IVR], pack.outbound)
+    app[CAMPAIGN_CALLS] = campaign_calls = CampaignCallService(
+        outbound, app[CALLS], app[IVR], pack.outbound
+    )
     verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
     TwilioCampaignWebhooks(
         webhooks,

@@ -12,6 +12,7 @@ from agents.desk import DeskHub
 from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.calls.service import CallService
+from callcenter.campaigns.answering import CampaignCallService
 from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
@@ -39,3 +40,4 @@ FASTAGI = web.AppKey("fastagi", FastAgiServer)
 AMI = web.AppKey("ami", AsteriskAmi)
 ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)
 OUTBOUND = web.AppKey("outbound", Outbound)
+CAMPAIGN_CALLS = web.AppKey("campaign_calls", CampaignCallService)

@@ -90,8 +90,6 @@ def replayed(name: str) -> tuple[Handler, list[str]]:
 @pytest.mark.parametrize(
     ("name", "request_", "expected"),
     [
-        ("ami-originate-amd-human", dial(1001, "5550101"), R.ANSWERED),
-        ("ami-originate-amd-machine", dial(1002, "5550102"), R.ANSWERED),  # the flow says machine
         ("ami-originate-busy", dial(1003, "5550103"), R.BUSY),  # Reason 0: the Dial's BUSY
         ("ami-originate-noanswer", dial(1004, "5550104", ring_seconds=6), R.NO_ANSWER),
     ],
@@ -109,6 +107,27 @@ async def test_campaign_calls_replayed_give_their_results(
 
     assert provider_id == f"cc-attempt-{request_.attempt_id}"
     assert result == (request_.key, expected, provider_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "request_"),
+    [
+        ("ami-originate-amd-human", dial(1001, "5550101")),
+        ("ami-originate-amd-machine", dial(1002, "5550102")),
+    ],
+)
+async def test_answered_campaign_calls_leave_the_result_to_their_flow(
+    name: str, request_: DialRequest
+) -> None:
+    sink = Sink()
+    handler, ids = replayed(name)
+    async with session(handler, ids) as ami:
+        gateway = AmiGateway(ami, sink)
+        await gateway.place(request_)
+        await asyncio.wait_for(gateway.settle(), 5)
+        await gateway.close()
+
+    assert sink.results.empty()  # the FastAGI session reports confirmed, machine, ...
 
 
 async def test_failing_originates_replayed() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
@@ -32,15 +32,17 @@ from callcenter.telephony.asterisk.channel import (
 )
 from callcenter.telephony.asterisk.queue_wait import AgentWait, CallOver, Waiter
 from callcenter.telephony.asterisk.tts import Tts
-from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
+from callcenter.telephony.ports import CallEnd, CallLog, CampaignCalls, Ivr, Queueing
 from ivr_flows import commands as c
 from ivr_flows.events import SILENCE, CallerInput, IvrEvent
+from outbound.models import AttemptResult
 
 log = logging.getLogger(__name__)
 E = CallEventType
 PROVIDER = "asterisk"
 BACKLOG = 1024
 ANSWERED_SCRIPT = "answered"  # agi://host:port/answered,<call>,<agent> from Dial's U()
+CAMPAIGN_SCRIPT = "campaign"  # agi://host:port/campaign,<AMDSTATUS>,<AMDCAUSE>
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,9 @@ class FastAgiServer:
         *,
         queueing: Queueing | None = None,
         offer_seconds: int = 20,
+        campaign_calls: CampaignCalls | None = None,
     ) -> None:
+        self._campaign_calls = campaign_calls
         self._calls = calls
         self._ivr = ivr
         self._ending = ending
@@ -97,8 +101,11 @@ class FastAgiServer:
         try:
             env = await asyncio.wait_for(read_env(reader), self._settings.env_timeout_seconds)
             channel = AgiChannel(reader, writer, self._settings.command_timeout_seconds)
-            if env.get("network_script") == ANSWERED_SCRIPT:
+            script = env.get("network_script")
+            if script == ANSWERED_SCRIPT:
                 await self._answered(env)
+            elif script == CAMPAIGN_SCRIPT:
+                await self._campaign(env, channel)
             else:
                 await self._serve(env, channel)
         except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
@@ -127,28 +134,55 @@ class FastAgiServer:
             env.get("channel"),
         )
         await self._calls.record(call.id, E.IVR_ENTERED)
-        try:
+
+        async def first() -> c.IvrReply:
             await channel.run("SET VARIABLE", "CC_CALL_ID", call.id)  # for dialplan and CDRs
-            reply = await self._ivr.start(call.id, variables)
+            return await self._ivr.start(call.id, variables)
+
+        await self._ending.ended(call.id, await self._converse(channel, call, first()))
+
+    async def _converse(
+        self, channel: AgiChannel, call: CallRecord, first: Awaitable[c.IvrReply | None]
+    ) -> str:
+        """Run the flow from its first reply to its end; who or what ended the call."""
+        try:
+            reply = await first
             event: IvrEvent | CallOver | None = None
-            while not reply.over:
+            while reply is not None and not reply.over:
                 event = await self._perform(channel, call, reply)
                 if event is None or isinstance(event, CallOver):
                     break
                 reply = await self._ivr.handle(call.id, event)
             if not channel.hung_up:
                 await channel.run("HANGUP")
-            ended = event.reason if isinstance(event, CallOver) else EndedBy.IVR_ENDED
-            await self._ending.ended(call.id, ended)
+            return event.reason if isinstance(event, CallOver) else EndedBy.IVR_ENDED
         except CallerHungUp:
-            await self._ending.ended(call.id, EndedBy.CALLER)
+            return EndedBy.CALLER
         except (ConnectionError, TimeoutError, AgiProtocolError) as err:
             log.warning(
                 "FastAGI session of call %s lost (%s): the call is ended",
                 call.id,
                 err or type(err).__name__,
             )
-            await self._ending.ended(call.id, EndedBy.NETWORK)
+            return EndedBy.NETWORK
+
+    async def _campaign(self, env: Mapping[str, str], channel: AgiChannel) -> None:
+        """A campaign call answered (`campaign-answered` in the dialplan): its message flow
+        with the AMD verdict of the arguments, then the attempt's result."""
+        if self._campaign_calls is None:
+            raise AgiProtocolError("campaign: this server places no campaign calls")
+        key = (await channel.run("GET VARIABLE", "CC_ATTEMPT")).data or ""
+        provider_id = env.get("uniqueid", "")
+        verdict = env.get("arg_1", "")
+        reply = await self._campaign_calls.answered(key, PROVIDER, provider_id, verdict)
+        ref = ProviderRef(PROVIDER, provider_id)
+        call = await self._calls.find_by_provider(ref) if reply is not None else None
+        if reply is None or call is None:
+            log.warning("campaign call %s: no attempt %r", provider_id, key)
+            await channel.run("HANGUP")
+            return
+        await self._converse(channel, call, _ready(reply))
+        await self._campaign_calls.ended(key, provider_id, AttemptResult.ANSWERED)
 
     async def _answered(self, env: Mapping[str, str]) -> None:
         """The agent's device answered a Dial of ours (its `U()` subroutine): the offer is
@@ -223,6 +257,10 @@ class FastAgiServer:
             log.warning("no routing on this server: call %s cannot wait for an agent", call.id)
             return None
         return await self._wait.run(Waiter(channel, call.id, call.from_number, language))
+
+
+async def _ready(reply: c.IvrReply) -> c.IvrReply:
+    return reply
 
 
 def _called(env: Mapping[str, str]) -> str:

@@ -9,8 +9,9 @@ from the OriginateResponse (Reason 0 failed, 1 hung up, 3 no answer, 4 answered,
 8 congestion), except that a failure with Reason 0 takes the status of the `campaign-out`
 half's own Dial (its DialEnd), because a Dial that ends busy does not pass the busy signal
 back: the recorded `ami-originate-busy` says Reason 0 with `DialStatus: BUSY` on `;2`.
-An answered call is reported `answered`; what its flow learns (confirmed, a machine by
-`AMD()`, opted out) reaches the dialer from the flow.
+An answered call is not reported here: its FastAGI session (`campaign`) runs the message
+flow and reports the result when the call is over (confirmed, a machine by `AMD()`, opted
+out, answered).
 
 `find` after a crash: the channel is looked up by its Uniqueid among the live channels (the
 tracker is resynced from CoreShowChannels at every login); a call that has already ended
@@ -158,6 +159,11 @@ class AmiGateway:
         live = tracker.by_uniqueid(uniqueid) or tracker.by_uniqueid(f"{uniqueid};2")
         return uniqueid if live is not None else None
 
+    async def settle(self) -> None:
+        """Until the outcomes of the calls placed so far have come (or their wait failed)."""
+        while self._watching:
+            await asyncio.gather(*self._watching, return_exceptions=True)
+
     async def close(self) -> None:
         """Stop waiting for outcomes (the calls go on in Asterisk)."""
         for task in list(self._watching):
@@ -182,6 +188,9 @@ class AmiGateway:
             self._placing.discard(uniqueid)
             dial_status = self._dial_status.pop(uniqueid, None)
         result = originate_result(event, dial_status)
+        if result is R.ANSWERED:  # its flow reports the result when the call is over
+            log.info("attempt %s: %s answered", key, uniqueid)
+            return
         if self._on_result is None:
             log.warning("attempt %s: %s with no result sink bound", key, result)
             return
