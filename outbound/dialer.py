@@ -213,6 +213,9 @@ class Dialer:
         kind, caller_id = self._gateway.kind, self._settings.caller_id
         call_id = await calls.placed(campaign, moved, target, kind, provider_id, caller_id)
         await self._ports.attempts.link_call(attempt.id, call_id)
+        now_done = await self._ports.attempts.get(attempt.id)
+        if now_done is not None and now_done[0].result is not None:  # the result came first
+            await calls.finished(call_id, now_done[0].result)
 
     async def _gateway_failed(
         self, campaign: Campaign, attempt: Attempt, err: GatewayError, now: datetime, r: RoundReport

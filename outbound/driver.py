@@ -54,13 +54,16 @@ async def drive(
     reconcile_seconds: float = 30.0,
     until_idle: bool = False,
     progress: Progress | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> DriveReport:
     """Take the campaign over (claims released, stuck sends reconciled), then dial rounds
-    every `tick_seconds` until the campaign stops or, with `until_idle`, goes idle."""
+    every `tick_seconds` until the campaign stops or, with `until_idle`, goes idle; or, at
+    a round's end, until `stopping()` says the process is shutting down (`stopped`:
+    `shutdown`)."""
     total = DriveReport()
     await dialer.take_over(clock.now())
     last_reconcile = clock.now()
-    while True:
+    while not stopping():
         now = clock.now()
         report = await dialer.round(now)
         total.add(report)
@@ -80,3 +83,5 @@ async def drive(
             last_reconcile = now
             await dialer.reconcile(now)
         await sleep(tick_seconds)
+    total.stopped = "shutdown"
+    return total

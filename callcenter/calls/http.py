@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.calls.models import CallQuery
+from callcenter.calls.models import CallQuery, Direction
 from callcenter.calls.schemas import (
     CallDetailOut,
     CallEventOut,
@@ -49,6 +49,7 @@ class CallsHttp:
             q.limit,
             q.offset,
             q.include_simulated,
+            Direction(q.direction) if q.direction else None,
         )
         records, total = await self._service.search(query)
         items = [to_model(CallOut, r) for r in records]

@@ -127,6 +127,7 @@ class CallQuery:
     limit: int = 50
     offset: int = 0
     include_simulated: bool = False  # simulator calls are left out unless asked for
+    direction: Direction | None = None  # inbound or outbound (campaign calls) only
 
 
 @dataclass(frozen=True, slots=True)

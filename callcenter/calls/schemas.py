@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +21,9 @@ class CallsQuery(BaseModel):
     customer_id: int | None = Field(default=None, ge=1)
     agent_id: int | None = Field(default=None, ge=1)
     disposition: str | None = Field(default=None, max_length=32)
+    direction: Literal["inbound", "outbound"] | None = Field(
+        default=None, description="inbound, or outbound (campaign calls)"
+    )
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
     include_simulated: bool = Field(

@@ -101,7 +101,12 @@ class Outbound:
         await (await self.dialer(int(head))).on_result(key, result, provider_id)
 
     async def drive(
-        self, campaign_id: int, *, until_idle: bool = False, progress: Progress | None = None
+        self,
+        campaign_id: int,
+        *,
+        until_idle: bool = False,
+        progress: Progress | None = None,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> DriveReport:
         """Dial the campaign until it stops (or, `until_idle`, until nothing can be placed now)."""
         out = self._settings.outbound
@@ -120,6 +125,7 @@ class Outbound:
             reconcile_seconds=out.reconcile_seconds,
             until_idle=until_idle,
             progress=observe,
+            stopping=stopping,
         )
 
 
@@ -133,6 +139,8 @@ class CampaignLoop:
         self._keys = keys
         self._settings = settings.outbound
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
+        self._working: set[asyncio.Task[object]] = set()  # dialers in a round
 
     async def run(self) -> None:
         """Until cancelled: keep one lease-holding task per running campaign."""
@@ -166,15 +174,25 @@ class CampaignLoop:
         )
 
         async def work() -> None:
-            report = await self._outbound.drive(campaign_id)
+            task = asyncio.current_task()
+            assert task is not None
+            self._working.add(task)
+            try:
+                report = await self._outbound.drive(campaign_id, stopping=lambda: self._stopping)
+            finally:
+                self._working.discard(task)
             log.info("campaign %d: dialer stopped (%s)", campaign_id, report.stopped)
 
         await run_while_leader(lease, work)
 
     async def stop(self) -> None:
-        """Cancel every campaign task (their leases are released)."""
+        """Let every campaign's dialer finish its round, then stop the tasks (their leases
+        are released)."""
+        self._stopping = True
         tasks = list(self._tasks.values())
         self._tasks.clear()
+        if self._working:
+            await asyncio.wait(set(self._working), timeout=self._settings.tick_ms / 1000 * 4 + 1)
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -335,6 +335,8 @@ class SqlCallRepository:
             conditions.append(calls.c.agent_id == query.agent_id)
         if query.disposition is not None:
             conditions.append(calls.c.disposition == query.disposition)
+        if query.direction is not None:
+            conditions.append(calls.c.direction == query.direction.value)
         if not query.include_simulated:
             conditions.append(calls.c.simulated == false())
         where = and_(True, *conditions)
