@@ -32,6 +32,7 @@ from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.campaigns.calls import CallRecordLog
 from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.outage_policy import OutagePolicy  # added by ob-policy
 from callcenter.campaigns.runtime import Outbound
 from callcenter.campaigns.serving import dialing
 from callcenter.config import Settings
@@ -170,7 +171,12 @@ def create_app(
     AgentsHttp(app[ACD], directory).setup(app)
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)
-    OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
+    # changed by ob-policy: outage events start notice campaigns (campaigns/outage_policy.py)
+    policy = OutagePolicy.on(
+        engine, app[OUTBOUND].campaigns, settings.outbound.outage_policy, clock
+    )
+    outages = OutageService(SqlOutageStore(engine), clock, settings.server.timezone, policy)
+    OutagesHttp(outages).setup(app)
     SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     TwilioWebhooks(
@@ -198,6 +204,7 @@ def create_app(
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))
+    app.cleanup_ctx.append(policy.running)  # added by ob-policy
     return app
 
 
