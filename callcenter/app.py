@@ -163,8 +163,6 @@ def create_app(
     AgentsHttp(app[ACD], directory).setup(app)
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)
-    OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
-    SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     webhooks = TwilioWebhooks(
         app[CALLS],
@@ -176,7 +174,10 @@ def create_app(
         queueing=app[ACD],
     )
     webhooks.setup(app)
-    setup_outbound(app, pack, clock, webhooks)
+    policy = setup_outbound(app, pack, clock, webhooks)  # outage events start notices
+    outages = OutageService(SqlOutageStore(engine), clock, settings.server.timezone, policy)
+    OutagesHttp(outages).setup(app)
+    SimulatorHttp(simulator).setup(app)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("agents", "templates"),
@@ -193,6 +194,7 @@ def create_app(
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))
+    app.cleanup_ctx.append(policy.running)
     return app
 
 

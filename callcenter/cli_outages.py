@@ -9,10 +9,15 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.campaigns.outage_policy import OutagePolicy
+from callcenter.campaigns.wiring import OutboundStores
 from callcenter.config import Settings
 from callcenter.core.audit import CLI_EDITOR
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import ConfigError, InvalidInputError
+from callcenter.core.policy import pack_in_force as policy_pack
 from callcenter.outages.models import NewOutage, Outage, OutageChanges, OutageKind, OutageStatus
 from callcenter.outages.rules import aware
 from callcenter.outages.service import OutageService
@@ -52,14 +57,26 @@ def outage_command(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _with_service(settings: Settings, body: Callable[[OutageService], Awaitable[int]]) -> int:
     engine = db.create_engine(settings.database_url)
+    policy = _policy(settings, engine)
     try:
         await db.ping(engine)
         await migrate.upgrade(engine)
-        return await body(
-            OutageService(SqlOutageStore(engine), SystemClock(), settings.server.timezone)
-        )
+        zone = settings.server.timezone
+        return await body(OutageService(SqlOutageStore(engine), SystemClock(), zone, policy))
     finally:
+        await policy.settle()  # the campaigns the change starts, before the database closes
         await engine.dispose()
+
+
+def _policy(settings: Settings, engine: AsyncEngine) -> OutagePolicy:
+    """The outage-event policies (`[outbound.outage_policy]`): the campaigns they start are
+    dialled by the server."""
+    clock = SystemClock()
+    pack = policy_pack(settings.policy.pack, clock.now().date())
+    campaigns = OutboundStores.on(engine, pack, settings.server.timezone).campaign_service(
+        pack, clock
+    )
+    return OutagePolicy.on(engine, campaigns, settings.outbound.outage_policy, clock)
 
 
 def _time(text: str | None, what: str, service: OutageService) -> datetime | None:

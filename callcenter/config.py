@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -192,6 +193,33 @@ class AsteriskSettings(_Section):
         return host, int(port)
 
 
+# --- added by ob-policy: outage-event policies and texts of notice campaigns ---
+
+
+class OutagePolicySettings(_Section):
+    """Which campaigns outage events start: a notice to the affected when an outage is
+    declared, an update when its ETR changes, a restoration notice when it is restored
+    (to the callers who asked for one, or to them and everyone the earlier notices reached,
+    or off); on which gateway, and whether they also text (`sms`)."""
+
+    notice_on_create: bool = True
+    etr_update: bool = True
+    restoration: Literal["callers", "callers-and-notified", "off"] = "callers-and-notified"
+    gateway: Literal["simulated", "twilio", "asterisk"] = "simulated"
+    sms: bool = False
+
+
+class TextSettings(_Section):
+    """Texts (SMS) of notice campaigns that ask for them: the sender number (empty: the
+    caller id) and how many are sent per dialer round."""
+
+    from_number: str = Field(default="", pattern=r"^(\+?\d{3,20})?$")
+    per_round: int = Field(default=50, ge=1, le=10000)
+
+
+# --- end of ob-policy's block ---
+
+
 class OutboundSettings(_Section):
     """Outbound campaigns: the number callees see, the dialer loop (one instance dials a
     campaign at a time, under a lease in Redis), ring time, answering-machine detection,
@@ -209,6 +237,8 @@ class OutboundSettings(_Section):
     gateway_concurrency: int = Field(default=100, ge=1, le=10000)
     simulated_ring_seconds: float = Field(default=2.0, ge=0, le=120)
     simulated_seed: int = 0
+    outage_policy: OutagePolicySettings = OutagePolicySettings()  # added by ob-policy
+    texts: TextSettings = TextSettings()  # added by ob-policy
 
 
 class Settings(BaseSettings):

@@ -5,6 +5,8 @@ store, and the pack's figures a message quotes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from callcenter.core.policy import OutboundRules
 from outbound.models import ArrearsSequence, CampaignType
@@ -18,12 +20,15 @@ def message_values(
     values: Mapping[str, str],
     rules: OutboundRules,
     sequence: ArrearsSequence | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> dict[str, str]:
     """The target's values with the flow's names added: `amount` (the bill's amount due),
     `outage_restore` (the estimated restoration), `previous_restore` (the estimate an ETR
     update replaces), `threshold` (the pack's low-balance threshold) and, for the
-    disconnection notices, `cut_at` from the account's arrears sequence."""
-    out = dict(values)
+    disconnection notices, `cut_at` from the account's arrears sequence. Times (stored in
+    UTC) are given in `timezone`, the wall time callees live by."""
+    zone = ZoneInfo(timezone)
+    out = {key: _local(value, zone) for key, value in values.items()}
     aliases = {
         "amount": "amount_due",
         "outage_restore": "outage_etr",
@@ -35,5 +40,16 @@ def message_values(
     if campaign_type in (T.LOW_BALANCE, T.ZERO_BALANCE):
         out.setdefault("threshold", f"{rules.low_balance_threshold:.2f}")
     if campaign_type in CUT_TYPES and sequence is not None and sequence.cut_at is not None:
-        out.setdefault("cut_at", sequence.cut_at.isoformat())
+        out.setdefault("cut_at", sequence.cut_at.astimezone(zone).isoformat())
     return out
+
+
+def _local(value: str, zone: ZoneInfo) -> str:
+    """An ISO date-time with its offset, moved to `zone`; any other value as it is."""
+    if len(value) < 16 or "T" not in value:
+        return value
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return at.astimezone(zone).isoformat() if at.tzinfo is not None else value

@@ -52,6 +52,9 @@ class TargetQueryKind(StrEnum):
     BALANCE_BELOW = "balance-below"  # prepaid balance below N yuan
     TICKET = "ticket"  # the customer of a ticket (satisfaction callback)
     CSV = "csv"  # uploaded account numbers
+    # added by ob-policy: who asked the IVR to be told of the outage's restoration, and with
+    # `+notified` also everyone its outage-notice and etr-update campaigns reached
+    OUTAGE_CALLERS = "outage-callers"  # outage id, or `ID+notified`
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,9 +41,15 @@ class CampaignCallService:
     and the IVR."""
 
     def __init__(
-        self, outbound: Outbound, calls: CallService, ivr: IvrService, rules: OutboundRules
+        self,
+        outbound: Outbound,
+        calls: CallService,
+        ivr: IvrService,
+        rules: OutboundRules,
+        timezone: str,
     ) -> None:
         self._rules = rules
+        self._timezone = timezone
         self._outbound = outbound
         self._calls = calls
         self._ivr = ivr
@@ -79,7 +85,7 @@ class CampaignCallService:
         sequence = None
         if campaign.type in CUT_TYPES:
             sequence = await self._outbound.stores.arrears.get(target.account_id)
-        values = message_values(campaign.type, target.values, self._rules, sequence)
+        values = message_values(campaign.type, target.values, self._rules, sequence, self._timezone)
         variables = {
             **values,
             "lang": values.get("lang", DEFAULT_LANGUAGE),

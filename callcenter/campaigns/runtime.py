@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.campaigns.gateways import GatewayBook
 from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.texting import TextSenders, campaign_texts
 from callcenter.campaigns.wiring import OutboundStores
 from callcenter.config import Settings
 from callcenter.core.clock import Clock
@@ -68,6 +69,11 @@ class Outbound:
         self._ports = self.stores.dialer_ports(calls)
         self._dialers: dict[int, Dialer] = {}
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+        # added by ob-policy: the texts of notice campaigns, sent between dialing rounds
+        self.text_senders = TextSenders(self.gateways, clock)
+        self.texts = campaign_texts(
+            settings, engine, self.stores.opt_outs, self.text_senders, clock
+        )
 
     async def dialer(self, campaign_id: int) -> Dialer:
         """The campaign's dialer on this process (`no-such-campaign`, `gateway-not-configured`)."""
@@ -117,16 +123,50 @@ class Outbound:
             if progress is not None:
                 progress(report, counts)
 
-        return await drive(
+        texting = await self._texting(campaign_id)  # added by ob-policy
+        report = await drive(
             await self.dialer(campaign_id),
             self._clock,
-            sleep=self._sleep,
+            sleep=texting or self._sleep,  # changed by ob-policy: texts, then the tick's sleep
             tick_seconds=out.tick_ms / 1000,
             reconcile_seconds=out.reconcile_seconds,
             until_idle=until_idle,
             progress=observe,
             stopping=stopping,
         )
+        if texting is not None:  # added by ob-policy: the last round's texts
+            await self._send_texts(campaign_id)
+        return report
+
+    # --- added by ob-policy: texts of notice campaigns between dialing rounds ---
+
+    async def _texting(self, campaign_id: int) -> Callable[[float], Awaitable[None]] | None:
+        """For a campaign that texts: the drive's sleep, sending the due texts first."""
+        if not self.texts.wanted_by((await self.campaigns.get(campaign_id)).campaign):
+            return None
+
+        async def texts_then_sleep(seconds: float) -> None:
+            await self._send_texts(campaign_id)
+            await self._sleep(seconds)
+
+        return texts_then_sleep
+
+    async def _send_texts(self, campaign_id: int) -> None:
+        try:
+            report = await self.texts.round((await self.campaigns.get(campaign_id)).campaign)
+        except Exception:
+            log.exception("campaign %d: texts failed; the calls go on", campaign_id)
+            return
+        if report.sent or report.failed or report.refused:
+            log.info(
+                "campaign %d: %d texts sent, %d refused, %d failed",
+                campaign_id,
+                report.sent,
+                report.refused,
+                report.failed,
+            )
+
+    # --- end of ob-policy's block ---
 
 
 class CampaignLoop:

@@ -13,6 +13,7 @@ from aiohttp import web
 from callcenter.campaigns.answering import CampaignCallService
 from callcenter.campaigns.calls import CallRecordLog
 from callcenter.campaigns.metrics import DialerMetrics
+from callcenter.campaigns.outage_policy import OutagePolicy
 from callcenter.campaigns.runtime import CampaignLoop, Outbound
 from callcenter.core.clock import Clock
 from callcenter.core.policy import PolicyPack
@@ -36,9 +37,10 @@ from callcenter.web.keys import (
 
 def setup_outbound(
     app: web.Application, pack: PolicyPack, clock: Clock, webhooks: TwilioWebhooks
-) -> None:
+) -> OutagePolicy:
     """`app[OUTBOUND]` with its call records and metrics, and the campaign calls' Twilio
-    webhooks (next to the inbound ones, whose signature check and rendering they share)."""
+    webhooks (next to the inbound ones, whose signature check and rendering they share);
+    the outage-event policy that starts notice campaigns (for the outage service)."""
     settings = app[SETTINGS]
     app[OUTBOUND] = outbound = Outbound(
         settings,
@@ -49,7 +51,7 @@ def setup_outbound(
         metrics=DialerMetrics(app[METRICS]),
     )
     app[CAMPAIGN_CALLS] = campaign_calls = CampaignCallService(
-        outbound, app[CALLS], app[IVR], pack.outbound
+        outbound, app[CALLS], app[IVR], pack.outbound, settings.server.timezone
     )
     verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
     TwilioCampaignWebhooks(
@@ -59,6 +61,7 @@ def setup_outbound(
         verdicts,
         machine_detection=settings.outbound.machine_detection,
     ).setup(app)
+    return OutagePolicy.on(app[ENGINE], outbound.campaigns, settings.outbound.outage_policy, clock)
 
 
 def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:

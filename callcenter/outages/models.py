@@ -114,3 +114,24 @@ class UnknownServicePointError(InvalidInputError):
     """A service point id that does not exist."""
 
     default_code = "no-such-service-point"
+
+
+# --- added by ob-policy: the events outage administration publishes ---
+
+
+class OutageEventKind(StrEnum):
+    """What happened to an outage, for the policies that follow outages (notices)."""
+
+    CREATED = "created"
+    ETR_CHANGED = "etr-changed"  # the estimated restoration time of an open outage changed
+    RESTORED = "restored"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class OutageEvent:
+    """One event: the outage as stored after it, and before it (None for a creation)."""
+
+    kind: OutageEventKind
+    outage: Outage
+    before: Outage | None = None

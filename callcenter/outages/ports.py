@@ -25,3 +25,16 @@ class OutageStore(Protocol):
         self, outage_id: int, changes: OutageChanges, action: str, stamp: Stamp
     ) -> Outage:
         """Apply checked changes (the store keeps the before and after in the audit log)."""
+
+
+# --- added by ob-policy ---
+
+from callcenter.outages.models import OutageEvent  # noqa: E402
+
+
+class OutageEvents(Protocol):
+    """Who hears of outage events once they are stored (the outage-notice policies). A
+    failure here never undoes or fails the outage change."""
+
+    async def published(self, event: OutageEvent) -> None:
+        """Take one event (quickly: slow work goes on in the background)."""

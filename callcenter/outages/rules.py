@@ -6,7 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.core.errors import InvalidInputError
-from callcenter.outages.models import NewOutage, Outage, OutageChanges, OutageStatus
+from callcenter.outages.models import (
+    NewOutage,
+    Outage,
+    OutageChanges,
+    OutageEvent,
+    OutageEventKind,
+    OutageStatus,
+)
 
 MAX_TEXT = 500
 MAX_TARGETS = 500
@@ -101,3 +108,23 @@ def action_of(changes: OutageChanges) -> str:
     if changes.status is OutageStatus.RESTORED:
         return "restore"
     return "cancel" if changes.status is OutageStatus.CANCELLED else "update"
+
+
+# --- added by ob-policy ---
+
+
+def events_of(before: Outage, after: Outage) -> list[OutageEvent]:
+    """The events of an update: closed (restored or cancelled), else a changed ETR, else
+    none (an edit of the area or the cause tells nobody). A closed outage has no more."""
+    if before.status.closed:
+        return []
+    if after.status.closed:
+        kind = (
+            OutageEventKind.RESTORED
+            if after.status is OutageStatus.RESTORED
+            else OutageEventKind.CANCELLED
+        )
+        return [OutageEvent(kind, after, before)]
+    if after.estimated_restoration_at != before.estimated_restoration_at:
+        return [OutageEvent(OutageEventKind.ETR_CHANGED, after, before)]
+    return []

@@ -1,5 +1,7 @@
 """Outage administration: check (pure rules), store with an audit entry. The profile and the
-IVR read outages from SQL on every look-up, so a change is heard on the next call."""
+IVR read outages from SQL on every look-up, so a change is heard on the next call. Once a
+change is stored, its event (created, ETR changed, restored, cancelled) goes to the
+`OutageEvents` port; a failure there is logged, never the caller's error."""
 
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from callcenter.outages.models import (
     Outage,
     OutageChanges,
     OutageClosedError,
+    OutageEvent,
+    OutageEventKind,
     OutageStatus,
 )
-from callcenter.outages.ports import OutageStore
+from callcenter.outages.ports import OutageEvents, OutageStore
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 500
@@ -27,10 +31,17 @@ LIST_LIMIT = 500
 class OutageService:
     """Declare, update, close and list outages (operators and admins)."""
 
-    def __init__(self, store: OutageStore, clock: Clock, timezone: str) -> None:
+    def __init__(
+        self,
+        store: OutageStore,
+        clock: Clock,
+        timezone: str,
+        events: OutageEvents | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self.zone = ZoneInfo(timezone)
+        self._events = events
 
     async def create(self, new: NewOutage, editor: Editor) -> Outage:
         """A new outage, scheduled or active by its start time."""
@@ -39,6 +50,7 @@ class OutageService:
         status = rules.status_at_start(new.start_at, now)
         outage = await self._store.create(new, status, Stamp(now, editor))
         log.info("outage %d (%s, %s) declared by %s", outage.id, new.kind, status, editor.role)
+        await self._publish([OutageEvent(OutageEventKind.CREATED, outage)])
         return outage
 
     async def get(self, outage_id: int) -> Outage:
@@ -63,7 +75,18 @@ class OutageService:
         action = rules.action_of(changes)
         updated = await self._store.update(outage_id, changes, action, Stamp(now, editor))
         log.info("outage %d: %s by %s", outage_id, action, editor.role)
+        await self._publish(rules.events_of(outage, updated))
         return updated
+
+    async def _publish(self, events: list[OutageEvent]) -> None:
+        """Tell the listener; the change is stored already, so its failure is only logged."""
+        if self._events is None:
+            return
+        for event in events:
+            try:
+                await self._events.published(event)
+            except Exception:
+                log.exception("outage %d: the %s event was not taken", event.outage.id, event.kind)
 
 
 def parse_statuses(text: str | None) -> frozenset[OutageStatus]:

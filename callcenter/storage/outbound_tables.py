@@ -137,3 +137,28 @@ arrears_events = Table(
     Column("data", Json, nullable=False),
     Index("ix_arrears_events_account_at", "account_id", "at"),
 )
+
+
+# --- added by ob-policy: the texts (SMS) of notice campaigns (migration 0005t) ---
+
+campaign_texts = Table(
+    "campaign_texts",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    _campaign_id(),
+    Column(
+        "target_id",
+        BigInteger,
+        ForeignKey("campaign_targets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("phone", String(20), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # sending, sent, refused, failed
+    Column("reason", String(32), nullable=True),
+    Column("provider_id", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign_id", "target_id"),  # one text per target, ever
+)

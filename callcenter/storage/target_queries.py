@@ -291,4 +291,8 @@ async def plan_for(
             return _balance_plan(query)
         case TargetQueryKind.TICKET:
             return await _ticket_plan(conn, query)
+        case TargetQueryKind.OUTAGE_CALLERS:  # added by ob-policy (that module imports this)
+            from callcenter.storage.outage_callers import outage_callers_plan
+
+            return await outage_callers_plan(conn, query)
     raise InvalidInputError(f"no query plan for {query.kind}", code="invalid-target-query")

@@ -27,6 +27,9 @@ ADAPTERS = ("callcenter.storage", "callcenter.state", "callcenter.telephony")
 COMPOSITION = (
     "callcenter.app",
     "callcenter.cli",
+    # added by ob-policy: command modules (the outage command starts campaigns by policy)
+    "callcenter.cli_admin",
+    "callcenter.cli_outages",
     "callcenter.web",
     "callcenter.devtools",
     "callcenter.__main__",

@@ -23,8 +23,8 @@ SEQUENCE = ArrearsSequence(1, ArrearsStep.APPROVED, Decimal("100"), CUT, cut_at=
         (T.BILL_REMINDER, {"amount_due": "80.00"}, {"amount": "80.00"}),
         (
             T.OUTAGE_NOTICE,
-            {"outage_etr": "2026-03-10T08:00:00+00:00"},
-            {"outage_restore": "2026-03-10T08:00:00+00:00"},
+            {"outage_etr": "2026-03-10T08:00:00+08:00"},
+            {"outage_restore": "2026-03-10T08:00:00+08:00"},
         ),
         (
             T.ETR_UPDATE,
@@ -45,5 +45,12 @@ def test_flow_names_come_from_the_stored_values(
 
 @pytest.mark.parametrize("kind", [T.DISCONNECTION_NOTICE, T.RE_NOTICE])
 def test_disconnection_notices_name_the_cut_time_of_the_sequence(kind: CampaignType) -> None:
-    assert message_values(kind, {}, RULES, SEQUENCE)["cut_at"] == CUT.isoformat()
+    assert message_values(kind, {}, RULES, SEQUENCE)["cut_at"] == "2026-03-20T09:00:00+08:00"
     assert "cut_at" not in message_values(kind, {}, RULES, None)
+
+
+def test_times_are_spoken_in_the_callees_wall_time() -> None:
+    stored = {"outage_start": "2026-03-10T01:00:00+00:00", "account_no": "3300000001"}
+    values = message_values(T.OUTAGE_NOTICE, stored, RULES, timezone="Asia/Shanghai")
+    assert values["outage_start"] == "2026-03-10T09:00:00+08:00"
+    assert values["account_no"] == "3300000001"

@@ -1,0 +1,1 @@
+"""Texts (SMS) of notice campaigns: one per target, in its language, beside the calls."""
