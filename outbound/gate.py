@@ -23,7 +23,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from callcenter.core.policy import OutboundRules
-from outbound.models import AttemptResult, CampaignType, RefusalReason, Target
+from outbound.models import (
+    ArrearsSequence,
+    ArrearsStep,
+    AttemptResult,
+    CampaignType,
+    RefusalReason,
+    Target,
+)
 
 ARREARS_TYPES = frozenset(
     {CampaignType.ARREARS_REMINDER, CampaignType.DISCONNECTION_NOTICE, CampaignType.RE_NOTICE}
@@ -76,6 +83,9 @@ class DialContext:
     opted_out: bool = False
     suspended_areas: frozenset[str] = frozenset()
     zone: str | None = None  # the callee's zone when known better than from the number
+    hours: tuple[time, time] | None = None  # the campaign's own daily window, callee-local
+    arrears_step: ArrearsStep | None = None  # the account's place in the arrears procedure
+    cut_at: datetime | None = None  # the disconnection time its notice names
 
     @classmethod
     def for_target(
@@ -85,8 +95,11 @@ class DialContext:
         *,
         opted_out: bool,
         suspended_areas: frozenset[str],
+        hours: tuple[time, time] | None = None,
+        sequence: ArrearsSequence | None = None,
     ) -> DialContext:
-        """The context for dialling `target` in a campaign of `campaign_type`."""
+        """The context for dialling `target` in a campaign of `campaign_type` (with its
+        daily window `hours`, and the account's arrears `sequence` for arrears calls)."""
         return cls(
             campaign_type=campaign_type,
             customer_id=target.customer_id,
@@ -96,6 +109,9 @@ class DialContext:
             disputed=target.disputed,
             opted_out=opted_out,
             suspended_areas=suspended_areas,
+            hours=hours,
+            arrears_step=sequence.step if sequence is not None else None,
+            cut_at=sequence.cut_at if sequence is not None else None,
         )
 
 
@@ -167,6 +183,14 @@ def window(campaign_type: CampaignType, rules: OutboundRules) -> tuple[time, tim
     return start, end
 
 
+def hours(dial: DialContext, rules: OutboundRules) -> tuple[time, time]:
+    """The hours of `window` narrowed to the campaign's own daily window."""
+    start, end = window(dial.campaign_type, rules)
+    if dial.hours is not None:
+        start, end = max(start, dial.hours[0]), min(end, dial.hours[1])
+    return start, end
+
+
 def _opted_out(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -> Refusal | None:
     if d.opted_out:
         return Refusal(RefusalReason.OPTED_OUT, "the customer asked not to be called")
@@ -201,11 +225,39 @@ def _holiday(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) ->
     while r.calendar.is_holiday(day):
         day += timedelta(days=1)
     message = f"{today.isoformat()} is a public holiday; no arrears calls"
-    return Refusal(RefusalReason.HOLIDAY, message, m.at(day, window(d.campaign_type, r)[0]))
+    return Refusal(RefusalReason.HOLIDAY, message, m.at(day, hours(d, r)[0]))
+
+
+_NOTICE_STEPS = frozenset({ArrearsStep.APPROVED, ArrearsStep.NOTICE_DELIVERED})
+_RE_NOTICE_STEPS = frozenset({ArrearsStep.NOTICE_DELIVERED, ArrearsStep.RE_NOTIFIED})
+
+
+def _sequence(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -> Refusal | None:
+    """A disconnection notice goes only to an approved sequence with its cut time, 3-7
+    days before the cut; a re-notice only after the notice was delivered, 30 minutes to 2
+    hours before it (the pack's leads). Too early waits; too late or out of step is final."""
+    if d.campaign_type is CampaignType.DISCONNECTION_NOTICE:
+        steps, lead, what = _NOTICE_STEPS, r.disconnection_notice_lead, "an approved sequence"
+    elif d.campaign_type is CampaignType.RE_NOTICE:
+        steps, lead, what = _RE_NOTICE_STEPS, r.re_notice_lead, "a delivered notice"
+    else:
+        return None
+    if d.arrears_step not in steps or d.cut_at is None:
+        step = d.arrears_step or "none"
+        message = f"{d.campaign_type} needs {what} with a cut time (the account is at {step})"
+        return Refusal(RefusalReason.SEQUENCE, message)
+    ahead = d.cut_at - m.now
+    if ahead > lead[1]:
+        message = f"too early: at most {lead[1]} before the cut at {d.cut_at.isoformat()}"
+        return Refusal(RefusalReason.SEQUENCE, message, d.cut_at - lead[1])
+    if ahead < lead[0]:
+        message = f"too late: at least {lead[0]} before the cut at {d.cut_at.isoformat()}"
+        return Refusal(RefusalReason.SEQUENCE, message)
+    return None
 
 
 def _window(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -> Refusal | None:
-    start, end = window(d.campaign_type, r)
+    start, end = hours(d, r)
     local = m.local
     if start <= local.time() < end:
         return None
@@ -225,7 +277,7 @@ def _today(h: ContactHistory, m: _Moment, results: frozenset[AttemptResult | Non
 
 
 def _tomorrow(d: DialContext, r: OutboundRules, m: _Moment) -> datetime:
-    return m.at(m.local.date() + timedelta(days=1), window(d.campaign_type, r)[0])
+    return m.at(m.local.date() + timedelta(days=1), hours(d, r)[0])
 
 
 def _daily(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -> Refusal | None:
@@ -264,6 +316,7 @@ _CHECKS: tuple[_Check, ...] = (
     _disputed,
     _suspended,
     _holiday,
+    _sequence,
     _window,
     _daily,
     _monthly,

@@ -17,8 +17,15 @@ from zoneinfo import ZoneInfo
 
 from callcenter.core.policy import OutboundRules
 from outbound import gate
-from outbound.models import AttemptResult, CampaignType, ContactCounts, Target
-from outbound.ports import AreaSuspensions, ContactHistory, OptOuts
+from outbound.models import (
+    ArrearsSequence,
+    AttemptResult,
+    CampaignType,
+    ContactCounts,
+    DailyWindow,
+    Target,
+)
+from outbound.ports import AreaSuspensions, ArrearsStore, ContactHistory, OptOuts
 
 Past = gate.PastAttempt
 _JUST_BEFORE = timedelta(microseconds=1)
@@ -45,6 +52,20 @@ class GateFacts:
     opted_out: set[str] = field(default_factory=set)
     suspended_areas: frozenset[str] = frozenset()
     counts: dict[int, tuple[datetime, ContactCounts]] = field(default_factory=dict)
+    sequences: dict[int, ArrearsSequence] = field(default_factory=dict)  # by account
+
+    def context(
+        self, campaign_type: CampaignType, target: Target, window: DailyWindow | None = None
+    ) -> gate.DialContext:
+        """The gate's view of one dial of `target` (in the campaign's daily `window`)."""
+        return gate.DialContext.for_target(
+            campaign_type,
+            target,
+            opted_out=target.phone in self.opted_out,
+            suspended_areas=self.suspended_areas,
+            hours=(window.start, window.end) if window is not None else None,
+            sequence=self.sequences.get(target.account_id),
+        )
 
     def history(self, target: Target) -> gate.ContactHistory:
         """The gate's view of the target's customer's recent dials."""
@@ -59,13 +80,29 @@ def day_start(phone: str, rules: OutboundRules, now: datetime) -> datetime:
     return datetime.combine(local.date(), time(0), tzinfo=zone)
 
 
+SEQUENCED = frozenset({CampaignType.DISCONNECTION_NOTICE, CampaignType.RE_NOTICE})
+
+
 async def gate_facts(
-    stores: FactStores, targets: Sequence[Target], rules: OutboundRules, now: datetime
+    stores: FactStores,
+    targets: Sequence[Target],
+    rules: OutboundRules,
+    now: datetime,
+    *,
+    campaign_type: CampaignType | None = None,
+    arrears: ArrearsStore | None = None,
 ) -> GateFacts:
     """Opt-outs, suspensions in force and contact counts for `targets` (one query each,
-    the counts one per callee-local day start)."""
+    the counts one per callee-local day start); for the disconnection notices of
+    `campaign_type`, each account's arrears sequence from `arrears`."""
     if not targets:
         return GateFacts(now)
+    sequences: dict[int, ArrearsSequence] = {}
+    if campaign_type in SEQUENCED and arrears is not None:
+        for account_id in sorted({t.account_id for t in targets}):
+            sequence = await arrears.get(account_id)
+            if sequence is not None:
+                sequences[account_id] = sequence
     opted = await stores.opt_outs.opted_out(sorted({t.phone for t in targets}))
     areas = frozenset(s.area for s in await stores.suspensions.in_force(now))
     by_day: dict[datetime, set[int]] = {}
@@ -75,7 +112,7 @@ async def gate_facts(
     for start, customers in by_day.items():
         found = await stores.history.contact_counts(sorted(customers), start, now)
         counts.update({c: (start, found.get(c, ContactCounts())) for c in customers})
-    return GateFacts(now, opted, areas, counts)
+    return GateFacts(now, opted, areas, counts, sequences)
 
 
 def history_from_counts(

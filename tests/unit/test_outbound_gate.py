@@ -19,7 +19,7 @@ from outbound.gate import (
     check,
     window,
 )
-from outbound.models import AttemptResult, CampaignType, RefusalReason, Target
+from outbound.models import ArrearsStep, AttemptResult, CampaignType, RefusalReason, Target
 
 RULES = CN_SGCC.outbound
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,10 +46,61 @@ def dial(
     opted_out: bool = False,
     suspended_areas: frozenset[str] = frozenset(),
     zone: str | None = None,
+    hours: tuple[time, time] | None = None,
+    step: ArrearsStep | None = None,
+    cut_at: datetime | None = None,
 ) -> DialContext:
+    """A dial; a disconnection notice (re-notice) is in step by default: an approved
+    sequence cutting 5 days after noon (a delivered notice cutting an hour after noon)."""
+    if campaign_type is T.DISCONNECTION_NOTICE and step is None:
+        step, cut_at = ArrearsStep.APPROVED, cut_at or NOON + timedelta(days=5)
+    if campaign_type is T.RE_NOTICE and step is None:
+        step, cut_at = ArrearsStep.NOTICE_DELIVERED, cut_at or NOON + timedelta(hours=1)
     return DialContext(
-        campaign_type, 7, phone, "dongcheng", vulnerable, disputed, opted_out, suspended_areas, zone
+        campaign_type,
+        7,
+        phone,
+        "dongcheng",
+        vulnerable,
+        disputed,
+        opted_out,
+        suspended_areas,
+        zone,
+        hours,
+        step,
+        cut_at,
     )
+
+
+DN, RN = T.DISCONNECTION_NOTICE, T.RE_NOTICE
+OVERDUE, APPROVED = ArrearsStep.OVERDUE, ArrearsStep.APPROVED
+D, H = timedelta(days=1), timedelta(hours=1)
+P = pytest.param
+
+
+@pytest.mark.parametrize(
+    ("context", "why", "retry_at"),
+    [
+        P(dial(DN), None, None, id="dn-in-step"),
+        P(dial(DN, step=OVERDUE, cut_at=NOON + 5 * D), "seq", None, id="dn-unapproved"),
+        P(dial(DN, step=APPROVED, cut_at=None), "seq", None, id="dn-no-cut-time"),
+        P(dial(DN, cut_at=NOON + 9 * D), "seq", NOON + 2 * D, id="dn-too-early"),
+        P(dial(DN, cut_at=NOON + 2 * D), "seq", None, id="dn-too-late"),
+        P(dial(RN), None, None, id="rn-in-step"),
+        P(dial(RN, step=APPROVED, cut_at=NOON + H), "seq", None, id="rn-no-notice"),
+        P(dial(RN, cut_at=NOON + 5 * H), "seq", NOON + 3 * H, id="rn-too-early"),
+        P(dial(RN, cut_at=NOON + H / 6), "seq", None, id="rn-too-late"),
+        P(dial(hours=(time(13), time(17))), "win", local(DAY, 13), id="campaign-window"),
+        P(dial(hours=(time(9), time(17))), None, None, id="in-campaign-window"),
+    ],
+)
+def test_the_arrears_sequence_and_the_campaign_window(
+    context: DialContext, why: str | None, retry_at: datetime | None
+) -> None:
+    refusal = check(context, ContactHistory(), RULES, NOON)
+    expected = {"seq": Why.SEQUENCE, "win": Why.OUTSIDE_WINDOW, None: None}[why]
+    assert (refusal.reason if refusal else None) == expected
+    assert (refusal.retry_at if refusal else None) == retry_at
 
 
 def calls(
