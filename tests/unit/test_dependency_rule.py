@@ -27,6 +27,8 @@ ADAPTERS = ("callcenter.storage", "callcenter.state", "callcenter.telephony")
 COMPOSITION = (
     "callcenter.app",
     "callcenter.cli",
+    "callcenter.cli_campaigns",  # the `campaign` commands (ob-cli)
+    "callcenter.cli_campaign_run",
     "callcenter.web",
     "callcenter.devtools",
     "callcenter.__main__",
