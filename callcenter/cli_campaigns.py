@@ -120,12 +120,16 @@ def _query(text: str) -> TargetQuery:
         raise ConfigError(f"--target {kind}: the value is missing ({TARGETS})")
     if kind in WHOLE_NUMBERS and not value.isdigit():
         raise ConfigError(f"--target {kind}: needs a whole number, got {value!r}")
-    if kind is TargetQueryKind.BALANCE_BELOW:
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            raise ConfigError(f"--target {kind}: needs an amount in yuan, got {value!r}") from None
+    if kind is TargetQueryKind.BALANCE_BELOW and not _amount(value):
+        raise ConfigError(f"--target {kind}: needs an amount in yuan, got {value!r}")
     return TargetQuery(kind, value)
+
+
+def _amount(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def _csv_text(query: TargetQuery) -> str | None:

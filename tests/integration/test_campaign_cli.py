@@ -198,6 +198,7 @@ def test_a_rejected_csv_names_every_line_and_creates_nothing(run: Run, tmp_path:
         (["create", "--type", "bill-reminder", "--target", "foo:1"], 2, "--target: expected"),
         (["create", "--type", "bill-reminder", "--target", "outage:x"], 2, "a whole number"),
         (["create", "--type", "low-balance", "--target", "balance-below:x"], 2, "an amount"),
+        (["create", "--type", "low-balance", "--target", "balance-below:NaN"], 2, "an amount"),
         (["create", "--type", "bill-reminder", "--target", "csv:none.csv"], 2, "cannot read"),
         (["create", "--type", "bill-reminder", "--target", "ticket:1", "--start", "soon"], 2,
          "--start: not an ISO 8601 time"),
