@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from callcenter import checks, cli_admin
+from callcenter import checks, cli_admin, cli_campaigns
 from callcenter import demo as seed
 from callcenter.app import create_app
 from callcenter.auth.models import parse_role
@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--label", default="")
     token.add_argument("--id", type=int, help="token id, for revoke")
     cli_admin.add_commands(command)
+    cli_campaigns.add_commands(command)
     return parser
 
 
@@ -380,4 +381,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ivr": _ivr,
     "prompts": _prompts,
     **cli_admin.COMMANDS,
+    **cli_campaigns.COMMANDS,
 }

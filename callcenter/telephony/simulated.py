@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import logging
 import random
+import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +78,7 @@ class SimulatedGateway:
         self._clock = clock or SystemClock()
         self._sleep = sleep
         self._ids = itertools.count(1)
+        self._name = secrets.token_hex(4)  # this gateway's part of its call ids
         self._tried: dict[str, int] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self.calls: list[SimulatedCall] = []
@@ -86,12 +88,13 @@ class SimulatedGateway:
         self._on_result = on_result
 
     async def place(self, request: DialRequest) -> str:
-        """Record the call and schedule its outcome; its id `SIM-<n>`. A key already placed
+        """Record the call and schedule its outcome; its id `SIM-<gateway>-<n>` (unique
+        across gateways: call records are found by it). A key already placed
         is refused (never a second call for one attempt)."""
         if any(call.key == request.key for call in self.calls):
             raise GatewayError(f"attempt {request.key} was already placed", transient=False)
         call = SimulatedCall(
-            f"SIM-{next(self._ids)}",
+            f"SIM-{self._name}-{next(self._ids)}",
             request.key,
             request.to,
             request.caller_id,

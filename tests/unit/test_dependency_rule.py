@@ -27,9 +27,10 @@ ADAPTERS = ("callcenter.storage", "callcenter.state", "callcenter.telephony")
 COMPOSITION = (
     "callcenter.app",
     "callcenter.cli",
-    # added by ob-policy: command modules (the outage command starts campaigns by policy)
-    "callcenter.cli_admin",
+    "callcenter.cli_admin",  # command modules: the outage command starts campaigns by policy
     "callcenter.cli_outages",
+    "callcenter.cli_campaigns",  # the `campaign` commands
+    "callcenter.cli_campaign_run",
     "callcenter.web",
     "callcenter.devtools",
     "callcenter.__main__",

@@ -1,0 +1,1 @@
+"""Campaign reports for operations: why attempts wait, the attempts export."""
