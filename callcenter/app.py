@@ -31,6 +31,7 @@ from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.campaigns.calls import CallRecordLog
+from callcenter.campaigns.http import CampaignsHttp
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.runtime import Outbound
 from callcenter.campaigns.serving import dialing
@@ -171,6 +172,7 @@ def create_app(
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)
     OutagesHttp(OutageService(SqlOutageStore(engine), clock, settings.server.timezone)).setup(app)
+    CampaignsHttp(app[OUTBOUND], app[TICKETS], engine, pack, clock).setup(app)  # outbound API
     SimulatorHttp(simulator).setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     TwilioWebhooks(
