@@ -234,3 +234,89 @@ class OutboundCallLog(Protocol):
 
     async def finished(self, call_id: str, result: AttemptResult) -> None:
         """The attempt's call is over with `result` (a record already ended is left as is)."""
+
+
+# --- added by ob-api ---
+# What the arrears use case (outbound/arrears_service.py) reads and writes beside the
+# sequence store: the account's facts, the payment ledger, reconnection tickets, the audit log.
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from callcenter.core.audit import AuditEntry, Editor  # noqa: E402
+from callcenter.core.errors import NotFoundError  # noqa: E402
+
+
+class NoSuchAccountError(NotFoundError):
+    """No account with that id."""
+
+    default_code = "no-such-account"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """An account as the arrears procedure sees it now. `arrears` is the unpaid amount of
+    bills past their due date; `overdue_since` the oldest such bill's due date (local
+    midnight), None when nothing is overdue."""
+
+    account_id: int
+    customer_id: int
+    important: bool  # an important user (重要电力用户): company-level approval
+    vulnerable: bool
+    disputed: bool
+    area: str  # district, for area suspensions
+    arrears: Decimal
+    overdue_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A recorded payment; `applied` is the part that settled unpaid bills (oldest first)."""
+
+    id: int
+    account_id: int
+    amount: Decimal
+    paid_at: datetime
+    applied: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectionTicket:
+    """The service-request ticket that asks for an account's reconnection by `due_at`."""
+
+    id: int
+    number: str
+    due_at: datetime
+
+
+class AccountFactsReader(Protocol):
+    """Reads accounts for the arrears procedure."""
+
+    async def facts(self, account_id: int, today: date) -> AccountFacts | None:
+        """The account's facts on `today` (the utility's local date), or None."""
+
+
+class PaymentLedger(Protocol):
+    """Stores payments."""
+
+    async def record(
+        self, account_id: int, amount: Decimal, paid_at: datetime, channel: str
+    ) -> Payment:
+        """Store a payment and settle the account's unpaid bills with it, oldest due first,
+        in one transaction."""
+
+
+class Reconnections(Protocol):
+    """Opens reconnection work orders."""
+
+    async def open(
+        self, facts: AccountFacts, due_at: datetime, editor: Editor
+    ) -> ReconnectionTicket:
+        """A reconnection ticket for the account, due at `due_at`."""
+
+
+class AuditWriter(Protocol):
+    """Appends to the audit log."""
+
+    async def write(self, entry: AuditEntry) -> None:
+        """Append one entry."""

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from callcenter.campaigns.answering import CampaignCallService
 from callcenter.campaigns.calls import CallRecordLog
+from callcenter.campaigns.http import CampaignsHttp
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.outage_policy import OutagePolicy
 from callcenter.campaigns.runtime import CampaignLoop, Outbound
@@ -32,6 +33,7 @@ from callcenter.web.keys import (
     OUTBOUND,
     REDIS,
     SETTINGS,
+    TICKETS,
 )
 
 
@@ -61,6 +63,7 @@ def setup_outbound(
         verdicts,
         machine_detection=settings.outbound.machine_detection,
     ).setup(app)
+    CampaignsHttp(outbound, app[TICKETS], app[ENGINE], pack, clock).setup(app)
     return OutagePolicy.on(app[ENGINE], outbound.campaigns, settings.outbound.outage_policy, clock)
 
 

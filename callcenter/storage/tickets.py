@@ -60,6 +60,7 @@ class SqlTicketRepository:
                         summary=ticket.summary,
                         created_by=ticket.created_by,
                         created_at=at,
+                        due_at=ticket.due_at,
                     )
                     .returning(tickets.c.id)
                 )

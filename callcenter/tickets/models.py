@@ -53,6 +53,7 @@ class NewTicket:
     account_id: int | None = None
     service_point_id: int | None = None
     call_id: str | None = None
+    due_at: datetime | None = None  # a deadline known at opening (reconnection: 24 h)
 
 
 @dataclass(frozen=True, slots=True)
