@@ -34,6 +34,7 @@ from outbound.models import (
     GatewayKind,
     NewCampaign,
     TargetCsvError,
+    TargetPreview,
     TargetQuery,
     TargetQueryKind,
 )
@@ -215,12 +216,12 @@ async def _preview(cli: Standalone, args: argparse.Namespace) -> int:
     if args.sample < 0:
         raise ConfigError("--sample must be 0 or more")
     record = await cli.outbound.campaigns.get(args.id)
-    stored = await cli.reads.stored_targets(args.id, args.sample)
-    if stored.count == 0 and record.campaign.query.kind is not TargetQueryKind.CSV:
+    stored = await cli.reads.stored_preview(args.id, args.sample)
+    if stored is None and record.campaign.query.kind is not TargetQueryKind.CSV:
         preview = await cli.outbound.campaigns.preview(args.id, sample=args.sample)
         print(f"campaign {args.id}: {preview.count} targets now ({record.campaign.query.kind})")
     else:
-        preview = stored
+        preview = stored or TargetPreview(0, ())
         print(f"campaign {args.id}: {preview.count} targets stored")
     for line in running.sample_table(preview.sample):
         print(line)
@@ -274,15 +275,17 @@ async def _write_attempts(cli: Standalone, campaign_id: int, out: TextIO) -> int
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     written = 0
-    async for a in cli.reads.attempt_lines(campaign_id):
-        writer.writerow(
-            [
-                a.campaign_id, a.target_id, a.account_no or "", a.phone, a.attempt_no, a.state,
-                a.result or "", a.reason or "", a.provider_id or "", a.call_id or "",
-                a.updated_at.isoformat(),
-            ]
-        )  # fmt: skip
-        written += 1
+    async for rows in cli.reads.export(campaign_id):
+        for row in rows:
+            a = row.attempt
+            writer.writerow(
+                [
+                    a.campaign_id, a.target_id, row.account_no, row.target.phone, a.attempt_no,
+                    a.state, a.result or "", a.reason or "", a.provider_id or "", a.call_id or "",
+                    a.updated_at.isoformat() if a.updated_at else "",
+                ]
+            )  # fmt: skip
+        written += len(rows)
     return written
 
 

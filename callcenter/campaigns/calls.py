@@ -5,6 +5,7 @@ through the one call-ending use case when the attempt's result is in."""
 from __future__ import annotations
 
 from callcenter.callflow.ending import CallEnding
+from callcenter.calls.lifecycle import InvalidTransitionError
 from callcenter.calls.models import CallEventType, CallState, Direction, ProviderRef
 from callcenter.calls.service import CallService
 from outbound.models import Attempt, AttemptResult, Campaign, GatewayKind, Target
@@ -51,6 +52,15 @@ class CallRecordLog:
         return record.id
 
     async def finished(self, call_id: str, result: AttemptResult) -> None:
+        """Close the record once; a second closer racing the first (the result arriving
+        while the record was being opened) finds it over and leaves it."""
+        try:
+            await self._finish(call_id, result)
+        except InvalidTransitionError:
+            if not (await self._calls.get(call_id)).is_over:
+                raise
+
+    async def _finish(self, call_id: str, result: AttemptResult) -> None:
         record = await self._calls.get(call_id)
         if record.is_over:
             return

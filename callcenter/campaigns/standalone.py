@@ -34,15 +34,15 @@ from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease
 from callcenter.storage import db, migrate
+from callcenter.storage.attempt_list import SqlAttemptList
 from callcenter.storage.attempt_waits import SqlAttemptWaits
 from callcenter.storage.calls import SqlCallRepository
-from callcenter.storage.campaign_reads import SqlCampaignReads
 from ivr_flows.commands import Enqueue, IvrRecord, Lookup, OpenTicket, Queued
 from ivr_flows.events import LookupAnswered
 from ivr_flows.service import IvrService
 from outbound.driver import DriveReport, Progress
 from outbound.models import Campaign, GatewayKind
-from outbound.reports.ports import AttemptWaits, CampaignReads
+from outbound.reports.ports import AttemptWaits
 
 
 class CampaignLeasedError(ConflictError):
@@ -79,7 +79,7 @@ class Standalone:
     settings: Settings
     outbound: Outbound
     redis: aioredis.Redis
-    reads: CampaignReads
+    reads: SqlAttemptList
     waits: AttemptWaits
     clock: Clock
 
@@ -100,7 +100,7 @@ class Standalone:
                 settings,
                 _outbound(settings, engine, client, clock),
                 client,
-                SqlCampaignReads(engine),
+                SqlAttemptList(engine),
                 SqlAttemptWaits(engine),
                 clock,
             )

@@ -25,7 +25,6 @@ class AttemptWait:
     earliest: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class AttemptLine:
     """One attempt as exported: its target's account number (None when the account is
     gone) and number as stored, its state and outcome, and its provider and call ids."""

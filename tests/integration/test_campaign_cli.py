@@ -140,7 +140,8 @@ def test_create_preview_run_status_export(run: Run) -> None:
     assert {r["account_no"] for r in rows} == set(ACCOUNTS)
     assert all(r["call_id"] and r["provider_id"] for r in rows if r["state"] == "done")
     again = _create(run)  # a second run (another process): new calls, new call records
-    assert run("run", again)[0] == 0
+    code, _, err = run("run", again)
+    assert code == 0, err
 
 
 def test_outside_the_calling_window_everyone_waits_for_it(
