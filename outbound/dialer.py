@@ -34,6 +34,7 @@ from outbound.models import (
 from outbound.pacing import PacingLimits, PacingStats, calls_to_place, full_bucket, next_try
 from outbound.ports import (
     AreaSuspensions,
+    ArrearsStore,
     AttemptStore,
     CampaignStore,
     ContactHistory,
@@ -68,6 +69,7 @@ class DialerPorts:
     opt_outs: OptOuts
     suspensions: AreaSuspensions
     calls: OutboundCallLog | None = None
+    arrears: ArrearsStore | None = None  # the sequences disconnection notices need
 
 
 @dataclass(slots=True)
@@ -148,27 +150,30 @@ class Dialer:
         limit = calls_to_place(stats, self._settings.limits, now)
         claimed = await self._ports.attempts.claim(self._id, limit, now, self._settings.claimer)
         report = RoundReport(claimed=len(claimed))
-        facts = await gate_facts(self._ports, [t for _, t in claimed], self._rules, now)
+        facts = await gate_facts(
+            self._ports,
+            [t for _, t in claimed],
+            self._rules,
+            now,
+            campaign_type=record.campaign.type,
+            arrears=self._ports.arrears,
+        )
         for attempt, target in claimed:
-            await self._one(record.campaign, attempt, target, facts, now, report)
+            dial = facts.context(record.campaign.type, target, record.window)
+            await self._one(record.campaign, dial, attempt, target, facts, now, report)
         self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)
         return report
 
     async def _one(
         self,
         campaign: Campaign,
+        dial: DialContext,
         attempt: Attempt,
         target: Target,
         facts: GateFacts,
         now: datetime,
         report: RoundReport,
     ) -> None:
-        dial = DialContext.for_target(
-            campaign.type,
-            target,
-            opted_out=target.phone in facts.opted_out,
-            suspended_areas=facts.suspended_areas,
-        )
         refusal = check(dial, facts.history(target), self._rules, now)
         if refusal is None:
             await self._dial(campaign, attempt, target, now, report)
@@ -239,14 +244,20 @@ class Dialer:
         return await self._ports.attempts.counts(self._id, now)
 
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
-        """A call's result from the gateway (the `ResultSink`): the attempt is done with it,
-        and the next attempt is scheduled when the policy retries this result. A result for
-        an attempt already done (a repeated event) changes nothing. The callee's stop key
-        opts the number out for every campaign."""
+        """A call's result from the gateway (the `ResultSink`): see `finish`."""
+        await self.finish(key, result, provider_id)
+
+    async def finish(
+        self, key: str, result: AttemptResult, provider_id: str
+    ) -> tuple[Attempt, Target] | None:
+        """The attempt is done with `result`, and the next attempt is scheduled when the
+        policy retries this result; the finished attempt with its target. A result for an
+        attempt already done (a repeated event) changes nothing (None). The callee's stop
+        key opts the number out for every campaign."""
         found = await self._find(key, provider_id)
         if found is None:
             log.warning("result %s for unknown attempt %s (call %s)", result, key, provider_id)
-            return
+            return None
         attempt, target = found
         now = self._clock.now()
         campaign = (await self._record()).campaign
@@ -256,12 +267,13 @@ class Dialer:
         done = await self._ports.attempts.record_result(attempt.id, result, now, retry_at=retry_at)
         self._sending.pop(key, None)
         if done is None:
-            return  # a repeated result
+            return None  # a repeated result
         if result is AttemptResult.OPTED_OUT:
             source = f"campaign:{self._id}"
             await self._ports.opt_outs.add(target.phone, now, source, target.customer_id)
         if done.call_id is not None and self._ports.calls is not None:
             await self._ports.calls.finished(done.call_id, result)
+        return done, target
 
     async def connected(self, key: str, provider_id: str) -> tuple[Attempt, Target] | None:
         """The attempt whose call was just answered, placed and with its call record (when

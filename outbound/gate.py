@@ -233,19 +233,22 @@ _RE_NOTICE_STEPS = frozenset({ArrearsStep.NOTICE_DELIVERED, ArrearsStep.RE_NOTIF
 
 
 def _sequence(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -> Refusal | None:
-    """A disconnection notice goes only to an approved sequence with its cut time, 3-7
-    days before the cut; a re-notice only after the notice was delivered, 30 minutes to 2
-    hours before it (the pack's leads). Too early waits; too late or out of step is final."""
+    """A disconnection notice goes only to an approved sequence (a first notice names its
+    own cut time within the lead; a repeated one goes 3-7 days before the cut it named);
+    a re-notice only after the notice was delivered, 30 minutes to 2 hours before the cut
+    (the pack's leads). Too early waits; too late or out of step is final."""
     if d.campaign_type is CampaignType.DISCONNECTION_NOTICE:
         steps, lead, what = _NOTICE_STEPS, r.disconnection_notice_lead, "an approved sequence"
     elif d.campaign_type is CampaignType.RE_NOTICE:
         steps, lead, what = _RE_NOTICE_STEPS, r.re_notice_lead, "a delivered notice"
     else:
         return None
-    if d.arrears_step not in steps or d.cut_at is None:
+    if d.arrears_step not in steps or (d.cut_at is None and steps is _RE_NOTICE_STEPS):
         step = d.arrears_step or "none"
-        message = f"{d.campaign_type} needs {what} with a cut time (the account is at {step})"
+        message = f"{d.campaign_type} needs {what} (the account is at {step})"
         return Refusal(RefusalReason.SEQUENCE, message)
+    if d.cut_at is None:  # a first notice: it names a cut time within the lead itself
+        return None
     ahead = d.cut_at - m.now
     if ahead > lead[1]:
         message = f"too early: at most {lead[1]} before the cut at {d.cut_at.isoformat()}"

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.core.policy import OutboundRules
+from outbound.arrears_calls import notice_cut
 from outbound.models import ArrearsSequence, CampaignType
 
 T = CampaignType
@@ -21,11 +22,13 @@ def message_values(
     rules: OutboundRules,
     sequence: ArrearsSequence | None = None,
     timezone: str = "Asia/Shanghai",
+    started_at: datetime | None = None,
 ) -> dict[str, str]:
     """The target's values with the flow's names added: `amount` (the bill's amount due),
     `outage_restore` (the estimated restoration), `previous_restore` (the estimate an ETR
     update replaces), `threshold` (the pack's low-balance threshold) and, for the
-    disconnection notices, `cut_at` from the account's arrears sequence. Times (stored in
+    disconnection notices, `cut_at` from the account's arrears sequence (a first notice:
+    the cut time it proposes from the call's `started_at`). Times (stored in
     UTC) are given in `timezone`, the wall time callees live by."""
     zone = ZoneInfo(timezone)
     out = {key: _local(value, zone) for key, value in values.items()}
@@ -39,7 +42,10 @@ def message_values(
             out[name] = out[stored]
     if campaign_type in (T.LOW_BALANCE, T.ZERO_BALANCE):
         out.setdefault("threshold", f"{rules.low_balance_threshold:.2f}")
-    if campaign_type in CUT_TYPES and sequence is not None and sequence.cut_at is not None:
+    if campaign_type is T.DISCONNECTION_NOTICE and sequence is not None and started_at:
+        cut = notice_cut(sequence, started_at, timezone)
+        out.setdefault("cut_at", cut.astimezone(zone).isoformat())
+    elif campaign_type in CUT_TYPES and sequence is not None and sequence.cut_at is not None:
         out.setdefault("cut_at", sequence.cut_at.astimezone(zone).isoformat())
     return out
 

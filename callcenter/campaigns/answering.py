@@ -85,7 +85,14 @@ class CampaignCallService:
         sequence = None
         if campaign.type in CUT_TYPES:
             sequence = await self._outbound.stores.arrears.get(target.account_id)
-        values = message_values(campaign.type, target.values, self._rules, sequence, self._timezone)
+        values = message_values(
+            campaign.type,
+            target.values,
+            self._rules,
+            sequence,
+            self._timezone,
+            record.started_at,
+        )
         variables = {
             **values,
             "lang": values.get("lang", DEFAULT_LANGUAGE),
@@ -105,8 +112,11 @@ class CampaignCallService:
         if found is None:
             log.warning("end of campaign call %s for unknown attempt %r", provider_id, key)
             return
-        outcome = None
+        outcome = started_at = None
         call_id = found[0].call_id
+        if call_id is not None:
+            started_at = (await self._calls.get(call_id)).started_at
         if status is AttemptResult.ANSWERED and call_id is not None:
             outcome = (await self._ivr.status(call_id)).outcome
-        await self._outbound.on_result(key, call_result(status, outcome), provider_id)
+        result = call_result(status, outcome)
+        await self._outbound.finish(key, result, provider_id, started_at)

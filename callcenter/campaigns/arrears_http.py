@@ -60,6 +60,7 @@ class ArrearsHttp:
     """Arrears sequences and payments."""
 
     def __init__(self, service: ArrearsService, zone: ZoneInfo) -> None:
+        self.service = service
         self._service = service
         self._zone = zone
 

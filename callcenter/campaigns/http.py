@@ -118,9 +118,11 @@ class CampaignsHttp:
         AttemptsHttp(self._service, self._engine).setup(app)
         suspensions = self._out.stores.suspensions
         RulesHttp(self._engine, self._clock).setup(app)
-        ArrearsHttp.on(
+        arrears = ArrearsHttp.on(
             self._engine, self._tickets, suspensions, self._pack, self._clock, timezone
-        ).setup(app)
+        )
+        arrears.setup(app)
+        self._out.arrears = arrears.service  # campaign calls take their steps too
 
     async def _record(self, request: web.Request, campaign_id: int, action: str) -> None:
         editor = Editor.of(request[PRINCIPAL])

@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +25,8 @@ from callcenter.core.policy import PolicyPack
 from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
+from outbound.arrears_calls import STEPS as ARREARS_STEPS
+from outbound.arrears_calls import ArrearsSteps, notice_cut, record_call_step
 from outbound.dialer import Dialer, DialerSettings, RoundReport
 from outbound.driver import DriveReport, Progress, drive
 from outbound.models import AttemptResult, CampaignCounts, CampaignState, GatewayKind
@@ -68,6 +71,7 @@ class Outbound:
         self.gateways = GatewayBook(settings, clock, self.on_result)
         self._ports = self.stores.dialer_ports(calls)
         self._dialers: dict[int, Dialer] = {}
+        self.arrears: ArrearsSteps | None = None  # set where the arrears service is built
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
         # added by ob-policy: the texts of notice campaigns, sent between dialing rounds
         self.text_senders = TextSenders(self.gateways, clock)
@@ -98,13 +102,34 @@ class Outbound:
 
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
         """A call's result from any gateway, for the dialer of the campaign in its key."""
+        await self.finish(key, result, provider_id)
+
+    async def finish(
+        self,
+        key: str,
+        result: AttemptResult,
+        provider_id: str,
+        started_at: datetime | None = None,
+    ) -> None:
+        """The attempt's result; an arrears call's step of the procedure with it (a
+        notice's cut time from the call's `started_at`, as its message spoke it)."""
         head = key.split(":", 1)[0]
-        if not head.isdigit():
+        if not head.isdigit() or len(head) > 18:
             log.warning("result %s for a malformed attempt key %r", result, key)
             return
         if self._metrics is not None:
             self._metrics.result(result)
-        await (await self.dialer(int(head))).on_result(key, result, provider_id)
+        dialer = await self.dialer(int(head))
+        done = await dialer.finish(key, result, provider_id)
+        kind = (await self.campaigns.get(int(head))).campaign.type
+        if done is None or self.arrears is None or kind not in ARREARS_STEPS:
+            return
+        attempt, target = done
+        sequence = await self.stores.arrears.get(target.account_id)
+        zone = self._settings.server.timezone
+        cut = notice_cut(sequence, started_at or self._clock.now(), zone)
+        note = f"campaign {attempt.campaign_id} attempt {attempt.id}"
+        await record_call_step(self.arrears, kind, target.account_id, result, cut, note)
 
     async def drive(
         self,

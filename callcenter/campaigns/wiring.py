@@ -49,7 +49,13 @@ class OutboundStores:
     def dialer_ports(self, calls: OutboundCallLog | None = None) -> DialerPorts:
         """What a campaign's dialer reads and writes (`calls`: the call records)."""
         return DialerPorts(
-            self.campaigns, self.attempts, self.history, self.opt_outs, self.suspensions, calls
+            self.campaigns,
+            self.attempts,
+            self.history,
+            self.opt_outs,
+            self.suspensions,
+            calls,
+            self.arrears,
         )
 
     def campaign_service(self, pack: PolicyPack, clock: Clock) -> CampaignService:

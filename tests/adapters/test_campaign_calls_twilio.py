@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -13,9 +15,12 @@ from aiohttp.test_utils import TestServer
 
 from callcenter.app import create_app
 from callcenter.calls.models import CallState, Direction
+from callcenter.core.audit import Editor
 from callcenter.core.clock import ManualClock
 from callcenter.web.keys import CALLS, ENGINE, OUTBOUND
+from outbound.arrears_service import StepName
 from outbound.models import (
+    ArrearsStep,
     Attempt,
     AttemptResult,
     CampaignType,
@@ -40,6 +45,23 @@ class Rig:
     client: Client
     fake: FakeTwilio
     town: Town
+    clock: ManualClock
+
+    async def arrears_at(self, account_no: str, step: StepName) -> None:
+        """Take Zhang's (or another account's) procedure up to `step` by hand: reminded,
+        approved by a supervisor, or the notice delivered naming a cut 4 days on and the
+        clock an hour before that cut (a re-notice's time)."""
+        service = self.client.app[OUTBOUND].arrears
+        assert service is not None
+        account = self.town.accounts[account_no]
+        await service.step(account, StepName.REMINDED, Editor("operator", 1))
+        if step is StepName.REMINDED:
+            return
+        await service.step(account, StepName.APPROVED, Editor("supervisor", 2))
+        if step is StepName.NOTICE_DELIVERED:
+            cut = NOW + timedelta(days=4)
+            await service.step(account, step, Editor("operator", 1), cut_at=cut)
+            self.clock.set(cut - timedelta(hours=1))
 
     async def campaign(self, kind: CampaignType, query: TargetQuery) -> int:
         outbound = self.client.app[OUTBOUND]
@@ -52,11 +74,13 @@ class Rig:
         """One dialer round; the calls it created."""
         before = len(self.fake.calls)
         dialer = await self.client.app[OUTBOUND].dialer(campaign_id)
-        await dialer.round(NOW)
+        await dialer.round(self.clock.now())
         return [CampaignCall(self.client, c) for c in self.fake.calls[before:]]
 
     async def results(self, campaign_id: int) -> dict[str, int]:
-        counts = await self.client.app[OUTBOUND].stores.attempts.counts(campaign_id, NOW)
+        counts = await self.client.app[OUTBOUND].stores.attempts.counts(
+            campaign_id, self.clock.now()
+        )
         return counts.results
 
 
@@ -79,7 +103,7 @@ async def rig(
         CALLCENTER_OUTBOUND__RUN_DIALER="false",
     )
     client = await aiohttp_client(create_app(settings, clock=clock))
-    yield Rig(client, fake, await town(client.app[ENGINE]))
+    yield Rig(client, fake, await town(client.app[ENGINE]), clock)
 
 
 def _query(rig: Rig, kind: CampaignType) -> TargetQuery:
@@ -111,8 +135,13 @@ async def _confirm(call: CampaignCall, kind: CampaignType, account_no: str) -> N
     assert call.hung_up, call.twiml
 
 
+IN_STEP = {T.DISCONNECTION_NOTICE: StepName.APPROVED, T.RE_NOTICE: StepName.NOTICE_DELIVERED}
+
+
 @pytest.mark.parametrize("kind", list(CampaignType))
 async def test_every_campaign_type_is_confirmed_on_twilio(rig: Rig, kind: CampaignType) -> None:
+    if kind in IN_STEP:  # the arrears procedure allows these calls only in their step
+        await rig.arrears_at("3300000001", IN_STEP[kind])
     campaign_id = await rig.campaign(kind, _query(rig, kind))
     calls = await rig.dial(campaign_id)
     assert calls, "the dialer created no call at the fake Twilio"
@@ -216,3 +245,35 @@ async def test_unknown_attempts_and_unsigned_posts_are_refused(rig: Rig) -> None
     assert "<Hangup" in call.twiml
     resp = await rig.client.post("/twilio/outbound/status?attempt=1:1:1", data={"CallSid": "x"})
     assert resp.status == 403
+
+
+async def test_arrears_calls_take_their_steps_of_the_procedure(rig: Rig) -> None:
+    outbound = rig.client.app[OUTBOUND]
+    zhang = rig.town.accounts["3300000001"]
+    notice = await rig.campaign(T.DISCONNECTION_NOTICE, TargetQuery(Q.ARREARS_OVER, "30"))
+    assert await rig.dial(notice) == []  # not approved: refused by the procedure
+    counts = await outbound.stores.attempts.counts(notice, NOW)
+    assert counts.refused == {"sequence": 1}
+
+    reminder = await rig.campaign(T.ARREARS_REMINDER, TargetQuery(Q.ARREARS_OVER, "30"))
+    (call,) = await rig.dial(reminder)
+    await call.answer("human")
+    await _confirm(call, T.ARREARS_REMINDER, "3300000001")
+    await call.end("completed")
+    sequence = await outbound.stores.arrears.get(zhang)
+    assert sequence is not None and sequence.step is ArrearsStep.REMINDED
+
+    assert outbound.arrears is not None
+    await outbound.arrears.step(zhang, StepName.APPROVED, Editor("supervisor", 2))
+    notice = await rig.campaign(T.DISCONNECTION_NOTICE, TargetQuery(Q.ARREARS_OVER, "30"))
+    (call,) = await rig.dial(notice)
+    await call.answer("human")
+    await _confirm(call, T.DISCONNECTION_NOTICE, "3300000001")
+    assert any("3月14日" in said for said in call.heard), call.heard  # the cut time it names
+    await call.end("completed")
+    sequence = await outbound.stores.arrears.get(zhang)
+    assert sequence is not None and sequence.step is ArrearsStep.NOTICE_DELIVERED
+    cut = datetime(2026, 3, 14, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert sequence.cut_at == cut  # 10:00 local, 4 days after the call: 3-7 days ahead
+    history = await outbound.stores.arrears.history(zhang)
+    assert [e.actor_role for e in history][-1] == "campaign"

@@ -53,7 +53,7 @@ def dial(
     """A dial; a disconnection notice (re-notice) is in step by default: an approved
     sequence cutting 5 days after noon (a delivered notice cutting an hour after noon)."""
     if campaign_type is T.DISCONNECTION_NOTICE and step is None:
-        step, cut_at = ArrearsStep.APPROVED, cut_at or NOON + timedelta(days=5)
+        step, cut_at = ArrearsStep.NOTICE_DELIVERED, cut_at or NOON + timedelta(days=5)
     if campaign_type is T.RE_NOTICE and step is None:
         step, cut_at = ArrearsStep.NOTICE_DELIVERED, cut_at or NOON + timedelta(hours=1)
     return DialContext(
@@ -83,7 +83,7 @@ P = pytest.param
     [
         P(dial(DN), None, None, id="dn-in-step"),
         P(dial(DN, step=OVERDUE, cut_at=NOON + 5 * D), "seq", None, id="dn-unapproved"),
-        P(dial(DN, step=APPROVED, cut_at=None), "seq", None, id="dn-no-cut-time"),
+        P(dial(DN, step=APPROVED, cut_at=None), None, None, id="dn-first-notice"),
         P(dial(DN, cut_at=NOON + 9 * D), "seq", NOON + 2 * D, id="dn-too-early"),
         P(dial(DN, cut_at=NOON + 2 * D), "seq", None, id="dn-too-late"),
         P(dial(RN), None, None, id="rn-in-step"),
