@@ -234,3 +234,23 @@ class OutboundCallLog(Protocol):
 
     async def finished(self, call_id: str, result: AttemptResult) -> None:
         """The attempt's call is over with `result` (a record already ended is left as is)."""
+
+
+# --- added by ob-bench: batch transitions (one transaction per dialer round, not per call) ---
+
+
+class BatchAttemptStore(AttemptStore, Protocol):
+    """`AttemptStore` with the dialer's batch moves; each is the same compare-and-set as its
+    one-attempt form, applied to many attempts in one transaction."""
+
+    async def mark_sending_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
+        """claimed -> sending for each of `attempt_ids`; the attempts moved (the others were
+        no longer claimed and are left alone)."""
+
+    async def mark_placed_many(
+        self, placed: Sequence[tuple[int, str]], now: datetime
+    ) -> list[Attempt]:
+        """sending -> placed for each (attempt id, provider id); the attempts moved."""
+
+    async def link_calls(self, links: Sequence[tuple[int, str]]) -> None:
+        """Record the call record of each (attempt id, call id)."""
