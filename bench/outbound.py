@@ -40,12 +40,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 from sqlalchemy import select
 
-from bench.outbound_seed import bench_pack, seed
+from bench.outbound_dialer import CALLER_ID
+from bench.outbound_fake import ACCOUNT_SID, AUTH_TOKEN
+from bench.outbound_seed import bench_pack, phone_of, seed
 from callcenter.campaigns.wiring import OutboundStores
 from callcenter.core.clock import SystemClock
 from callcenter.devtools.servers import free_port, postgres_server
 from callcenter.storage import db, migrate
 from callcenter.storage.outbound_tables import campaign_attempts
+from callcenter.telephony.twilio.outbound import TwilioGateway, TwilioOutboundConfig
+from outbound.gateway import DialRequest
 from outbound.models import (
     CampaignType,
     GatewayKind,
@@ -211,6 +215,27 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+async def ceiling(api: str, calls: int) -> None:
+    """`TwilioGateway` alone placing `calls` calls into the fake at once (no database): what
+    this machine allows the dialer at all."""
+    config = TwilioOutboundConfig(
+        ACCOUNT_SID, AUTH_TOKEN, "http://bench.invalid", api, calls_per_second=0, max_in_flight=100
+    )
+    gateway = TwilioGateway(config)
+    await gateway.open()
+    requests = [
+        DialRequest(f"0:{n}:1", n, phone_of(n), CALLER_ID, CampaignType.OUTAGE_NOTICE, "ceiling")
+        for n in range(calls)
+    ]
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(gateway.place(r) for r in requests))
+    finally:
+        await gateway.close()
+    rate = calls / (time.perf_counter() - started)
+    print(f"ceiling: TwilioGateway alone into the fake: {rate:,.0f} call starts/s", flush=True)
+
+
 def report(built: float, first: DialerRun, second: DialerRun, found: dict[str, int]) -> None:
     """Print the figures, one a line, with pass or fail against the targets."""
     total = second.calls_after
@@ -250,6 +275,7 @@ async def bench(url: str, backend: str, args: argparse.Namespace) -> None:
         print(f"dialer killed (SIGKILL) at {first.calls_after:,} calls; restarted", flush=True)
         second = run_dialer(argv, api, kill_at=None)
         text = fetch(f"{api}/_bench/ledger").decode()
+        await ceiling(api, min(targets, 20_000))
     ledger = [(key, sid) for key, sid in (line.split("\t") for line in text.splitlines())]
     report(built, first, second, check(ledger, await attempts_of(url, campaign_id)))
 

@@ -225,9 +225,8 @@ class Dialer:
     async def _placed_many(
         self, campaign: Campaign, placed: list[tuple[Attempt, Target, str]], now: datetime
     ) -> None:
-        """sending -> placed for each (one transaction; a result may have come first), and
-        their call records opened and linked. Placed, an attempt is found by its provider
-        id: the dialer forgets its key."""
+        """sending -> placed in one transaction (unless a result came first), call records
+        opened and linked; placed, an attempt is found by its provider id, not its key."""
         if not placed:
             return
         pairs = [(a.id, provider_id) for a, _, provider_id in placed]
