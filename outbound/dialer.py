@@ -2,20 +2,27 @@
 compliance gate and place the allowed ones; the results the gateway reports; and the
 reconciliation of attempts a crash left in `sending` (never redialled blindly).
 
-Pure of I/O except through the ports; the time comes from the injected clock or the
-round's `now`. Every attempt transition is the store's compare-and-set, so a repeated
-result or a second dialer on the same campaign changes nothing twice.
-"""
+A round's calls go to the gateway at once, its moves in one transaction per step. Pure of
+I/O except through the ports; the time comes from the injected clock or the round's `now`.
+Every attempt transition is the store's compare-and-set: a repeated result or a second
+dialer on the same campaign changes nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from callcenter.core.clock import Clock
 from callcenter.core.phone import mask
 from callcenter.core.policy import OutboundRules
+from outbound.dialer_parts import (
+    DialerPorts,
+    DialerSettings,
+    ReconcileReport,
+    RoundReport,
+    attempt_key,
+)
 from outbound.gate import DialContext, check
 from outbound.gateway import CallMaybePlacedError, DialRequest, Gateway, GatewayError
 from outbound.history import GateFacts, gate_facts
@@ -31,75 +38,12 @@ from outbound.models import (
     NoSuchCampaignError,
     Target,
 )
-from outbound.pacing import PacingLimits, PacingStats, calls_to_place, full_bucket, next_try
-from outbound.ports import (
-    AreaSuspensions,
-    ArrearsStore,
-    AttemptStore,
-    CampaignStore,
-    ContactHistory,
-    OptOuts,
-    OutboundCallLog,
-)
+from outbound.pacing import PacingStats, calls_to_place, full_bucket, next_try
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = ("claimed", "sending", "placed")
-
-
-@dataclass(frozen=True, slots=True)
-class DialerSettings:
-    """How the dialer places calls: the number shown to callees, the pacing limits, the
-    name it claims attempts under (one per instance), ring time and answering-machine
-    detection."""
-
-    caller_id: str
-    limits: PacingLimits
-    claimer: str = "dialer"
-    ring_seconds: int = 30
-    machine_detection: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class DialerPorts:
-    """The stores the dialer reads and writes; `calls` opens and closes the call records."""
-
-    campaigns: CampaignStore
-    attempts: AttemptStore
-    history: ContactHistory
-    opt_outs: OptOuts
-    suspensions: AreaSuspensions
-    calls: OutboundCallLog | None = None
-    arrears: ArrearsStore | None = None  # the sequences disconnection notices need
-
-
-@dataclass(slots=True)
-class RoundReport:
-    """What one round did. `skipped` says why it dialled nothing (`not-running`,
-    `not-started`, `ended`, `completed`)."""
-
-    claimed: int = 0
-    placed: int = 0
-    refused: dict[str, int] = field(default_factory=dict)
-    retry_later: int = 0  # transient gateway errors: the attempt is retried later
-    failed: int = 0  # the gateway refused the request for good
-    maybe_placed: int = 0  # left in `sending` for reconciliation
-    completed: bool = False
-    skipped: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReconcileReport:
-    """Attempts found stuck in `sending`: placed (the gateway knows the call), uncertain
-    (it does not: left for a person), or left as they were (the lookup failed)."""
-
-    placed: int = 0
-    uncertain: int = 0
-    unresolved: int = 0
-
-
-def attempt_key(attempt: Attempt) -> str:
-    """The attempt's idempotency key `<campaign>:<target>:<attempt_no>`."""
-    return f"{attempt.campaign_id}:{attempt.target_id}:{attempt.attempt_no}"
+__all__ = ["Dialer", "DialerPorts", "DialerSettings", "ReconcileReport", "RoundReport"]
+__all__ += ["attempt_key"]
 
 
 class Dialer:
@@ -158,13 +102,16 @@ class Dialer:
             campaign_type=record.campaign.type,
             arrears=self._ports.arrears,
         )
+        allowed = []
         for attempt, target in claimed:
             dial = facts.context(record.campaign.type, target, record.window)
-            await self._one(record.campaign, dial, attempt, target, facts, now, report)
+            if await self._allowed(record.campaign, dial, attempt, target, facts, now, report):
+                allowed.append((attempt, target))
+        await self._dial(record.campaign, allowed, now, report)
         self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)
         return report
 
-    async def _one(
+    async def _allowed(
         self,
         campaign: Campaign,
         dial: DialContext,
@@ -173,54 +120,92 @@ class Dialer:
         facts: GateFacts,
         now: datetime,
         report: RoundReport,
-    ) -> None:
+    ) -> bool:
+        """True when the gate lets the attempt through; else its refusal is recorded."""
         refusal = check(dial, facts.history(target), self._rules, now)
         if refusal is None:
-            await self._dial(campaign, attempt, target, now, report)
-            return
+            return True
         retry_at = _before_end(campaign, refusal.retry_at)
         await self._ports.attempts.record_result(
             attempt.id, AttemptResult.REFUSED, now, reason=refusal.reason, retry_at=retry_at
         )
         report.refused[refusal.reason.value] = report.refused.get(refusal.reason.value, 0) + 1
-        log.info("attempt %s to %s refused: %s", attempt_key(attempt), mask(target.phone), refusal)
+        log.info(
+            "attempt %s to %s refused: %s (%s)",
+            attempt_key(attempt),
+            mask(target.phone),
+            refusal.reason.value,
+            refusal.message,
+        )
+        return False
 
     async def _dial(
-        self, campaign: Campaign, attempt: Attempt, target: Target, now: datetime, r: RoundReport
+        self,
+        campaign: Campaign,
+        allowed: list[tuple[Attempt, Target]],
+        now: datetime,
+        r: RoundReport,
     ) -> None:
-        attempts = self._ports.attempts
-        if await attempts.mark_sending(attempt.id, now) is None:
-            return  # moved by someone else meanwhile: not ours any more
-        request = self._request(campaign, attempt, target)
-        self._sending[request.key] = attempt.id
-        try:
-            provider_id = await self._gateway.place(request)
-        except CallMaybePlacedError as err:
-            r.maybe_placed += 1
-            log.warning("attempt %s may have been placed (%s): reconcile", request.key, err)
+        """The allowed attempts to `sending` (one transaction), their requests to the
+        gateway at once (its pacer spaces and caps them), the placed ones to `placed`."""
+        if not allowed:
             return
-        except GatewayError as err:
-            self._sending.pop(request.key, None)
-            await self._gateway_failed(campaign, attempt, err, now, r)
+        moved = await self._ports.attempts.mark_sending_many([a.id for a, _ in allowed], now)
+        ours = {a.id for a in moved}  # the others were moved by someone else meanwhile
+        batch = [(a, t, self._request(campaign, a, t)) for a, t in allowed if a.id in ours]
+        for _, _, request in batch:
+            self._sending[request.key] = request.attempt_id
+        answers = await asyncio.gather(
+            *(self._gateway.place(req) for _, _, req in batch), return_exceptions=True
+        )
+        placed: list[tuple[Attempt, Target, str]] = []
+        unexpected: BaseException | None = None
+        for (attempt, target, request), answer in zip(batch, answers, strict=True):
+            if isinstance(answer, str):
+                placed.append((attempt, target, answer))
+            elif isinstance(answer, CallMaybePlacedError):
+                r.maybe_placed += 1
+                log.warning("attempt %s may have been placed (%s): reconcile", request.key, answer)
+            elif isinstance(answer, GatewayError):
+                self._sending.pop(request.key, None)
+                await self._gateway_failed(campaign, attempt, answer, now, r)
+            else:  # a bug: left in `sending` for the reconciliation, raised once marked
+                unexpected = unexpected or answer
+        r.placed += len(placed)
+        await self._placed_many(campaign, placed, now)
+        if unexpected is not None:
+            raise unexpected
+
+    async def _placed_many(
+        self, campaign: Campaign, placed: list[tuple[Attempt, Target, str]], now: datetime
+    ) -> None:
+        """sending -> placed in one transaction (unless a result came first), call records
+        opened and linked; placed, an attempt is found by its provider id, not its key."""
+        if not placed:
             return
-        r.placed += 1
-        await self._placed(campaign, attempt, target, provider_id, now)
+        pairs = [(a.id, provider_id) for a, _, provider_id in placed]
+        moved = {a.id: a for a in await self._ports.attempts.mark_placed_many(pairs, now)}
+        for attempt, _, _ in placed:
+            if attempt.id in moved:
+                self._sending.pop(attempt_key(attempt), None)
+        calls, kind, caller_id = self._ports.calls, self._gateway.kind, self._settings.caller_id
+        if calls is None or not moved:
+            return
+        links = [
+            (a.id, await calls.placed(campaign, moved[a.id], t, kind, provider_id, caller_id))
+            for a, t, provider_id in placed
+            if a.id in moved
+        ]
+        await self._ports.attempts.link_calls(links)
+        for attempt_id, call_id in links:  # a result that came first closes its record now
+            done = await self._ports.attempts.get(attempt_id)
+            if done is not None and done[0].result is not None:
+                await calls.finished(call_id, done[0].result)
 
     async def _placed(
         self, campaign: Campaign, attempt: Attempt, target: Target, provider_id: str, now: datetime
     ) -> None:
-        """sending -> placed, and the call's record opened and linked (once: the move is a
-        compare-and-set; None when the result came first and placed it already)."""
-        moved = await self._ports.attempts.mark_placed(attempt.id, provider_id, now)
-        calls = self._ports.calls
-        if moved is None or calls is None:
-            return
-        kind, caller_id = self._gateway.kind, self._settings.caller_id
-        call_id = await calls.placed(campaign, moved, target, kind, provider_id, caller_id)
-        await self._ports.attempts.link_call(attempt.id, call_id)
-        now_done = await self._ports.attempts.get(attempt.id)
-        if now_done is not None and now_done[0].result is not None:  # the result came first
-            await calls.finished(call_id, now_done[0].result)
+        await self._placed_many(campaign, [(attempt, target, provider_id)], now)
 
     async def _gateway_failed(
         self, campaign: Campaign, attempt: Attempt, err: GatewayError, now: datetime, r: RoundReport
@@ -307,23 +292,28 @@ class Dialer:
         `uncertain` when it has none (for a person; never dialled again automatically).
         A failed lookup leaves the attempt for the next reconciliation."""
         campaign = (await self._record()).campaign
-        placed = uncertain = unresolved = 0
-        for attempt, target in await self._ports.attempts.stuck_sending(self._id):
-            request = self._request(campaign, attempt, target)
-            try:
-                provider_id = await self._gateway.find(request, attempt.updated_at or now)
-            except GatewayError as err:
-                unresolved += 1
-                log.warning("attempt %s: lookup failed (%s); later", request.key, err)
-                continue
-            if provider_id is None:
+        stuck = await self._ports.attempts.stuck_sending(self._id)
+        requests = [(self._request(campaign, a, t), a.updated_at or now) for a, t in stuck]
+        finds = (self._gateway.find(r, since) for r, since in requests)  # the pacer caps them
+        found = await asyncio.gather(*finds, return_exceptions=True)
+        placed: list[tuple[Attempt, Target, str]] = []
+        uncertain = unresolved = 0
+        for (attempt, target), (request, _), provider_id in zip(
+            stuck, requests, found, strict=True
+        ):
+            if isinstance(provider_id, str):
+                placed.append((attempt, target, provider_id))
+            elif provider_id is None:
                 uncertain += 1
                 await self._ports.attempts.record_result(attempt.id, AttemptResult.UNCERTAIN, now)
                 log.warning("attempt %s: no call at the gateway; uncertain", request.key)
+            elif isinstance(provider_id, GatewayError):
+                unresolved += 1
+                log.warning("attempt %s: lookup failed (%s); later", request.key, provider_id)
             else:
-                placed += 1
-                await self._placed(campaign, attempt, target, provider_id, now)
-        return ReconcileReport(placed, uncertain, unresolved)
+                raise provider_id
+        await self._placed_many(campaign, placed, now)
+        return ReconcileReport(len(placed), uncertain, unresolved)
 
     def _request(self, campaign: Campaign, attempt: Attempt, target: Target) -> DialRequest:
         s = self._settings

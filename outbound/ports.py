@@ -320,3 +320,23 @@ class AuditWriter(Protocol):
 
     async def write(self, entry: AuditEntry) -> None:
         """Append one entry."""
+
+
+# --- added by ob-bench: batch transitions (one transaction per dialer round, not per call) ---
+
+
+class BatchAttemptStore(AttemptStore, Protocol):
+    """`AttemptStore` with the dialer's batch moves; each is the same compare-and-set as its
+    one-attempt form, applied to many attempts in one transaction."""
+
+    async def mark_sending_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
+        """claimed -> sending for each of `attempt_ids`; the attempts moved (the others were
+        no longer claimed and are left alone)."""
+
+    async def mark_placed_many(
+        self, placed: Sequence[tuple[int, str]], now: datetime
+    ) -> list[Attempt]:
+        """sending -> placed for each (attempt id, provider id); the attempts moved."""
+
+    async def link_calls(self, links: Sequence[tuple[int, str]]) -> None:
+        """Record the call record of each (attempt id, call id)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -25,6 +25,8 @@ A = campaign_attempts
 T = campaign_targets
 _SENT_OR_AFTER = (AttemptState.SENDING, AttemptState.PLACED, AttemptState.DONE)
 _FROM_FOR_RESULT = (AttemptState.CLAIMED, AttemptState.SENDING, AttemptState.PLACED)
+CHUNK = 500  # attempts per batch statement
+_T = TypeVar("_T")
 
 
 def attempt_from(m: Mapping[Any, Any]) -> Attempt:
@@ -168,6 +170,50 @@ class SqlAttemptStore:
         async with self._engine.begin() as conn:
             await conn.execute(update(A).where(A.c.id == attempt_id).values(call_id=call_id))
 
+    async def mark_sending_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
+        """claimed -> sending for each, in one transaction; the attempts moved."""
+        values = {"state": AttemptState.SENDING.value, "sent_at": now, "updated_at": now}
+        moved: list[Attempt] = []
+        async with self._engine.begin() as conn:
+            for chunk in _chunks(list(attempt_ids)):
+                moved += await self._move_many(conn, chunk, [AttemptState.CLAIMED], values)
+        return moved
+
+    async def mark_placed_many(
+        self, placed: Sequence[tuple[int, str]], now: datetime
+    ) -> list[Attempt]:
+        """sending -> placed, each with its provider id, in one transaction; those moved."""
+        moved: list[Attempt] = []
+        async with self._engine.begin() as conn:
+            for chunk in _chunks(list(placed)):
+                values = {
+                    "state": AttemptState.PLACED.value,
+                    "provider_id": case(dict(chunk), value=A.c.id),
+                    "updated_at": now,
+                }
+                ids = [attempt_id for attempt_id, _ in chunk]
+                moved += await self._move_many(conn, ids, [AttemptState.SENDING], values)
+        return moved
+
+    async def link_calls(self, links: Sequence[tuple[int, str]]) -> None:
+        """Record the call record of each attempt, in one transaction."""
+        async with self._engine.begin() as conn:
+            for chunk in _chunks(list(links)):
+                ids = [attempt_id for attempt_id, _ in chunk]
+                linked = update(A).where(A.c.id.in_(ids))
+                await conn.execute(linked.values(call_id=case(dict(chunk), value=A.c.id)))
+
+    async def _move_many(
+        self,
+        conn: AsyncConnection,
+        attempt_ids: list[int],
+        allowed: Sequence[AttemptState],
+        values: dict[str, Any],
+    ) -> list[Attempt]:
+        where = and_(A.c.id.in_(attempt_ids), _in(allowed))
+        changed = update(A).where(where).values(values).returning(*A.c)
+        return [attempt_from(r._mapping) for r in (await conn.execute(changed)).all()]
+
     async def _one(self, where: ColumnElement[bool]) -> tuple[Attempt, Target] | None:
         async with reader(self._engine).connect() as conn:
             rows = (await conn.execute(_WITH_TARGET.where(where).limit(1))).all()
@@ -206,6 +252,11 @@ class SqlAttemptStore:
             into = {"result": results, "refused": refused, "waiting": waiting}[kind]
             into[key] = into.get(key, 0) + int(n)
         return CampaignCounts(total, results, refused, waiting)
+
+
+def _chunks(items: list[_T]) -> list[list[_T]]:
+    """`items` in pieces small enough for one statement's parameters (SQLite's limit)."""
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
 def _retry(done: Attempt, retry_at: datetime, now: datetime) -> Any:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, insert, literal, select
+from sqlalchemy import BigInteger, exists, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -90,15 +90,40 @@ class SqlTargetStore:
         try:
             async with self._engine.begin() as conn:
                 await self._check_empty(conn, campaign_id)
-                stored = 0
-                async for batch in self._batches(conn, query, now, csv):
-                    rows = [_target_row(campaign_id, c) for c in batch]
-                    await conn.execute(insert(campaign_targets), rows)
-                    stored += len(rows)
+                stored = await self._insert_select(conn, campaign_id, query, now)
+                if stored is None:
+                    stored = 0
+                    async for batch in self._batches(conn, query, now, csv):
+                        rows = [_target_row(campaign_id, c) for c in batch]
+                        await conn.execute(insert(campaign_targets), rows)
+                        stored += len(rows)
                 await conn.execute(_first_attempts(campaign_id, now))
                 return stored
         except IntegrityError as err:  # another build of the same campaign won
             raise CampaignStateError(f"campaign {campaign_id} has targets already") from err
+
+    async def _insert_select(
+        self, conn: AsyncConnection, campaign_id: int, query: TargetQuery, now: datetime
+    ) -> int | None:
+        """The targets stored by the database itself (`INSERT … SELECT`), when the query's
+        values need no Python; how many, else None (nothing done)."""
+        if query.kind is TargetQueryKind.CSV:
+            return None
+        plan = await plan_for(conn, query, self._today(now), self._rules)
+        row = plan.query.subquery()
+        values = plan.sql_values(row, conn.dialect.name == "postgresql")
+        if values is None:
+            return None
+        source = select(
+            literal(campaign_id, BigInteger),
+            *(row.c[name] for name in ("customer_id", "account_id", "phone")),
+            values,
+            *(row.c[name] for name in ("vulnerable", "area", "disputed")),
+        ).order_by(row.c.account_id)
+        columns = ["campaign_id", "customer_id", "account_id", "phone", "values"]
+        columns += ["vulnerable", "area", "disputed"]
+        stored = await conn.execute(insert(campaign_targets).from_select(columns, source))
+        return int(stored.rowcount)
 
     async def _check_empty(self, conn: AsyncConnection, campaign_id: int) -> None:
         known = select(campaigns.c.id).where(campaigns.c.id == campaign_id)

@@ -15,11 +15,15 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
+    Text,
     and_,
     case,
+    cast,
     exists,
     func,
+    literal,
     select,
     true,
     union,
@@ -100,6 +104,13 @@ def one_per_customer(query: Select[Any]) -> Select[Any]:
     return select(*columns).where(ranked.c.rank == 1).order_by(ranked.c.account_id)
 
 
+_FORMATTED = ("amount_due", "balance", "due_date")  # values Python formats
+
+
+def _text(value: str) -> ColumnElement[Any]:
+    return cast(literal(value), Text)
+
+
 def _money(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
@@ -116,6 +127,17 @@ class Plan:
     common: dict[str, str] = field(default_factory=dict)
     arrears_rules: LateFeeRules | None = None
     today: date | None = None
+
+    def sql_values(self, row: FromClause, postgres: bool) -> ColumnElement[Any] | None:
+        """The message values of `row` (this plan's query as a subquery) as one SQL JSON
+        object, for a build by `INSERT … SELECT`; None when Python must make them (late
+        fees, amounts and dates formatted): only the outage and ticket plans qualify."""
+        if self.arrears_rules is not None or any(k in row.c for k in _FORMATTED):
+            return None
+        pairs: list[ColumnElement[Any]] = [_text("account_no"), row.c.account_no]
+        for key, value in self.common.items():
+            pairs += [_text(key), _text(value)]
+        return (func.jsonb_build_object if postgres else func.json_object)(*pairs)
 
     async def candidates(
         self, conn: AsyncConnection, rows: Sequence[Mapping[Any, Any]]
