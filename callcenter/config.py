@@ -193,7 +193,7 @@ class AsteriskSettings(_Section):
         return host, int(port)
 
 
-# --- added by ob-policy: outage-event policies and texts of notice campaigns ---
+# --- outage-event policies and texts of notice campaigns ---
 
 
 class OutagePolicySettings(_Section):
@@ -217,9 +217,6 @@ class TextSettings(_Section):
     per_round: int = Field(default=50, ge=1, le=10000)
 
 
-# --- end of ob-policy's block ---
-
-
 class OutboundSettings(_Section):
     """Outbound campaigns: the number callees see, the dialer loop (one instance dials a
     campaign at a time, under a lease in Redis), ring time, answering-machine detection,
@@ -237,8 +234,8 @@ class OutboundSettings(_Section):
     gateway_concurrency: int = Field(default=100, ge=1, le=10000)
     simulated_ring_seconds: float = Field(default=2.0, ge=0, le=120)
     simulated_seed: int = 0
-    outage_policy: OutagePolicySettings = OutagePolicySettings()  # added by ob-policy
-    texts: TextSettings = TextSettings()  # added by ob-policy
+    outage_policy: OutagePolicySettings = OutagePolicySettings()
+    texts: TextSettings = TextSettings()
 
 
 class Settings(BaseSettings):

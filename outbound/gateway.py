@@ -54,7 +54,7 @@ class Gateway(Protocol):
         redialled automatically)."""
 
 
-# --- added by ob-gw ---
+# ---
 
 from outbound.models import AttemptResult  # noqa: E402  (appended below the contract)
 

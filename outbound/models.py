@@ -52,7 +52,7 @@ class TargetQueryKind(StrEnum):
     BALANCE_BELOW = "balance-below"  # prepaid balance below N yuan
     TICKET = "ticket"  # the customer of a ticket (satisfaction callback)
     CSV = "csv"  # uploaded account numbers
-    # added by ob-policy: who asked the IVR to be told of the outage's restoration, and with
+    # who asked the IVR to be told of the outage's restoration, and with
     # `+notified` also everyone its outage-notice and etr-update campaigns reached
     OUTAGE_CALLERS = "outage-callers"  # outage id, or `ID+notified`
 
@@ -195,7 +195,7 @@ class ArrearsSequence:
     updated_at: datetime | None = None
 
 
-# --- added by ob-store ---
+# ---
 # What the stores take and give beyond the contract above (outbound/ports.py).
 
 from datetime import time  # noqa: E402

@@ -189,7 +189,7 @@ class ArrearsStore(Protocol):
         """The account's arrears events, oldest first."""
 
 
-# --- added by ob-dialer ---
+# ---
 # What campaign creation needs to know about an outage (the notice lead-time rule).
 
 from dataclasses import dataclass  # noqa: E402
@@ -236,7 +236,7 @@ class OutboundCallLog(Protocol):
         """The attempt's call is over with `result` (a record already ended is left as is)."""
 
 
-# --- added by ob-api ---
+# ---
 # What the arrears use case (outbound/arrears_service.py) reads and writes beside the
 # sequence store: the account's facts, the payment ledger, reconnection tickets, the audit log.
 
@@ -322,7 +322,7 @@ class AuditWriter(Protocol):
         """Append one entry."""
 
 
-# --- added by ob-bench: batch transitions (one transaction per dialer round, not per call) ---
+# --- batch transitions (one transaction per dialer round, not per call) ---
 
 
 class BatchAttemptStore(AttemptStore, Protocol):

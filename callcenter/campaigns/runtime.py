@@ -73,7 +73,7 @@ class Outbound:
         self._dialers: dict[int, Dialer] = {}
         self.arrears: ArrearsSteps | None = None  # set where the arrears service is built
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
-        # added by ob-policy: the texts of notice campaigns, sent between dialing rounds
+        # the texts of notice campaigns, sent between dialing rounds
         self.text_senders = TextSenders(self.gateways, clock)
         self.texts = campaign_texts(
             settings, engine, self.stores.opt_outs, self.text_senders, clock
@@ -138,8 +138,10 @@ class Outbound:
         until_idle: bool = False,
         progress: Progress | None = None,
         stopping: Callable[[], bool] = lambda: False,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> DriveReport:
-        """Dial the campaign until it stops (or, `until_idle`, until nothing can be placed now)."""
+        """Dial the campaign until it stops (or, `until_idle`, until nothing can be placed
+        now); `sleep` waits between rounds (a shutdown may cut it short)."""
         out = self._settings.outbound
 
         def observe(report: RoundReport, counts: CampaignCounts) -> None:
@@ -148,31 +150,33 @@ class Outbound:
             if progress is not None:
                 progress(report, counts)
 
-        texting = await self._texting(campaign_id)  # added by ob-policy
+        texting = await self._texting(campaign_id, sleep or self._sleep)
         report = await drive(
             await self.dialer(campaign_id),
             self._clock,
-            sleep=texting or self._sleep,  # changed by ob-policy: texts, then the tick's sleep
+            sleep=texting or sleep or self._sleep,  # texts (when the campaign texts), then sleep
             tick_seconds=out.tick_ms / 1000,
             reconcile_seconds=out.reconcile_seconds,
             until_idle=until_idle,
             progress=observe,
             stopping=stopping,
         )
-        if texting is not None:  # added by ob-policy: the last round's texts
+        if texting is not None:  # the last round's texts
             await self._send_texts(campaign_id)
         return report
 
-    # --- added by ob-policy: texts of notice campaigns between dialing rounds ---
+    # --- texts of notice campaigns between dialing rounds ---
 
-    async def _texting(self, campaign_id: int) -> Callable[[float], Awaitable[None]] | None:
+    async def _texting(
+        self, campaign_id: int, sleep: Callable[[float], Awaitable[None]]
+    ) -> Callable[[float], Awaitable[None]] | None:
         """For a campaign that texts: the drive's sleep, sending the due texts first."""
         if not self.texts.wanted_by((await self.campaigns.get(campaign_id)).campaign):
             return None
 
         async def texts_then_sleep(seconds: float) -> None:
             await self._send_texts(campaign_id)
-            await self._sleep(seconds)
+            await sleep(seconds)
 
         return texts_then_sleep
 
@@ -191,8 +195,6 @@ class Outbound:
                 report.failed,
             )
 
-    # --- end of ob-policy's block ---
-
 
 class CampaignLoop:
     """The server's dialing: every `scan_seconds` the running campaigns are listed, and each
@@ -205,6 +207,7 @@ class CampaignLoop:
         self._settings = settings.outbound
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
+        self._stopped = asyncio.Event()  # wakes the dialers' sleeps at shutdown
         self._working: set[asyncio.Task[object]] = set()  # dialers in a round
 
     async def run(self) -> None:
@@ -243,17 +246,24 @@ class CampaignLoop:
             assert task is not None
             self._working.add(task)
             try:
-                report = await self._outbound.drive(campaign_id, stopping=lambda: self._stopping)
+                report = await self._outbound.drive(
+                    campaign_id, stopping=lambda: self._stopping, sleep=self._nap
+                )
             finally:
                 self._working.discard(task)
             log.info("campaign %d: dialer stopped (%s)", campaign_id, report.stopped)
 
         await run_while_leader(lease, work)
 
+    async def _nap(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+
     async def stop(self) -> None:
         """Let every campaign's dialer finish its round, then stop the tasks (their leases
         are released)."""
         self._stopping = True
+        self._stopped.set()
         tasks = list(self._tasks.values())
         self._tasks.clear()
         if self._working:

@@ -116,7 +116,7 @@ class UnknownServicePointError(InvalidInputError):
     default_code = "no-such-service-point"
 
 
-# --- added by ob-policy: the events outage administration publishes ---
+# --- the events outage administration publishes ---
 
 
 class OutageEventKind(StrEnum):

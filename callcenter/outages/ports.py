@@ -27,7 +27,7 @@ class OutageStore(Protocol):
         """Apply checked changes (the store keeps the before and after in the audit log)."""
 
 
-# --- added by ob-policy ---
+# ---
 
 from callcenter.outages.models import OutageEvent  # noqa: E402
 

@@ -110,7 +110,7 @@ def action_of(changes: OutageChanges) -> str:
     return "cancel" if changes.status is OutageStatus.CANCELLED else "update"
 
 
-# --- added by ob-policy ---
+# ---
 
 
 def events_of(before: Outage, after: Outage) -> list[OutageEvent]:

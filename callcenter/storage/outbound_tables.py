@@ -139,7 +139,7 @@ arrears_events = Table(
 )
 
 
-# --- added by ob-policy: the texts (SMS) of notice campaigns (migration 0005t) ---
+# --- the texts (SMS) of notice campaigns (migration 0005t) ---
 
 campaign_texts = Table(
     "campaign_texts",

@@ -313,7 +313,7 @@ async def plan_for(
             return _balance_plan(query)
         case TargetQueryKind.TICKET:
             return await _ticket_plan(conn, query)
-        case TargetQueryKind.OUTAGE_CALLERS:  # added by ob-policy (that module imports this)
+        case TargetQueryKind.OUTAGE_CALLERS:  # (that module imports this)
             from callcenter.storage.outage_callers import outage_callers_plan
 
             return await outage_callers_plan(conn, query)

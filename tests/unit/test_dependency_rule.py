@@ -96,7 +96,7 @@ def _violation(module: str, imported: str) -> str | None:
             "prompts",
             "events",
             "commands",
-            "gateway",  # outbound.gateway: the Gateway port (ob-gw)
+            "gateway",  # outbound.gateway: the Gateway port
         )
         if not (
             _within(imported, FEATURE_ALLOWED)
