@@ -86,11 +86,11 @@ class Dialer:
             return RoundReport(completed=await self._complete(now), skipped=skipped)
         if skipped:
             return RoundReport(skipped=skipped)
-        counts = await self._ports.attempts.counts(self._id, now)
-        if not counts.waiting:
+        waiting = await self._ports.attempts.waiting(self._id, now)
+        if not waiting:
             return RoundReport(completed=await self._complete(now), skipped="completed")
-        in_flight = sum(counts.waiting.get(k, 0) for k in IN_FLIGHT)
-        stats = PacingStats(in_flight, in_flight, counts.waiting.get("due", 0), self._bucket)
+        in_flight = sum(waiting.get(k, 0) for k in IN_FLIGHT)
+        stats = PacingStats(in_flight, in_flight, waiting.get("due", 0), self._bucket)
         limit = calls_to_place(stats, self._settings.limits, now)
         claimed = await self._ports.attempts.claim(self._id, limit, now, self._settings.claimer)
         report = RoundReport(claimed=len(claimed))
@@ -227,6 +227,10 @@ class Dialer:
     async def counts(self, now: datetime) -> CampaignCounts:
         """Where the campaign's attempts stand."""
         return await self._ports.attempts.counts(self._id, now)
+
+    async def waiting(self, now: datetime) -> dict[str, int]:
+        """The unfinished attempts by why they wait (cheap: see `AttemptStore.waiting`)."""
+        return await self._ports.attempts.waiting(self._id, now)
 
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
         """A call's result from the gateway (the `ResultSink`): see `finish`."""

@@ -37,6 +37,8 @@ class DriveReport:
 
 
 Progress = Callable[[RoundReport, CampaignCounts], None]
+"""Called after every round with the report and the counts: `targets` and `waiting` only
+(`results` and `refused` are left empty: counting them grows with the campaign)."""
 
 
 def idle(counts: CampaignCounts) -> bool:
@@ -62,12 +64,14 @@ async def drive(
     `shutdown`)."""
     total = DriveReport()
     await dialer.take_over(clock.now())
+    targets = (await dialer.counts(clock.now())).targets if progress is not None else 0
     last_reconcile = clock.now()
     while not stopping():
         now = clock.now()
         report = await dialer.round(now)
         total.add(report)
-        counts = await dialer.counts(now) if (progress or until_idle) else None
+        waiting = await dialer.waiting(now) if (progress or until_idle) else None
+        counts = CampaignCounts(targets, {}, {}, waiting) if waiting is not None else None
         if progress is not None and counts is not None:
             progress(report, counts)
         if report.skipped in STOPS:

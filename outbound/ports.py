@@ -128,6 +128,10 @@ class AttemptStore(Protocol):
     async def counts(self, campaign_id: int, now: datetime) -> CampaignCounts:
         """Targets, finished attempts by result, refusals by reason, waiting by why."""
 
+    async def waiting(self, campaign_id: int, now: datetime) -> dict[str, int]:
+        """`counts(...).waiting` alone, at a cost that does not grow with the finished
+        attempts (what the dialer reads every round)."""
+
 
 class ContactHistory(Protocol):
     """How often customers were dialled, across every campaign (for the gate's caps)."""

@@ -150,6 +150,8 @@ class Outbound:
             if progress is not None:
                 progress(report, counts)
 
+        rounds = observe if (progress is not None or self._metrics is not None) else None
+
         texting = await self._texting(campaign_id, sleep or self._sleep)
         report = await drive(
             await self.dialer(campaign_id),
@@ -158,7 +160,7 @@ class Outbound:
             tick_seconds=out.tick_ms / 1000,
             reconcile_seconds=out.reconcile_seconds,
             until_idle=until_idle,
-            progress=observe,
+            progress=rounds,
             stopping=stopping,
         )
         if texting is not None:  # the last round's texts

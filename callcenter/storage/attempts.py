@@ -239,6 +239,24 @@ class SqlAttemptStore:
         async with reader(self._engine).connect() as conn:
             return _pairs((await conn.execute(query)).all())
 
+    async def waiting(self, campaign_id: int, now: datetime) -> dict[str, int]:
+        """The unfinished attempts by why they wait (`due`, `retry-later`, `claimed`,
+        `sending`, `placed`): the index range of the campaign's unfinished states only, so
+        its cost does not grow with the attempts already done."""
+        pending = A.c.state == AttemptState.PENDING.value
+        key = case(
+            (and_(pending, A.c.not_before <= now), "due"),
+            (pending, "retry-later"),
+            else_=A.c.state,
+        )
+        query = (
+            select(key.label("key"), func.count())
+            .where(A.c.campaign_id == campaign_id, A.c.state.in_(_UNFINISHED))
+            .group_by(key)
+        )
+        async with reader(self._engine).connect() as conn:
+            return {str(k): int(n) for k, n in (await conn.execute(query)).all()}
+
     async def counts(self, campaign_id: int, now: datetime) -> CampaignCounts:
         """Targets, finished attempts by result, refusals by reason, waiting by why."""
         targets = select(func.count()).where(T.c.campaign_id == campaign_id)
@@ -269,6 +287,12 @@ def _retry(done: Attempt, retry_at: datetime, now: datetime) -> Any:
         created_at=now,
         updated_at=now,
     )
+
+
+_UNFINISHED = [
+    s.value
+    for s in (AttemptState.PENDING, AttemptState.CLAIMED, AttemptState.SENDING, AttemptState.PLACED)
+]
 
 
 def _counted(campaign_id: int, now: datetime) -> Select[Any]:

@@ -149,6 +149,9 @@ async def test_a_refusal_keeps_its_reason_and_counts_show_where_attempts_stand(
     assert counts.results == {"no_answer": 1}
     assert counts.refused == {"opted-out": 1}
     assert counts.waiting == {"sending": 1, "claimed": 1, "due": 1, "retry-later": 1}
+    assert await s.attempts.waiting(campaign_id, NOW) == counts.waiting  # the cheap read
+    later = {"sending": 1, "claimed": 1, "due": 2}  # the retry is due then
+    assert await s.attempts.waiting(campaign_id, LATER) == later
     assert a4.state is AttemptState.CLAIMED
 
 
