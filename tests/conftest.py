@@ -74,12 +74,15 @@ def redis_server_url(_servers: ExitStack) -> str:
 
 
 def app_settings(stores: tuple[str, str], **env: str) -> Settings:
-    """Settings for an app on the given stores, without demo data, plus `env` overrides."""
+    """Settings for an app on the given stores, without demo data or a campaign dialer,
+    plus `env` overrides."""
     database_url, redis_url = stores
     base = {
         "CALLCENTER_DATABASE__URL": database_url,
         "CALLCENTER_REDIS__URL": redis_url,
         "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
+        # no campaign dialing in the background unless a test asks for it
+        "CALLCENTER_OUTBOUND__RUN_DIALER": "false",
     }
     return load_settings(None, base | env)
 

@@ -210,19 +210,26 @@ class CampaignLoop:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
         self._stopped = asyncio.Event()  # wakes the dialers' sleeps at shutdown
-        self._working: set[asyncio.Task[object]] = set()  # dialers in a round
+        self._working: dict[int, asyncio.Task[object]] = {}  # campaigns' dialers at work
 
     async def run(self) -> None:
-        """Until cancelled: keep one lease-holding task per running campaign."""
+        """Until `request_stop` (or a cancel): keep one lease-holding task per running
+        campaign. A stop lets the scan and the dialers finish what they are doing (a query
+        cancelled half-way can strand its database connection)."""
         try:
-            while not cancel_requested():
+            while not self._stopped.is_set() and not cancel_requested():
                 try:
                     await self.scan()
                 except Exception:
                     log.exception("campaign scan failed; going on")
-                await asyncio.sleep(self._settings.scan_seconds)
+                await self._nap(self._settings.scan_seconds)
         finally:
             await self.stop()
+
+    def request_stop(self) -> None:
+        """Ask the loop and the dialers to stop at their next pause."""
+        self._stopping = True
+        self._stopped.set()
 
     async def scan(self) -> None:
         """Start a task for each running campaign without one; stop the others."""
@@ -232,7 +239,7 @@ class CampaignLoop:
             self._tasks[campaign_id] = asyncio.create_task(
                 self._lead(campaign_id), name=f"campaign-{campaign_id}"
             )
-        for campaign_id in set(self._tasks) - ids:
+        for campaign_id in set(self._tasks) - ids - self._working.keys():  # idle ones only
             task = self._tasks.pop(campaign_id)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -246,13 +253,13 @@ class CampaignLoop:
         async def work() -> None:
             task = asyncio.current_task()
             assert task is not None
-            self._working.add(task)
+            self._working[campaign_id] = task
             try:
                 report = await self._outbound.drive(
                     campaign_id, stopping=lambda: self._stopping, sleep=self._nap
                 )
             finally:
-                self._working.discard(task)
+                self._working.pop(campaign_id, None)
             log.info("campaign %d: dialer stopped (%s)", campaign_id, report.stopped)
 
         await run_while_leader(lease, work)
@@ -264,12 +271,12 @@ class CampaignLoop:
     async def stop(self) -> None:
         """Let every campaign's dialer finish its round, then stop the tasks (their leases
         are released)."""
-        self._stopping = True
-        self._stopped.set()
+        self.request_stop()
         tasks = list(self._tasks.values())
         self._tasks.clear()
         if self._working:
-            await asyncio.wait(set(self._working), timeout=self._settings.tick_ms / 1000 * 4 + 1)
+            limit = self._settings.tick_ms / 1000 * 4 + 1
+            await asyncio.wait(set(self._working.values()), timeout=limit)
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -67,6 +67,9 @@ def setup_outbound(
     return OutagePolicy.on(app[ENGINE], outbound.campaigns, settings.outbound.outage_policy, clock)
 
 
+STOP_SECONDS = 10.0  # the longest a shutdown waits for the dialers' rounds
+
+
 def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
     """The app's cleanup context for outbound (after the AMI's)."""
 
@@ -75,15 +78,18 @@ def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
         if AMI in app:
             outbound.gateways.attach_ami(app[AMI])
         await outbound.gateways.open()
-        task = None
+        loop = task = None
         if app[SETTINGS].outbound.run_dialer:
             loop = CampaignLoop(outbound, app[REDIS], keys, app[SETTINGS])
             task = asyncio.create_task(loop.run(), name="campaigns")
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
+            if loop is not None and task is not None:
+                loop.request_stop()  # finish the scan and the rounds under way, then stop
+                done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+                if not done:
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await outbound.gateways.close()

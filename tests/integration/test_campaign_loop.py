@@ -29,6 +29,7 @@ from tests.integration.outbound_helpers import town
 
 Client = TestClient[web.Request, web.Application]
 FAST = {
+    "CALLCENTER_OUTBOUND__RUN_DIALER": "true",
     "CALLCENTER_OUTBOUND__SIMULATED_RING_SECONDS": "0",
     "CALLCENTER_OUTBOUND__TICK_MS": "20",
     "CALLCENTER_OUTBOUND__SCAN_SECONDS": "0.05",
