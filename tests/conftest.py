@@ -186,6 +186,13 @@ async def stores(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str
 APP_PREFIX = RedisSettings().key_prefix
 
 
+def on_real_stores_only_for(stores: tuple[str, str], chosen: bool) -> None:
+    """Skip a case of a large table on the real servers unless it is `chosen`: every case
+    runs on the embedded stores, a representative few on PostgreSQL and Redis as well."""
+    if not stores[1].startswith("memory://") and not chosen:
+        pytest.skip("the table runs whole on the embedded stores; chosen cases on real ones")
+
+
 async def _forget_app_keys(url: str) -> None:
     """Each test's app starts on a Redis without the previous test's calls, agents and
     counters (only the app's default key prefix is touched, never the whole server)."""

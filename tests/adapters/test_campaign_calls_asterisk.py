@@ -31,7 +31,7 @@ from outbound.models import (
     TargetQueryKind,
 )
 from tests.agi_helpers import FakeChannel
-from tests.conftest import NOW, app_settings
+from tests.conftest import NOW, app_settings, on_real_stores_only_for
 from tests.integration.outbound_helpers import town
 
 Client = TestClient[web.Request, web.Application]
@@ -96,8 +96,13 @@ async def _sent_attempt(client: Client) -> str:
     ],
 )
 async def test_the_answered_campaign_call_runs_its_flow_and_reports(
-    client: Client, session: str, keys: list[str], expected: AttemptResult
+    client: Client,
+    stores: tuple[str, str],
+    session: str,
+    keys: list[str],
+    expected: AttemptResult,
 ) -> None:
+    on_real_stores_only_for(stores, expected is AttemptResult.CONFIRMED)
     key = await _sent_attempt(client)
     channel = FakeChannel(session, keys=keys, variables={"CC_ATTEMPT": key})
     await channel.call(client.app[FASTAGI].port)

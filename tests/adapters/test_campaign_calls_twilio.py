@@ -31,7 +31,7 @@ from outbound.models import (
     TargetQueryKind,
 )
 from tests.adapters.campaign_twilio_helpers import BASE, CampaignCall, Client
-from tests.conftest import NOW, app_settings
+from tests.conftest import NOW, app_settings, on_real_stores_only_for
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.integration.outbound_helpers import Town, town
 
@@ -139,7 +139,10 @@ IN_STEP = {T.DISCONNECTION_NOTICE: StepName.APPROVED, T.RE_NOTICE: StepName.NOTI
 
 
 @pytest.mark.parametrize("kind", list(CampaignType))
-async def test_every_campaign_type_is_confirmed_on_twilio(rig: Rig, kind: CampaignType) -> None:
+async def test_every_campaign_type_is_confirmed_on_twilio(
+    rig: Rig, stores: tuple[str, str], kind: CampaignType
+) -> None:
+    on_real_stores_only_for(stores, kind in (T.OUTAGE_NOTICE, T.RE_NOTICE))
     if kind in IN_STEP:  # the arrears procedure allows these calls only in their step
         await rig.arrears_at("3300000001", IN_STEP[kind])
     campaign_id = await rig.campaign(kind, _query(rig, kind))

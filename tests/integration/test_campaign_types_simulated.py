@@ -25,7 +25,7 @@ from outbound.models import (
     TargetQuery,
     TargetQueryKind,
 )
-from tests.conftest import NOW, app_settings
+from tests.conftest import NOW, app_settings, on_real_stores_only_for
 from tests.integration.outbound_helpers import Town, town
 
 Client = TestClient[web.Request, web.Application]
@@ -50,6 +50,7 @@ async def test_every_campaign_type_runs_on_the_simulated_gateway(
     aiohttp_client: Callable[[web.Application], Awaitable[Client]],
     kind: CampaignType,
 ) -> None:
+    on_real_stores_only_for(stores, kind in (T.OUTAGE_NOTICE, T.DISCONNECTION_NOTICE))
     clock = ManualClock(NOW)
     settings = app_settings(stores, CALLCENTER_OUTBOUND__SIMULATED_RING_SECONDS="0")
     client = await aiohttp_client(create_app(settings, clock=clock))
