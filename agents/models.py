@@ -245,6 +245,7 @@ class RoutedCall:
     phone: str | None = None  # the number to call back
     transferred_by: int | None = None
     max_wait: MaxWaitAction | None = None  # the queue's maximum wait passed: what now
+    attempt: str | None = None  # a campaign call: its attempt key (campaign:target:no)
 
     def but(self, **changes: Any) -> RoutedCall:
         """A copy with some fields changed."""
@@ -260,6 +261,7 @@ class RoutedCall:
             "phone": self.phone,
             "transferred_by": self.transferred_by,
             "max_wait": self.max_wait.value if self.max_wait else None,
+            "attempt": self.attempt,
         }
         return {k: v for k, v in (line | handling).items() if v not in (None, "", False)}
 
@@ -275,6 +277,7 @@ class RoutedCall:
             data.get("phone"),
             _int(data.get("transferred_by")),
             MaxWaitAction(max_wait) if max_wait else None,
+            data.get("attempt") or None,
         )
 
 

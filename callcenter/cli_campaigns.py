@@ -29,6 +29,7 @@ from callcenter.core.clock import SystemClock
 from callcenter.core.errors import ConfigError
 from outbound.campaigns import CampaignService
 from outbound.models import (
+    CampaignMode,
     CampaignRecord,
     CampaignType,
     GatewayKind,
@@ -75,6 +76,13 @@ def add_commands(command: Command) -> None:
     create.add_argument("--priority", type=int, default=0, help="higher dials first (0)")
     create.add_argument("--max-attempts", type=int, default=3, help="per target (3)")
     create.add_argument("--sms", action="store_true", help="also text the notice")
+    create.add_argument(
+        "--mode",
+        choices=[m.value for m in CampaignMode],
+        default=CampaignMode.AUTOMATED.value,
+        help="dialing mode (automated: the message only)",
+    )
+    create.add_argument("--queue", help="the agent queue of agent-assisted modes")
     verb("preview", "how many targets, and a sample").add_argument(
         "--sample", type=int, default=10, help="rows shown (10)"
     )
@@ -173,6 +181,8 @@ def _new_campaign(args: argparse.Namespace, query: TargetQuery, zone: str) -> Ne
         priority=args.priority,
         max_attempts=args.max_attempts,
         sms=args.sms,
+        mode=CampaignMode(args.mode),
+        queue=args.queue,
     )
 
 

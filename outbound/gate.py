@@ -49,6 +49,7 @@ REACHED = frozenset(
         AttemptResult.CONFIRMED,
         AttemptResult.OPTED_OUT,
         AttemptResult.UNCERTAIN,
+        AttemptResult.ABANDONED,  # a person answered and heard the identification
         None,
     }
 )

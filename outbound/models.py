@@ -43,6 +43,21 @@ class GatewayKind(StrEnum):
     ASTERISK = "asterisk"
 
 
+class CampaignMode(StrEnum):
+    """How a campaign's calls reach a person: a message only, or with a live agent."""
+
+    AUTOMATED = "automated"  # the message flow only (0 still asks for an agent)
+    PRESS_1 = "press-1"  # the message, then 0/1 puts the callee in the campaign's queue
+    PREVIEW = "preview"  # an agent sees the target first, then dials or skips
+    PROGRESSIVE = "progressive"  # one dial per ready agent, reserved before dialing
+    PREDICTIVE = "predictive"  # paced from agent and answer statistics, under the abandon cap
+
+
+AGENT_MODES = frozenset(
+    {CampaignMode.PREVIEW, CampaignMode.PROGRESSIVE, CampaignMode.PREDICTIVE}
+)  # an agent talks to every callee who answers
+
+
 class TargetQueryKind(StrEnum):
     """How a campaign's targets are chosen."""
 
@@ -89,6 +104,8 @@ class AttemptResult(StrEnum):
     REFUSED = "refused"  # by the compliance gate, with a reason
     UNCERTAIN = "uncertain"  # a crash while sending, and the gateway does not know it
     OPTED_OUT = "opted_out"  # the callee pressed the stop key
+    ABANDONED = "abandoned"  # a person answered, no agent was free: identification only
+    SKIPPED = "skipped"  # an agent skipped the preview record (with a reason)
 
 
 FINAL_RESULTS = frozenset(
@@ -98,6 +115,7 @@ FINAL_RESULTS = frozenset(
         AttemptResult.REFUSED,
         AttemptResult.UNCERTAIN,
         AttemptResult.OPTED_OUT,
+        AttemptResult.SKIPPED,
     }
 )  # no retry after these; busy, no answer, failed and machine may be retried per policy
 
@@ -134,6 +152,8 @@ class Campaign:
     priority: int = 0  # higher runs first when campaigns compete for lines
     max_attempts: int = 3
     sms: bool = False  # also text the notice (notice types)
+    mode: CampaignMode = CampaignMode.AUTOMATED
+    queue: str | None = None  # the agent queue (None: the type's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +246,8 @@ class NewCampaign:
     priority: int = 0
     max_attempts: int = 3
     sms: bool = False
+    mode: CampaignMode = CampaignMode.AUTOMATED
+    queue: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

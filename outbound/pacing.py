@@ -90,6 +90,8 @@ def _first_delay(result: AttemptResult, rules: RetryRules) -> timedelta | None:
             return rules.failed
         case AttemptResult.MACHINE:
             return rules.machine
+        case AttemptResult.ABANDONED:  # dialled again only with an agent reserved
+            return rules.no_answer
         case _:  # answered, confirmed, refused, uncertain, opted out: final
             return None
 

@@ -24,6 +24,7 @@ from callcenter.campaigns.schemas import (
     PreviewIn,
     PreviewOut,
     SampleQuery,
+    campaign_mode,
     campaign_type,
     gateway_kind,
     target_query,
@@ -188,6 +189,8 @@ class CampaignsHttp:
             priority=body.priority,
             max_attempts=body.max_attempts,
             sms=body.sms,
+            mode=campaign_mode(body.mode),
+            queue=body.queue,
         )
 
     @staticmethod

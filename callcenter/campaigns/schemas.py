@@ -14,6 +14,7 @@ from callcenter.core.errors import InvalidInputError
 from outbound.models import (
     AttemptResult,
     AttemptState,
+    CampaignMode,
     CampaignRecord,
     CampaignType,
     GatewayKind,
@@ -68,6 +69,8 @@ class CampaignIn(_In):
     priority: int = Field(default=0, ge=-100, le=100)
     max_attempts: int = Field(default=3, ge=1, le=10)
     sms: bool = False
+    mode: str = Field(default=CampaignMode.AUTOMATED.value, max_length=16)
+    queue: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class PreviewIn(_In):
@@ -147,6 +150,8 @@ class CampaignOut(BaseModel):
     priority: int
     max_attempts: int
     sms: bool
+    mode: str
+    queue: str | None
 
     @classmethod
     def of(cls, record: CampaignRecord) -> CampaignOut:
@@ -169,6 +174,8 @@ class CampaignOut(BaseModel):
             priority=c.priority,
             max_attempts=c.max_attempts,
             sms=c.sms,
+            mode=c.mode.value,
+            queue=c.queue,
         )
 
 
@@ -243,6 +250,11 @@ class AttemptListOut(BaseModel):
 def campaign_type(text: str) -> CampaignType:
     """The campaign type named, or `unknown-campaign-type` (400)."""
     return _named(CampaignType, "campaign type", text, "unknown-campaign-type")
+
+
+def campaign_mode(text: str) -> CampaignMode:
+    """The dialing mode named, or `unknown-campaign-mode` (400)."""
+    return _named(CampaignMode, "campaign mode", text, "unknown-campaign-mode")
 
 
 def gateway_kind(text: str) -> GatewayKind:

@@ -16,6 +16,7 @@ from callcenter.storage.outbound_tables import area_suspensions, campaigns, opt_
 from outbound.models import (
     AreaSuspension,
     Campaign,
+    CampaignMode,
     CampaignRecord,
     CampaignState,
     CampaignStateError,
@@ -46,6 +47,8 @@ def campaign_from(m: Mapping[Any, Any]) -> CampaignRecord:
         priority=m["priority"],
         max_attempts=m["max_attempts"],
         sms=m["sms"],
+        mode=CampaignMode(m["mode"]),
+        queue=m["queue"],
     )
     window = DailyWindow(start, end) if start is not None and end is not None else None
     return CampaignRecord(campaign, window, m["updated_at"])
@@ -76,6 +79,8 @@ class SqlCampaignStore:
             "priority": new.priority,
             "max_attempts": new.max_attempts,
             "sms": new.sms,
+            "mode": new.mode.value,
+            "queue": new.queue,
             "updated_at": now,
         }
         async with self._engine.begin() as conn:

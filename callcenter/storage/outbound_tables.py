@@ -47,6 +47,8 @@ campaigns = Table(
     Column("max_attempts", SmallInteger, nullable=False, default=3),
     Column("sms", Boolean, nullable=False, default=False, server_default=false()),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("mode", String(16), nullable=False, default="automated", server_default="automated"),
+    Column("queue", String(32), nullable=True),  # the agent queue (None: the type's own)
 )
 
 campaign_targets = Table(
@@ -88,6 +90,7 @@ campaign_attempts = Table(
     Column("sent_at", UtcDateTime, nullable=True),  # when it went to the gateway (caps)
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("agent_id", Integer, nullable=True),  # the agent reserved for it (agent modes)
     UniqueConstraint("campaign_id", "target_id", "attempt_no"),  # the idempotency key
     Index("ix_campaign_attempts_due", "campaign_id", "state", "not_before", "id"),
 )

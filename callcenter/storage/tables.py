@@ -316,10 +316,13 @@ callbacks = Table(
     Column("call_id", String(26), ForeignKey("calls.id"), nullable=False, unique=True),
     Column("phone", String(20), nullable=False),
     Column("queue", String(32), nullable=False),
-    Column("status", String(16), nullable=False, index=True),  # pending, offered, done, dropped
+    # pending, offered, dialing, done, failed (tries used up), dropped
+    Column("status", String(16), nullable=False, index=True),
     Column("requested_at", UtcDateTime, nullable=False),
     Column("agent_id", Integer, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("tries", SmallInteger, nullable=False, default=0, server_default="0"),
+    Column("next_at", UtcDateTime, nullable=True),  # not dialled again before this
 )
 
 outage_service_points = Table(
