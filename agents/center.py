@@ -42,6 +42,7 @@ from agents.queues import QueueBook
 from agents.reconciler import Reconciler
 from agents.roster import NoSuchAgentError, Roster
 from agents.router import Router
+from agents.seats import Seats
 from agents.wallboard import QueueCounters, QueueFigures, Wallboard, day_of, queue_figures
 from agents.wrap_up import WrapUp
 from callcenter.core.clock import Clock
@@ -75,6 +76,7 @@ class Acd:
         callbacks: CallbackLog,
         timezone: str,
         offer_seconds: int = 20,
+        outbound_offer_seconds: int | None = None,
     ) -> None:
         self._state = state
         self._book = QueueBook(queues)
@@ -102,6 +104,16 @@ class Acd:
             pops=pops,
             callbacks=callbacks,
             offer_seconds=offer_seconds,
+            outbound_offer_seconds=outbound_offer_seconds,
+        )
+        self.seats = Seats(
+            state,
+            self._roster,
+            self._presence,
+            self._queueing,
+            self._offers,
+            bridge=bridge,
+            calls=calls,
         )
         self._wrap_up = WrapUp(
             state, self._roster, self._presence, self._queueing, bridge=bridge, calls=calls
@@ -162,7 +174,10 @@ class Acd:
     # -- calls in queues ----------------------------------------------------------------------
 
     async def enqueue(self, request: QueueRequest) -> QueuedInfo:
-        """A call enters a queue (from the IVR, a transfer, a callback)."""
+        """A call enters a queue (from the IVR, a transfer, a callback). A campaign call
+        whose agent is reserved goes to that agent at once."""
+        if request.attempt is not None and await self.seats.connect_reserved(request):
+            return QueuedInfo(1, 0.0, False)
         return await self._queueing.enqueue(request)
 
     async def request_callback(self, call_id: str, phone: str) -> None:
@@ -175,7 +190,12 @@ class Acd:
         return await self._queueing.waiting_info(call_id)
 
     async def call_ended(self, call_id: str, reason: str) -> bool:
-        """The caller's call is over. True when the call keeps its place for a callback."""
+        """The caller's call is over. True when the call keeps its place for a callback.
+        A campaign call that never reached its agent releases the agent (no abandon)."""
+        outbound = await self.seats.is_outbound(call_id)
+        if outbound is not None and await self._state.waiting_call(call_id) is not None:
+            await self.seats.release(call_id, reason)
+            return False
         return await self._wrap_up.call_ended(call_id, reason)
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool:

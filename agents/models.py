@@ -295,6 +295,7 @@ class QueueRequest:
     preferred_wait_seconds: int = 0
     line: CallerLine = field(default_factory=CallerLine)
     transferred_by: int | None = None  # the agent who sent the call here
+    attempt: str | None = None  # a campaign call: its attempt key
 
 
 def _int(value: Any) -> int | None:

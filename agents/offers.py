@@ -35,6 +35,7 @@ class Offers:
         pops: ScreenPops,
         callbacks: CallbackLog,
         offer_seconds: int,
+        outbound_offer_seconds: int | None = None,
     ) -> None:
         self._state = state
         self._roster = roster
@@ -46,6 +47,9 @@ class Offers:
         self._pops = pops
         self._callbacks = callbacks
         self._offer_ms = offer_seconds * 1000
+        # A campaign call reserves its agent before the callee rings: the offer lasts the
+        # ring time too (and a preview's reading time).
+        self._outbound_ms = (outbound_offer_seconds or offer_seconds) * 1000
 
     async def route(self) -> int:
         """One routing round: offers made, each with its screen-pop, and bridged."""
@@ -62,11 +66,19 @@ class Offers:
         await self._presence.announce(
             agent_id, Presence(S.READY, now), Presence(S.RESERVED, now, None, call_id), SYSTEM
         )
-        deadline = now + self._offer_ms
+        deadline = now + (self._offer_ms if routed.attempt is None else self._outbound_ms)
+        if deadline != now + self._offer_ms:
+            await self._state.restart_offer(call_id, agent_id, deadline)
         await self._state.publish(
             agent_id, {"type": "offer", "call_id": call_id, "deadline_ms": deadline, "pop": pop}
         )
-        await self._calls.record_event(call_id, "offered", {"agent_id": agent_id, "queue": queue})
+        offered: dict[str, object] = {"agent_id": agent_id, "queue": queue}
+        if routed.attempt is not None and not routed.line.provider_call:  # not dialled yet
+            await self._calls.record_event(
+                call_id, "note_added", {"kind": "agent_reserved"} | offered
+            )
+        else:
+            await self._calls.record_event(call_id, "offered", offered)
         if routed.callback:
             await self._callbacks.set_status(call_id, "offered", now, agent_id)
         # Written last: a telephony side that watches for it (Asterisk) rings the agent only

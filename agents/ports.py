@@ -109,6 +109,9 @@ class AcdState(RoutingState, Protocol):
     async def waiting_call(self, call_id: str) -> WaitingCall | None:
         """The routing data of a queued or offered call."""
 
+    async def waiting_count(self, queue: str) -> int:
+        """How many calls wait in `queue` now (offered ones excluded)."""
+
     async def position(self, call_id: str, queue: str) -> int | None:
         """1 for the next call served in `queue`; None when the call is not waiting there."""
 

@@ -74,7 +74,9 @@ class Queueing:
             request.preferred_wait_seconds if preferred is not None else 0,
             request.line.simulated,
         )
-        routed = RoutedCall(request.line, queue, transferred_by=request.transferred_by)
+        routed = RoutedCall(
+            request.line, queue, transferred_by=request.transferred_by, attempt=request.attempt
+        )
         await self._state.put_call_data(call_id, routed)
         await self._state.enqueue(call)
         await self._counters.add(queue, now, {"entered": 1}, call)

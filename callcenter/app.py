@@ -30,6 +30,7 @@ from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
+from callcenter.campaigns.assisted import AssistedBridge
 from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
@@ -83,6 +84,7 @@ from callcenter.web.keys import (
     FASTAGI,
     IVR,
     METRICS,
+    OUTBOUND_BRIDGE,
     PROFILES,
     REDIS,
     SETTINGS,
@@ -287,7 +289,11 @@ def _acd(
         simulator, settings.server.public_base_url, routing.offer_seconds, provider=SIMULATOR
     )
     bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, SIMULATOR: simulated}
-    bridge = BridgeByProvider(bridges, "twilio")
+    bridge = app[OUTBOUND_BRIDGE] = AssistedBridge(BridgeByProvider(bridges, "twilio"))
+    # a campaign call reserves its agent before the callee rings (a preview: before the
+    # agent has read it): the offer lasts that long
+    out = settings.outbound
+    held = max(routing.offer_seconds, out.preview_seconds) + out.ring_seconds
     return Acd(
         RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
         directory,
@@ -299,6 +305,7 @@ def _acd(
         callbacks=SqlCallbackLog(app[ENGINE]),
         timezone=settings.server.timezone,
         offer_seconds=routing.offer_seconds,
+        outbound_offer_seconds=held,
     )
 
 

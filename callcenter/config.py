@@ -234,6 +234,7 @@ class OutboundSettings(_Section):
     gateway_concurrency: int = Field(default=100, ge=1, le=10000)
     simulated_ring_seconds: float = Field(default=2.0, ge=0, le=120)
     simulated_seed: int = 0
+    preview_seconds: int = Field(default=120, ge=10, le=1800)
     outage_policy: OutagePolicySettings = OutagePolicySettings()
     texts: TextSettings = TextSettings()
 

@@ -16,15 +16,19 @@ from datetime import datetime
 from callcenter.core.clock import Clock
 from callcenter.core.phone import mask
 from callcenter.core.policy import OutboundRules
+from outbound.assisted import HELD_MODES, held_limit, hold_for_agents
 from outbound.dialer_parts import (
     DialerPorts,
     DialerSettings,
     ReconcileReport,
     RoundReport,
     attempt_key,
+    before_end,
+    dial_request,
+    skip_reason,
 )
 from outbound.gate import DialContext, check
-from outbound.gateway import CallMaybePlacedError, DialRequest, Gateway, GatewayError
+from outbound.gateway import CallMaybePlacedError, Gateway, GatewayError
 from outbound.history import GateFacts, gate_facts
 from outbound.models import (
     Attempt,
@@ -41,7 +45,7 @@ from outbound.models import (
 from outbound.pacing import PacingStats, calls_to_place, full_bucket, next_try
 
 log = logging.getLogger(__name__)
-IN_FLIGHT = ("claimed", "sending", "placed")
+IN_FLIGHT = ("claimed", "queued", "sending", "placed")
 __all__ = ["Dialer", "DialerPorts", "DialerSettings", "ReconcileReport", "RoundReport"]
 __all__ += ["attempt_key"]
 
@@ -81,7 +85,7 @@ class Dialer:
         """Claim as many due attempts as pacing allows and dial or refuse each; complete
         the campaign when nothing is pending or in flight any more."""
         record = await self._record()
-        skipped = _skip_reason(record.campaign, now)
+        skipped = skip_reason(record.campaign, now)
         if skipped == "ended":  # past its end: what was not dialled stays counted as waiting
             return RoundReport(completed=await self._complete(now), skipped=skipped)
         if skipped:
@@ -92,6 +96,9 @@ class Dialer:
         in_flight = sum(waiting.get(k, 0) for k in IN_FLIGHT)
         stats = PacingStats(in_flight, in_flight, waiting.get("due", 0), self._bucket)
         limit = calls_to_place(stats, self._settings.limits, now)
+        held = record.campaign.mode in HELD_MODES
+        if held:
+            limit = await held_limit(self._ports.seats, record.campaign, limit)
         claimed = await self._ports.attempts.claim(self._id, limit, now, self._settings.claimer)
         report = RoundReport(claimed=len(claimed))
         facts = await gate_facts(
@@ -107,7 +114,20 @@ class Dialer:
             dial = facts.context(record.campaign.type, target, record.window)
             if await self._allowed(record.campaign, dial, attempt, target, facts, now, report):
                 allowed.append((attempt, target))
-        await self._dial(record.campaign, allowed, now, report)
+        if held and allowed:
+            p, kind = self._ports, self._gateway.kind
+            report.held = await hold_for_agents(
+                p.seats,
+                p.attempts,
+                p.calls,
+                record.campaign,
+                allowed,
+                now,
+                self._settings.caller_id,
+                kind,
+            )
+        else:
+            await self._dial(record.campaign, allowed, now, report)
         self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)
         return report
 
@@ -125,7 +145,7 @@ class Dialer:
         refusal = check(dial, facts.history(target), self._rules, now)
         if refusal is None:
             return True
-        retry_at = _before_end(campaign, refusal.retry_at)
+        retry_at = before_end(campaign, refusal.retry_at)
         await self._ports.attempts.record_result(
             attempt.id, AttemptResult.REFUSED, now, reason=refusal.reason, retry_at=retry_at
         )
@@ -152,7 +172,9 @@ class Dialer:
             return
         moved = await self._ports.attempts.mark_sending_many([a.id for a, _ in allowed], now)
         ours = {a.id for a in moved}  # the others were moved by someone else meanwhile
-        batch = [(a, t, self._request(campaign, a, t)) for a, t in allowed if a.id in ours]
+        batch = [
+            (a, t, dial_request(campaign, a, t, self._settings)) for a, t in allowed if a.id in ours
+        ]
         for _, _, request in batch:
             self._sending[request.key] = request.attempt_id
         answers = await asyncio.gather(
@@ -176,6 +198,18 @@ class Dialer:
         if unexpected is not None:
             raise unexpected
 
+    async def dial_reserved(self, call_id: str, agent_id: int) -> bool:
+        """An agent is reserved for the queued attempt of call `call_id`: dial it now (once:
+        False when it is not queued any more, or the gateway refused it)."""
+        attempts, now = self._ports.attempts, self._clock.now()
+        found = await attempts.find_by_call(call_id)
+        if found is None or await attempts.reserve_agent(found[0].id, agent_id, now) is None:
+            return False
+        report = RoundReport()
+        await self._dial((await self._record()).campaign, [found], now, report)
+        self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)
+        return report.placed + report.maybe_placed > 0
+
     async def _placed_many(
         self, campaign: Campaign, placed: list[tuple[Attempt, Target, str]], now: datetime
     ) -> None:
@@ -191,11 +225,14 @@ class Dialer:
         calls, kind, caller_id = self._ports.calls, self._gateway.kind, self._settings.caller_id
         if calls is None or not moved:
             return
-        links = [
-            (a.id, await calls.placed(campaign, moved[a.id], t, kind, provider_id, caller_id))
-            for a, t, provider_id in placed
-            if a.id in moved
-        ]
+        links = []
+        for a, t, provider_id in placed:
+            if a.id not in moved:
+                continue
+            if a.call_id is not None:  # opened while it waited for an agent
+                await calls.dialled(a.call_id, kind, provider_id)
+                continue
+            links.append((a.id, await calls.placed(campaign, a, t, kind, provider_id, caller_id)))
         await self._ports.attempts.link_calls(links)
         for attempt_id, call_id in links:  # a result that came first closes its record now
             done = await self._ports.attempts.get(attempt_id)
@@ -223,6 +260,21 @@ class Dialer:
         await self._ports.attempts.record_result(
             attempt.id, AttemptResult.FAILED, now, retry_at=retry_at
         )
+
+    async def skip(self, call_id: str, agent_id: int, reason: str) -> bool:
+        """The reserved agent skipped the previewed attempt of call `call_id` (`reason` on
+        the call record): done, `skipped`, never retried. False when it is not queued."""
+        found = await self._ports.attempts.find_by_call(call_id)
+        if found is None or found[0].state is not AttemptState.QUEUED:
+            return False
+        now = self._clock.now()
+        done = await self._ports.attempts.record_result(found[0].id, AttemptResult.SKIPPED, now)
+        if done is None:
+            return False
+        log.info("attempt %s skipped by agent %d: %s", attempt_key(done), agent_id, reason)
+        if self._ports.calls is not None:
+            await self._ports.calls.finished(call_id, AttemptResult.SKIPPED)
+        return True
 
     async def counts(self, now: datetime) -> CampaignCounts:
         """Where the campaign's attempts stand."""
@@ -297,7 +349,9 @@ class Dialer:
         A failed lookup leaves the attempt for the next reconciliation."""
         campaign = (await self._record()).campaign
         stuck = await self._ports.attempts.stuck_sending(self._id)
-        requests = [(self._request(campaign, a, t), a.updated_at or now) for a, t in stuck]
+        requests = [
+            (dial_request(campaign, a, t, self._settings), a.updated_at or now) for a, t in stuck
+        ]
         finds = (self._gateway.find(r, since) for r, since in requests)  # the pacer caps them
         found = await asyncio.gather(*finds, return_exceptions=True)
         placed: list[tuple[Attempt, Target, str]] = []
@@ -319,27 +373,13 @@ class Dialer:
         await self._placed_many(campaign, placed, now)
         return ReconcileReport(len(placed), uncertain, unresolved)
 
-    def _request(self, campaign: Campaign, attempt: Attempt, target: Target) -> DialRequest:
-        s = self._settings
-        return DialRequest(
-            key=attempt_key(attempt),
-            attempt_id=attempt.id,
-            to=target.phone,
-            caller_id=s.caller_id,
-            campaign_type=campaign.type,
-            flow=campaign.type.value,
-            machine_detection=s.machine_detection,
-            ring_seconds=s.ring_seconds,
-            variables=dict(target.values),
-        )
-
     def _retry_at(
         self, campaign: Campaign, result: AttemptResult, attempt: Attempt, now: datetime
     ) -> datetime | None:
         retry_at = next_try(
             result, attempt.attempt_no, self._rules, now, max_attempts=campaign.max_attempts
         )
-        return _before_end(campaign, retry_at)
+        return before_end(campaign, retry_at)
 
     async def _record(self) -> CampaignRecord:
         record = await self._ports.campaigns.get(self._id)
@@ -356,19 +396,3 @@ class Dialer:
             return False  # paused or cancelled meanwhile
         log.info("campaign %d completed", self._id)
         return True
-
-
-def _skip_reason(campaign: Campaign, now: datetime) -> str | None:
-    if campaign.state is not CampaignState.RUNNING:
-        return "not-running"
-    if campaign.start_at is not None and now < campaign.start_at:
-        return "not-started"
-    if campaign.end_at is not None and now >= campaign.end_at:
-        return "ended"
-    return None
-
-
-def _before_end(campaign: Campaign, retry_at: datetime | None) -> datetime | None:
-    if retry_at is None or (campaign.end_at is not None and retry_at >= campaign.end_at):
-        return None
-    return retry_at

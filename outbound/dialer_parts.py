@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from outbound.models import Attempt
+from outbound.assisted import AgentSeats
+from outbound.gateway import DialRequest
+from outbound.models import Attempt, Campaign, CampaignState, Target
 from outbound.pacing import PacingLimits
 from outbound.ports import (
     AreaSuspensions,
@@ -41,6 +44,7 @@ class DialerPorts:
     suspensions: AreaSuspensions
     calls: OutboundCallLog | None = None
     arrears: ArrearsStore | None = None  # the sequences disconnection notices need
+    seats: AgentSeats | None = None  # the agents of agent-assisted campaigns (the ACD)
 
 
 @dataclass(slots=True)
@@ -54,6 +58,7 @@ class RoundReport:
     retry_later: int = 0  # transient gateway errors: the attempt is retried later
     failed: int = 0  # the gateway refused the request for good
     maybe_placed: int = 0  # left in `sending` for reconciliation
+    held: int = 0  # in line for an agent before dialling (progressive, preview)
     completed: bool = False
     skipped: str | None = None
 
@@ -71,3 +76,38 @@ class ReconcileReport:
 def attempt_key(attempt: Attempt) -> str:
     """The attempt's idempotency key `<campaign>:<target>:<attempt_no>`."""
     return f"{attempt.campaign_id}:{attempt.target_id}:{attempt.attempt_no}"
+
+
+def skip_reason(campaign: Campaign, now: datetime) -> str | None:
+    """Why a round dials nothing now, or None."""
+    if campaign.state is not CampaignState.RUNNING:
+        return "not-running"
+    if campaign.start_at is not None and now < campaign.start_at:
+        return "not-started"
+    if campaign.end_at is not None and now >= campaign.end_at:
+        return "ended"
+    return None
+
+
+def before_end(campaign: Campaign, retry_at: datetime | None) -> datetime | None:
+    """A retry time before the campaign's end, else None."""
+    if retry_at is None or (campaign.end_at is not None and retry_at >= campaign.end_at):
+        return None
+    return retry_at
+
+
+def dial_request(
+    campaign: Campaign, attempt: Attempt, target: Target, s: DialerSettings
+) -> DialRequest:
+    """What the gateway is asked to place for an attempt."""
+    return DialRequest(
+        key=attempt_key(attempt),
+        attempt_id=attempt.id,
+        to=target.phone,
+        caller_id=s.caller_id,
+        campaign_type=campaign.type,
+        flow=campaign.type.value,
+        machine_detection=s.machine_detection,
+        ring_seconds=s.ring_seconds,
+        variables=dict(target.values),
+    )

@@ -87,6 +87,7 @@ class AttemptState(StrEnum):
 
     PENDING = "pending"
     CLAIMED = "claimed"  # taken by one dialer (idempotency key held)
+    QUEUED = "queued"  # waiting in its agent queue for an agent to be reserved (agent modes)
     SENDING = "sending"  # the gateway request is going out
     PLACED = "placed"  # the gateway took it (provider id known)
     DONE = "done"  # a result is in
@@ -187,6 +188,7 @@ class Attempt:
     call_id: str | None = None  # the call record
     not_before: datetime | None = None  # a retry's earliest time
     updated_at: datetime | None = None
+    agent_id: int | None = None  # the agent reserved for it (agent modes)
 
 
 class ArrearsStep(StrEnum):

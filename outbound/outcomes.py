@@ -11,6 +11,7 @@ FROM_FLOW = {
     "confirmed": R.CONFIRMED,  # key 1: delivery evidence
     "opted_out": R.OPTED_OUT,  # key 9: do-not-call, every campaign
     "machine": R.MACHINE,  # the neutral message only; nobody pressed 1
+    "abandoned": R.ABANDONED,  # no agent free for a predictive call: identification only
 }
 
 

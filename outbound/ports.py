@@ -236,6 +236,15 @@ class OutboundCallLog(Protocol):
         """Open the call record of an attempt the gateway took; its id (the same record
         when the provider id already has one)."""
 
+    async def opened(
+        self, campaign: Campaign, attempt: Attempt, target: Target, caller_id: str
+    ) -> str:
+        """Open the call record of an attempt that waits for an agent before it is dialled
+        (no provider call yet); its id."""
+
+    async def dialled(self, call_id: str, provider: GatewayKind, provider_id: str) -> None:
+        """The provider's call of a record opened before dialling."""
+
     async def finished(self, call_id: str, result: AttemptResult) -> None:
         """The attempt's call is over with `result` (a record already ended is left as is)."""
 
@@ -334,8 +343,14 @@ class BatchAttemptStore(AttemptStore, Protocol):
     one-attempt form, applied to many attempts in one transaction."""
 
     async def mark_sending_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
-        """claimed -> sending for each of `attempt_ids`; the attempts moved (the others were
-        no longer claimed and are left alone)."""
+        """claimed or queued -> sending for each of `attempt_ids`; the attempts moved (the
+        others were no longer there and are left alone)."""
+
+    async def mark_queued_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
+        """claimed -> queued (waiting in the agent queue for an agent); the attempts moved."""
+
+    async def reserve_agent(self, attempt_id: int, agent_id: int, now: datetime) -> Attempt | None:
+        """A queued attempt's reserved agent; None when it is not queued any more."""
 
     async def mark_placed_many(
         self, placed: Sequence[tuple[int, str]], now: datetime

@@ -66,6 +66,20 @@ def _customer_values(profile: CustomerProfile, account: AccountProfile) -> dict[
     }
 
 
+def _campaign_routing(
+    variables: Mapping[str, Any], queue: str, priority: Priority
+) -> tuple[str, Priority]:
+    """A campaign callee asking for an agent goes to the campaign's queue, at the campaign's
+    priority when that is higher (press-1 and agent-assisted campaigns)."""
+    if "campaign_queue" not in variables:
+        return queue, priority
+    try:
+        wanted = Priority.parse(variables.get("campaign_priority") or 0)
+    except (KeyError, ValueError):
+        wanted = priority
+    return str(variables["campaign_queue"]), min(priority, wanted)
+
+
 def _call_event(record: c.IvrRecord) -> list[tuple[CallEventType, dict[str, Any]]]:
     if isinstance(record, c.NodeEntered):
         return [(E.IVR_STEP, {"node": record.node, "flow": record.flow})]
@@ -117,15 +131,17 @@ class IvrServicesAdapter:
         except (KeyError, ValueError):
             priority = caller.priority
         preferred = command.preferred_agent or caller.account_manager
+        queue, priority = _campaign_routing(variables, command.queue, priority)
         request = QueueRequest(
             call_id,
-            command.queue,
+            queue,
             priority,
             command.skills,
             command.language,
             preferred,
             self._preferred_wait,
             CallerLine.of(variables),
+            attempt=variables.get("attempt") or None,
         )
         try:
             await self._acd.enqueue(request)

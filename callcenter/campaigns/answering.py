@@ -6,21 +6,26 @@ status and the flow's `outcome`, then the dialer's result use case)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from agents.models import CallerLine
 from callcenter.calls.models import CallEventType, CallState
 from callcenter.calls.service import CallService
+from callcenter.campaigns.assisted import AssistedCalls
 from callcenter.campaigns.gateways import GatewayNotConfiguredError
 from callcenter.campaigns.runtime import Outbound
 from callcenter.core.phone import mask
 from callcenter.core.policy import OutboundRules
 from ivr_flows.commands import IvrReply
 from ivr_flows.service import IvrService
+from outbound.assisted import queue_of
 from outbound.dialer import Dialer
 from outbound.message_values import CUT_TYPES, message_values
-from outbound.models import AttemptResult, NoSuchCampaignError
+from outbound.models import AttemptResult, Campaign, CampaignMode, NoSuchCampaignError, Target
 from outbound.outcomes import call_result
 
 log = logging.getLogger(__name__)
+AGENT_FLOW = "outbound-agent"  # the identification, then the agent (or the abandon message)
 DEFAULT_LANGUAGE = "zh-CN"
 
 
@@ -47,7 +52,9 @@ class CampaignCallService:
         ivr: IvrService,
         rules: OutboundRules,
         timezone: str,
+        assisted: AssistedCalls | None = None,
     ) -> None:
+        self._assisted = assisted
         self._rules = rules
         self._timezone = timezone
         self._outbound = outbound
@@ -104,7 +111,32 @@ class CampaignCallService:
             "vulnerable": target.vulnerable,
         }
         log.info("campaign call %s to %s answered (%s)", call_id, mask(target.phone), who)
-        return await self._ivr.start(call_id, variables, flow=flow)
+        agents = await self._with_agents(campaign, key, call_id, target, variables)
+        return await self._ivr.start(call_id, variables | agents, flow=agents.get("flow", flow))
+
+    async def _with_agents(
+        self, campaign: Campaign, key: str, call_id: str, target: Target, v: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The flow's variables for agents: press-1 puts the callee in the campaign's queue
+        with its priority; an agent-assisted call goes to its agent (`outbound-agent`), or
+        is abandoned with the identification message; a machine releases the agent."""
+        if campaign.mode is CampaignMode.AUTOMATED or self._assisted is None:
+            return {}
+        routing = {"campaign_queue": queue_of(campaign), "campaign_priority": campaign.priority}
+        if campaign.mode is CampaignMode.PRESS_1:
+            return routing | {"press1": True}
+        if v["answered_by"] == "machine":
+            await self._assisted.acd.seats.release(call_id, "machine")
+            return {}
+        line = CallerLine.of(v | {"customer_id": target.customer_id})
+        agent = await self._assisted.answered(campaign, call_id, target, line, key)
+        return routing | {
+            "flow": AGENT_FLOW,
+            "attempt": key,
+            "agent_reserved": agent is not None,
+            "customer_id": target.customer_id,
+            "account_id": target.account_id,
+        }
 
     async def ended(self, key: str, provider_id: str, status: AttemptResult) -> None:
         dialer = await self._dialer(key)

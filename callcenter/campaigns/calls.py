@@ -11,7 +11,9 @@ from callcenter.calls.service import CallService
 from outbound.models import Attempt, AttemptResult, Campaign, GatewayKind, Target
 
 E = CallEventType
-NOT_CONNECTED = frozenset({AttemptResult.BUSY, AttemptResult.NO_ANSWER, AttemptResult.FAILED})
+NOT_CONNECTED = frozenset(
+    {AttemptResult.BUSY, AttemptResult.NO_ANSWER, AttemptResult.FAILED, AttemptResult.SKIPPED}
+)
 
 
 def attempt_note(campaign: Campaign, attempt: Attempt) -> dict[str, object]:
@@ -50,6 +52,20 @@ class CallRecordLog:
                 record.id, [(E.CUSTOMER_IDENTIFIED, identified), (E.NOTE_ADDED, note)]
             )
         return record.id
+
+    async def opened(
+        self, campaign: Campaign, attempt: Attempt, target: Target, caller_id: str
+    ) -> str:
+        record = await self._calls.start(Direction.OUTBOUND, caller_id, target.phone)
+        identified = {"customer_id": target.customer_id, "account_id": target.account_id}
+        note = attempt_note(campaign, attempt)
+        await self._calls.record_many(
+            record.id, [(E.CUSTOMER_IDENTIFIED, identified), (E.NOTE_ADDED, note)]
+        )
+        return record.id
+
+    async def dialled(self, call_id: str, provider: GatewayKind, provider_id: str) -> None:
+        await self._calls.link_provider(call_id, ProviderRef(provider.value, provider_id))
 
     async def finished(self, call_id: str, result: AttemptResult) -> None:
         """Close the record once; a second closer racing the first (the result arriving

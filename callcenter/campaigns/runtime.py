@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 import redis.asyncio as aioredis
@@ -27,6 +28,7 @@ from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
 from outbound.arrears_calls import STEPS as ARREARS_STEPS
 from outbound.arrears_calls import ArrearsSteps, notice_cut, record_call_step
+from outbound.assisted import AgentSeats
 from outbound.dialer import Dialer, DialerSettings, RoundReport
 from outbound.driver import DriveReport, Progress, drive
 from outbound.models import AttemptResult, CampaignCounts, CampaignState, GatewayKind
@@ -34,6 +36,7 @@ from outbound.pacing import PacingLimits
 from outbound.ports import OutboundCallLog
 
 log = logging.getLogger(__name__)
+SimulatedAnswer = Callable[[str, AttemptResult, str], Awaitable[AttemptResult]]
 UNLIMITED = 1_000_000.0  # calls a second: no rate limit of our own
 
 
@@ -60,6 +63,7 @@ class Outbound:
         calls: OutboundCallLog | None = None,
         metrics: DialerMetrics | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        seats: AgentSeats | None = None,
     ) -> None:
         self._settings = settings
         self._pack = pack
@@ -69,7 +73,9 @@ class Outbound:
         self.stores = OutboundStores.on(engine, pack, settings.server.timezone)
         self.campaigns = self.stores.campaign_service(pack, clock)
         self.gateways = GatewayBook(settings, clock, self.on_result)
-        self._ports = self.stores.dialer_ports(calls)
+        self._ports = replace(self.stores.dialer_ports(calls), seats=seats)
+        # an answered simulated call of an agent-assisted campaign meets its agent here
+        self.simulated_answer: SimulatedAnswer | None = None
         self._dialers: dict[int, Dialer] = {}
         self.arrears: ArrearsSteps | None = None  # set where the arrears service is built
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
@@ -102,6 +108,8 @@ class Outbound:
 
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
         """A call's result from any gateway, for the dialer of the campaign in its key."""
+        if self.simulated_answer is not None:
+            result = await self.simulated_answer(key, result, provider_id)
         await self.finish(key, result, provider_id)
 
     async def finish(

@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from callcenter.campaigns.answering import CampaignCallService
+from callcenter.campaigns.assisted import AcdSeats, AssistedCalls
 from callcenter.campaigns.calls import CallRecordLog
 from callcenter.campaigns.http import CampaignsHttp
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.outage_policy import OutagePolicy
+from callcenter.campaigns.preview_http import PreviewHttp
 from callcenter.campaigns.runtime import CampaignLoop, Outbound
 from callcenter.core.clock import Clock
 from callcenter.core.policy import PolicyPack
@@ -23,6 +25,7 @@ from callcenter.state.keys import Keys
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.outbound_http import TwilioCampaignWebhooks
 from callcenter.web.keys import (
+    ACD,
     AMI,
     CALLS,
     CAMPAIGN_CALLS,
@@ -31,6 +34,7 @@ from callcenter.web.keys import (
     IVR,
     METRICS,
     OUTBOUND,
+    OUTBOUND_BRIDGE,
     REDIS,
     SETTINGS,
     TICKETS,
@@ -51,10 +55,15 @@ def setup_outbound(
         clock,
         calls=CallRecordLog(app[CALLS], app[ENDING]),
         metrics=DialerMetrics(app[METRICS]),
+        seats=AcdSeats(app[ACD]),
     )
+    assisted = AssistedCalls(outbound, app[ACD], app[CALLS])
+    app[OUTBOUND_BRIDGE].calls = assisted
+    outbound.simulated_answer = assisted.simulated
     app[CAMPAIGN_CALLS] = campaign_calls = CampaignCallService(
-        outbound, app[CALLS], app[IVR], pack.outbound, settings.server.timezone
+        outbound, app[CALLS], app[IVR], pack.outbound, settings.server.timezone, assisted
     )
+    PreviewHttp(assisted).setup(app)
     verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
     TwilioCampaignWebhooks(
         webhooks,

@@ -317,6 +317,9 @@ class RedisRoutingState:
         routed = RoutedCall.from_json(json.loads(meta)) if meta else None
         return routed, (json.loads(pop) if pop else None)
 
+    async def waiting_count(self, queue: str) -> int:
+        return int(await self._redis.zcard(self._keys.acd_queue(queue)))
+
     async def forget_call(self, call_id: str) -> None:
         k = self._keys
         async with self._redis.pipeline(transaction=False) as pipe:

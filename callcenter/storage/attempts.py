@@ -24,7 +24,13 @@ from outbound.models import (
 A = campaign_attempts
 T = campaign_targets
 _SENT_OR_AFTER = (AttemptState.SENDING, AttemptState.PLACED, AttemptState.DONE)
-_FROM_FOR_RESULT = (AttemptState.CLAIMED, AttemptState.SENDING, AttemptState.PLACED)
+_FROM_FOR_RESULT = (
+    AttemptState.CLAIMED,
+    AttemptState.QUEUED,
+    AttemptState.SENDING,
+    AttemptState.PLACED,
+)
+_TO_SEND = (AttemptState.CLAIMED, AttemptState.QUEUED)
 CHUNK = 500  # attempts per batch statement
 _T = TypeVar("_T")
 
@@ -43,6 +49,7 @@ def attempt_from(m: Mapping[Any, Any]) -> Attempt:
         call_id=m["call_id"],
         not_before=m["not_before"],
         updated_at=m["updated_at"],
+        agent_id=m["agent_id"],
     )
 
 
@@ -171,12 +178,29 @@ class SqlAttemptStore:
             await conn.execute(update(A).where(A.c.id == attempt_id).values(call_id=call_id))
 
     async def mark_sending_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
-        """claimed -> sending for each, in one transaction; the attempts moved."""
+        """claimed (or queued for an agent) -> sending for each, in one transaction; the
+        attempts moved."""
         values = {"state": AttemptState.SENDING.value, "sent_at": now, "updated_at": now}
+        return await self._move_all(attempt_ids, _TO_SEND, values)
+
+    async def mark_queued_many(self, attempt_ids: Sequence[int], now: datetime) -> list[Attempt]:
+        """claimed -> queued (waiting for an agent) for each, in one transaction."""
+        values = {"state": AttemptState.QUEUED.value, "updated_at": now}
+        return await self._move_all(attempt_ids, [AttemptState.CLAIMED], values)
+
+    async def reserve_agent(self, attempt_id: int, agent_id: int, now: datetime) -> Attempt | None:
+        """A queued attempt gets its reserved agent (None: it is not queued any more)."""
+        values = {"agent_id": agent_id, "updated_at": now}
+        async with self._engine.begin() as conn:
+            return await self._move(conn, attempt_id, [AttemptState.QUEUED], values)
+
+    async def _move_all(
+        self, attempt_ids: Sequence[int], allowed: Sequence[AttemptState], values: dict[str, Any]
+    ) -> list[Attempt]:
         moved: list[Attempt] = []
         async with self._engine.begin() as conn:
             for chunk in _chunks(list(attempt_ids)):
-                moved += await self._move_many(conn, chunk, [AttemptState.CLAIMED], values)
+                moved += await self._move_many(conn, chunk, allowed, values)
         return moved
 
     async def mark_placed_many(
@@ -289,10 +313,7 @@ def _retry(done: Attempt, retry_at: datetime, now: datetime) -> Any:
     )
 
 
-_UNFINISHED = [
-    s.value
-    for s in (AttemptState.PENDING, AttemptState.CLAIMED, AttemptState.SENDING, AttemptState.PLACED)
-]
+_UNFINISHED = [s.value for s in AttemptState if s is not AttemptState.DONE]
 
 
 def _counted(campaign_id: int, now: datetime) -> Select[Any]:

@@ -1,0 +1,119 @@
+"""Agent-assisted campaigns: which agent queue a campaign's calls go to, how many calls a
+round may start for its agents, and the calls that wait in line for an agent to be reserved
+before they are dialled (progressive and preview; predictive calls are dialled first and
+take an agent at the answer).
+
+Progressive: one call per ready agent of the queue not wanted by a caller already waiting
+there. Preview: the same, and the reserved agent reads the record, then dials or skips."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from outbound.gate import ARREARS_TYPES
+from outbound.models import (
+    AGENT_MODES,
+    Attempt,
+    Campaign,
+    CampaignMode,
+    CampaignType,
+    GatewayKind,
+    Target,
+)
+from outbound.ports import BatchAttemptStore, OutboundCallLog
+
+HELD_MODES = frozenset({CampaignMode.PROGRESSIVE, CampaignMode.PREVIEW})  # agent first
+DEFAULT_QUEUE = "general"
+TYPE_QUEUES = {t: "billing" for t in ARREARS_TYPES} | {
+    CampaignType.BILL_REMINDER: "billing",
+    CampaignType.LOW_BALANCE: "billing",
+    CampaignType.ZERO_BALANCE: "billing",
+}
+
+
+def queue_of(campaign: Campaign) -> str:
+    """The agent queue of a campaign's calls: its own, else its type's."""
+    return campaign.queue or TYPE_QUEUES.get(campaign.type, DEFAULT_QUEUE)
+
+
+def has_agents(campaign: Campaign) -> bool:
+    """Every answered call of the campaign goes to an agent."""
+    return campaign.mode in AGENT_MODES
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A campaign call that waits in its agent queue for an agent to be reserved, before it
+    is dialled: its call record, attempt key, queue and priority (the campaign's), the
+    callee's line, and the customer it is for."""
+
+    call_id: str
+    key: str
+    queue: str
+    priority: int
+    phone: str
+    caller_id: str
+    gateway: GatewayKind
+    customer_id: int
+    account_id: int
+    account_no: str
+
+
+class AgentSeats(Protocol):
+    """The agents of the campaigns' queues (the ACD)."""
+
+    async def free(self, queue: str) -> int:
+        """Ready agents of `queue` not wanted by a call waiting there."""
+
+    async def ready(self, queue: str) -> int:
+        """Ready agents of `queue` now."""
+
+    async def hold(self, seat: Seat) -> None:
+        """Put the call in line; the router reserves an agent for it."""
+
+
+async def held_limit(seats: AgentSeats | None, campaign: Campaign, limit: int) -> int:
+    """How many calls a progressive or preview round may start: no more than the agents
+    free for them (none without an ACD)."""
+    if seats is None:
+        return 0
+    return min(limit, await seats.free(queue_of(campaign)))
+
+
+async def hold_for_agents(
+    seats: AgentSeats | None,
+    attempts: BatchAttemptStore,
+    calls: OutboundCallLog | None,
+    campaign: Campaign,
+    allowed: list[tuple[Attempt, Target]],
+    now: datetime,
+    caller_id: str,
+    gateway: GatewayKind,
+) -> int:
+    """The allowed attempts to `queued` (one transaction), each with its call record
+    opened, then in line for an agent. How many were put in line."""
+    if seats is None or calls is None:
+        raise RuntimeError(f"campaign {campaign.id} needs agents: no ACD on this dialer")
+    moved = {a.id for a in await attempts.mark_queued_many([a.id for a, _ in allowed], now)}
+    mine = [(a, t) for a, t in allowed if a.id in moved]
+    links = [(a.id, await calls.opened(campaign, a, t, caller_id)) for a, t in mine]
+    await attempts.link_calls(links)
+    queue = queue_of(campaign)
+    for (attempt, target), (_, call_id) in zip(mine, links, strict=True):
+        key = f"{attempt.campaign_id}:{attempt.target_id}:{attempt.attempt_no}"
+        seat = Seat(
+            call_id,
+            key,
+            queue,
+            campaign.priority,
+            target.phone,
+            caller_id,
+            gateway,
+            target.customer_id,
+            target.account_id,
+            target.values.get("account_no", ""),
+        )
+        await seats.hold(seat)
+    return len(mine)
