@@ -158,7 +158,13 @@ class AssistedCalls:
         if found is None or found[0].call_id is None:
             return result
         call_id, target = found[0].call_id, found[1]
-        line = CallerLine(target.phone, customer_id=target.customer_id)
+        line = CallerLine(
+            target.phone,
+            provider=campaign.gateway.value,
+            provider_call=provider_id,
+            customer_id=target.customer_id,
+            account_id=target.account_id,
+        )
         agent_id = await self.answered(campaign, call_id, target, line, key)
         if agent_id is None:
             return AttemptResult.ABANDONED
