@@ -17,7 +17,6 @@ from callcenter.core.clock import ManualClock
 from callcenter.telephony.simulated import SimulatedCall, SimulatedGateway
 from callcenter.web.keys import ACD, CALLS, ENGINE, OUTBOUND
 from outbound.models import (
-    Attempt,
     AttemptResult,
     CampaignMode,
     CampaignType,
