@@ -15,7 +15,7 @@ from agents.models import SYSTEM, AgentState, Presence, QueueRequest, RoutedCall
 from agents.offers import Offers
 from agents.ports import AcdState, Bridge, CallEvents
 from agents.presence_service import PresenceService
-from agents.queueing import Queueing
+from agents.queueing import CALLBACK_MARK, Queueing
 from agents.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,15 @@ class Seats:
         the campaign's priority; the router's offer reserves the agent (see `Offers`)."""
         await self._queueing.enqueue(request)
 
+    async def hold_callback(self, request: QueueRequest, phone: str) -> None:
+        """A queued callback back in line for its next try (a pending callback: never timed
+        out, hanging up no longer abandons it)."""
+        await self._queueing.enqueue(request)
+        known, _ = await self._state.call_data(request.call_id)
+        routed = (known or RoutedCall(request.line, request.queue)).but(callback=True, phone=phone)
+        await self._state.put_call_data(request.call_id, routed)
+        await self._state.mark_max_wait(request.call_id, CALLBACK_MARK)
+
     async def reserved_for(self, call_id: str) -> int | None:
         """The agent reserved (offered) for the call, if any."""
         return await self._state.offered_to(call_id)
@@ -75,7 +84,10 @@ class Seats:
         agent = self._roster.find(agent_id) if agent_id is not None else None
         if agent is None or known is None:
             return False
-        routed = known.but(line=request.line, agent_id=agent.agent_id)
+        # a live call from now on (a callback's too: no more agent-first dialling)
+        routed = known.but(
+            line=request.line, agent_id=agent.agent_id, callback=False, attempt=request.attempt
+        )
         await self._state.put_call_data(request.call_id, routed)
         await self._calls.record_event(
             request.call_id, "note_added", {"kind": "agent_reserved", "agent_id": agent.agent_id}
@@ -113,6 +125,11 @@ class Seats:
         await self._state.forget_call(call_id)
         log.info("outbound call %s left the line: %s", call_id, reason)
         return agent_id
+
+    async def routed(self, call_id: str) -> RoutedCall | None:
+        """The routing data of a call still in the ACD, else None."""
+        known, _ = await self._state.call_data(call_id)
+        return known
 
     async def is_outbound(self, call_id: str) -> RoutedCall | None:
         """The routing data of a campaign call still in the ACD, else None."""

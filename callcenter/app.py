@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.core.policy import pack_in_force
-from callcenter.core.tasks import cancel_requested
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.outages.http import OutagesHttp
@@ -44,7 +42,6 @@ from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
-from callcenter.state.desk_feed import run_feed
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
@@ -91,6 +88,7 @@ from callcenter.web.keys import (
     TICKETS,
 )
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
+from callcenter.web.routing_loop import routing_loop
 from ivr_flows.loader import default_flow_files, load_flows
 from ivr_flows.service import IvrService
 
@@ -192,7 +190,7 @@ def create_app(
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
     app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
-    app.cleanup_ctx.append(_routing(keys))
+    app.cleanup_ctx.append(routing_loop(keys))
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))
@@ -321,51 +319,6 @@ def _twilio_rest(rest: TwilioRest | None) -> Callable[[web.Application], AsyncIt
                 await client.close()
 
     return session
-
-
-def _routing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def routing(app: web.Application) -> AsyncIterator[None]:
-        acd, hub = app[ACD], app[DESK]
-        await acd.refresh_agents()
-        tasks = [asyncio.create_task(run_feed(app[REDIS], keys, hub.deliver), name="desk-feed")]
-        if app[SETTINGS].routing.run_router:
-            await acd.reconcile()
-            tasks.append(asyncio.create_task(_route_forever(app), name="router"))
-        try:
-            yield
-        finally:
-            await hub.close_all()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    return routing
-
-
-async def _route_forever(app: web.Application) -> None:
-    """Routing rounds, offer and wrap-up timers every tick; the reconciler, the desks'
-    heartbeats and the agents' refresh on their own periods. Errors are logged, never fatal."""
-    acd, hub, routing = app[ACD], app[DESK], app[SETTINGS].routing
-    periodic = {
-        "reconcile": (routing.reconcile_seconds, acd.reconcile),
-        "refresh": (routing.agents_refresh_seconds, acd.refresh_agents),
-        "heartbeat": (20, hub.heartbeat),
-    }
-    last = dict.fromkeys(periodic, time.monotonic())
-    while not cancel_requested():
-        try:
-            await acd.expire()
-            await acd.route()
-            now = time.monotonic()
-            for name, (every, job) in periodic.items():
-                if now - last[name] >= every:
-                    last[name] = now
-                    await job()
-        except Exception:
-            log.exception("routing round failed; going on")
-        await asyncio.sleep(routing.tick_ms / 1000)
 
 
 def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -162,6 +162,8 @@ class RoutingSettings(_Section):
     reconcile_seconds: int = Field(default=15, ge=1)
     agents_refresh_seconds: int = Field(default=30, ge=1)
     run_router: bool = True
+    callback_tries: int = Field(default=3, ge=1, le=10)
+    callback_retry_seconds: int = Field(default=300, ge=30, le=86400)
     queues: list[QueueSettings] = Field(
         default_factory=lambda: [_queue_settings(q) for q in DEFAULT_QUEUES], min_length=1
     )

@@ -12,6 +12,7 @@ from agents.models import CallerLine
 from callcenter.calls.models import CallEventType, CallState
 from callcenter.calls.service import CallService
 from callcenter.campaigns.assisted import AssistedCalls
+from callcenter.campaigns.callbacks import CallbackCalls, is_callback_key
 from callcenter.campaigns.gateways import GatewayNotConfiguredError
 from callcenter.campaigns.runtime import Outbound
 from callcenter.core.phone import mask
@@ -53,8 +54,10 @@ class CampaignCallService:
         rules: OutboundRules,
         timezone: str,
         assisted: AssistedCalls | None = None,
+        callbacks: CallbackCalls | None = None,
     ) -> None:
         self._assisted = assisted
+        self._callbacks = callbacks
         self._rules = rules
         self._timezone = timezone
         self._outbound = outbound
@@ -75,6 +78,12 @@ class CampaignCallService:
     async def answered(
         self, key: str, provider: str, provider_id: str, answered_by: str
     ) -> IvrReply | None:
+        if is_callback_key(key):
+            return (
+                await self._callbacks.answered(key, provider, provider_id)
+                if self._callbacks
+                else None
+            )
         dialer = await self._dialer(key)
         found = await dialer.connected(key, provider_id) if dialer else None
         if found is None or found[0].call_id is None:
@@ -139,6 +148,10 @@ class CampaignCallService:
         }
 
     async def ended(self, key: str, provider_id: str, status: AttemptResult) -> None:
+        if is_callback_key(key):
+            if self._callbacks is not None:
+                await self._callbacks.finished(key, status)
+            return
         dialer = await self._dialer(key)
         found = await dialer.connected(key, provider_id) if dialer else None
         if found is None:

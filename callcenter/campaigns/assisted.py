@@ -13,6 +13,7 @@ from agents.ports import AgentInfo, Bridge
 from agents.presence import NoCallError
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
+from callcenter.campaigns.callbacks import CallbackCalls
 from callcenter.campaigns.runtime import Outbound
 from outbound.assisted import Seat, has_agents, queue_of
 from outbound.models import (
@@ -183,15 +184,19 @@ class AssistedBridge:
     def __init__(self, inner: Bridge) -> None:
         self._inner = inner
         self.calls: AssistedCalls | None = None  # bound once outbound is built
+        self.callbacks: CallbackCalls | None = None
 
     @staticmethod
     def _held(call: RoutedCall) -> bool:
-        return call.attempt is not None and not call.line.provider_call
+        """Not dialled yet: a campaign call, or a callback (the caller's leg is over)."""
+        return call.callback or (call.attempt is not None and not call.line.provider_call)
 
     async def connect(self, call_id: str, call: RoutedCall, agent: AgentInfo) -> bool:
         if not self._held(call):
             return await self._inner.connect(call_id, call, agent)
-        if self.calls is not None:
+        if call.callback and self.callbacks is not None:
+            await self.callbacks.reserved(call_id, call, agent.agent_id)
+        elif self.calls is not None:
             await self.calls.reserved(call_id, call, agent.agent_id)
         return False
 

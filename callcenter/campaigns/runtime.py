@@ -36,7 +36,7 @@ from outbound.pacing import PacingLimits
 from outbound.ports import OutboundCallLog
 
 log = logging.getLogger(__name__)
-SimulatedAnswer = Callable[[str, AttemptResult, str], Awaitable[AttemptResult]]
+Intercept = Callable[[str, AttemptResult, str], Awaitable[AttemptResult | None]]
 UNLIMITED = 1_000_000.0  # calls a second: no rate limit of our own
 
 
@@ -74,8 +74,9 @@ class Outbound:
         self.campaigns = self.stores.campaign_service(pack, clock)
         self.gateways = GatewayBook(settings, clock, self.on_result)
         self._ports = replace(self.stores.dialer_ports(calls), seats=seats)
-        # an answered simulated call of an agent-assisted campaign meets its agent here
-        self.simulated_answer: SimulatedAnswer | None = None
+        # results that are not (only) an attempt's: a simulated answer meeting its agent, a
+        # callback's call; None: handled there
+        self.intercept: Intercept | None = None
         self._dialers: dict[int, Dialer] = {}
         self.arrears: ArrearsSteps | None = None  # set where the arrears service is built
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
@@ -108,8 +109,11 @@ class Outbound:
 
     async def on_result(self, key: str, result: AttemptResult, provider_id: str) -> None:
         """A call's result from any gateway, for the dialer of the campaign in its key."""
-        if self.simulated_answer is not None:
-            result = await self.simulated_answer(key, result, provider_id)
+        if self.intercept is not None:
+            taken = await self.intercept(key, result, provider_id)
+            if taken is None:
+                return
+            result = taken
         await self.finish(key, result, provider_id)
 
     async def finish(

@@ -12,21 +12,24 @@ from aiohttp import web
 
 from callcenter.campaigns.answering import CampaignCallService
 from callcenter.campaigns.assisted import AcdSeats, AssistedCalls
+from callcenter.campaigns.callbacks import CallbackCalls, is_callback_key
 from callcenter.campaigns.calls import CallRecordLog
 from callcenter.campaigns.http import CampaignsHttp
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.outage_policy import OutagePolicy
 from callcenter.campaigns.preview_http import PreviewHttp
-from callcenter.campaigns.runtime import CampaignLoop, Outbound
+from callcenter.campaigns.runtime import CampaignLoop, Intercept, Outbound
 from callcenter.core.clock import Clock
 from callcenter.core.policy import PolicyPack
 from callcenter.state.amd_verdicts import RedisAmdVerdicts
 from callcenter.state.keys import Keys
+from callcenter.storage.callback_tries import SqlCallbackTries
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.outbound_http import TwilioCampaignWebhooks
 from callcenter.web.keys import (
     ACD,
     AMI,
+    CALLBACKS,
     CALLS,
     CAMPAIGN_CALLS,
     ENDING,
@@ -39,6 +42,7 @@ from callcenter.web.keys import (
     SETTINGS,
     TICKETS,
 )
+from outbound.models import AttemptResult
 
 
 def setup_outbound(
@@ -58,10 +62,26 @@ def setup_outbound(
         seats=AcdSeats(app[ACD]),
     )
     assisted = AssistedCalls(outbound, app[ACD], app[CALLS])
+    callbacks = CallbackCalls(
+        settings,
+        app[ACD],
+        outbound.gateways,
+        SqlCallbackTries(app[ENGINE]),
+        app[CALLS],
+        app[IVR],
+        clock,
+    )
     app[OUTBOUND_BRIDGE].calls = assisted
-    outbound.simulated_answer = assisted.simulated
+    app[OUTBOUND_BRIDGE].callbacks = app[CALLBACKS] = callbacks
+    outbound.intercept = intercepting(assisted, callbacks)
     app[CAMPAIGN_CALLS] = campaign_calls = CampaignCallService(
-        outbound, app[CALLS], app[IVR], pack.outbound, settings.server.timezone, assisted
+        outbound,
+        app[CALLS],
+        app[IVR],
+        pack.outbound,
+        settings.server.timezone,
+        assisted,
+        callbacks,
     )
     PreviewHttp(assisted).setup(app)
     verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
@@ -74,6 +94,20 @@ def setup_outbound(
     ).setup(app)
     CampaignsHttp(outbound, app[TICKETS], app[ENGINE], pack, clock).setup(app)
     return OutagePolicy.on(app[ENGINE], outbound.campaigns, settings.outbound.outage_policy, clock)
+
+
+def intercepting(assisted: AssistedCalls, callbacks: CallbackCalls) -> Intercept:
+    """What the gateways' results go through before the attempt's dialer: a callback's
+    call is the callbacks' (handled there), a simulated answer of an agent-assisted call
+    meets its agent."""
+
+    async def intercept(key: str, result: AttemptResult, provider_id: str) -> AttemptResult | None:
+        if is_callback_key(key):
+            await callbacks.finished(key, await callbacks.simulated(key, result))
+            return None
+        return await assisted.simulated(key, result, provider_id)
+
+    return intercept
 
 
 STOP_SECONDS = 10.0  # the longest a shutdown waits for the dialers' rounds

@@ -323,6 +323,7 @@ callbacks = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("tries", SmallInteger, nullable=False, default=0, server_default="0"),
     Column("next_at", UtcDateTime, nullable=True),  # not dialled again before this
+    Column("provider", String(16), nullable=True),  # where the caller came in (dial there)
 )
 
 outage_service_points = Table(

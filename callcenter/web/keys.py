@@ -14,6 +14,7 @@ from callcenter.callflow.ending import CallEnding
 from callcenter.calls.service import CallService
 from callcenter.campaigns.answering import CampaignCallService
 from callcenter.campaigns.assisted import AssistedBridge
+from callcenter.campaigns.callbacks import CallbackCalls
 from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
@@ -43,3 +44,4 @@ ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)
 OUTBOUND = web.AppKey("outbound", Outbound)
 CAMPAIGN_CALLS = web.AppKey("campaign_calls", CampaignCallService)
 OUTBOUND_BRIDGE = web.AppKey("outbound_bridge", AssistedBridge)
+CALLBACKS = web.AppKey("callbacks", CallbackCalls)

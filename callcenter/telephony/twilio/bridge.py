@@ -4,8 +4,8 @@ The redirect carries the TwiML inline: `<Dial>` the agent's Twilio Client identi
 address or phone number, ringing for the offer time. The agent leg's `answered` status
 callback accepts the offer; the Dial's action reports the end (`/twilio/dial-result`): not
 answered puts the call back at the head of its queue, answered and over sends the agent to
-wrap-up and the caller on through the flow (the survey). A callback offer (the caller hung up
-and kept the place) originates a call to the agent that then dials the customer.
+wrap-up and the caller on through the flow (the survey). A callback (the caller hung up and
+kept the place) is dialled by `callcenter.campaigns.callbacks` once its agent is reserved.
 """
 
 from __future__ import annotations
@@ -144,23 +144,6 @@ class TwilioBridge:
                 agent.agent_id,
             )
             return False
-        if call.callback:
-            dial = VoiceResponse()
-            dial.dial(
-                str(call.phone),
-                caller_id=call.line.called,
-                action=self.urls(call).url(
-                    t.DIAL_RESULT, call=call_id, agent=str(agent.agent_id), kind="callback"
-                ),
-                method="POST",
-            )
-            to = (
-                agent.device_address
-                if agent.device_kind != "twilio_client"
-                else f"client:{agent.device_address}"
-            )
-            await self._rest.create_call(to, call.line.called, str(dial))
-            return True
         sid = self._sid(call)
         if sid is None:
             return False

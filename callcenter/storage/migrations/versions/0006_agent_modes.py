@@ -30,10 +30,12 @@ def upgrade() -> None:
     with op.batch_alter_table("callbacks") as batch:
         batch.add_column(sa.Column("tries", sa.SmallInteger(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("next_at", Stamp, nullable=True))
+        batch.add_column(sa.Column("provider", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("callbacks") as batch:
+        batch.drop_column("provider")
         batch.drop_column("next_at")
         batch.drop_column("tries")
     with op.batch_alter_table("campaign_attempts") as batch:
