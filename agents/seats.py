@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from agents.models import SYSTEM, AgentState, Presence, QueueRequest, RoutedCall
+from agents.models import SYSTEM, AgentState, Presence, QueueRequest, RoutedCall, WaitingCall
 from agents.offers import Offers
 from agents.ports import AcdState, Bridge, CallEvents
 from agents.presence_service import PresenceService
@@ -130,6 +130,10 @@ class Seats:
         """The routing data of a call still in the ACD, else None."""
         known, _ = await self._state.call_data(call_id)
         return known
+
+    async def waiting(self, call_id: str) -> WaitingCall | None:
+        """The routing data of a call queued or offered (queue, priority, since when)."""
+        return await self._state.waiting_call(call_id)
 
     async def is_outbound(self, call_id: str) -> RoutedCall | None:
         """The routing data of a campaign call still in the ACD, else None."""
