@@ -73,6 +73,9 @@ class AgentSeats(Protocol):
     async def hold(self, seat: Seat) -> None:
         """Put the call in line; the router reserves an agent for it."""
 
+    async def holding(self, call_id: str) -> bool:
+        """The call is in line or offered (its place is known to the ACD)."""
+
 
 async def held_limit(seats: AgentSeats | None, campaign: Campaign, limit: int) -> int:
     """How many calls a progressive or preview round may start: no more than the agents
@@ -98,7 +101,8 @@ async def hold_for_agents(
         raise RuntimeError(f"campaign {campaign.id} needs agents: no ACD on this dialer")
     moved = {a.id for a in await attempts.mark_queued_many([a.id for a, _ in allowed], now)}
     mine = [(a, t) for a, t in allowed if a.id in moved]
-    links = [(a.id, await calls.opened(campaign, a, t, caller_id)) for a, t in mine]
+    # a call record is opened once per attempt: one queued before (and put back) keeps its own
+    links = [(a.id, a.call_id or await calls.opened(campaign, a, t, caller_id)) for a, t in mine]
     await attempts.link_calls(links)
     queue = queue_of(campaign)
     for (attempt, target), (_, call_id) in zip(mine, links, strict=True):
@@ -117,3 +121,17 @@ async def hold_for_agents(
         )
         await seats.hold(seat)
     return len(mine)
+
+
+async def unqueue_lost(
+    seats: AgentSeats | None, attempts: BatchAttemptStore, campaign_id: int, now: datetime
+) -> int:
+    """Queued attempts whose place in line is lost (Redis emptied, the campaign paused while
+    they waited) go back to pending, to be queued again. How many."""
+    if seats is None:
+        return 0
+    back = 0
+    for attempt, _ in await attempts.queued(campaign_id):
+        if attempt.call_id is None or not await seats.holding(attempt.call_id):
+            back += await attempts.unqueue(attempt.id, now)
+    return back

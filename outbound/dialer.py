@@ -16,7 +16,7 @@ from datetime import datetime
 from callcenter.core.clock import Clock
 from callcenter.core.phone import mask
 from callcenter.core.policy import OutboundRules
-from outbound.assisted import HELD_MODES, held_limit, hold_for_agents
+from outbound.assisted import HELD_MODES, held_limit, hold_for_agents, unqueue_lost
 from outbound.dialer_parts import (
     DialerPorts,
     DialerSettings,
@@ -77,8 +77,9 @@ class Dialer:
         """Release the claims a previous dialer left (never sent: safe to dial again) and
         reconcile the attempts it left in `sending`."""
         released = await self._ports.attempts.release_claims(self._id, now)
+        released += await unqueue_lost(self._ports.seats, self._ports.attempts, self._id, now)
         if released:
-            log.info("campaign %d: %d claimed attempts released", self._id, released)
+            log.info("campaign %d: %d claimed or queued attempts released", self._id, released)
         return await self.reconcile(now)
 
     async def round(self, now: datetime) -> RoundReport:
@@ -203,10 +204,14 @@ class Dialer:
         False when it is not queued any more, or the gateway refused it)."""
         attempts, now = self._ports.attempts, self._clock.now()
         found = await attempts.find_by_call(call_id)
+        campaign = (await self._record()).campaign
+        if found is not None and skip_reason(campaign, now) is not None:
+            await attempts.unqueue(found[0].id, now)  # paused or over: back to pending
+            return False
         if found is None or await attempts.reserve_agent(found[0].id, agent_id, now) is None:
             return False
         report = RoundReport()
-        await self._dial((await self._record()).campaign, [found], now, report)
+        await self._dial(campaign, [found], now, report)
         self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)
         return report.placed + report.maybe_placed > 0
 
@@ -238,11 +243,6 @@ class Dialer:
             done = await self._ports.attempts.get(attempt_id)
             if done is not None and done[0].result is not None:
                 await calls.finished(call_id, done[0].result)
-
-    async def _placed(
-        self, campaign: Campaign, attempt: Attempt, target: Target, provider_id: str, now: datetime
-    ) -> None:
-        await self._placed_many(campaign, [(attempt, target, provider_id)], now)
 
     async def _gateway_failed(
         self, campaign: Campaign, attempt: Attempt, err: GatewayError, now: datetime, r: RoundReport
@@ -303,7 +303,7 @@ class Dialer:
         now = self._clock.now()
         campaign = (await self._record()).campaign
         if attempt.state is AttemptState.SENDING:
-            await self._placed(campaign, attempt, target, provider_id, now)
+            await self._placed_many(campaign, [(attempt, target, provider_id)], now)
         retry_at = self._retry_at(campaign, result, attempt, now)
         done = await self._ports.attempts.record_result(attempt.id, result, now, retry_at=retry_at)
         self._sending.pop(key, None)
@@ -326,7 +326,7 @@ class Dialer:
         attempt, target = found
         if attempt.state is AttemptState.SENDING:
             campaign = (await self._record()).campaign
-            await self._placed(campaign, attempt, target, provider_id, self._clock.now())
+            await self._placed_many(campaign, [(attempt, target, provider_id)], self._clock.now())
             found = await self._ports.attempts.get(attempt.id) or found
         return found
 

@@ -352,6 +352,12 @@ class BatchAttemptStore(AttemptStore, Protocol):
     async def reserve_agent(self, attempt_id: int, agent_id: int, now: datetime) -> Attempt | None:
         """A queued attempt's reserved agent; None when it is not queued any more."""
 
+    async def unqueue(self, attempt_id: int, now: datetime) -> bool:
+        """queued -> pending (due now; its call record kept for the next time in line)."""
+
+    async def queued(self, campaign_id: int) -> list[tuple[Attempt, Target]]:
+        """The campaign's attempts waiting in line for an agent."""
+
     async def mark_placed_many(
         self, placed: Sequence[tuple[int, str]], now: datetime
     ) -> list[Attempt]:

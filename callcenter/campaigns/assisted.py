@@ -64,6 +64,9 @@ class AcdSeats:
     async def hold(self, seat: Seat) -> None:
         await self._acd.seats.hold(seat_request(seat))
 
+    async def holding(self, call_id: str) -> bool:
+        return await self._acd.seats.waiting(call_id) is not None
+
 
 class AssistedCalls:
     """The use cases of agent-assisted campaign calls."""

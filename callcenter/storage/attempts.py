@@ -194,6 +194,23 @@ class SqlAttemptStore:
         async with self._engine.begin() as conn:
             return await self._move(conn, attempt_id, [AttemptState.QUEUED], values)
 
+    async def unqueue(self, attempt_id: int, now: datetime) -> bool:
+        """queued -> pending, due now, no agent (the call record kept)."""
+        values = {"state": AttemptState.PENDING.value, "agent_id": None, "not_before": now}
+        async with self._engine.begin() as conn:
+            moved = await self._move(
+                conn, attempt_id, [AttemptState.QUEUED], values | {"updated_at": now}
+            )
+        return moved is not None
+
+    async def queued(self, campaign_id: int) -> list[tuple[Attempt, Target]]:
+        """The campaign's attempts waiting in line for an agent."""
+        query = _WITH_TARGET.where(
+            A.c.campaign_id == campaign_id, A.c.state == AttemptState.QUEUED.value
+        )
+        async with reader(self._engine).connect() as conn:
+            return _pairs((await conn.execute(query)).all())
+
     async def _move_all(
         self, attempt_ids: Sequence[int], allowed: Sequence[AttemptState], values: dict[str, Any]
     ) -> list[Attempt]:

@@ -229,3 +229,39 @@ async def test_predictive_takes_a_ready_agent_at_the_answer_or_abandons(
     assert await results(client, campaign_id) == expected
     for agent_id in ids:
         assert await state_of(client, agent_id) is AgentState.WRAP_UP
+
+
+async def test_a_paused_campaign_puts_its_queued_calls_back(client: Client) -> None:
+    gateway = script(client, {ZHANG: [R.ANSWERED], FIRM: [R.ANSWERED]})
+    agent_id = await ready(client, "agent01")
+    campaign_id = await arrears_campaign(client, CampaignMode.PROGRESSIVE)
+    dialer = await client.app[OUTBOUND].dialer(campaign_id)
+    assert (await dialer.round(NOW)).held == 1
+    await client.app[OUTBOUND].campaigns.pause(campaign_id)
+
+    await client.app[ACD].route()  # the agent is reserved, but nothing is dialled
+
+    assert gateway.calls == [] and await state_of(client, agent_id) is AgentState.READY
+    counts = await client.app[OUTBOUND].stores.attempts.counts(campaign_id, NOW)
+    assert counts.waiting == {"due": 2}
+    await client.app[OUTBOUND].campaigns.resume(campaign_id)
+    assert await round_and_route(client, campaign_id, gateway) == 1
+    assert await results(client, campaign_id) == {"answered": 1}
+
+
+async def test_a_queued_call_whose_place_was_lost_is_queued_again(client: Client) -> None:
+    script(client, {ZHANG: [R.ANSWERED], FIRM: [R.ANSWERED]})
+    await ready(client, "agent01")
+    campaign_id = await arrears_campaign(client, CampaignMode.PROGRESSIVE)
+    dialer = await client.app[OUTBOUND].dialer(campaign_id)
+    await dialer.round(NOW)
+    (queued, _), *_ = await client.app[OUTBOUND].stores.attempts.queued(campaign_id)
+    assert queued.call_id is not None
+    await client.app[ACD].seats.release(queued.call_id, "lost")  # e.g. Redis emptied
+
+    await dialer.take_over(NOW)  # as a dialer starting on this campaign does
+
+    assert await client.app[OUTBOUND].stores.attempts.queued(campaign_id) == []
+    assert (await dialer.round(NOW)).held == 1
+    (again, _), *_ = await client.app[OUTBOUND].stores.attempts.queued(campaign_id)
+    assert again.call_id == queued.call_id  # the same call record, once
