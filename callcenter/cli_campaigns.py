@@ -192,6 +192,9 @@ async def _create(cli: Standalone, args: argparse.Namespace) -> int:
     if text is not None:  # the file's name is what the campaign keeps of it
         query = TargetQuery(query.kind, Path(query.value).name)
     new = _new_campaign(args, query, cli.settings.server.timezone)
+    queues = {q.name for q in cli.settings.routing.queues}
+    if new.queue is not None and new.queue not in queues:
+        raise ConfigError(f"--queue: no queue named {new.queue!r} ({', '.join(sorted(queues))})")
     service = cli.outbound.campaigns
     try:
         if text is not None:  # every line checked before anything is stored

@@ -4,7 +4,7 @@ also mounts the opt-out, area-suspension, arrears and payment routes (one line i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -93,7 +93,9 @@ class CampaignsHttp:
         engine: AsyncEngine,
         pack: PolicyPack,
         clock: Clock,
+        queues: Collection[str] = (),
     ) -> None:
+        self._queues = queues  # the agent queues (the ACD's book: it sees changes at once)
         self._out = outbound
         self._service = outbound.campaigns
         self._targets = SqlAttemptList(engine)
@@ -190,8 +192,13 @@ class CampaignsHttp:
             max_attempts=body.max_attempts,
             sms=body.sms,
             mode=campaign_mode(body.mode),
-            queue=body.queue,
+            queue=self._queue(body.queue),
         )
+
+    def _queue(self, name: str | None) -> str | None:
+        if name is not None and name not in self._queues:
+            raise InvalidInputError(f"no queue named {name!r}", code="no-such-queue")
+        return name
 
     @staticmethod
     def _csv_of(new: NewCampaign, text: str | None) -> str | None:

@@ -92,7 +92,7 @@ def setup_outbound(
         verdicts,
         machine_detection=settings.outbound.machine_detection,
     ).setup(app)
-    CampaignsHttp(outbound, app[TICKETS], app[ENGINE], pack, clock).setup(app)
+    CampaignsHttp(outbound, app[TICKETS], app[ENGINE], pack, clock, app[ACD].queues).setup(app)
     return OutagePolicy.on(app[ENGINE], outbound.campaigns, settings.outbound.outage_policy, clock)
 
 

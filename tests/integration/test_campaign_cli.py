@@ -205,6 +205,8 @@ def test_a_rejected_csv_names_every_line_and_creates_nothing(run: Run, tmp_path:
          "--start: not an ISO 8601 time"),
         (["create", "--type", "bill-reminder", "--target", "ticket:1", "--max-attempts", "0"], 2,
          "--max-attempts must be 1 to 10"),
+        (["create", "--type", "arrears-reminder", "--target", "arrears-over:30", "--mode",
+          "progressive", "--queue", "nope"], 2, "--queue: no queue named 'nope'"),
         (["create", "--type", "outage-notice", "--target", "outage:999"], 1, "no outage"),
         (["status", "999"], 1, "callcenter: no campaign 999"),
         (["run", "999"], 1, "callcenter: no campaign 999"),
