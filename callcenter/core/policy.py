@@ -82,6 +82,53 @@ class RetryRules:
 
 
 @dataclass(frozen=True, slots=True)
+class PredictiveRules:
+    """Predictive dialing: the abandon cap (abandoned calls over live-answered calls in a
+    rolling window, per campaign), the connection deadline after the answer, the minimum ring
+    time, the redial block for abandoned numbers, and the margin below the cap at which pacing
+    falls back to progressive."""
+
+    abandon_cap: float
+    abandon_window: timedelta
+    connect_within: timedelta  # a live agent or the identification message within this
+    min_ring: timedelta
+    abandoned_redial_block: timedelta | None  # None: no block
+    near_cap_margin: float
+
+
+US_PREDICTIVE = PredictiveRules(  # FTC Telemarketing Sales Rule, 16 CFR 310.4(b)(4)
+    abandon_cap=0.03,
+    abandon_window=timedelta(days=30),
+    connect_within=timedelta(seconds=2),
+    min_ring=timedelta(seconds=15),
+    abandoned_redial_block=None,
+    near_cap_margin=0.005,
+)
+CN_PREDICTIVE = US_PREDICTIVE  # (assumed) cn has no statute on it: the us figures
+UK_PREDICTIVE = PredictiveRules(  # Ofcom persistent misuse policy (2016)
+    abandon_cap=0.03,
+    abandon_window=timedelta(hours=24),
+    connect_within=timedelta(seconds=2),
+    min_ring=timedelta(seconds=15),
+    abandoned_redial_block=timedelta(hours=72),
+    near_cap_margin=0.005,
+)
+PREDICTIVE_RULES: dict[str, PredictiveRules] = {
+    "cn": CN_PREDICTIVE,
+    "us": US_PREDICTIVE,
+    "uk": UK_PREDICTIVE,
+}
+
+
+def predictive_rules(name: str) -> PredictiveRules:
+    """The predictive dialing rules of "cn", "us" or "uk"; KeyError for any other name."""
+    try:
+        return PREDICTIVE_RULES[name]
+    except KeyError:
+        raise KeyError(f"no predictive dialing rules {name!r} (known: cn, us, uk)") from None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboundRules:
     """Outbound campaigns: calling hours, caps, notice leads and the arrears procedure.
 
@@ -107,6 +154,7 @@ class OutboundRules:
     retry: RetryRules
     calendar: HolidayCalendar
     default_zone: str  # callee zone when the number names none
+    predictive: PredictiveRules = CN_PREDICTIVE  # agent-assisted predictive dialing
 
 
 @dataclass(frozen=True, slots=True)
