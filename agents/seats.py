@@ -57,6 +57,16 @@ class Seats:
         presences = await self._state.presences(self._roster.members(queue))
         return sum(1 for p in presences.values() if p.state is S.READY)
 
+    async def load(self, queue: str) -> tuple[int, list[int], list[int]]:
+        """The queue's agents for predictive pacing: how many are ready, when the wrap-ups
+        under way end, and when the calls under way started (ms)."""
+        presences = await self._state.presences(self._roster.members(queue))
+        wrap_up_ms = self._roster.queues.wrap_up_ms(queue)
+        ready = sum(1 for p in presences.values() if p.state is S.READY)
+        ends = [p.since_ms + wrap_up_ms for p in presences.values() if p.state is S.WRAP_UP]
+        starts = [p.since_ms for p in presences.values() if p.state is S.ON_CALL]
+        return ready, ends, starts
+
     async def hold(self, request: QueueRequest) -> None:
         """A campaign call to place once an agent is reserved for it: it waits in line with
         the campaign's priority; the router's offer reserves the agent (see `Offers`)."""

@@ -237,6 +237,7 @@ class OutboundSettings(_Section):
     simulated_ring_seconds: float = Field(default=2.0, ge=0, le=120)
     simulated_seed: int = 0
     preview_seconds: int = Field(default=120, ge=10, le=1800)
+    handle_seconds: int = Field(default=180, ge=10, le=3600)
     outage_policy: OutagePolicySettings = OutagePolicySettings()
     texts: TextSettings = TextSettings()
 

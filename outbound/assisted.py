@@ -8,6 +8,7 @@ there. Preview: the same, and the reserved agent reads the record, then dials or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -23,6 +24,7 @@ from outbound.models import (
     Target,
 )
 from outbound.ports import BatchAttemptStore, OutboundCallLog
+from outbound.predictive import PacingDecision
 
 HELD_MODES = frozenset({CampaignMode.PROGRESSIVE, CampaignMode.PREVIEW})  # agent first
 DEFAULT_QUEUE = "general"
@@ -61,6 +63,16 @@ class Seat:
     account_no: str
 
 
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    """A queue's agents now: ready, the wrap-ups under way (their ends) and the calls under
+    way (their starts)."""
+
+    ready: int
+    wrap_up_ends: tuple[datetime, ...] = ()
+    call_starts: tuple[datetime, ...] = ()
+
+
 class AgentSeats(Protocol):
     """The agents of the campaigns' queues (the ACD)."""
 
@@ -69,6 +81,9 @@ class AgentSeats(Protocol):
 
     async def ready(self, queue: str) -> int:
         """Ready agents of `queue` now."""
+
+    async def load(self, queue: str, now: datetime) -> AgentLoad:
+        """The queue's agents now (predictive pacing)."""
 
     async def hold(self, seat: Seat) -> None:
         """Put the call in line; the router reserves an agent for it."""
@@ -83,6 +98,34 @@ async def held_limit(seats: AgentSeats | None, campaign: Campaign, limit: int) -
     if seats is None:
         return 0
     return min(limit, await seats.free(queue_of(campaign)))
+
+
+class Pacer(Protocol):
+    """Predictive pacing (`outbound.predictive_dialing.PredictivePacer`)."""
+
+    async def decide(self, campaign: Campaign, ringing: int, now: datetime) -> PacingDecision:
+        """How many calls to place now."""
+
+
+async def agent_limit(
+    seats: AgentSeats | None,
+    pacer: Pacer | None,
+    campaign: Campaign,
+    limit: int,
+    waiting: Mapping[str, int],
+    now: datetime,
+) -> int:
+    """The calls a round may start for the campaign's agents: progressive and preview, one
+    per free agent; predictive, as its pacing decides (`waiting`: the attempts by state,
+    see `AttemptStore.waiting`); other modes, `limit` as it is."""
+    if campaign.mode in HELD_MODES:
+        return await held_limit(seats, campaign, limit)
+    if campaign.mode is CampaignMode.PREDICTIVE:
+        if pacer is None:
+            return 0
+        ringing = waiting.get("sending", 0) + waiting.get("placed", 0)
+        return min(limit, (await pacer.decide(campaign, ringing, now)).calls)
+    return limit
 
 
 async def hold_for_agents(

@@ -16,7 +16,7 @@ from datetime import datetime
 from callcenter.core.clock import Clock
 from callcenter.core.phone import mask
 from callcenter.core.policy import OutboundRules
-from outbound.assisted import HELD_MODES, held_limit, hold_for_agents, unqueue_lost
+from outbound.assisted import HELD_MODES, agent_limit, hold_for_agents, unqueue_lost
 from outbound.dialer_parts import (
     DialerPorts,
     DialerSettings,
@@ -43,6 +43,7 @@ from outbound.models import (
     Target,
 )
 from outbound.pacing import PacingStats, calls_to_place, full_bucket, next_try
+from outbound.predictive_dialing import predictive_pacer
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = ("claimed", "queued", "sending", "placed")
@@ -72,6 +73,7 @@ class Dialer:
         self._clock = clock
         self._bucket = full_bucket(settings.limits, clock.now())
         self._sending: dict[str, int] = {}  # key -> attempt id, until the result is in
+        self.pacer = predictive_pacer(ports, rules, settings)  # None without an ACD
 
     async def take_over(self, now: datetime) -> ReconcileReport:
         """Release the claims a previous dialer left (never sent: safe to dial again) and
@@ -97,9 +99,9 @@ class Dialer:
         in_flight = sum(waiting.get(k, 0) for k in IN_FLIGHT)
         stats = PacingStats(in_flight, in_flight, waiting.get("due", 0), self._bucket)
         limit = calls_to_place(stats, self._settings.limits, now)
-        held = record.campaign.mode in HELD_MODES
-        if held:
-            limit = await held_limit(self._ports.seats, record.campaign, limit)
+        limit = await agent_limit(
+            self._ports.seats, self.pacer, record.campaign, limit, waiting, now
+        )
         claimed = await self._ports.attempts.claim(self._id, limit, now, self._settings.claimer)
         report = RoundReport(claimed=len(claimed))
         facts = await gate_facts(
@@ -115,18 +117,10 @@ class Dialer:
             dial = facts.context(record.campaign.type, target, record.window)
             if await self._allowed(record.campaign, dial, attempt, target, facts, now, report):
                 allowed.append((attempt, target))
-        if held and allowed:
-            p, kind = self._ports, self._gateway.kind
-            report.held = await hold_for_agents(
-                p.seats,
-                p.attempts,
-                p.calls,
-                record.campaign,
-                allowed,
-                now,
-                self._settings.caller_id,
-                kind,
-            )
+        if record.campaign.mode in HELD_MODES and allowed:
+            p, caller_id = self._ports, self._settings.caller_id
+            args = (p.seats, p.attempts, p.calls, record.campaign, allowed, now, caller_id)
+            report.held = await hold_for_agents(*args, self._gateway.kind)
         else:
             await self._dial(record.campaign, allowed, now, report)
         self._bucket = self._bucket.spend(report.placed, self._settings.limits, now)

@@ -31,6 +31,7 @@ class DialerSettings:
     claimer: str = "dialer"
     ring_seconds: int = 30
     machine_detection: bool = True
+    handle_seconds: int = 180  # an agent's mean handle time (predictive pacing)
 
 
 @dataclass(frozen=True, slots=True)

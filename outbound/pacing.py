@@ -114,4 +114,7 @@ def next_try(
     if delay is None or attempt_no >= limit:
         return None
     factor: int = retry.backoff_factor ** (attempt_no - 1)
+    block = rules.predictive.abandoned_redial_block
+    if result is AttemptResult.ABANDONED and block is not None:  # uk: 72 h before a redial
+        return now + max(delay * factor, block)
     return now + delay * factor

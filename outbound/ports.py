@@ -358,6 +358,9 @@ class BatchAttemptStore(AttemptStore, Protocol):
     async def queued(self, campaign_id: int) -> list[tuple[Attempt, Target]]:
         """The campaign's attempts waiting in line for an agent."""
 
+    async def results_since(self, campaign_id: int, since: datetime) -> dict[str, int]:
+        """Attempts done at or after `since`, by result (predictive pacing)."""
+
     async def mark_placed_many(
         self, placed: Sequence[tuple[int, str]], now: datetime
     ) -> list[Attempt]:

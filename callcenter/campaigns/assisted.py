@@ -6,6 +6,7 @@ ready agent now or is abandoned), and the agents of the campaigns' queues for th
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from agents.center import Acd
 from agents.models import SYSTEM, CallerLine, Presence, Priority, QueueRequest, RoutedCall
@@ -15,7 +16,7 @@ from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
 from callcenter.campaigns.callbacks import CallbackCalls
 from callcenter.campaigns.runtime import Outbound
-from outbound.assisted import Seat, has_agents, queue_of
+from outbound.assisted import AgentLoad, Seat, has_agents, queue_of
 from outbound.models import (
     AttemptResult,
     Campaign,
@@ -32,6 +33,10 @@ def campaign_of(key: str) -> int | None:
     """The campaign id at the head of an attempt key, None when it is malformed."""
     head = key.split(":", 1)[0]
     return int(head) if head.isdigit() and len(head) <= 18 else None
+
+
+def _at(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def seat_request(seat: Seat) -> QueueRequest:
@@ -60,6 +65,10 @@ class AcdSeats:
 
     async def ready(self, queue: str) -> int:
         return await self._acd.seats.ready(queue)
+
+    async def load(self, queue: str, now: datetime) -> AgentLoad:
+        ready, ends, starts = await self._acd.seats.load(queue)
+        return AgentLoad(ready, tuple(map(_at, ends)), tuple(map(_at, starts)))
 
     async def hold(self, seat: Seat) -> None:
         await self._acd.seats.hold(seat_request(seat))

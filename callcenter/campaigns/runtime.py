@@ -67,6 +67,7 @@ class Outbound:
     ) -> None:
         self._settings = settings
         self._pack = pack
+        self.rules = pack.outbound  # the pack's outbound rules
         self._clock = clock
         self._metrics = metrics
         self._sleep = sleep
@@ -101,6 +102,7 @@ class Outbound:
             claimer=self.claimer,
             ring_seconds=out.ring_seconds,
             machine_detection=out.machine_detection,
+            handle_seconds=out.handle_seconds,
         )
         dialer = Dialer(
             campaign_id, self._ports, gateway, self._pack.outbound, settings, self._clock

@@ -17,6 +17,7 @@ from callcenter.campaigns.calls import CallRecordLog
 from callcenter.campaigns.http import CampaignsHttp
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.outage_policy import OutagePolicy
+from callcenter.campaigns.pacing_http import PacingHttp
 from callcenter.campaigns.preview_http import PreviewHttp
 from callcenter.campaigns.runtime import CampaignLoop, Intercept, Outbound
 from callcenter.core.clock import Clock
@@ -59,7 +60,7 @@ def setup_outbound(
         clock,
         calls=CallRecordLog(app[CALLS], app[ENDING]),
         metrics=DialerMetrics(app[METRICS]),
-        seats=AcdSeats(app[ACD]),
+        seats=(seats := AcdSeats(app[ACD])),
     )
     assisted = AssistedCalls(outbound, app[ACD], app[CALLS])
     callbacks = CallbackCalls(
@@ -84,6 +85,7 @@ def setup_outbound(
         callbacks,
     )
     PreviewHttp(assisted).setup(app)
+    PacingHttp(outbound, seats, clock).setup(app)
     verdicts = RedisAmdVerdicts(app[REDIS], Keys(settings.redis.key_prefix))
     TwilioCampaignWebhooks(
         webhooks,

@@ -211,6 +211,20 @@ class SqlAttemptStore:
         async with reader(self._engine).connect() as conn:
             return _pairs((await conn.execute(query)).all())
 
+    async def results_since(self, campaign_id: int, since: datetime) -> dict[str, int]:
+        """Attempts done at or after `since`, by result."""
+        query = (
+            select(A.c.result, func.count())
+            .where(
+                A.c.campaign_id == campaign_id,
+                A.c.state == AttemptState.DONE.value,
+                A.c.updated_at >= since,
+            )
+            .group_by(A.c.result)
+        )
+        async with reader(self._engine).connect() as conn:
+            return {str(r): int(n) for r, n in (await conn.execute(query)).all()}
+
     async def _move_all(
         self, attempt_ids: Sequence[int], allowed: Sequence[AttemptState], values: dict[str, Any]
     ) -> list[Attempt]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from agents.models import Actor, Actorship, AgentState
+from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
 from callcenter.telephony.simulated import SimulatedCall, SimulatedGateway
 from callcenter.web.keys import ACD, CALLS, ENGINE, OUTBOUND
@@ -26,7 +28,7 @@ from outbound.models import (
     TargetQueryKind,
 )
 from tests.conftest import NOW
-from tests.integration.admin_helpers import make_app
+from tests.integration.admin_helpers import make_app, send, staff
 from tests.integration.outbound_helpers import town
 from tests.integration.test_agent_desk import add_agent, call, sign_in
 
@@ -212,23 +214,41 @@ async def test_only_the_reserved_agent_decides_a_preview(client: Client) -> None
     assert gateway.calls == []
 
 
-@pytest.mark.parametrize(
-    ("agents", "expected"), [(0, {"abandoned": 2}), (2, {"answered": 2})], ids=["none", "two"]
-)
-async def test_predictive_takes_a_ready_agent_at_the_answer_or_abandons(
-    client: Client, agents: int, expected: dict[str, int]
-) -> None:
+async def test_predictive_connects_a_ready_agent_at_the_answer(client: Client) -> None:
     gateway = script(client, {ZHANG: [R.ANSWERED], FIRM: [R.ANSWERED]})
-    ids = [await ready(client, f"agent0{n}") for n in range(1, agents + 1)]
+    ids = [await ready(client, f"agent0{n}") for n in (1, 2, 3)]
     campaign_id = await arrears_campaign(client, CampaignMode.PREDICTIVE)
 
     dialer = await client.app[OUTBOUND].dialer(campaign_id)
     await dialer.round(NOW)
     await gateway.settle()
 
-    assert await results(client, campaign_id) == expected
-    for agent_id in ids:
-        assert await state_of(client, agent_id) is AgentState.WRAP_UP
+    assert await results(client, campaign_id) == {"answered": 2}
+    states = [await state_of(client, agent_id) for agent_id in ids]
+    assert states.count(AgentState.WRAP_UP) == 2
+
+
+async def test_no_agent_at_the_answer_abandons_and_pacing_drops_to_progressive(
+    client: Client,
+) -> None:
+    gateway = script(client, {ZHANG: [R.ANSWERED], FIRM: [R.ANSWERED]})
+    agent_id = await ready(client, "agent01")
+    _, auth = await staff(client, Role.SUPERVISOR)
+    campaign_id = await arrears_campaign(client, CampaignMode.PREDICTIVE)
+    dialer = await client.app[OUTBOUND].dialer(campaign_id)
+    assert (await dialer.round(NOW)).placed == 1  # one agent: one line, no more
+    actor = Actorship(Actor.AGENT, agent_id)
+    await client.app[ACD].set_state(agent_id, "not_ready", "break", actor)  # gone meanwhile
+
+    await gateway.settle()
+
+    assert await results(client, campaign_id) == {"abandoned": 1}
+    status, body = await send(client, "GET", f"/api/campaigns/{campaign_id}/pacing", auth)
+    assert status == 200
+    assert (body["mode"], body["pacing"], body["near_cap"]) == ("predictive", "progressive", True)
+    assert body["abandon_rate"] == 1.0 and body["abandon_cap"] == 0.03
+    assert "3 %" in body["reason"] and body["ready_agents"] == 0
+    assert (await dialer.round(NOW + timedelta(seconds=10))).claimed == 0  # no agent: no call
 
 
 async def test_a_paused_campaign_puts_its_queued_calls_back(client: Client) -> None:
