@@ -41,3 +41,8 @@ AMI = web.AppKey("ami", AsteriskAmi)
 ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)
 OUTBOUND = web.AppKey("outbound", Outbound)
 CAMPAIGN_CALLS = web.AppKey("campaign_calls", CampaignCallService)
+
+# --- desk: campaign dispositions, outbound pops, promise follow-ups (issue 14) ---
+from callcenter.campaigns.dispositions_http import DeskCampaigns  # noqa: E402
+
+DESK_CAMPAIGNS = web.AppKey("desk_campaigns", DeskCampaigns)
