@@ -32,6 +32,7 @@ function showCall(callId, pop, phase) {
   $("talk-actions").hidden = phase !== "talking";
   $("wrap-up-form").hidden = phase !== "wrap-up";
   POP.render($("pop"), desk.call.pop);
+  CAMPAIGN.show(desk.call, phase);
 }
 
 function showWrapUp(until) {
@@ -46,6 +47,7 @@ function clearCall() {
   clearInterval(desk.countdown);
   $("call").hidden = true;
   $("pop").replaceChildren();
+  CAMPAIGN.hide();
   $("notes").value = "";
   $("ticket-result").textContent = "";
 }
@@ -132,6 +134,7 @@ function wire() {
       clearCall();
     });
   });
+  CAMPAIGN.wire(act);
   $("ticket-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     act(async () => {
