@@ -7,6 +7,7 @@ look-up API for each customer: money as decimal strings, times in ISO 8601).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -128,10 +129,14 @@ class ScreenPop:
     keyed: tuple[PopKey, ...]
     customers: tuple[PopCustomer, ...]
     as_of: date
+    # a campaign call: the campaign, the reason for the call, the script, the target's
+    # values and the attempt (`outbound.campaign_pop.CampaignPop.to_json`)
+    campaign: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """What the desk receives (kept in Redis with the call while it is handled)."""
-        return {
+        extra = {} if self.campaign is None else {"campaign": dict(self.campaign)}
+        return extra | {
             "call_id": self.call_id,
             "caller": self.caller,
             "queue": self.queue,

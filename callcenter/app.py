@@ -30,6 +30,7 @@ from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.campaigns.assisted import AssistedBridge
+from callcenter.campaigns.desk_wiring import campaign_pops, setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
@@ -175,6 +176,7 @@ def create_app(
     )
     webhooks.setup(app)
     policy = setup_outbound(app, pack, clock, webhooks)  # outage events start notices
+    setup_desk_campaigns(app, pack, clock)  # dispositions, outbound pops, promises (issue 14)
     outages = OutageService(SqlOutageStore(engine), clock, settings.server.timezone, policy)
     OutagesHttp(outages).setup(app)
     SimulatorHttp(simulator).setup(app)
@@ -299,7 +301,7 @@ def _acd(
         clock,
         bridge=bridge,
         calls=AcdCallEvents(app[CALLS]),
-        pops=ProfilePops(app[PROFILES], app[CALLS]),
+        pops=ProfilePops(app[PROFILES], app[CALLS], campaign_pops(app[ENGINE])),
         callbacks=SqlCallbackLog(app[ENGINE]),
         timezone=settings.server.timezone,
         offer_seconds=routing.offer_seconds,

@@ -87,6 +87,7 @@ class DialContext:
     hours: tuple[time, time] | None = None  # the campaign's own daily window, callee-local
     arrears_step: ArrearsStep | None = None  # the account's place in the arrears procedure
     cut_at: datetime | None = None  # the disconnection time its notice names
+    paused_until: datetime | None = None  # desk: an open promise to pay pauses arrears calls
 
     @classmethod
     def for_target(
@@ -113,6 +114,7 @@ class DialContext:
             hours=hours,
             arrears_step=sequence.step if sequence is not None else None,
             cut_at=sequence.cut_at if sequence is not None else None,
+            paused_until=sequence.paused_until if sequence is not None else None,
         )
 
 
@@ -237,7 +239,11 @@ def _sequence(d: DialContext, h: ContactHistory, r: OutboundRules, m: _Moment) -
     """A disconnection notice goes only to an approved sequence (a first notice names its
     own cut time within the lead; a repeated one goes 3-7 days before the cut it named);
     a re-notice only after the notice was delivered, 30 minutes to 2 hours before the cut
-    (the pack's leads). Too early waits; too late or out of step is final."""
+    (the pack's leads). Too early waits; too late or out of step is final. While a promise
+    to pay is open, no arrears call goes (final: the promise's follow-up calls again)."""
+    if d.campaign_type in ARREARS_TYPES and d.paused_until is not None and d.paused_until > m.now:
+        message = f"a promise to pay pauses the arrears sequence until {d.paused_until.isoformat()}"
+        return Refusal(RefusalReason.SEQUENCE, message)
     if d.campaign_type is CampaignType.DISCONNECTION_NOTICE:
         steps, lead, what = _NOTICE_STEPS, r.disconnection_notice_lead, "an approved sequence"
     elif d.campaign_type is CampaignType.RE_NOTICE:

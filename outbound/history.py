@@ -98,7 +98,7 @@ async def gate_facts(
     if not targets:
         return GateFacts(now)
     sequences: dict[int, ArrearsSequence] = {}
-    if campaign_type in SEQUENCED and arrears is not None:
+    if campaign_type in gate.ARREARS_TYPES and arrears is not None:  # desk: promises pause all
         for account_id in sorted({t.account_id for t in targets}):
             sequence = await arrears.get(account_id)
             if sequence is not None:

@@ -215,6 +215,7 @@ class ArrearsSequence:
     cut_at: datetime | None = None  # the notified disconnection time
     approved_by: int | None = None
     updated_at: datetime | None = None
+    paused_until: datetime | None = None  # desk: an open promise to pay pauses it until then
 
 
 # ---

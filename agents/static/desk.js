@@ -23,7 +23,8 @@ function showState(msg) {
 }
 
 function showCall(callId, pop, phase) {
-  desk.call = { id: callId, pop: pop || (desk.call && desk.call.pop) };
+  const same = desk.call && desk.call.id === callId;
+  desk.call = { id: callId, pop: pop || (desk.call && desk.call.pop), dialled: Boolean(same && desk.call.dialled) };
   $("call").hidden = false;
   $("call-id").textContent = callId;
   $("call-kind").textContent = I18N.label("phase", phase);
@@ -32,6 +33,7 @@ function showCall(callId, pop, phase) {
   $("talk-actions").hidden = phase !== "talking";
   $("wrap-up-form").hidden = phase !== "wrap-up";
   POP.render($("pop"), desk.call.pop);
+  CAMPAIGN.show(desk.call, phase);
 }
 
 function showWrapUp(until) {
@@ -46,6 +48,7 @@ function clearCall() {
   clearInterval(desk.countdown);
   $("call").hidden = true;
   $("pop").replaceChildren();
+  CAMPAIGN.hide();
   $("notes").value = "";
   $("ticket-result").textContent = "";
 }
@@ -132,6 +135,7 @@ function wire() {
       clearCall();
     });
   });
+  CAMPAIGN.wire(act, () => desk.call);
   $("ticket-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     act(async () => {

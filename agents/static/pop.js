@@ -80,6 +80,7 @@ const POP = {
   render(box, pop) {
     box.replaceChildren();
     if (!pop) return;
+    if (pop.campaign) box.append(CAMPAIGN.block(pop.campaign)); // an outbound campaign call
     box.append(POP.head(pop));
     if (!pop.customers || pop.customers.length === 0) {
       box.append(CC.el("p", I18N.t("unidentified"), { class: "unknown" }));

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from agents.models import CallerLine, RoutedCall
@@ -31,6 +32,7 @@ from callcenter.customers.models import (
     credit_rating,
 )
 from callcenter.customers.service import ProfileService
+from outbound.campaign_pop import CampaignPop, CampaignPops
 
 log = logging.getLogger(__name__)
 E = CallEventType
@@ -60,17 +62,22 @@ class ProfilePops:
     and grade, manager, credit, balance, arrears and late fee to date, open tickets, last
     calls, outages), the IVR path and keys, queue and wait."""
 
-    def __init__(self, profiles: ProfileService, calls: CallService) -> None:
+    def __init__(
+        self, profiles: ProfileService, calls: CallService, campaigns: CampaignPops | None = None
+    ) -> None:
         self._profiles = profiles
         self._calls = calls
+        self._campaigns = campaigns
 
     async def build(self, call_id: str, call: RoutedCall) -> ScreenPop:
         detail = await self._calls.detail(call_id)
         record = detail.record
-        found = await self._lookup(call.line, record.from_number)
+        campaign = await self._campaign(call)
+        line = call.line if campaign is None else _target_line(call.line, campaign)
+        found = await self._lookup(line, record.from_number)
         customers: tuple[PopCustomer, ...] = ()
         if found is not None:
-            wanted = call.line.customer_id
+            wanted = line.customer_id
             chosen = [
                 p for p in found.profiles if wanted is None or p.customer.id == wanted
             ] or list(found.profiles)
@@ -86,7 +93,18 @@ class ProfilePops:
             keyed=tuple(_keyed(e.data) for e in detail.events if e.type is E.DIGITS_RECEIVED),
             customers=customers,
             as_of=self._profiles.today(),
+            campaign=None if campaign is None else campaign.to_json(),
         )
+
+    async def _campaign(self, call: RoutedCall) -> CampaignPop | None:
+        """A campaign call's block (desk: the outbound pop); None for other calls."""
+        if call.attempt is None or self._campaigns is None:
+            return None
+        try:
+            return await self._campaigns.block(call.attempt)
+        except CallcenterError as err:
+            log.warning("attempt %s: no campaign pop: %s", call.attempt, err.message)
+            return None
 
     async def _lookup(self, line: CallerLine, caller: str) -> ProfileLookup | None:
         try:
@@ -95,6 +113,16 @@ class ProfilePops:
             return await self._profiles.by_phone(caller)
         except CallcenterError:
             return None
+
+
+def _target_line(line: CallerLine, campaign: CampaignPop) -> CallerLine:
+    """A campaign call's profile is its target's (customer and account)."""
+    return replace(
+        line,
+        account_no=campaign.account_no or line.account_no,
+        customer_id=campaign.customer_id,
+        account_id=campaign.account_id,
+    )
 
 
 def _keyed(data: Mapping[str, Any]) -> PopKey:

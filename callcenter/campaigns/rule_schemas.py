@@ -120,6 +120,7 @@ class ArrearsOut(BaseModel):
     updated_at: datetime | None
     reconnection_due: datetime | None
     history: list[ArrearsEventOut]
+    paused_until: datetime | None = None  # desk: an open promise to pay pauses the sequence
 
     @classmethod
     def of(cls, view: ArrearsView) -> ArrearsOut:
@@ -135,6 +136,7 @@ class ArrearsOut(BaseModel):
             updated_at=None if s is None else s.updated_at,
             reconnection_due=view.reconnection_due,
             history=[ArrearsEventOut.model_validate(e, from_attributes=True) for e in view.history],
+            paused_until=None if s is None else s.paused_until,
         )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -33,6 +34,7 @@ from callcenter.web.keys import (
     CALLBACKS,
     CALLS,
     CAMPAIGN_CALLS,
+    DESK_CAMPAIGNS,
     ENDING,
     ENGINE,
     IVR,
@@ -44,6 +46,8 @@ from callcenter.web.keys import (
     TICKETS,
 )
 from outbound.models import AttemptResult
+
+log = logging.getLogger(__name__)
 
 
 def setup_outbound(
@@ -112,7 +116,18 @@ def intercepting(assisted: AssistedCalls, callbacks: CallbackCalls) -> Intercept
     return intercept
 
 
-STOP_SECONDS = 10.0  # the longest a shutdown waits for the dialers' rounds
+STOP_SECONDS = 10.0
+PROMISES_SECONDS = 60.0  # promises to pay past their date are followed up this often
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    """`job` now and every `seconds` until cancelled; a failure is logged, never fatal."""
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("periodic %s failed; going on", getattr(job, "__qualname__", job))
+        await asyncio.sleep(seconds)  # the longest a shutdown waits for the dialers' rounds
 
 
 def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -124,12 +139,19 @@ def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
             outbound.gateways.attach_ami(app[AMI])
         await outbound.gateways.open()
         loop = task = None
+        chores: list[asyncio.Task[None]] = []
         if app[SETTINGS].outbound.run_dialer:
             loop = CampaignLoop(outbound, app[REDIS], keys, app[SETTINGS])
             task = asyncio.create_task(loop.run(), name="campaigns")
+            follow_up = app[DESK_CAMPAIGNS].promises.follow_up
+            chores.append(asyncio.create_task(every(PROMISES_SECONDS, follow_up), name="promises"))
         try:
             yield
         finally:
+            for chore in chores:
+                chore.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await chore
             if loop is not None and task is not None:
                 loop.request_stop()  # finish the scan and the rounds under way, then stop
                 done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)

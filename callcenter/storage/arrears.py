@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.storage.db import reader
 from callcenter.storage.outbound_tables import arrears_events, arrears_sequences
+from callcenter.storage.promises import paused_until
 from outbound.models import ArrearsEvent, ArrearsSequence, ArrearsStep
 
 S = arrears_sequences
@@ -27,6 +28,7 @@ def _sequence_from(m: Mapping[Any, Any]) -> ArrearsSequence:
         cut_at=m["cut_at"],
         approved_by=m["approved_by"],
         updated_at=m["updated_at"],
+        paused_until=m.get("paused_until"),  # desk: the open promise to pay, if any
     )
 
 
@@ -51,7 +53,8 @@ class SqlArrearsStore:
     async def get(self, account_id: int) -> ArrearsSequence | None:
         """The account's sequence, or None."""
         async with reader(self._engine).connect() as conn:
-            row = (await conn.execute(select(S).where(S.c.account_id == account_id))).first()
+            query = select(S, paused_until().label("paused_until"))  # desk: promises pause
+            row = (await conn.execute(query.where(S.c.account_id == account_id))).first()
         return None if row is None else _sequence_from(row._mapping)
 
     async def save(

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -164,4 +165,60 @@ campaign_texts = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("campaign_id", "target_id"),  # one text per target, ever
+)
+
+
+# --- desk: campaign dispositions and promises to pay (migration 0007) ---
+
+campaign_dispositions = Table(
+    "campaign_dispositions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "attempt_id",
+        BigInteger,
+        ForeignKey("campaign_attempts.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,  # one disposition per attempt
+    ),
+    _campaign_id(),
+    Column("target_id", BigInteger, nullable=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("promise_date", Date, nullable=True),
+    Column("amount", Money, nullable=True),
+    Column("call_back_at", UtcDateTime, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("call_id", String(26), nullable=True),
+    Column("agent_id", Integer, nullable=True),  # the agent who had the call
+    Column("by_role", String(16), nullable=False),
+    Column("by_user", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+promises = Table(
+    "promises",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "disposition_id",
+        BigInteger,
+        ForeignKey("campaign_dispositions.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("account_id", BigInteger, ForeignKey("accounts.id"), nullable=False),
+    _campaign_id(),
+    Column("target_id", BigInteger, nullable=False),
+    Column("attempt_key", String(48), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("arrears_at", Money, nullable=False),  # what was due when the promise was made
+    Column("promised_for", Date, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),  # the end of the promised local day
+    Column("agent_id", Integer, nullable=True),
+    Column("status", String(8), nullable=False),  # open, kept, broken
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime, nullable=True),
+    Index("ix_promises_status_due", "status", "due_at"),
+    Index("ix_promises_account_status", "account_id", "status"),
 )

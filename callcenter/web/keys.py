@@ -45,3 +45,8 @@ OUTBOUND = web.AppKey("outbound", Outbound)
 CAMPAIGN_CALLS = web.AppKey("campaign_calls", CampaignCallService)
 OUTBOUND_BRIDGE = web.AppKey("outbound_bridge", AssistedBridge)
 CALLBACKS = web.AppKey("callbacks", CallbackCalls)
+
+# --- desk: campaign dispositions, outbound pops, promise follow-ups (issue 14) ---
+from callcenter.campaigns.dispositions_http import DeskCampaigns  # noqa: E402
+
+DESK_CAMPAIGNS = web.AppKey("desk_campaigns", DeskCampaigns)
