@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.storage.db import reader
-from callcenter.storage.outbound_tables import arrears_sequences, campaign_attempts
+from callcenter.storage.outbound_tables import arrears_sequences, campaign_attempts, campaigns
 from callcenter.storage.tables import accounts, customers
 
 A = campaign_attempts
@@ -72,6 +72,12 @@ class SqlCampaignProgress:
             MinuteCount(datetime.strptime(m, MINUTE_FORMAT).replace(tzinfo=UTC), r, int(n))
             for m, r, n in rows
         ]
+
+    async def changed_since(self, since: datetime) -> list[int]:
+        """The campaigns whose state (or settings) changed at or after `since`."""
+        query = select(campaigns.c.id).where(campaigns.c.updated_at >= since)
+        async with reader(self._engine).connect() as conn:
+            return [int(i) for i in (await conn.execute(query)).scalars()]
 
     async def sent_since(self, campaign_id: int, since: datetime) -> int:
         """How many dials of the campaign went to the gateway since `since`."""

@@ -1,7 +1,8 @@
 """Live campaign progress for the console (embedded and real stores): the publisher's
 `campaign_progress` message (counts, refusals, rates), one per live campaign and a last one
-when it stops; the console socket delivers it to an operator and refuses an agent; the gate's
-dry run checks at most its limit of candidates."""
+when it stops (also when it started and stopped between two rounds); the console socket
+delivers it to an operator and refuses an agent; the gate's dry run checks at most its limit
+of candidates."""
 
 from __future__ import annotations
 
@@ -97,9 +98,23 @@ async def test_one_message_per_live_campaign_and_a_last_one_when_it_stops(
     assert (message["answer_rate"], message["abandon_rate"]) == (None, None)
     assert message["at"] == NOW.isoformat()
     await send(client, "POST", f"/api/campaigns/{cid}/cancel", operator)
+    clock.advance(timedelta(seconds=5))
     [last] = await pub.publish_round()
     assert (last["campaign_id"], last["state"]) == (cid, "cancelled")
+    clock.advance(timedelta(seconds=5))
     assert await pub.publish_round() == []
+
+
+async def test_a_campaign_started_and_stopped_between_two_rounds_is_published(
+    client: Client, operator: Auth, places: Town, clock: ManualClock
+) -> None:
+    pub = publisher(client, clock)
+    assert await pub.publish_round() == []
+    cid = await running_notice(client, operator, places)
+    await send(client, "POST", f"/api/campaigns/{cid}/cancel", operator)
+    clock.advance(timedelta(seconds=1))
+    [message] = await pub.publish_round()
+    assert (message["campaign_id"], message["state"]) == (cid, "cancelled")
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MESSAGE_TYPE = "campaign_progress"
 PUBLISH_SECONDS = 1.0
 RATE_WINDOW = timedelta(minutes=1)
+CHANGE_MARGIN = timedelta(seconds=1)  # a change committed while the last round ran
 LIVE = (CampaignState.RUNNING, CampaignState.PAUSED)
 R = AttemptResult
 # A person picked up (a machine did not); `abandoned` heard the identification only.
@@ -83,6 +84,7 @@ class ProgressPublisher:
         self._relay = relay
         self._clock = clock
         self._live: set[int] = set()
+        self._since: datetime | None = None  # the previous round's time (less a margin)
         self._stopped = asyncio.Event()
 
     async def message(self, campaign_id: int) -> dict[str, Any]:
@@ -93,15 +95,18 @@ class ProgressPublisher:
         return progress_message(status.record, status.counts, sent, now)
 
     async def publish_round(self) -> list[Mapping[str, Any]]:
-        """Publish one message per live campaign, and a last one for each campaign that
-        stopped being live since the previous round; returns what was published."""
+        """Publish one message per live campaign, and one for each campaign that stopped
+        being live or changed since the previous round (one started and finished between
+        two rounds too); returns what was published."""
+        now = self._clock.now()
         live = {r.campaign.id for r in await self._campaigns.list_campaigns(list(LIVE))}
+        changed = set(await self._progress.changed_since(self._since)) if self._since else set()
         sent: list[Mapping[str, Any]] = []
-        for campaign_id in sorted(live | self._live):
+        for campaign_id in sorted(live | self._live | changed):
             message = await self.message(campaign_id)
             await self._relay.send(message)
             sent.append(message)
-        self._live = live
+        self._live, self._since = live, now - CHANGE_MARGIN
         return sent
 
     def request_stop(self) -> None:

@@ -26,7 +26,7 @@ const OPS = {
     select.replaceChildren();
     if (anyKey) select.append(new Option(I18N.t(anyKey), ""));
     for (const c of codes) select.append(new Option(I18N.label(kind, c), c));
-    select.value = keep;
+    if (keep && codes.includes(keep)) select.value = keep;
   },
   async guard(fn) {
     const error = document.getElementById("error");

@@ -69,7 +69,7 @@ async function act(id, verb) {
 function form() {
   const v = (id) => $(id).value.trim();
   const body = { type: v("f-type"), target: v("f-target"), gateway: v("f-gateway"), mode: v("f-mode"),
-    priority: Number(v("f-priority") || 0), sms: $("f-sms").checked };
+    priority: Number(v("f-priority") || 0), max_attempts: Number(v("f-max-attempts") || 3), sms: $("f-sms").checked };
   if (v("f-name")) body.name = v("f-name");
   if (v("f-queue")) body.queue = v("f-queue");
   if (v("f-window-start") && v("f-window-end")) body.window = { start: v("f-window-start"), end: v("f-window-end") };
@@ -85,13 +85,21 @@ function applyTemplate() {
   $("f-mode").value = t.mode || "automated";
   [$("f-window-start").value, $("f-window-end").value] = t.window || ["", ""];
   $("preview").hidden = true;
+  live.preview = null;
   $("create-button").disabled = true;
 }
 
 async function preview() {
   const b = form();
   const body = { type: b.type, target: b.target, sample: 10, ...(b.window ? { window: b.window } : {}) };
-  const found = await CC.api("POST", "/api/campaigns/preview-gate", body);
+  live.preview = await CC.api("POST", "/api/campaigns/preview-gate", body);
+  renderPreview();
+  $("create-button").disabled = false;
+}
+
+function renderPreview() {
+  const found = live.preview;
+  if (!found) return;
   $("preview").hidden = false;
   $("preview-count").textContent = found.count;
   const refused = Object.values(found.refusals).reduce((a, n) => a + n, 0);
@@ -100,7 +108,6 @@ async function preview() {
     OPS.row([I18N.label("refusal", r), n], { "data-reason": r })));
   OPS.fill("#preview-sample", found.sample.map((s) => OPS.row([s.account_no, s.phone, s.area,
     I18N.t(s.vulnerable ? "yes" : "no")])));
-  $("create-button").disabled = false;
 }
 
 async function create() {
@@ -174,17 +181,22 @@ async function onProgress(p) {
   if (p.state === "completed") await OPS.attempts();
 }
 
+function liveText(key) {
+  $("live").dataset.i18n = key;  // I18N.apply re-words it on a language switch
+  $("live").textContent = I18N.t(key);
+}
+
 function connect() {
   const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ops/ws");
   live.socket = ws;
   ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: CC.token }));
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
-    if (msg.type === "ready") $("live").textContent = I18N.t("live_on");
+    if (msg.type === "ready") liveText("live_on");
     if (msg.type === "campaign_progress") OPS.guard(() => onProgress(msg));
   };
   ws.onclose = (ev) => {
-    $("live").textContent = I18N.t("live_off");
+    liveText("live_off");
     if (ev.code !== 4401 && ev.code !== 4403 && !live.refused) setTimeout(connect, 2000);
   };
 }
@@ -218,6 +230,7 @@ I18N.onChange(() => {
   if ($("console").hidden) return;  // not signed in yet
   renderCampaigns();
   renderDetail();
+  renderPreview();
   OPS.guard(async () => {
     await OPS.lists();
     if (OPS.selected) await Promise.all([chart(OPS.selected.id), OPS.attempts()]);
