@@ -36,11 +36,6 @@ const OPS = {
       error.textContent = err.message;
     }
   },
-  // A datetime-local input's value as ISO with the browser's offset (or undefined).
-  isoOf(id) {
-    const v = document.getElementById(id).value;
-    return v ? new Date(v).toISOString() : undefined;
-  },
 
   async attempts() {
     const c = OPS.selected;
@@ -51,8 +46,9 @@ const OPS = {
       const v = document.getElementById(id).value.trim();
       if (v) q.set(name, v);
     }
+    // datetime-local without a zone: the API takes it as local time at the utility, as shown
     for (const [name, id] of [["since", "a-since"], ["until", "a-until"]]) {
-      const v = OPS.isoOf(id);
+      const v = document.getElementById(id).value;
       if (v) q.set(name, v);
     }
     const page = await CC.api("GET", `/api/campaigns/${c.id}/attempts?${q}`);
