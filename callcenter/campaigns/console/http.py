@@ -57,7 +57,10 @@ class ConsoleHttp:
         self._clock = clock
         self._timezone = timezone
         self._pages = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            # the console's page extends the desk's base page (sign-in, language switch)
+            loader=jinja2.ChoiceLoader(
+                [jinja2.FileSystemLoader(HERE / "templates"), jinja2.PackageLoader("agents")]
+            ),
             autoescape=jinja2.select_autoescape(default=True),
         )
 
