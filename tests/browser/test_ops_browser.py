@@ -113,6 +113,9 @@ async def test_an_operator_runs_an_outage_notice_from_the_console(
         await check_words(page, "zh-CN")
         await page.select_option("#lang", "en-US")
         await check_words(page, "en-US")
+        # the outage with the notice campaign it started (the lists reload on the switch)
+        notices = f"#outages tr[data-outage='{place.outage_id}'] td:has-text('(Completed)')"
+        await page.wait_for_selector(notices, timeout=5000)
     except BaseException:
         await screenshots(request, {"console": page})
         raise
