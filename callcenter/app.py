@@ -30,6 +30,7 @@ from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.campaigns.assisted import AssistedBridge
+from callcenter.campaigns.console import setup_console
 from callcenter.campaigns.desk_wiring import campaign_pops, setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings
@@ -197,6 +198,8 @@ def create_app(
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))
     app.cleanup_ctx.append(policy.running)
+    # --- the operations console (issue 14): /ops, its REST, socket and progress publisher
+    setup_console(app, pack, clock)
     return app
 
 

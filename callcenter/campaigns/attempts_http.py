@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.campaigns.schemas import AttemptListOut, AttemptOut, AttemptQuery
 from callcenter.core.api import Role, endpoint
 from callcenter.httpkit import parse_query, path_int, respond
+from callcenter.outages.rules import aware
 from callcenter.storage.attempt_list import AttemptFilter, AttemptRow, SqlAttemptList
+from callcenter.web.keys import SETTINGS
 from outbound.campaigns import CampaignService
 
 READERS = frozenset({Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN})
@@ -103,8 +106,8 @@ class AttemptsHttp:
         app.router.add_get("/api/campaigns/{campaign_id}/attempts.csv", self.export_attempts)
 
     @endpoint(
-        "A campaign's attempts, newest first; filters result, state, reason, phone; "
-        "paginated by limit and offset",
+        "A campaign's attempts, newest first; filters result, state, reason, phone, "
+        "since/until (last change); paginated by limit and offset",
         roles=READERS,
         query=AttemptQuery,
         response=AttemptListOut,
@@ -115,7 +118,9 @@ class AttemptsHttp:
         campaign_id = path_int(request, "campaign_id")
         q = parse_query(AttemptQuery, request.query)
         await self._service.get(campaign_id)
-        filters = AttemptFilter(*q.filters(), phone=q.phone)
+        zone = ZoneInfo(request.app[SETTINGS].server.timezone)
+        since, until = aware(q.since, zone), aware(q.until, zone)
+        filters = AttemptFilter(*q.filters(), phone=q.phone, since=since, until=until)
         page = await self._attempts.page(campaign_id, filters, q.limit, q.offset)
         attempts = [_attempt_out(row) for row in page.rows]
         return respond(

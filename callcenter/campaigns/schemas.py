@@ -103,6 +103,8 @@ class AttemptQuery(_In):
     phone: str | None = Field(default=None, max_length=32)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
+    since: datetime | None = None  # last changed at or after (no zone: server.timezone)
+    until: datetime | None = None  # last changed before
 
     def filters(self) -> tuple[AttemptResult | None, AttemptState | None, RefusalReason | None]:
         """The enum filters, or `invalid-query` (400) naming the bad one."""

@@ -109,3 +109,8 @@ class Keys:
     def simulator_polled(self, call_sid: str) -> str:
         """Set once the simulator of a call has polled its mailbox (kept as long as a session)."""
         return f"{self.prefix}sim:polled:{call_sid}"
+
+    # The operations console (issue 14).
+    def ops_channel(self) -> str:
+        """Pub/sub channel carrying campaign progress to the console's sockets."""
+        return f"{self.prefix}ops-progress"

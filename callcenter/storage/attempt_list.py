@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -38,6 +39,8 @@ class AttemptFilter:
     state: AttemptState | None = None
     reason: RefusalReason | None = None
     phone: str | None = None
+    since: datetime | None = None  # last changed at or after (the console's time filter)
+    until: datetime | None = None  # last changed before
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,10 @@ def _where(campaign_id: int, f: AttemptFilter) -> list[ColumnElement[bool]]:
         conditions.append(A.c.reason == f.reason.value)
     if f.phone is not None:
         conditions.append(T.c.phone == f.phone)
+    if f.since is not None:
+        conditions.append(A.c.updated_at >= f.since)
+    if f.until is not None:
+        conditions.append(A.c.updated_at < f.until)
     return conditions
 
 

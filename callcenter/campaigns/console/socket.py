@@ -1,0 +1,94 @@
+"""The console's WebSocket (`/ops/ws`): it sends `{"type": "auth", "token": ...}` first (an
+operator, supervisor or administrator), then gets every `campaign_progress` message
+published on the console's Redis channel, whichever instance published it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from redis.exceptions import RedisError
+
+from callcenter.core.api import STAFF_ROLES, Principal
+from callcenter.core.errors import CallcenterError, ForbiddenError, UnauthorizedError
+from callcenter.core.tasks import cancel_requested
+from callcenter.httpkit import dumps
+from callcenter.state.relay import RedisRelay
+
+log = logging.getLogger(__name__)
+AUTH_TIMEOUT_SECONDS = 10
+HEARTBEAT_SECONDS = 20
+
+Authenticate = Callable[[str], Awaitable[Principal | None]]
+
+
+class ConsoleHub:
+    """The console sockets this instance holds."""
+
+    def __init__(self, authenticate: Authenticate) -> None:
+        self._authenticate = authenticate
+        self._sockets: set[web.WebSocketResponse] = set()
+
+    async def deliver(self, message: Mapping[str, Any]) -> None:
+        """Send a published message to every console socket held here."""
+        text = dumps(message)
+        for ws in list(self._sockets):
+            try:
+                await ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                self._sockets.discard(ws)
+
+    async def feed(self, relay: RedisRelay) -> None:
+        """Deliver what is published on the console channel until cancelled."""
+        while not cancel_requested():
+            try:
+                async for data in relay.messages():
+                    await self.deliver(data)
+            except (RedisError, OSError) as err:
+                log.warning("console feed lost its Redis subscription (%s); resubscribing", err)
+                await asyncio.sleep(1.0)
+
+    async def close_all(self) -> None:
+        """Close every socket (shutdown)."""
+        for ws in list(self._sockets):
+            await ws.close()
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        """`/ops/ws`: authenticate, then hold the socket until the browser closes it."""
+        ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
+        await ws.prepare(request)
+        if not await self._identify(ws):
+            return ws
+        self._sockets.add(ws)
+        try:
+            await ws.send_str(dumps({"type": "ready"}))
+            async for msg in ws:
+                if msg.type is WSMsgType.TEXT and msg.data == '{"type":"ping"}':
+                    await ws.send_str('{"type":"pong"}')
+        finally:
+            self._sockets.discard(ws)
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse) -> bool:
+        try:
+            msg = await ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
+            data = json.loads(msg.data) if msg.type is WSMsgType.TEXT else {}
+        except (TimeoutError, json.JSONDecodeError, TypeError):
+            data = {}
+        token = str(data.get("token", "")) if isinstance(data, dict) else ""
+        principal = await self._authenticate(token) if token else None
+        problem: CallcenterError | None = None
+        if principal is None:
+            problem = UnauthorizedError('send {"type": "auth", "token": ...} first')
+        elif principal.role not in STAFF_ROLES:
+            problem = ForbiddenError("the console is for operators, supervisors and admins")
+        if problem is None:
+            return True
+        message = {"code": problem.code, "status": problem.status, "message": problem.message}
+        await ws.send_str(dumps({"type": "error", **message}))
+        await ws.close(code=4000 + problem.status)  # 4401, 4403
+        return False
