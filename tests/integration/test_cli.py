@@ -217,7 +217,7 @@ def test_prompts_render_every_static_prompt_once(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, _ = run(capsys, "prompts", "render")
-    assert code == 0 and out.startswith("rendered ") and "prompts of 16 flows" in out
+    assert code == 0 and out.startswith("rendered ") and "prompts of 17 flows" in out
     rendered = sorted((tmp_path / "data" / "prompts").glob("*.wav"))
     assert len(rendered) == int(out.split()[1]) > 20
     stamps = [p.stat().st_mtime_ns for p in rendered]
