@@ -36,7 +36,6 @@ from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
-from callcenter.core.policy import pack_in_force
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.outages.http import OutagesHttp
@@ -125,7 +124,7 @@ def create_app(
     if fast is not None:
         app[FAST_PG] = fast
     app[REDIS] = redis_state.connect(settings.redis.url, password)
-    pack = pack_in_force(settings.policy.pack, clock.now().date())
+    pack = settings.policy.in_force(clock.now().date())
     app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
     app[CALLS] = CallService(SqlCallRepository(engine, fast), clock)
     app[PROFILES] = ProfileService(

@@ -11,6 +11,8 @@ without a file), `asterisk.prompts_dir` from `data_dir`. The sources are in `con
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +32,7 @@ from callcenter.config_sources import (
     merged,
 )
 from callcenter.core.errors import ConfigError
+from callcenter.core.policy import PolicyPack, pack_in_force, predictive_rules
 
 
 class _Section(BaseModel):
@@ -80,9 +83,19 @@ class LoggingSettings(_Section):
 
 
 class PolicySettings(_Section):
-    """Which jurisdiction's rules apply."""
+    """Which jurisdiction's rules apply; `predictive` replaces the pack's predictive dialing
+    rules (the abandon cap's window, the redial block) with those of cn, us or uk."""
 
     pack: str = "cn-sgcc"
+    predictive: str = Field(default="", pattern=r"^(|cn|us|uk)$")
+
+    def in_force(self, on: date) -> PolicyPack:
+        """The pack in force on `on`, with the chosen predictive dialing rules."""
+        pack = pack_in_force(self.pack, on)
+        if not self.predictive:
+            return pack
+        outbound = replace(pack.outbound, predictive=predictive_rules(self.predictive))
+        return replace(pack, outbound=outbound)
 
 
 class IvrSettings(_Section):

@@ -12,7 +12,6 @@ from callcenter.config import Settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.ids import new_id
 from callcenter.core.phone import normalise_phone
-from callcenter.core.policy import pack_in_force
 from callcenter.customers.service import ProfileService
 from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
@@ -101,7 +100,7 @@ async def simulate(
         await migrate.upgrade(engine)
         clock = SystemClock()
         calls = CallService(SqlCallRepository(engine), clock)
-        pack = pack_in_force(settings.policy.pack, clock.now().date())
+        pack = settings.policy.in_force(clock.now().date())
         profiles = ProfileService(
             SqlCustomerDirectory(engine), clock, pack, settings.server.timezone
         )

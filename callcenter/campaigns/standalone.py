@@ -28,7 +28,6 @@ from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConfigError, ConflictError
-from callcenter.core.policy import pack_in_force
 from callcenter.state import redis as redis_state
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
@@ -147,7 +146,7 @@ def _outbound(
     settings: Settings, engine: AsyncEngine, client: aioredis.Redis, clock: Clock
 ) -> Outbound:
     try:
-        pack = pack_in_force(settings.policy.pack, clock.now().date())
+        pack = settings.policy.in_force(clock.now().date())
     except KeyError as err:
         raise ConfigError(f"policy.pack: {err.args[0]}") from None
     calls = CallService(SqlCallRepository(engine), clock)
