@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from callcenter.core.ticket_rules import CN_TICKET_RULES, TicketRules
+
 
 @dataclass(frozen=True, slots=True)
 class LateFeeRules:
@@ -168,6 +170,7 @@ class PolicyPack:
     outbound: OutboundRules
     timezone: str = "Asia/Shanghai"
     extra: tuple[tuple[str, str], ...] = field(default=())
+    tickets: TicketRules = CN_TICKET_RULES  # issue 15: taxonomy, deadlines, pauses, warnings
 
 
 CN_OUTBOUND = OutboundRules(
