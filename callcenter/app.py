@@ -50,6 +50,7 @@ from callcenter.state.relay import RedisRelay
 from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
+from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.outages import SqlOutageStore
@@ -65,6 +66,8 @@ from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioR
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlRenderer
+from callcenter.tickets.calendar_http import CalendarHttp  # issue 15 (sla)
+from callcenter.tickets.calendar_service import CalendarService  # issue 15 (sla)
 from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
@@ -161,6 +164,7 @@ def create_app(
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
+    CalendarHttp(CalendarService(SqlCalendarStore(engine), clock, pack.timezone)).setup(app)  # 15
     AgentsHttp(app[ACD], directory).setup(app)
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)

@@ -5,13 +5,17 @@ creates nothing: a brand-new directory is reported as such, not as a failure."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from callcenter.config import Settings
 from callcenter.core.errors import CallcenterError
+from callcenter.core.work_calendar import REGION, YearCalendar, load_files, merged, missing_warning
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
+from callcenter.storage.calendars import SqlCalendarStore
 from callcenter.telephony.asterisk.tts import EspeakTts, static_prompts
 from ivr_flows.loader import default_flow_files, load_flows
 
@@ -24,6 +28,7 @@ async def run(settings: Settings, say: Say) -> bool:
     for warning in settings.warnings():
         say(f"warning: {warning}")
     ok = await _database(settings, say)
+    await _calendars(settings, say, read_stored=ok)  # issue 15: warns, never fails
     ok = await _redis(settings, say) and ok
     if settings.asterisk.fastagi_address is not None:
         ok = _prompts(settings, say) and ok
@@ -102,3 +107,33 @@ def _prompts(settings: Settings, say: Say) -> bool:
     if not tts.available():
         say(f"warning: {tts.binary} is not installed: prompts with variables cannot be spoken")
     return True
+
+
+async def _calendars(settings: Settings, say: Say, *, read_stored: bool) -> None:
+    """The working-day calendar years in force (the files, the stored versions over them)
+    and a warning when this year or the next has none."""
+    years: Mapping[int, YearCalendar] = load_files()
+    new_file = settings.sqlite_file
+    if read_stored and (new_file is None or new_file.exists()):  # create nothing
+        engine = db.create_engine(settings.database_url)
+        try:
+            stored = await SqlCalendarStore(engine).stored(REGION)
+            years = merged(years, [s.calendar for s in stored])
+        except Exception as err:  # reported; the files alone are then shown
+            say(f"working-day calendar: stored years not read: {err}")
+        finally:
+            await engine.dispose()
+    this_year = datetime.now(ZoneInfo(settings.server.timezone)).year
+    for line in calendar_lines(years, this_year):
+        say(line)
+
+
+def calendar_lines(years: Mapping[int, YearCalendar], this_year: int) -> list[str]:
+    """What `check` says of the calendar: the years and where they come from, then the
+    warning for this year or the next with no calendar."""
+    known = ", ".join(f"{y} ({years[y].origin.value})" for y in sorted(years)) or "none"
+    lines = [f"working-day calendar {REGION}: {known}"]
+    missing = [y for y in (this_year, this_year + 1) if y not in years]
+    if missing:
+        lines.append(f"warning: {missing_warning(missing)}")
+    return lines

@@ -250,3 +250,12 @@ def missing_warning(years: Iterable[int]) -> str:
         "only Saturdays and Sundays as days off and are marked calendar_missing; "
         "regenerate the data file or PUT /api/calendars/{year}"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCalendar:
+    """An operator's version of a year, with when and by whom it was saved."""
+
+    calendar: YearCalendar
+    updated_at: datetime
+    updated_by: int | None

@@ -359,3 +359,16 @@ queue_settings = Table(
 # The outbound tables live in their own module (this one would pass 400 lines); importing it
 # here registers them on `metadata` for every user of the schema (migrations, tests).
 from callcenter.storage import outbound_tables as outbound_tables  # noqa: E402
+
+# --- issue 15 (sla helper): operators' versions of a year's working-day calendar, which
+# override the data file of that year (migration 0008c)
+work_calendars = Table(
+    "work_calendars",
+    metadata,
+    Column("region", String(8), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("document", Json, nullable=False),  # the data file's shape (holidays, workdays)
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", Integer, nullable=True),
+)
+# --- end of issue 15 (sla helper)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from callcenter.checks import calendar_lines
 from callcenter.core.work_calendar import (
     CalendarDay,
     CalendarOrigin,
@@ -196,3 +197,28 @@ def test_the_calendar_files_ship_in_the_wheel() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["callcenter.core"]
     assert any(fnmatch.fnmatch("calendar_data/cn-2025.json", p) for p in patterns)
+
+
+@pytest.mark.parametrize(
+    ("this_year", "lines"),
+    [
+        (2025, ["working-day calendar cn: 2025 (file), 2026 (file)"]),
+        (
+            2026,
+            [
+                "working-day calendar cn: 2025 (file), 2026 (file)",
+                "warning: no working-day calendar for 2027",
+            ],
+        ),
+        (
+            2028,
+            [
+                "working-day calendar cn: 2025 (file), 2026 (file)",
+                "warning: no working-day calendar for 2028, 2029",
+            ],
+        ),
+    ],
+)
+def test_what_check_says(this_year: int, lines: list[str]) -> None:
+    said = calendar_lines(load_files(), this_year)
+    assert [s[: len(line)] for s, line in zip(said, lines, strict=True)] == lines
