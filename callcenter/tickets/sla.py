@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
-from callcenter.core.ticket_rules import DeadlineRule, LimitUnit
+from callcenter.core.ticket_rules import DeadlineRule, LimitUnit, TicketKey, TicketRules
 from callcenter.core.work_calendar import WorkCalendar
 
 
@@ -85,6 +85,18 @@ def _missing(calendar: WorkCalendar, start: datetime, end: datetime) -> bool:
     """True when a year with no calendar was counted (a deadline at midnight on 1 January
     counted no day of the new year)."""
     return bool(calendar.missing_between(start, end - timedelta(microseconds=1)))
+
+
+def ticket_deadlines(
+    rules: TicketRules, key: TicketKey, opened_at: datetime, calendar: WorkCalendar
+) -> dict[str, Deadline]:
+    """The deadline of each milestone that counts from the opening, by milestone; the
+    others (restoration after arrival) start when their milestone is recorded."""
+    return {
+        r.milestone: deadline(r, opened_at, calendar)
+        for r in rules.deadlines_for(key)
+        if r.starts_at == "opened"
+    }
 
 
 def start_clock(

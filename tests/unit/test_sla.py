@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.core.ticket_rules import DeadlineRule, Limit, hours, minutes, working_days
+from callcenter.core.ticket_rules import (
+    CN_TICKET_RULES,
+    DeadlineRule,
+    Limit,
+    TicketKey,
+    hours,
+    minutes,
+    working_days,
+)
 from callcenter.core.work_calendar import WorkCalendar, load_files
 from callcenter.tickets.sla import (
     Deadline,
@@ -23,6 +31,7 @@ from callcenter.tickets.sla import (
     pauses_from_history,
     sla_state,
     start_clock,
+    ticket_deadlines,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -221,3 +230,26 @@ def test_pauses_from_history(
     changes: tuple[tuple[datetime, str], ...], pauses: tuple[Pause, ...]
 ) -> None:
     assert pauses_from_history(changes, frozenset({"awaiting_customer"})) == pauses
+
+
+@pytest.mark.parametrize(
+    ("key", "opened", "expected"),
+    [
+        (
+            TicketKey("complaint", "service"),
+            local(2025, 9, 30, 20),  # the eve of National Day: 9, 10, Saturday 11, 13 Oct
+            {
+                "contacted": Deadline(local(2025, 10, 1, 20)),
+                "answered": Deadline(local(2025, 10, 14)),
+            },
+        ),
+        (
+            TicketKey("fault_repair", area="urban"),
+            T0,
+            {"arrived": Deadline(T0 + timedelta(minutes=45))},
+        ),
+        (TicketKey("praise"), T0, {}),
+    ],
+)
+def test_ticket_deadlines(key: TicketKey, opened: datetime, expected: dict[str, Deadline]) -> None:
+    assert ticket_deadlines(CN_TICKET_RULES, key, opened, CALENDAR) == expected
