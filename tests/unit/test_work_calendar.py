@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcenter.checks import calendar_lines
+from callcenter.core.policy import CN_2026_CALENDAR
 from callcenter.core.work_calendar import (
     CalendarDay,
     CalendarOrigin,
@@ -222,3 +223,11 @@ def test_the_calendar_files_ship_in_the_wheel() -> None:
 def test_what_check_says(this_year: int, lines: list[str]) -> None:
     said = calendar_lines(load_files(), this_year)
     assert [s[: len(line)] for s, line in zip(said, lines, strict=True)] == lines
+
+
+def test_the_arrears_holiday_calendar_agrees_with_the_2026_file() -> None:
+    every_day = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+    differ = [
+        d for d in every_day if CN_2026_CALENDAR.is_working_day(d) != CALENDAR.is_working_day(d)
+    ]
+    assert differ == []
