@@ -3,42 +3,27 @@ with its event and actor, the error codes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-from callcenter.app import create_app
-from callcenter.calls.models import Direction, ProviderRef
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
-from callcenter.web.keys import AUTH, CALLS
-from tests.conftest import NOW, app_settings
-
-Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
-Json = dict[str, Any]
+from tests.conftest import NOW
+from tests.integration.tickets_helpers import (
+    Client,
+    Json,
+    MakeClient,
+    headers,
+    new_call,
+    post,
+    ticket_client,
+)
 
 
 @pytest.fixture
 async def client(aiohttp_client: MakeClient, stores: tuple[str, str], clock: ManualClock) -> Client:
-    return await aiohttp_client(create_app(app_settings(stores), clock=clock))
-
-
-async def headers(client: Client, role: Role = Role.AGENT) -> dict[str, str]:
-    user = await client.app[AUTH].add_user(f"u_{role}", role, "password123")
-    _, secret = await client.app[AUTH].create_token(role, "test", user.id)
-    return {"Authorization": f"Bearer {secret}"}
-
-
-async def post(client: Client, path: str, body: Json, auth: dict[str, str], status: int) -> Json:
-    resp = await client.post(path, json=body, headers=auth)
-    assert resp.status == status, await resp.text()
-    result: Json = await resp.json()
-    return result
+    return await ticket_client(aiohttp_client, stores, clock)
 
 
 async def patch(client: Client, ticket_id: int, body: Json, auth: dict[str, str]) -> Json:
@@ -211,12 +196,10 @@ async def test_assign_to_a_person_then_a_team_then_nobody(client: Client) -> Non
 async def test_link_a_call_once(client: Client) -> None:
     auth = await headers(client)
     tid = (await post(client, "/api/tickets", {"type": "report", "summary": "x"}, auth, 201))["id"]
-    call = await client.app[CALLS].start(
-        Direction.INBOUND, "+8613800138000", "+861095598", ProviderRef("twilio", "CA1")
-    )
+    call_id = await new_call(client, "CA1")
     for _ in range(2):
-        linked = await post(client, f"/api/tickets/{tid}/calls", {"call_id": call.id}, auth, 201)
-    assert linked["call_ids"] == [call.id]
+        linked = await post(client, f"/api/tickets/{tid}/calls", {"call_id": call_id}, auth, 201)
+    assert linked["call_ids"] == [call_id]
     assert [e["type"] for e in linked["events"]] == ["created", "call_linked"]
     missing = await post(client, f"/api/tickets/{tid}/calls", {"call_id": "0" * 26}, auth, 404)
     assert missing["error"]["code"] == "no-such-call"

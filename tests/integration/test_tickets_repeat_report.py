@@ -3,37 +3,34 @@ ticket (with its call), through the API and the ticket service the IVR uses."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-from callcenter.app import create_app
-from callcenter.calls.models import Direction, ProviderRef
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
 from callcenter.tickets.models import IVR_ACTOR, NewTicket, TicketChannel, TicketType
-from callcenter.web.keys import AUTH, CALLS, ENGINE, TICKETS
-from tests.conftest import app_settings
+from callcenter.web.keys import ENGINE, TICKETS
 from tests.factories import AccountSpec, add_customer
-
-Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
-Json = dict[str, Any]
+from tests.integration.tickets_helpers import (
+    Client,
+    Json,
+    MakeClient,
+    headers,
+    new_call,
+    post,
+    ticket_client,
+)
 
 
 @pytest.fixture
 async def client(aiohttp_client: MakeClient, stores: tuple[str, str], clock: ManualClock) -> Client:
-    return await aiohttp_client(create_app(app_settings(stores), clock=clock))
+    return await ticket_client(aiohttp_client, stores, clock)
 
 
 @pytest.fixture
 async def auth(client: Client) -> dict[str, str]:
-    _, secret = await client.app[AUTH].create_token(Role.AGENT, "desk")
-    return {"Authorization": f"Bearer {secret}"}
+    return await headers(client, Role.AGENT)
 
 
 @pytest.fixture
@@ -42,24 +39,14 @@ async def point(client: Client) -> int:
     return created.service_point_ids[0]
 
 
-async def call_id(client: Client, sid: str) -> str:
-    call = await client.app[CALLS].start(
-        Direction.INBOUND, "+8613800138000", "+861095598", ProviderRef("twilio", sid)
-    )
-    return call.id
-
-
 async def report(client: Client, auth: dict[str, str], body: Json, status: int) -> Json:
-    resp = await client.post("/api/tickets", json=body, headers=auth)
-    assert resp.status == status, await resp.text()
-    result: Json = await resp.json()
-    return result
+    return await post(client, "/api/tickets", body, auth, status)
 
 
 async def test_a_repeat_fault_report_attaches_to_the_open_ticket(
     client: Client, auth: dict[str, str], point: int, clock: ManualClock
 ) -> None:
-    first_call, second_call = await call_id(client, "CA1"), await call_id(client, "CA2")
+    first_call, second_call = await new_call(client, "CA1"), await new_call(client, "CA2")
     body = {"type": "fault_repair", "summary": "没电", "service_point_id": point}
     first = await report(client, auth, body | {"call_id": first_call}, 201)
     clock.advance(timedelta(minutes=3))
@@ -107,7 +94,7 @@ async def test_after_the_report_is_cancelled_a_new_one_opens(
 
 async def test_the_ivr_reports_through_the_same_use_case(client: Client, point: int) -> None:
     tickets = client.app[TICKETS]
-    calls = [await call_id(client, sid) for sid in ("CA1", "CA2")]
+    calls = [await new_call(client, sid) for sid in ("CA1", "CA2")]
     opened = [
         await tickets.report(
             NewTicket(
