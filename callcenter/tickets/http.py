@@ -149,12 +149,8 @@ class TicketsHttp:
         ticket_id = path_int(request, "ticket_id")
         body = await parse_body(TicketPatch, request)
         actor = Actor.of(request[PRINCIPAL])
-        ticket = await self._service.get(ticket_id)
-        assignee = body.assignee(ticket)
-        if assignee is not None:
-            ticket = await self._service.assign(ticket_id, assignee, actor)
-        if body.status is not None:
-            ticket = await self._service.set_status(ticket_id, body.status, actor, body.note)
+        assignee = body.assignee(await self._service.get(ticket_id))
+        ticket = await self._service.update(ticket_id, actor, body.status, body.note, assignee)
         return self._out(ticket)
 
     @endpoint(

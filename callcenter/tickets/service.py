@@ -12,6 +12,7 @@ from callcenter.core.errors import ConflictError, InvalidInputError
 from callcenter.tickets import lifecycle
 from callcenter.tickets.deadlines import deadlines
 from callcenter.tickets.models import (
+    FINISHED,
     Actor,
     Assignee,
     Milestone,
@@ -103,17 +104,44 @@ class TicketService:
             )
         return await self.get(ticket.id)
 
-    async def set_status(
-        self, ticket_id: int, target: TicketStatus, actor: Actor, note: str | None = None
-    ) -> Ticket:
-        """Move a ticket to `target` if its type allows it (closing needs `close`)."""
+    @staticmethod
+    def _check_status(ticket: Ticket, target: TicketStatus) -> None:
         if target is TicketStatus.CLOSED:
             raise InvalidInputError(
                 "close a ticket with POST /api/tickets/{id}/close and its resolution",
                 code="resolution-required",
             )
-        ticket = await self.get(ticket_id)
         lifecycle.check_transition(ticket.type, ticket.status, target, ticket.milestone)
+
+    @staticmethod
+    def _check_assignable(ticket: Ticket) -> None:
+        if ticket.status in FINISHED:
+            raise ConflictError(f"ticket {ticket.number} is {ticket.status}", code="ticket-closed")
+
+    async def update(
+        self,
+        ticket_id: int,
+        actor: Actor,
+        status: TicketStatus | None = None,
+        note: str | None = None,
+        assignee: Assignee | None = None,
+    ) -> Ticket:
+        """Assign (a person and/or a team; both empty: unassigned), then move to `status` as
+        the ticket's type allows; both are checked before either is stored."""
+        ticket = await self.get(ticket_id)
+        if assignee is not None:
+            self._check_assignable(ticket)
+        if status is not None:
+            self._check_status(ticket, status)
+        if assignee is not None:
+            ticket = await self._assign(ticket, assignee, actor)
+        if status is not None:
+            ticket = await self._set_status(ticket, status, actor, note)
+        return ticket
+
+    async def _set_status(
+        self, ticket: Ticket, target: TicketStatus, actor: Actor, note: str | None
+    ) -> Ticket:
         data = {"from": ticket.status.value, "to": target.value, "note": note}
         if target is TicketStatus.REOPENED:
             restart = lifecycle.milestone_after_reopening(ticket.type)
@@ -122,11 +150,7 @@ class TicketService:
             )
         return await self._apply(ticket, "status", actor, data, status=target)
 
-    async def assign(self, ticket_id: int, assignee: Assignee, actor: Actor) -> Ticket:
-        """Give a ticket to a person and/or a team (both empty: unassigned)."""
-        ticket = await self.get(ticket_id)
-        if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
-            raise ConflictError(f"ticket {ticket.number} is {ticket.status}", code="ticket-closed")
+    async def _assign(self, ticket: Ticket, assignee: Assignee, actor: Actor) -> Ticket:
         data = {
             "from": {"user_id": ticket.assignee_user_id, "team": ticket.assignee_team},
             "to": {"user_id": assignee.user_id, "team": assignee.team},

@@ -321,3 +321,20 @@ async def test_error_codes(
 async def test_ticket_routes_need_a_token(client: Client) -> None:
     assert (await client.get("/api/tickets")).status == 401
     assert (await client.patch("/api/tickets/1", json={"status": "accepted"})).status == 401
+
+
+async def test_a_refused_patch_stores_nothing(client: Client) -> None:
+    auth = await headers(client)
+    tid = (await post(client, "/api/tickets", {"type": "praise", "summary": "x"}, auth, 201))["id"]
+    refused = await patch(client, tid, {"assignee_team": "b", "status": "in_progress"}, auth)
+    assert (refused["http"], refused["error"]["code"]) == (409, "invalid-ticket-transition")
+    read = await (await client.get(f"/api/tickets/{tid}", headers=auth)).json()
+    assert read["assignee_team"] is None and [e["type"] for e in read["events"]] == ["created"]
+
+
+async def test_a_cancelled_ticket_cannot_be_assigned(client: Client) -> None:
+    auth = await headers(client)
+    tid = (await post(client, "/api/tickets", {"type": "report", "summary": "x"}, auth, 201))["id"]
+    await patch(client, tid, {"status": "cancelled"}, auth)
+    refused = await patch(client, tid, {"assignee_user_id": 3}, auth)
+    assert (refused["http"], refused["error"]["code"]) == (409, "ticket-closed")
