@@ -16,7 +16,7 @@ from callcenter.calls.service import CallService
 from callcenter.core.errors import InvalidInputError, NotFoundError
 from callcenter.customers.models import AccountProfile, CustomerProfile, ProfileLookup
 from callcenter.customers.service import ProfileService
-from callcenter.tickets.models import NewTicket, TicketType
+from callcenter.tickets.models import IVR_ACTOR, NewTicket, TicketChannel, TicketType
 from callcenter.tickets.service import TicketService
 from ivr_flows import commands as c
 from ivr_flows.events import LookupAnswered, LookupStatus
@@ -216,7 +216,7 @@ class IvrServicesAdapter:
         )
 
     async def open_ticket(self, call_id: str, command: c.OpenTicket) -> str:
-        ticket = await self._tickets.open_or_urge(
+        opened = await self._tickets.report(
             NewTicket(
                 type=TicketType(command.ticket_type),
                 summary=command.summary or "IVR",
@@ -225,9 +225,11 @@ class IvrServicesAdapter:
                 account_id=command.account_id,
                 service_point_id=command.service_point_id,
                 call_id=call_id,
+                channel=TicketChannel.IVR,  # issue 15: repeat fault reports attach
+                actor=IVR_ACTOR,
             )
         )
-        return ticket.number
+        return opened.ticket.number
 
     async def record(self, call_id: str, records: Sequence[c.IvrRecord]) -> None:
         events = [event for record in records for event in _call_event(record)]

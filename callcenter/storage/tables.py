@@ -254,7 +254,7 @@ tickets = Table(
     Column("number", String(20), nullable=False, unique=True),
     Column("type", String(24), nullable=False),
     Column("subtype", String(32), nullable=True),
-    Column("status", String(16), nullable=False, index=True),
+    Column("status", String(24), nullable=False, index=True),  # widened in 0008t
     Column("priority", SmallInteger, nullable=False, default=0),
     Column("customer_id", BigInteger, nullable=True, index=True),
     Column("account_id", BigInteger, nullable=True, index=True),
@@ -264,6 +264,17 @@ tickets = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("due_at", UtcDateTime, nullable=True),
     Column("closed_at", UtcDateTime, nullable=True),
+    # --- tickets helper (issue 15, migration 0008t): lifecycle, assignment, milestones
+    Column("channel", String(16), nullable=False, default="api", server_default="api"),
+    Column("area", String(64), nullable=True, index=True),
+    Column("assignee_user_id", Integer, nullable=True, index=True),
+    Column("assignee_team", String(64), nullable=True, index=True),
+    Column("resolution", Text, nullable=True),
+    Column("milestone", String(16), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=True),
+    Index("ix_tickets_type_service_point", "type", "service_point_id"),
+    Index("ix_tickets_created_at", "created_at"),
+    Index("ix_tickets_due_at", "due_at"),
 )
 
 ticket_events = Table(
@@ -275,6 +286,10 @@ ticket_events = Table(
     Column("type", String(32), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("data", Json, nullable=False),
+    # --- tickets helper (issue 15, migration 0008t): the actor's role and user, comment text
+    Column("actor_role", String(16), nullable=True),
+    Column("actor_user_id", Integer, nullable=True),
+    Column("text", Text, nullable=True),
 )
 
 ticket_calls = Table(

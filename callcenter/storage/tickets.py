@@ -4,28 +4,71 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.calls.models import NoSuchCallError
-from callcenter.storage.tables import ticket_calls, ticket_events, tickets
+from callcenter.storage.tables import service_points, ticket_calls, ticket_events, tickets
+from callcenter.storage.tickets_search import search_tickets, ticket_from
 from callcenter.tickets.models import (
+    FINISHED,
+    Actor,
     NewTicket,
     Ticket,
+    TicketChange,
     TicketEvent,
+    TicketQuery,
     TicketStatus,
     TicketType,
 )
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+OPEN_STATUSES_EXCLUDED = tuple(s.value for s in FINISHED)
 
 
 def ticket_number(ticket_id: int, at: datetime) -> str:
     """Work-order number: local date and the ticket id (unique because the id is)."""
     return f"{at.astimezone(LOCAL):%Y%m%d}{ticket_id:08d}"
+
+
+def _event_row(
+    ticket_id: int, at: datetime, type: str, actor: Actor, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket_id,
+        "at": at,
+        "type": type,
+        "actor": actor.name,
+        "actor_role": actor.role,
+        "actor_user_id": actor.user_id,
+        "data": data,
+        "text": data.get("text"),
+    }
+
+
+def _changed_values(change: TicketChange) -> dict[str, Any]:
+    values: dict[str, Any] = {"updated_at": change.at}
+    if change.status is not None:
+        values["status"] = change.status.value
+    if change.assignee is not None:
+        values["assignee_user_id"] = change.assignee.user_id
+        values["assignee_team"] = change.assignee.team
+    if change.reopen:
+        values |= {"closed_at": None, "resolution": None}
+    if change.milestone is not None or change.reopen:
+        values["milestone"] = None if change.milestone is None else change.milestone.value
+    for name in ("resolution", "due_at", "closed_at"):
+        if getattr(change, name) is not None:
+            values[name] = getattr(change, name)
+    return values
+
+
+def _event_from(row: Row[Any]) -> TicketEvent:
+    return TicketEvent(row.at, row.type, row.actor, row.data, row.actor_role, row.actor_user_id)
 
 
 class SqlTicketRepository:
@@ -43,46 +86,64 @@ class SqlTicketRepository:
         assert stored is not None
         return stored
 
+    async def _area(self, conn: AsyncConnection, ticket: NewTicket) -> str | None:
+        if ticket.area is not None or ticket.service_point_id is None:
+            return ticket.area
+        query = select(service_points.c.district).where(
+            service_points.c.id == ticket.service_point_id
+        )
+        found = (await conn.execute(query)).scalar_one_or_none()
+        return None if found is None else str(found)
+
     async def _insert(self, ticket: NewTicket, at: datetime) -> int:
         async with self._engine.begin() as conn:
-            ticket_id = (
-                await conn.execute(
-                    insert(tickets)
-                    .values(
-                        number=f"pending-{secrets.token_hex(6)}",
-                        type=ticket.type.value,
-                        subtype=ticket.subtype,
-                        status=TicketStatus.OPEN.value,
-                        priority=ticket.priority,
-                        customer_id=ticket.customer_id,
-                        account_id=ticket.account_id,
-                        service_point_id=ticket.service_point_id,
-                        summary=ticket.summary,
-                        created_by=ticket.created_by,
-                        created_at=at,
-                        due_at=ticket.due_at,
-                    )
-                    .returning(tickets.c.id)
-                )
-            ).scalar_one()
+            values = {
+                "number": f"pending-{secrets.token_hex(6)}",
+                "type": ticket.type.value,
+                "subtype": ticket.subtype,
+                "status": TicketStatus.OPEN.value,
+                "priority": ticket.priority,
+                "customer_id": ticket.customer_id,
+                "account_id": ticket.account_id,
+                "service_point_id": ticket.service_point_id,
+                "summary": ticket.summary,
+                "created_by": ticket.created_by,
+                "created_at": at,
+                "due_at": ticket.due_at,
+                "channel": ticket.channel.value,
+                "area": await self._area(conn, ticket),
+                "updated_at": at,
+            }
+            inserted = await conn.execute(insert(tickets).values(values).returning(tickets.c.id))
+            ticket_id = int(inserted.scalar_one())
             await conn.execute(
                 update(tickets)
                 .where(tickets.c.id == ticket_id)
                 .values(number=ticket_number(ticket_id, at))
             )
             data = {"call_id": ticket.call_id} if ticket.call_id else {}
+            actor = ticket.actor or Actor(ticket.created_by)
             await conn.execute(
-                insert(ticket_events).values(
-                    ticket_id=ticket_id, at=at, type="created", actor=ticket.created_by, data=data
-                )
+                insert(ticket_events).values(_event_row(ticket_id, at, "created", actor, data))
             )
             if ticket.call_id:
-                await conn.execute(
-                    insert(ticket_calls).values(
-                        ticket_id=ticket_id, call_id=ticket.call_id, relation="created", at=at
-                    )
+                await self._link(conn, ticket_id, ticket.call_id, "created", at)
+        return ticket_id
+
+    async def _link(
+        self, conn: AsyncConnection, ticket_id: int, call_id: str, relation: str, at: datetime
+    ) -> None:
+        linked = await conn.execute(
+            select(ticket_calls.c.call_id).where(
+                ticket_calls.c.ticket_id == ticket_id, ticket_calls.c.call_id == call_id
+            )
+        )
+        if linked.first() is None:
+            await conn.execute(
+                insert(ticket_calls).values(
+                    ticket_id=ticket_id, call_id=call_id, relation=relation[:16], at=at
                 )
-        return int(ticket_id)
+            )
 
     async def find_open(self, type: TicketType, service_point_id: int) -> int | None:
         query = (
@@ -90,7 +151,7 @@ class SqlTicketRepository:
             .where(
                 tickets.c.type == type.value,
                 tickets.c.service_point_id == service_point_id,
-                tickets.c.status.not_in(("closed", "cancelled")),
+                tickets.c.status.not_in(OPEN_STATUSES_EXCLUDED),
             )
             .order_by(tickets.c.id)
             .limit(1)
@@ -99,29 +160,27 @@ class SqlTicketRepository:
             found = (await conn.execute(query)).scalar_one_or_none()
         return None if found is None else int(found)
 
-    async def urge(self, ticket_id: int, call_id: str | None, actor: str, at: datetime) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(ticket_events).values(
-                    ticket_id=ticket_id,
-                    at=at,
-                    type="urged",
-                    actor=actor,
-                    data={"call_id": call_id} if call_id else {},
+    async def change(self, ticket_id: int, change: TicketChange) -> bool:
+        try:
+            async with self._engine.begin() as conn:
+                done = await conn.execute(
+                    update(tickets)
+                    .where(tickets.c.id == ticket_id, tickets.c.status == change.expected.value)
+                    .values(_changed_values(change))
                 )
-            )
-            if call_id:
-                linked = await conn.execute(
-                    select(ticket_calls.c.call_id).where(
-                        ticket_calls.c.ticket_id == ticket_id, ticket_calls.c.call_id == call_id
-                    )
-                )
-                if linked.first() is None:
-                    await conn.execute(
-                        insert(ticket_calls).values(
-                            ticket_id=ticket_id, call_id=call_id, relation="urged", at=at
-                        )
-                    )
+                if done.rowcount != 1:
+                    return False  # nothing written: a concurrent change moved the status
+                row = _event_row(ticket_id, change.at, change.event, change.actor, change.data)
+                await conn.execute(insert(ticket_events).values(row))
+                if change.call_id:
+                    await self._link(conn, ticket_id, change.call_id, change.event, change.at)
+        except IntegrityError as err:
+            raise NoSuchCallError(f"no call with id {change.call_id!r}") from err
+        return True
+
+    async def search(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+        async with self._engine.connect() as conn:
+            return await search_tickets(conn, query)
 
     async def get(self, ticket_id: int) -> Ticket | None:
         async with self._engine.connect() as conn:
@@ -136,31 +195,10 @@ class SqlTicketRepository:
                 )
             ).all()
             call_ids = (
-                (
-                    await conn.execute(
-                        select(ticket_calls.c.call_id)
-                        .where(ticket_calls.c.ticket_id == ticket_id)
-                        .order_by(ticket_calls.c.at)
-                    )
+                await conn.execute(
+                    select(ticket_calls.c.call_id)
+                    .where(ticket_calls.c.ticket_id == ticket_id)
+                    .order_by(ticket_calls.c.at)
                 )
-                .scalars()
-                .all()
-            )
-        return Ticket(
-            id=row.id,
-            number=row.number,
-            type=TicketType(row.type),
-            subtype=row.subtype,
-            status=TicketStatus(row.status),
-            priority=row.priority,
-            customer_id=row.customer_id,
-            account_id=row.account_id,
-            service_point_id=row.service_point_id,
-            summary=row.summary,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            due_at=row.due_at,
-            closed_at=row.closed_at,
-            events=tuple(TicketEvent(e.at, e.type, e.actor, e.data) for e in events),
-            call_ids=tuple(call_ids),
-        )
+            ).scalars()
+            return ticket_from(row, tuple(_event_from(e) for e in events), tuple(call_ids))

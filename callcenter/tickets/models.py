@@ -1,4 +1,4 @@
-"""Ticket types, statuses and records."""
+"""Ticket types, statuses, milestones and records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from callcenter.core.errors import NotFoundError
+from callcenter.core.api import Principal
+from callcenter.core.errors import ConflictError, NotFoundError
 
 
 class TicketType(StrEnum):
@@ -24,20 +25,87 @@ class TicketType(StrEnum):
 
 
 class TicketStatus(StrEnum):
-    """Where a ticket stands."""
+    """Where a ticket stands (which moves are allowed depends on its type: `lifecycle`)."""
 
     OPEN = "open"
+    ACCEPTED = "accepted"
     DISPATCHED = "dispatched"
     IN_PROGRESS = "in_progress"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    RESOLVED = "resolved"
     AWAITING_CALLBACK = "awaiting_callback"
+    REOPENED = "reopened"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+FINISHED = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
+# statuses whose deadline clock has stopped: such a ticket is never overdue
+CLOCK_STOPPED = FINISHED | {TicketStatus.RESOLVED, TicketStatus.AWAITING_CALLBACK}
+
+
+class Milestone(StrEnum):
+    """A fault repair's milestones, in the only order they may be recorded."""
+
+    ACCEPTED = "accepted"
+    DISPATCHED = "dispatched"
+    DEPARTED = "departed"
+    ARRIVED = "arrived"
+    RESTORED = "restored"
+    CLOSED = "closed"
+
+
+class TicketChannel(StrEnum):
+    """Where a ticket was opened."""
+
+    API = "api"
+    DESK = "desk"
+    IVR = "ivr"
+    SYSTEM = "system"
+
+
+class TicketSort(StrEnum):
+    """Orders of the ticket list; the default puts overdue open tickets first."""
+
+    DEFAULT = "default"
+    CREATED = "created_at"
+    CREATED_DESC = "-created_at"
+    DUE = "due_at"
 
 
 class NoSuchTicketError(NotFoundError):
     """No ticket has that id or number."""
 
     default_code = "no-such-ticket"
+
+
+class InvalidTransitionError(ConflictError):
+    """The ticket's type does not allow that move from its status."""
+
+    default_code = "invalid-ticket-transition"
+
+
+class MilestoneOrderError(ConflictError):
+    """A milestone out of order, or on a ticket that has none."""
+
+    default_code = "invalid-milestone"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who changes a ticket: a name, a role and a user id (none for the IVR or the system)."""
+
+    name: str
+    role: str | None = None
+    user_id: int | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        """The actor behind an API request."""
+        return cls(principal.name, principal.role.value, principal.user_id)
+
+
+IVR_ACTOR = Actor("ivr", "ivr")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +122,9 @@ class NewTicket:
     service_point_id: int | None = None
     call_id: str | None = None
     due_at: datetime | None = None  # a deadline known at opening (reconnection: 24 h)
+    channel: TicketChannel = TicketChannel.API
+    area: str | None = None  # else the service point's district
+    actor: Actor | None = None  # else `created_by` with no role
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +135,8 @@ class TicketEvent:
     type: str
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
+    actor_role: str | None = None
+    actor_user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +159,82 @@ class Ticket:
     closed_at: datetime | None
     events: tuple[TicketEvent, ...] = ()
     call_ids: tuple[str, ...] = ()
+    channel: TicketChannel = TicketChannel.API
+    area: str | None = None
+    assignee_user_id: int | None = None
+    assignee_team: str | None = None
+    resolution: str | None = None
+    milestone: Milestone | None = None
+    updated_at: datetime | None = None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its due time with its clock still running."""
+        return self.due_at is not None and self.due_at < now and self.status not in CLOCK_STOPPED
+
+    def milestone_times(self) -> dict[Milestone, datetime]:
+        """When each milestone of the current run was reached (a reopening restarts the run
+        after `accepted`)."""
+        times: dict[Milestone, datetime] = {}
+        for event in self.events:
+            if "milestone" in event.data and "at" in event.data:
+                times[Milestone(event.data["milestone"])] = datetime.fromisoformat(event.data["at"])
+            elif event.type == "status" and event.data.get("to") == TicketStatus.REOPENED:
+                times = {m: t for m, t in times.items() if m is Milestone.ACCEPTED}
+        return times
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The ticket a report landed on, and whether it was attached to an open one."""
+
+    ticket: Ticket
+    attached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TicketQuery:
+    """Filters, order and page of the ticket list; `now` decides what is overdue."""
+
+    now: datetime
+    statuses: tuple[TicketStatus, ...] = ()
+    type: TicketType | None = None
+    customer_id: int | None = None
+    account_id: int | None = None
+    area: str | None = None
+    assignee_user_id: int | None = None
+    assignee_team: str | None = None
+    overdue: bool | None = None
+    text: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sort: TicketSort = TicketSort.DEFAULT
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Assignee:
+    """Who works a ticket: a person, a team, or both (both empty: unassigned)."""
+
+    user_id: int | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    """One change to store with its event. Fields left `None` stay as they are; the change
+    applies only while the ticket still has status `expected` (else a concurrent change won)."""
+
+    event: str
+    actor: Actor
+    at: datetime
+    expected: TicketStatus
+    data: dict[str, Any] = field(default_factory=dict)
+    status: TicketStatus | None = None
+    assignee: Assignee | None = None
+    resolution: str | None = None
+    milestone: Milestone | None = None
+    due_at: datetime | None = None
+    closed_at: datetime | None = None
+    reopen: bool = False  # clears `closed_at` and the resolution
+    call_id: str | None = None

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.tickets.models import NewTicket, Ticket, TicketType
+from callcenter.tickets.models import (
+    NewTicket,
+    Ticket,
+    TicketChange,
+    TicketQuery,
+    TicketType,
+)
 
 
 class TicketRepository(Protocol):
@@ -20,5 +26,9 @@ class TicketRepository(Protocol):
     async def find_open(self, type: TicketType, service_point_id: int) -> int | None:
         """The oldest open ticket of `type` for a service point."""
 
-    async def urge(self, ticket_id: int, call_id: str | None, actor: str, at: datetime) -> None:
-        """Record a repeat contact (催办) on an open ticket and link the call."""
+    async def change(self, ticket_id: int, change: TicketChange) -> bool:
+        """Apply `change` and append its event (and call link) in one transaction; False
+        when the ticket no longer has the expected status (nothing is written)."""
+
+    async def search(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+        """One page of tickets (without events) and the number matching the filters."""

@@ -1,17 +1,51 @@
-"""Open and read tickets."""
+"""Ticket use cases: open (or attach a repeat fault report), read, search, and every change,
+each stored with an event naming its actor."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+from typing import Any
+
 from callcenter.core.clock import Clock
-from callcenter.core.errors import InvalidInputError
-from callcenter.tickets.models import NewTicket, NoSuchTicketError, Ticket, TicketType
+from callcenter.core.errors import ConflictError, InvalidInputError
+from callcenter.tickets import lifecycle
+from callcenter.tickets.deadlines import deadlines
+from callcenter.tickets.models import (
+    FINISHED,
+    Actor,
+    Assignee,
+    Milestone,
+    NewTicket,
+    NoSuchTicketError,
+    Opened,
+    Ticket,
+    TicketChange,
+    TicketEvent,
+    TicketQuery,
+    TicketStatus,
+    TicketType,
+)
 from callcenter.tickets.ports import TicketRepository
 
 MAX_SUMMARY = 4000
 
 
+def _draft(ticket: NewTicket, at: datetime) -> Ticket:
+    """The ticket about to be stored, for its deadlines."""
+    return Ticket(
+        0, "", ticket.type, ticket.subtype, TicketStatus.OPEN, ticket.priority,
+        ticket.customer_id, ticket.account_id, ticket.service_point_id, ticket.summary,
+        ticket.created_by, at, ticket.due_at, None,
+    )  # fmt: skip
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
 class TicketService:
-    """Ticket operations; SLA deadlines are computed by a later feature."""
+    """Ticket operations; deadlines come from `callcenter.tickets.deadlines`."""
 
     def __init__(self, repository: TicketRepository, clock: Clock) -> None:
         self._repo = repository
@@ -25,19 +59,25 @@ class TicketService:
             raise InvalidInputError(
                 f"a ticket summary has at most {MAX_SUMMARY} characters", code="invalid-ticket"
             )
-        return await self._repo.create(ticket, self._clock.now())
+        now = self._clock.now()
+        due = deadlines(_draft(ticket, now), now).due_at
+        return await self._repo.create(dataclasses.replace(ticket, due_at=due), now)
 
-    async def open_or_urge(self, ticket: NewTicket) -> Ticket:
-        """A repeat fault report for a service point with an open fault ticket is an urge
-        (催办) on that ticket, not a new one; anything else opens a ticket."""
+    async def report(self, ticket: NewTicket) -> Opened:
+        """One open outage report per service point: a fault report for a service point with
+        an open fault ticket is attached to it (a `repeat_report` event and the call);
+        anything else opens a ticket. The IVR and the API both report through here."""
         if ticket.type is TicketType.FAULT_REPAIR and ticket.service_point_id is not None:
             existing = await self._repo.find_open(ticket.type, ticket.service_point_id)
             if existing is not None:
-                await self._repo.urge(
-                    existing, ticket.call_id, ticket.created_by, self._clock.now()
-                )
-                return await self.get(existing)
-        return await self.open(ticket)
+                found = await self.get(existing)
+                data = {"call_id": ticket.call_id, "channel": ticket.channel.value}
+                if ticket.summary.strip():
+                    data["summary"] = ticket.summary
+                actor = ticket.actor or Actor(ticket.created_by)
+                await self._apply(found, "repeat_report", actor, data, call_id=ticket.call_id)
+                return Opened(await self.get(existing), attached=True)
+        return Opened(await self.open(ticket))
 
     async def get(self, ticket_id: int) -> Ticket:
         """A ticket, or `NoSuchTicketError`."""
@@ -45,3 +85,151 @@ class TicketService:
         if ticket is None:
             raise NoSuchTicketError(f"no ticket with id {ticket_id}")
         return ticket
+
+    async def search(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+        """A page of tickets matching `query`, and how many match in all."""
+        return await self._repo.search(query)
+
+    def now(self) -> datetime:
+        """The service's clock (what "overdue" is measured against)."""
+        return self._clock.now()
+
+    async def _apply(
+        self, ticket: Ticket, event: str, actor: Actor, data: dict[str, Any], **values: Any
+    ) -> Ticket:
+        change = TicketChange(event, actor, self._clock.now(), ticket.status, data=data, **values)
+        if not await self._repo.change(ticket.id, change):
+            raise ConflictError(
+                f"ticket {ticket.number} changed meanwhile; read it again", code="ticket-changed"
+            )
+        return await self.get(ticket.id)
+
+    @staticmethod
+    def _check_status(ticket: Ticket, target: TicketStatus) -> None:
+        if target is TicketStatus.CLOSED:
+            raise InvalidInputError(
+                "close a ticket with POST /api/tickets/{id}/close and its resolution",
+                code="resolution-required",
+            )
+        lifecycle.check_transition(ticket.type, ticket.status, target, ticket.milestone)
+
+    @staticmethod
+    def _check_assignable(ticket: Ticket) -> None:
+        if ticket.status in FINISHED:
+            raise ConflictError(f"ticket {ticket.number} is {ticket.status}", code="ticket-closed")
+
+    async def update(
+        self,
+        ticket_id: int,
+        actor: Actor,
+        status: TicketStatus | None = None,
+        note: str | None = None,
+        assignee: Assignee | None = None,
+    ) -> Ticket:
+        """Assign (a person and/or a team; both empty: unassigned), then move to `status` as
+        the ticket's type allows; both are checked before either is stored."""
+        ticket = await self.get(ticket_id)
+        if assignee is not None:
+            self._check_assignable(ticket)
+        if status is not None:
+            self._check_status(ticket, status)
+        if assignee is not None:
+            ticket = await self._assign(ticket, assignee, actor)
+        if status is not None:
+            ticket = await self._set_status(ticket, status, actor, note)
+        return ticket
+
+    async def _set_status(
+        self, ticket: Ticket, target: TicketStatus, actor: Actor, note: str | None
+    ) -> Ticket:
+        data = {"from": ticket.status.value, "to": target.value, "note": note}
+        if target is TicketStatus.REOPENED:
+            restart = lifecycle.milestone_after_reopening(ticket.type)
+            return await self._apply(
+                ticket, "status", actor, data, status=target, reopen=True, milestone=restart
+            )
+        return await self._apply(ticket, "status", actor, data, status=target)
+
+    async def _assign(self, ticket: Ticket, assignee: Assignee, actor: Actor) -> Ticket:
+        data = {
+            "from": {"user_id": ticket.assignee_user_id, "team": ticket.assignee_team},
+            "to": {"user_id": assignee.user_id, "team": assignee.team},
+        }
+        return await self._apply(ticket, "assigned", actor, data, assignee=assignee)
+
+    async def comment(self, ticket_id: int, text: str, actor: Actor) -> Ticket:
+        """Add a comment (searchable by the list's `text` filter)."""
+        if not text.strip():
+            raise InvalidInputError("a comment needs text", code="invalid-comment")
+        ticket = await self.get(ticket_id)
+        return await self._apply(ticket, "comment", actor, {"text": text})
+
+    async def attach_call(self, ticket_id: int, call_id: str, actor: Actor) -> Ticket:
+        """Link a call to the ticket (a call already linked changes nothing)."""
+        ticket = await self.get(ticket_id)
+        if call_id in ticket.call_ids:
+            return ticket
+        return await self._apply(
+            ticket, "call_linked", actor, {"call_id": call_id}, call_id=call_id
+        )
+
+    async def close(self, ticket_id: int, resolution: str, actor: Actor) -> Ticket:
+        """Close with a resolution; a fault repair records its `closed` milestone."""
+        if not resolution.strip():
+            raise InvalidInputError("closing needs a resolution", code="resolution-required")
+        ticket = await self.get(ticket_id)
+        now = self._clock.now()
+        data: dict[str, Any] = {"from": ticket.status.value, "resolution": resolution}
+        if ticket.type is TicketType.FAULT_REPAIR:
+            lifecycle.check_milestone(
+                ticket.type, ticket.status, ticket.milestone, Milestone.CLOSED
+            )
+            data |= self._milestone_data(ticket, Milestone.CLOSED, now)
+        else:
+            lifecycle.check_transition(ticket.type, ticket.status, TicketStatus.CLOSED, None)
+        milestone = Milestone.CLOSED if ticket.type is TicketType.FAULT_REPAIR else None
+        return await self._apply(
+            ticket, "closed", actor, data, status=TicketStatus.CLOSED, closed_at=now,
+            resolution=resolution, milestone=milestone,
+        )  # fmt: skip
+
+    def _milestone_data(self, ticket: Ticket, milestone: Milestone, at: datetime) -> dict[str, Any]:
+        due = deadlines(ticket, self._clock.now()).milestones.get(milestone)
+        late = due is not None and at > due
+        return {
+            "milestone": milestone.value,
+            "at": at.isoformat(),
+            "due_at": _iso(due),
+            "late": late,
+        }
+
+    def _check_time(self, ticket: Ticket, at: datetime) -> None:
+        times = ticket.milestone_times()
+        earliest = max(times.values(), default=ticket.created_at)
+        if at > self._clock.now() or at < earliest:
+            raise InvalidInputError(
+                f"a milestone's time lies between {earliest.isoformat()} and now",
+                code="invalid-milestone-time",
+            )
+
+    async def record_milestone(
+        self, ticket_id: int, milestone: Milestone, actor: Actor, at: datetime | None = None
+    ) -> Ticket:
+        """Record a fault repair's next milestone (in order only) with its time and deadline;
+        the ticket's status follows it and its due time is recomputed."""
+        if milestone is Milestone.CLOSED:
+            raise InvalidInputError(
+                "the closed milestone is recorded by POST /api/tickets/{id}/close",
+                code="resolution-required",
+            )
+        ticket = await self.get(ticket_id)
+        status = lifecycle.check_milestone(ticket.type, ticket.status, ticket.milestone, milestone)
+        when = at or self._clock.now()
+        self._check_time(ticket, when)
+        data = self._milestone_data(ticket, milestone, when)
+        event = TicketEvent(when, "milestone", actor.name, data)
+        after = dataclasses.replace(ticket, events=(*ticket.events, event), milestone=milestone)
+        due = deadlines(after, self._clock.now()).due_at
+        return await self._apply(
+            ticket, "milestone", actor, data, status=status, milestone=milestone, due_at=due
+        )

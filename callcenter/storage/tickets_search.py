@@ -1,0 +1,123 @@
+"""The ticket list: filters, order and page over `tickets` (text in summaries and comments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
+
+from callcenter.storage.tables import ticket_events, tickets
+from callcenter.tickets.models import (
+    CLOCK_STOPPED,
+    Milestone,
+    Ticket,
+    TicketChannel,
+    TicketEvent,
+    TicketQuery,
+    TicketSort,
+    TicketStatus,
+    TicketType,
+)
+
+STOPPED = tuple(s.value for s in CLOCK_STOPPED)
+
+
+def ticket_from(
+    row: Row[Any], events: tuple[TicketEvent, ...] = (), call_ids: tuple[str, ...] = ()
+) -> Ticket:
+    """A ticket from its row (events and calls given apart)."""
+    return Ticket(
+        id=row.id,
+        number=row.number,
+        type=TicketType(row.type),
+        subtype=row.subtype,
+        status=TicketStatus(row.status),
+        priority=row.priority,
+        customer_id=row.customer_id,
+        account_id=row.account_id,
+        service_point_id=row.service_point_id,
+        summary=row.summary,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        due_at=row.due_at,
+        closed_at=row.closed_at,
+        events=events,
+        call_ids=call_ids,
+        channel=TicketChannel(row.channel),
+        area=row.area,
+        assignee_user_id=row.assignee_user_id,
+        assignee_team=row.assignee_team,
+        resolution=row.resolution,
+        milestone=None if row.milestone is None else Milestone(row.milestone),
+        updated_at=row.updated_at,
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _overdue(query: TicketQuery) -> ColumnElement[bool]:
+    return and_(
+        tickets.c.due_at.is_not(None),
+        tickets.c.due_at < query.now,
+        tickets.c.status.not_in(STOPPED),
+    )
+
+
+def _text(text: str) -> ColumnElement[bool]:
+    pattern = _like(text)
+    in_comments = exists().where(
+        ticket_events.c.ticket_id == tickets.c.id,
+        ticket_events.c.text.ilike(pattern, escape="\\"),
+    )
+    return or_(tickets.c.summary.ilike(pattern, escape="\\"), in_comments)
+
+
+def _conditions(query: TicketQuery) -> list[ColumnElement[bool]]:
+    equal = {
+        tickets.c.type: query.type.value if query.type else None,
+        tickets.c.customer_id: query.customer_id,
+        tickets.c.account_id: query.account_id,
+        tickets.c.area: query.area,
+        tickets.c.assignee_user_id: query.assignee_user_id,
+        tickets.c.assignee_team: query.assignee_team,
+    }
+    where = [column == value for column, value in equal.items() if value is not None]
+    if query.statuses:
+        where.append(tickets.c.status.in_([s.value for s in query.statuses]))
+    if query.overdue is not None:
+        where.append(_overdue(query) if query.overdue else ~_overdue(query))
+    if query.text:
+        where.append(_text(query.text))
+    if query.created_from is not None:
+        where.append(tickets.c.created_at >= query.created_from)
+    if query.created_to is not None:
+        where.append(tickets.c.created_at < query.created_to)
+    return where
+
+
+def _ordered(select_: Select[Any], query: TicketQuery) -> Select[Any]:
+    if query.sort is TicketSort.CREATED:
+        return select_.order_by(tickets.c.created_at, tickets.c.id)
+    if query.sort is TicketSort.CREATED_DESC:
+        return select_.order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+    by_due = (tickets.c.due_at.asc().nulls_last(), tickets.c.id.desc())
+    if query.sort is TicketSort.DUE:
+        return select_.order_by(*by_due)
+    late_first = case((_overdue(query), 0), else_=1)
+    return select_.order_by(late_first, *by_due)
+
+
+async def search_tickets(conn: AsyncConnection, query: TicketQuery) -> tuple[list[Ticket], int]:
+    """One page of tickets matching `query` (without events) and the total that match."""
+    where = _conditions(query)
+    total = (
+        await conn.execute(select(func.count()).select_from(tickets).where(*where))
+    ).scalar_one()
+    page = _ordered(select(tickets).where(*where), query).limit(query.limit).offset(query.offset)
+    rows = (await conn.execute(page)).all()
+    return [ticket_from(row) for row in rows], int(total)
