@@ -359,3 +359,6 @@ queue_settings = Table(
 # The outbound tables live in their own module (this one would pass 400 lines); importing it
 # here registers them on `metadata` for every user of the schema (migrations, tests).
 from callcenter.storage import outbound_tables as outbound_tables  # noqa: E402
+
+# --- outgoing webhooks (issue 15): subscriptions, the outbox, the attempt log
+from callcenter.storage import webhook_tables as webhook_tables  # noqa: E402

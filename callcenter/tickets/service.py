@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
+from callcenter.core.events import NO_EVENTS, Event, EventSink  # webhooks (issue 15)
 from callcenter.tickets.models import NewTicket, NoSuchTicketError, Ticket, TicketType
 from callcenter.tickets.ports import TicketRepository
 
@@ -12,6 +13,8 @@ MAX_SUMMARY = 4000
 
 class TicketService:
     """Ticket operations; SLA deadlines are computed by a later feature."""
+
+    events: EventSink = NO_EVENTS  # webhooks (issue 15): set by setup_webhooks
 
     def __init__(self, repository: TicketRepository, clock: Clock) -> None:
         self._repo = repository
@@ -25,7 +28,9 @@ class TicketService:
             raise InvalidInputError(
                 f"a ticket summary has at most {MAX_SUMMARY} characters", code="invalid-ticket"
             )
-        return await self._repo.create(ticket, self._clock.now())
+        created = await self._repo.create(ticket, self._clock.now())
+        await self.events.publish(Event.of("ticket.created", created))  # webhooks (issue 15)
+        return created
 
     async def open_or_urge(self, ticket: NewTicket) -> Ticket:
         """A repeat fault report for a service point with an open fault ticket is an urge
