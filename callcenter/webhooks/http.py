@@ -6,7 +6,7 @@ from aiohttp import web
 
 from callcenter.core.api import Role, endpoint
 from callcenter.httpkit import parse_body, parse_query, path_int, respond, to_model
-from callcenter.webhooks.models import SubscriptionChange
+from callcenter.webhooks.models import DeliveryStatus, SubscriptionChange
 from callcenter.webhooks.schemas import (
     DeliveriesQuery,
     DeliveryList,
@@ -31,13 +31,15 @@ class WebhooksHttp:
 
     def setup(self, app: web.Application) -> None:
         """Mount the routes."""
-        app.router.add_post("/api/webhooks", self.create)
-        app.router.add_get("/api/webhooks", self.list)
-        app.router.add_get("/api/webhooks/{webhook_id}", self.get)
-        app.router.add_patch("/api/webhooks/{webhook_id}", self.change)
-        app.router.add_delete("/api/webhooks/{webhook_id}", self.remove)
-        app.router.add_get("/api/webhooks/{webhook_id}/deliveries", self.deliveries)
-        app.router.add_post("/api/webhooks/deliveries/{delivery_id}/redeliver", self.redeliver)
+        app.router.add_post("/api/webhooks", self.create_webhook)
+        app.router.add_get("/api/webhooks", self.list_webhooks)
+        app.router.add_get("/api/webhooks/{webhook_id}", self.get_webhook)
+        app.router.add_patch("/api/webhooks/{webhook_id}", self.change_webhook)
+        app.router.add_delete("/api/webhooks/{webhook_id}", self.remove_webhook)
+        app.router.add_get("/api/webhooks/{webhook_id}/deliveries", self.webhook_deliveries)
+        app.router.add_post(
+            "/api/webhooks/deliveries/{delivery_id}/redeliver", self.redeliver_webhook
+        )
 
     @endpoint(
         "Subscribe a URL to events (the signing secret is shown this once)",
@@ -47,13 +49,13 @@ class WebhooksHttp:
         errors=("invalid-body", *INVALID),
         tag="webhooks",
     )
-    async def create(self, request: web.Request) -> web.Response:
+    async def create_webhook(self, request: web.Request) -> web.Response:
         body = await parse_body(SubscriptionIn, request)
         made = await self._service.subscribe(body.url, tuple(body.events), body.secret, body.active)
         return respond(to_model(SubscriptionCreated, made), status=201)
 
     @endpoint("Every webhook subscription", roles=ADMIN, response=SubscriptionList, tag="webhooks")
-    async def list(self, request: web.Request) -> web.Response:
+    async def list_webhooks(self, request: web.Request) -> web.Response:
         found = await self._service.subscriptions()
         return respond(SubscriptionList(webhooks=[to_model(SubscriptionOut, s) for s in found]))
 
@@ -64,7 +66,7 @@ class WebhooksHttp:
         errors=("no-such-webhook",),
         tag="webhooks",
     )
-    async def get(self, request: web.Request) -> web.Response:
+    async def get_webhook(self, request: web.Request) -> web.Response:
         found = await self._service.get(path_int(request, "webhook_id"))
         return respond(to_model(SubscriptionOut, found))
 
@@ -76,7 +78,7 @@ class WebhooksHttp:
         errors=("invalid-body", "no-such-webhook", *INVALID),
         tag="webhooks",
     )
-    async def change(self, request: web.Request) -> web.Response:
+    async def change_webhook(self, request: web.Request) -> web.Response:
         body = await parse_body(SubscriptionPatch, request)
         events = tuple(body.events) if body.events is not None else None
         change = SubscriptionChange(body.url, events, body.secret, body.active)
@@ -89,7 +91,7 @@ class WebhooksHttp:
         errors=("no-such-webhook",),
         tag="webhooks",
     )
-    async def remove(self, request: web.Request) -> web.Response:
+    async def remove_webhook(self, request: web.Request) -> web.Response:
         await self._service.remove(path_int(request, "webhook_id"))
         return web.Response(status=204)
 
@@ -101,10 +103,10 @@ class WebhooksHttp:
         errors=("invalid-query", "no-such-webhook"),
         tag="webhooks",
     )
-    async def deliveries(self, request: web.Request) -> web.Response:
+    async def webhook_deliveries(self, request: web.Request) -> web.Response:
         query = parse_query(DeliveriesQuery, request.query)
         found = await self._service.deliveries(
-            path_int(request, "webhook_id"), query.status, query.limit
+            path_int(request, "webhook_id"), _status(query.status), query.limit
         )
         return respond(DeliveryList(deliveries=[to_model(DeliveryOut, d) for d in found]))
 
@@ -115,6 +117,10 @@ class WebhooksHttp:
         errors=("invalid-id", "no-such-delivery"),
         tag="webhooks",
     )
-    async def redeliver(self, request: web.Request) -> web.Response:
+    async def redeliver_webhook(self, request: web.Request) -> web.Response:
         found = await self._service.redeliver(request.match_info["delivery_id"])
         return respond(to_model(DeliveryOut, found), status=202)
+
+
+def _status(text: str | None) -> DeliveryStatus | None:
+    return DeliveryStatus(text) if text is not None else None

@@ -61,7 +61,7 @@ class DeliveriesQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: DeliveryStatus | None = None
+    status: str | None = Field(default=None, pattern="^(pending|delivered|failed)$")
     limit: int = Field(default=50, ge=1, le=500)
 
 
