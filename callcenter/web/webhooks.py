@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -18,6 +18,9 @@ from callcenter.webhooks.http import WebhooksHttp
 from callcenter.webhooks.sender import AiohttpSender
 from callcenter.webhooks.service import WebhookService
 from callcenter.webhooks.worker import DeliveryWorker
+
+log = logging.getLogger(__name__)
+STOP_MARGIN_SECONDS = 5.0
 
 
 def setup_webhooks(app: web.Application, clock: Clock) -> None:
@@ -57,13 +60,16 @@ def _worker(
             return
         worker, sender = _delivery(hooks, store, clock)
         await sender.open()
-        task = asyncio.create_task(worker.run(hooks.poll_seconds), name="webhook-deliveries")
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(hooks.poll_seconds, stop), name="webhook-deliveries")
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            stop.set()
+            try:
+                await asyncio.wait_for(task, hooks.timeout_seconds + STOP_MARGIN_SECONDS)
+            except TimeoutError:
+                log.warning("webhook worker did not stop in time; cancelled")
             await sender.close()
 
     return running

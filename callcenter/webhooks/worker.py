@@ -4,6 +4,7 @@ signs and posts them, logs each try and schedules the next with backoff, or give
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -54,14 +55,17 @@ class DeliveryWorker:
             await asyncio.gather(*(self._deliver(c) for c in claimed))
             tried += len(claimed)
 
-    async def run(self, poll_seconds: float) -> None:
-        """Deliver until cancelled; a failing round (the database away) is logged and retried."""
-        while not cancel_requested():
+    async def run(self, poll_seconds: float, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set (the round under way finishes: a query cancelled
+        half-way can strand its connection) or a cancel; a failing round (the database
+        away) is logged and retried."""
+        while not stop.is_set() and not cancel_requested():
             try:
                 await self.run_once()
             except Exception:
                 log.exception("webhook delivery round failed; trying again")
-            await asyncio.sleep(poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
 
     async def _deliver(self, claimed: Claimed) -> None:
         now = self._clock.now()

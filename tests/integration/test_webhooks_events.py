@@ -1,5 +1,6 @@
-"""The outbound use cases publish to webhook subscribers: every attempt's result, and the
-campaign's completion once, on the simulated gateway (the embedded default)."""
+"""The use cases publish to webhook subscribers: every campaign attempt's result and the
+campaign's completion once (on the simulated gateway), and a new ticket, which the app's
+own delivery worker posts to a receiver."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from callcenter.app import create_app
 from callcenter.core.clock import ManualClock
 from callcenter.storage.webhook_tables import webhook_deliveries
-from callcenter.web.keys import ENGINE, OUTBOUND, WEBHOOKS
+from callcenter.tickets.models import NewTicket, TicketType
+from callcenter.web.keys import ENGINE, OUTBOUND, TICKETS, WEBHOOKS
+from callcenter.webhooks.signing import SIGNATURE_HEADER, verify
 from outbound.models import CampaignType, GatewayKind, NewCampaign, TargetQuery, TargetQueryKind
 from tests.conftest import NOW, app_settings
+from tests.integration.admin_helpers import eventually
 from tests.integration.outbound_helpers import town
 
 Client = TestClient[web.Request, web.Application]
@@ -71,3 +75,34 @@ async def test_attempt_results_and_the_finished_campaign_are_published(
     assert len(results) == sum(attempts.results.values())
     assert {r["campaign_id"] for r in results} == {campaign_id}
     assert len({r["attempt_id"] for r in results}) == len(results)
+
+
+async def test_the_app_worker_delivers_a_new_ticket_to_a_receiver(
+    stores: tuple[str, str],
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
+) -> None:
+    got: list[tuple[str, str]] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        got.append((request.headers[SIGNATURE_HEADER], await request.text()))
+        return web.Response(status=200)
+
+    receiver = web.Application()
+    receiver.router.add_post("/in", receive)
+    url = str((await aiohttp_server(receiver)).make_url("/in"))
+    clock = ManualClock(NOW)
+    settings = app_settings(stores, CALLCENTER_WEBHOOKS__POLL_SECONDS="0.05")
+    client = await aiohttp_client(create_app(settings, clock=clock))
+    made = await client.app[WEBHOOKS].subscribe(url, ("ticket.created",), None, True)
+    ticket = NewTicket(TicketType.COMPLAINT, "抄表员态度差", created_by="test")
+    opened = await client.app[TICKETS].open(ticket)
+
+    assert await eventually(lambda: _at_least_one(got))
+    header, body = got[0]
+    assert verify(made.secret, header, body, now=clock.now().timestamp())
+    assert json.loads(body)["data"]["number"] == opened.number
+
+
+async def _at_least_one(got: list[tuple[str, str]]) -> bool:
+    return bool(got)
