@@ -255,6 +255,22 @@ class OutboundSettings(_Section):
     texts: TextSettings = TextSettings()
 
 
+# --- outgoing webhooks (issue 15)
+class WebhookSettings(_Section):
+    """Outgoing webhooks: the delivery worker (one per instance) polls the outbox every
+    `poll_seconds` and posts up to `batch` deliveries at a time, each request cut after
+    `timeout_seconds`; a failed delivery is tried again after `backoff_base_seconds`,
+    doubling up to `backoff_max_seconds` (with jitter), `max_attempts` tries in all."""
+
+    run_worker: bool = True
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    max_attempts: int = Field(default=12, ge=1, le=50)
+    backoff_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    backoff_max_seconds: float = Field(default=21600.0, gt=0, le=604800)
+    poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    batch: int = Field(default=20, ge=1, le=500)
+
+
 class Settings(BaseSettings):
     """Everything the server needs, passed down from the entry point. `Settings()` is the
     code defaults alone; `load_settings` adds the file and the environment."""
@@ -274,6 +290,7 @@ class Settings(BaseSettings):
     routing: RoutingSettings = RoutingSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
     outbound: OutboundSettings = OutboundSettings()
+    webhooks: WebhookSettings = WebhookSettings()  # issue 15
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ import logging
 from callcenter.calls.lifecycle import CALLBACK_KEPT
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
+from callcenter.core.events import NO_EVENTS, Event, EventSink
 from callcenter.telephony.ports import Queueing
 from ivr_flows.service import IvrService
 
@@ -25,6 +26,7 @@ class CallEnding:
         self._calls = calls
         self._ivr = ivr
         self._queueing = queueing
+        self.events: EventSink = NO_EVENTS  # webhooks (issue 15): set by setup_webhooks
 
     async def ended(self, call_id: str, reason: str, *, failed: bool = False) -> None:
         """`reason` says who or what ended it (caller, agent, system, network, …); `failed`:
@@ -37,4 +39,6 @@ class CallEnding:
                 call_id, E.HUNG_UP, {"reason": CALLBACK_KEPT if kept else reason}
             )
         await self._ivr.end(call_id)
+        outcome = {"call_id": call_id, "reason": CALLBACK_KEPT if kept else reason}
+        await self.events.publish(Event("call.ended", outcome | {"failed": failed}))  # issue 15
         log.info("call %s ended: %s", call_id, CALLBACK_KEPT if kept else reason)

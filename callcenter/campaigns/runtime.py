@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.campaigns.gateways import GatewayBook
 from callcenter.campaigns.metrics import DialerMetrics
 from callcenter.campaigns.texting import TextSenders, campaign_texts
+from callcenter.campaigns.webhook_events import FINISHED_STOPS, attempt_result, campaign_finished
 from callcenter.campaigns.wiring import OutboundStores
 from callcenter.config import Settings
 from callcenter.core.clock import Clock
+from callcenter.core.events import NO_EVENTS, EventSink
 from callcenter.core.policy import PolicyPack
 from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
@@ -81,6 +83,7 @@ class Outbound:
         self._dialers: dict[int, Dialer] = {}
         self.arrears: ArrearsSteps | None = None  # set where the arrears service is built
         self.claimer = f"{socket.gethostname()}:{os.getpid()}"
+        self.events: EventSink = NO_EVENTS  # webhooks (issue 15): set by setup_webhooks
         # the texts of notice campaigns, sent between dialing rounds
         self.text_senders = TextSenders(self.gateways, clock)
         self.texts = campaign_texts(
@@ -135,6 +138,8 @@ class Outbound:
             self._metrics.result(result)
         dialer = await self.dialer(int(head))
         done = await dialer.finish(key, result, provider_id)
+        if done is not None:  # webhooks (issue 15): attempt.result
+            await self.events.publish(attempt_result(*done, result))
         kind = (await self.campaigns.get(int(head))).campaign.type
         if done is None or self.arrears is None or kind not in ARREARS_STEPS:
             return
@@ -179,7 +184,16 @@ class Outbound:
         )
         if texting is not None:  # the last round's texts
             await self._send_texts(campaign_id)
+        if report.stopped in FINISHED_STOPS:  # webhooks (issue 15): campaign.finished
+            await self._finished(campaign_id, report.stopped)
         return report
+
+    async def _finished(self, campaign_id: int, why: str) -> None:
+        """Publish `campaign.finished` when the drive's end completed the campaign (webhooks,
+        issue 15)."""
+        campaign = (await self.campaigns.get(campaign_id)).campaign
+        if campaign.state is CampaignState.COMPLETED:
+            await self.events.publish(campaign_finished(campaign, why))
 
     # --- texts of notice campaigns between dialing rounds ---
 

@@ -387,3 +387,6 @@ work_calendars = Table(
     Column("updated_by", Integer, nullable=True),
 )
 # --- end of issue 15 (sla helper)
+
+# --- outgoing webhooks (issue 15): subscriptions, the outbox, the attempt log
+from callcenter.storage import webhook_tables as webhook_tables  # noqa: E402

@@ -9,6 +9,7 @@ from typing import Any
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConflictError, InvalidInputError
+from callcenter.core.events import NO_EVENTS, Event, EventSink
 from callcenter.tickets import lifecycle
 from callcenter.tickets.deadlines import deadlines
 from callcenter.tickets.models import (
@@ -47,6 +48,8 @@ def _iso(at: datetime | None) -> str | None:
 class TicketService:
     """Ticket operations; deadlines come from `callcenter.tickets.deadlines`."""
 
+    events: EventSink = NO_EVENTS  # set by setup_webhooks
+
     def __init__(self, repository: TicketRepository, clock: Clock) -> None:
         self._repo = repository
         self._clock = clock
@@ -61,7 +64,9 @@ class TicketService:
             )
         now = self._clock.now()
         due = deadlines(_draft(ticket, now), now).due_at
-        return await self._repo.create(dataclasses.replace(ticket, due_at=due), now)
+        created = await self._repo.create(dataclasses.replace(ticket, due_at=due), now)
+        await self.events.publish(Event.of("ticket.created", created))
+        return created
 
     async def report(self, ticket: NewTicket) -> Opened:
         """One open outage report per service point: a fault report for a service point with
@@ -102,7 +107,9 @@ class TicketService:
             raise ConflictError(
                 f"ticket {ticket.number} changed meanwhile; read it again", code="ticket-changed"
             )
-        return await self.get(ticket.id)
+        after = await self.get(ticket.id)
+        await self.events.publish(Event.of("ticket.changed", {"event": event, "ticket": after}))
+        return after
 
     @staticmethod
     def _check_status(ticket: Ticket, target: TicketStatus) -> None:

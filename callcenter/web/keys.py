@@ -50,3 +50,8 @@ CALLBACKS = web.AppKey("callbacks", CallbackCalls)
 from callcenter.campaigns.dispositions_http import DeskCampaigns  # noqa: E402
 
 DESK_CAMPAIGNS = web.AppKey("desk_campaigns", DeskCampaigns)
+
+# --- outgoing webhooks (issue 15) ---
+from callcenter.webhooks.service import WebhookService  # noqa: E402
+
+WEBHOOKS = web.AppKey("webhooks", WebhookService)

@@ -20,6 +20,7 @@ FEATURES = (
     "callcenter.tickets",
     "callcenter.auth",
     "callcenter.outages",
+    "callcenter.webhooks",  # outgoing webhooks (issue 15)
 )
 FEATURE_ALLOWED = ("callcenter.core", "callcenter.httpkit")
 # Adapters: core, and the feature packages' models and ports (never services or http).
