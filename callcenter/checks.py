@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.config import Settings
 from callcenter.core.errors import CallcenterError
-from callcenter.core.work_calendar import REGION, YearCalendar, load_files, merged, missing_warning
+from callcenter.core.work_calendar import (
+    REGION,
+    YearCalendar,
+    load_files,
+    merged,
+    missing_warning,
+    years_needed,
+)
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.calendars import SqlCalendarStore
@@ -111,7 +118,7 @@ def _prompts(settings: Settings, say: Say) -> bool:
 
 async def _calendars(settings: Settings, say: Say, *, read_stored: bool) -> None:
     """The working-day calendar years in force (the files, the stored versions over them)
-    and a warning when this year or the next has none."""
+    and a warning for a year needed (this one, from November the next) with none."""
     years: Mapping[int, YearCalendar] = load_files()
     new_file = settings.sqlite_file
     if read_stored and (new_file is None or new_file.exists()):  # create nothing
@@ -123,17 +130,17 @@ async def _calendars(settings: Settings, say: Say, *, read_stored: bool) -> None
             say(f"working-day calendar: stored years not read: {err}")
         finally:
             await engine.dispose()
-    this_year = datetime.now(ZoneInfo(settings.server.timezone)).year
-    for line in calendar_lines(years, this_year):
+    today = datetime.now(ZoneInfo(settings.server.timezone)).date()
+    for line in calendar_lines(years, today):
         say(line)
 
 
-def calendar_lines(years: Mapping[int, YearCalendar], this_year: int) -> list[str]:
+def calendar_lines(years: Mapping[int, YearCalendar], today: date) -> list[str]:
     """What `check` says of the calendar: the years and where they come from, then the
-    warning for this year or the next with no calendar."""
+    warning for the years needed (this one, from November the next) with no calendar."""
     known = ", ".join(f"{y} ({years[y].origin.value})" for y in sorted(years)) or "none"
     lines = [f"working-day calendar {REGION}: {known}"]
-    missing = [y for y in (this_year, this_year + 1) if y not in years]
+    missing = [y for y in years_needed(today) if y not in years]
     if missing:
         lines.append(f"warning: {missing_warning(missing)}")
     return lines

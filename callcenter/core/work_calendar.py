@@ -24,6 +24,7 @@ from callcenter.core.errors import InvalidInputError
 
 REGION = "cn"
 DATA_DIR = "calendar_data"
+NEXT_YEAR_FROM_MONTH = 11  # the next year's arrangement is published in Oct-Nov: needed then
 MAX_SCAN_DAYS = 3660  # a deadline further than ten years away is a data error, not a wait
 
 
@@ -240,6 +241,12 @@ def merged(
     years = dict(files)
     years.update({c.year: c for c in stored})
     return years
+
+
+def years_needed(today: date) -> tuple[int, ...]:
+    """The years a calendar must exist for: this one, and from November the next."""
+    this = today.year
+    return (this, this + 1) if today.month >= NEXT_YEAR_FROM_MONTH else (this,)
 
 
 def missing_warning(years: Iterable[int]) -> str:

@@ -82,7 +82,8 @@ class CalendarSummaryOut(BaseModel):
 
 
 class CalendarsOut(BaseModel):
-    """The years with a calendar; this year or the next without one are flagged."""
+    """The years with a calendar; the years needed (this one, from November the next)
+    without one are flagged."""
 
     years: list[CalendarSummaryOut]
     missing: list[int]
@@ -135,7 +136,7 @@ class CalendarHttp:
             log.error("working-day calendars not checked: %s", err.message)
 
     @endpoint(
-        "Working-day calendars: the years known, and this year or the next without one",
+        "Working-day calendars: the years known, and the years needed without one",
         roles=STAFF_ROLES,
         response=CalendarsOut,
         tag="calendars",

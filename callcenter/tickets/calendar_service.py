@@ -1,6 +1,6 @@
 """The working-day calendar in force: the shipped data files with the operators' stored
 versions over them; reading, replacing and reverting a year (audited); the loud warning for
-this year or the next with no calendar."""
+a year needed (this one, from November the next) with no calendar."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from callcenter.core.work_calendar import (
     merged,
     missing_warning,
     to_document,
+    years_needed,
 )
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class CalendarYear:
 
 @dataclass(frozen=True, slots=True)
 class CalendarOverview:
-    """The years known, and this year or the next if they have no calendar."""
+    """The years known, and the years needed (this one, from November the next too)
+    that have no calendar."""
 
     years: tuple[CalendarYear, ...]
     missing: tuple[int, ...]
@@ -98,8 +100,8 @@ class CalendarService:
         """Every year with a calendar, and the flag for this year and the next."""
         stored = {s.calendar.year: s for s in await self._store.stored(self._region)}
         years = sorted(set(self._files) | set(stored))
-        this = self._clock.now().astimezone(self._zone).year
-        missing = tuple(y for y in (this, this + 1) if y not in self._files and y not in stored)
+        today = self._clock.now().astimezone(self._zone).date()
+        missing = tuple(y for y in years_needed(today) if y not in self._files and y not in stored)
         return CalendarOverview(
             tuple(self._view(y, stored.get(y)) for y in years),
             missing,
@@ -107,7 +109,8 @@ class CalendarService:
         )
 
     async def warn_missing(self) -> tuple[int, ...]:
-        """Log an error when this year or the next has no calendar; the years missing."""
+        """Log an error when a year needed (this one, from November the next) has no
+        calendar; the years missing."""
         missing = (await self.overview()).missing
         if missing:
             log.error("%s", missing_warning(missing))

@@ -5,20 +5,24 @@ shipped years, the flag for a year with none, operators' replacements that overr
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from callcenter.core.api import Role
+from callcenter.core.clock import ManualClock
 from callcenter.core.work_calendar import CalendarOrigin
 from callcenter.storage.audit import SqlAuditLog
 from callcenter.tickets.calendar_http import CALENDARS
 from callcenter.web.keys import ENGINE
-from tests.integration.admin_helpers import Client, app_client, send, staff
+from tests.integration.admin_helpers import Client, app_client, make_app, send, staff
 from tests.integration.test_cli import run
 
 client = app_client
+NOVEMBER = datetime(2026, 11, 2, 2, tzinfo=UTC)
 
 YEAR_2027 = {
     "holidays": [{"date": "2027-01-01", "name": "元旦"}, {"date": "2027-02-08", "name": "春节"}],
@@ -52,32 +56,40 @@ async def test_the_2025_file(client: Client, supervisor: dict[str, str]) -> None
 
 
 async def test_a_year_with_no_calendar_is_flagged(
-    client: Client, supervisor: dict[str, str]
+    client: Client, supervisor: dict[str, str], clock: ManualClock
 ) -> None:
     status, body = await send(client, "GET", "/api/calendars/2027", supervisor)
     assert status == 200
     assert (body["origin"], body["calendar_missing"]) == ("missing", True)
     assert "calendar_missing" in body["warning"]
     status, listed = await send(client, "GET", "/api/calendars", supervisor)
-    assert status == 200 and listed["missing"] == [2027]  # the clock stands in 2026
+    assert status == 200 and listed["missing"] == []  # in March 2026, 2027 is not needed yet
     assert [y["year"] for y in listed["years"]] == [2025, 2026]
+    clock.set(NOVEMBER)  # from November the next year is needed
+    listed = (await send(client, "GET", "/api/calendars", supervisor))[1]
+    assert listed["missing"] == [2027] and "2027" in listed["warning"]
 
 
 async def test_the_missing_year_is_logged_at_start_up(
-    client: Client, caplog: pytest.LogCaptureFixture
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]],
+    stores: tuple[str, str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    errors = [r for r in caplog.get_records("setup") if r.levelno == logging.ERROR]
-    assert any("no working-day calendar for 2027" in r.getMessage() for r in errors)
+    with caplog.at_level(logging.ERROR):
+        await aiohttp_client(make_app(stores, ManualClock(NOVEMBER)))
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert [e[:34] for e in errors] == ["no working-day calendar for 2027: "]
 
 
 async def test_an_operator_enters_a_year(
-    client: Client, operator: dict[str, str], supervisor: dict[str, str]
+    client: Client, operator: dict[str, str], supervisor: dict[str, str], clock: ManualClock
 ) -> None:
     status, body = await send(client, "PUT", "/api/calendars/2027", operator, YEAR_2027)
     assert status == 200
     assert (body["origin"], body["calendar_missing"], body["has_file"]) == ("stored", False, False)
     assert dates(body, "workdays") == {"2027-02-06"}
     assert body["updated_by"] is not None
+    clock.set(NOVEMBER)
     listed = (await send(client, "GET", "/api/calendars", supervisor))[1]
     assert listed["missing"] == [] and listed["warning"] is None
     calendar = await client.app[CALENDARS].calendar()
