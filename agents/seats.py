@@ -9,6 +9,7 @@ rings that agent's device as for any offer."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from agents.models import SYSTEM, AgentState, Presence, QueueRequest, RoutedCall, WaitingCall
@@ -20,6 +21,7 @@ from agents.roster import Roster
 
 log = logging.getLogger(__name__)
 S = AgentState
+RECORD_WAIT_TRIES, RECORD_WAIT_SECONDS = 200, 0.005  # at most a second
 
 
 class Seats:
@@ -111,10 +113,22 @@ class Seats:
         offered to, or None (no agent free: the call leaves the line, an abandon)."""
         await self._queueing.enqueue(request)
         await self._offers.route()
-        agent_id = await self._state.offered_to(request.call_id)
+        agent_id = await self._recorded_offer(request.call_id)
         if agent_id is None:
             await self.release(request.call_id, "no-agent")
         return agent_id
+
+    async def _recorded_offer(self, call_id: str) -> int | None:
+        """The agent the call is offered to once the offer is on record: another instance's
+        (or task's) routing round may have claimed it and be recording it right now, which
+        takes milliseconds; an agent taking the call before that would never wrap up."""
+        for _ in range(RECORD_WAIT_TRIES):
+            agent_id = await self._state.offered_to(call_id)
+            known, _ = await self._state.call_data(call_id)
+            if agent_id is None or (known is not None and known.agent_id == agent_id):
+                return agent_id
+            await asyncio.sleep(RECORD_WAIT_SECONDS)
+        return await self._state.offered_to(call_id)
 
     async def release(self, call_id: str, reason: str) -> int | None:
         """The campaign call will not reach its agent (no answer, busy, a machine, no agent
