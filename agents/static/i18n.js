@@ -65,6 +65,7 @@ const CC_LABELS = {
     ticket_status: {
       open: "待处理", dispatched: "已派工", in_progress: "处理中", awaiting_callback: "待回访",
       closed: "已归档", cancelled: "已取消",
+      accepted: "已受理", awaiting_customer: "待客户响应", resolved: "已办结", reopened: "重新处理",
     },
     direction: { inbound: "呼入", outbound: "呼出" },
     call_state: {
@@ -173,6 +174,7 @@ const CC_LABELS = {
     ticket_status: {
       open: "Open", dispatched: "Dispatched", in_progress: "In progress",
       awaiting_callback: "Awaiting callback", closed: "Closed", cancelled: "Cancelled",
+      accepted: "Accepted", awaiting_customer: "Awaiting customer", resolved: "Resolved", reopened: "Reopened",
     },
     direction: { inbound: "Inbound", outbound: "Outbound" },
     call_state: {

@@ -40,7 +40,7 @@ def ticket_out(ticket: Ticket, now: datetime, attached: bool = False) -> TicketO
         base
         | {
             "overdue": ticket.is_overdue(now),
-            "events": [e for e in ticket.events],
+            "events": list(ticket.events),
             "call_ids": list(ticket.call_ids),
             "milestones": milestones,
             "attached": attached,
