@@ -124,3 +124,17 @@ async def test_use_cases_publish_to_subscribers_and_deliveries_can_be_redelivere
     status, again = await send(client, "POST", path, admin)
     assert (status, again["status"], again["attempts"]) == (202, "pending", 0)
     assert opened["number"]  # the ticket itself was stored before its event
+
+
+async def test_every_ticket_change_is_published(client: Client, admin: dict[str, str]) -> None:
+    _, hook = await send(
+        client, "POST", "/api/webhooks", admin, {"url": HOOK, "events": ["ticket.changed"]}
+    )
+    ticket = {"type": "complaint", "summary": "抄表不准"}
+    _, opened = await send(client, "POST", "/api/tickets", admin, ticket)
+    path = f"/api/tickets/{opened['id']}"
+    assert (await send(client, "PATCH", path, admin, {"status": "accepted"}))[0] == 200
+    assert (await send(client, "POST", path + "/comments", admin, {"text": "已联系"}))[0] == 201
+
+    _, listed = await send(client, "GET", f"/api/webhooks/{hook['id']}/deliveries", admin)
+    assert [d["event_type"] for d in listed["deliveries"]] == ["ticket.changed"] * 2
