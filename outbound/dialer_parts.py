@@ -79,6 +79,12 @@ def attempt_key(attempt: Attempt) -> str:
     return f"{attempt.campaign_id}:{attempt.target_id}:{attempt.attempt_no}"
 
 
+def campaign_of(key: str) -> int | None:
+    """The campaign id at the head of an attempt key, None when it is malformed."""
+    head = key.split(":", 1)[0]
+    return int(head) if head.isdigit() and len(head) <= 18 else None
+
+
 def skip_reason(campaign: Campaign, now: datetime) -> str | None:
     """Why a round dials nothing now, or None."""
     if campaign.state is not CampaignState.RUNNING:

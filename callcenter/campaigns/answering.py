@@ -21,6 +21,7 @@ from ivr_flows.commands import IvrReply
 from ivr_flows.service import IvrService
 from outbound.assisted import queue_of
 from outbound.dialer import Dialer
+from outbound.dialer_parts import campaign_of
 from outbound.message_values import CUT_TYPES, message_values
 from outbound.models import AttemptResult, Campaign, CampaignMode, NoSuchCampaignError, Target
 from outbound.outcomes import call_result
@@ -65,12 +66,12 @@ class CampaignCallService:
         self._ivr = ivr
 
     async def _dialer(self, key: str) -> Dialer | None:
-        head = key.split(":", 1)[0]
-        if not head.isdigit() or len(head) > 18:
+        campaign_id = campaign_of(key)
+        if campaign_id is None:
             log.warning("campaign call with a malformed attempt key %r", key)
             return None
         try:
-            return await self._outbound.dialer(int(head))
+            return await self._outbound.dialer(campaign_id)
         except (NoSuchCampaignError, GatewayNotConfiguredError) as err:
             log.warning("campaign call for attempt %r: %s", key, err)
             return None

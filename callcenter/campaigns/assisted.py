@@ -17,6 +17,7 @@ from callcenter.calls.service import CallService
 from callcenter.campaigns.callbacks import CallbackCalls
 from callcenter.campaigns.runtime import Outbound
 from outbound.assisted import AgentLoad, Seat, has_agents, queue_of
+from outbound.dialer_parts import campaign_of
 from outbound.models import (
     AttemptResult,
     Campaign,
@@ -27,12 +28,6 @@ from outbound.models import (
 
 log = logging.getLogger(__name__)
 ANSWERED = frozenset({AttemptResult.ANSWERED, AttemptResult.CONFIRMED})
-
-
-def campaign_of(key: str) -> int | None:
-    """The campaign id at the head of an attempt key, None when it is malformed."""
-    head = key.split(":", 1)[0]
-    return int(head) if head.isdigit() and len(head) <= 18 else None
 
 
 def _at(ms: int) -> datetime:

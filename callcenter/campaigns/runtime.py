@@ -32,6 +32,7 @@ from outbound.arrears_calls import STEPS as ARREARS_STEPS
 from outbound.arrears_calls import ArrearsSteps, notice_cut, record_call_step
 from outbound.assisted import AgentSeats
 from outbound.dialer import Dialer, DialerSettings, RoundReport
+from outbound.dialer_parts import campaign_of
 from outbound.driver import DriveReport, Progress, drive
 from outbound.models import AttemptResult, CampaignCounts, CampaignState, GatewayKind
 from outbound.pacing import PacingLimits
@@ -130,17 +131,17 @@ class Outbound:
     ) -> None:
         """The attempt's result; an arrears call's step of the procedure with it (a
         notice's cut time from the call's `started_at`, as its message spoke it)."""
-        head = key.split(":", 1)[0]
-        if not head.isdigit() or len(head) > 18:
+        campaign_id = campaign_of(key)
+        if campaign_id is None:
             log.warning("result %s for a malformed attempt key %r", result, key)
             return
         if self._metrics is not None:
             self._metrics.result(result)
-        dialer = await self.dialer(int(head))
+        dialer = await self.dialer(campaign_id)
         done = await dialer.finish(key, result, provider_id)
         if done is not None:  # webhooks (issue 15): attempt.result
             await self.events.publish(attempt_result(*done, result))
-        kind = (await self.campaigns.get(int(head))).campaign.type
+        kind = (await self.campaigns.get(campaign_id)).campaign.type
         if done is None or self.arrears is None or kind not in ARREARS_STEPS:
             return
         attempt, target = done

@@ -303,20 +303,18 @@ class TwilioWebhooks:
         if self._queueing is None or (await self._ivr.status(call_id)).state is IvrState.CLOSED:
             return twiml_response(t.hangup())
         status = params.get("DialCallStatus", "")
-        callback = request.query.get("kind") == "callback"
         urls = self.urls(request)
         if status in ("completed", "answered") or params.get("DialBridged") == "true":
             caller_on = params.get("CallStatus") not in TERMINAL  # the caller is still there
             by = EndedBy.AGENT if caller_on else EndedBy.CALLER
             await self._queueing.agent_left(call_id, agent_id, by)
-            if callback or not caller_on:
+            if not caller_on:
                 return twiml_response(str(VoiceResponse()))
             reply = await self._ivr.handle(call_id, QueueLeft("bridged"))
             return self.render(request, reply)
         await self._queueing.device_unanswered(call_id, agent_id, status or "no-answer")
         response = VoiceResponse()
-        if not callback:
-            self._renderer.enqueue(response, request.query.get("queue", "general"), urls)
+        self._renderer.enqueue(response, request.query.get("queue", "general"), urls)
         return twiml_response(str(response))
 
     async def queue_result(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
