@@ -272,6 +272,13 @@ tickets = Table(
     Column("resolution", Text, nullable=True),
     Column("milestone", String(16), nullable=True),
     Column("updated_at", UtcDateTime, nullable=True),
+    # --- migration 0010: what the deadlines depend on, the SLA level, escalation, urges
+    Column("area_class", String(16), nullable=True),  # urban, rural, remote
+    Column("customer_class", String(32), nullable=True),
+    Column("sla_state", String(12), nullable=False, default="ok", server_default="ok"),
+    Column("sla_next_at", UtcDateTime, nullable=True, index=True),  # the sweep's next look
+    Column("escalation_level", SmallInteger, nullable=False, default=0, server_default="0"),
+    Column("urge_count", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_tickets_type_service_point", "type", "service_point_id"),
     Index("ix_tickets_created_at", "created_at"),
     Index("ix_tickets_due_at", "due_at"),

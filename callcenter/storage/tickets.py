@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.calls.models import NoSuchCallError
-from callcenter.storage.tables import service_points, ticket_calls, ticket_events, tickets
+from callcenter.storage.tables import customers, service_points, ticket_calls, ticket_events, tickets
 from callcenter.storage.tickets_search import search_tickets, ticket_from
 from callcenter.tickets.models import (
     FINISHED,
@@ -61,9 +61,13 @@ def _changed_values(change: TicketChange) -> dict[str, Any]:
         values |= {"closed_at": None, "resolution": None}
     if change.milestone is not None or change.reopen:
         values["milestone"] = None if change.milestone is None else change.milestone.value
-    for name in ("resolution", "due_at", "closed_at"):
+    for name in ("resolution", "due_at", "closed_at", "sla_state", "escalation_level"):
         if getattr(change, name) is not None:
             values[name] = getattr(change, name)
+    if change.sla_next_at is not None or change.clear_sla_next:
+        values["sla_next_at"] = change.sla_next_at
+    if change.urged:
+        values["urge_count"] = tickets.c.urge_count + 1
     return values
 
 
@@ -86,14 +90,26 @@ class SqlTicketRepository:
         assert stored is not None
         return stored
 
-    async def _area(self, conn: AsyncConnection, ticket: NewTicket) -> str | None:
-        if ticket.area is not None or ticket.service_point_id is None:
-            return ticket.area
-        query = select(service_points.c.district).where(
-            service_points.c.id == ticket.service_point_id
-        )
-        found = (await conn.execute(query)).scalar_one_or_none()
-        return None if found is None else str(found)
+    async def _places(self, conn: AsyncConnection, ticket: NewTicket) -> dict[str, Any]:
+        """The area (the service point's district) and the classes the deadlines depend on,
+        where the ticket does not give them."""
+        values = {
+            "area": ticket.area,
+            "area_class": ticket.area_class,
+            "customer_class": ticket.customer_class,
+        }
+        if ticket.service_point_id is not None:
+            query = select(service_points.c.district, service_points.c.area_class).where(
+                service_points.c.id == ticket.service_point_id
+            )
+            point = (await conn.execute(query)).first()
+            if point is not None:
+                values["area"] = values["area"] or point.district
+                values["area_class"] = values["area_class"] or point.area_class
+        if ticket.customer_id is not None and values["customer_class"] is None:
+            query = select(customers.c.customer_class).where(customers.c.id == ticket.customer_id)
+            values["customer_class"] = (await conn.execute(query)).scalar_one_or_none()
+        return values
 
     async def _insert(self, ticket: NewTicket, at: datetime) -> int:
         async with self._engine.begin() as conn:
@@ -111,9 +127,8 @@ class SqlTicketRepository:
                 "created_at": at,
                 "due_at": ticket.due_at,
                 "channel": ticket.channel.value,
-                "area": await self._area(conn, ticket),
                 "updated_at": at,
-            }
+            } | await self._places(conn, ticket)
             inserted = await conn.execute(insert(tickets).values(values).returning(tickets.c.id))
             ticket_id = int(inserted.scalar_one())
             await conn.execute(

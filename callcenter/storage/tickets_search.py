@@ -52,6 +52,12 @@ def ticket_from(
         resolution=row.resolution,
         milestone=None if row.milestone is None else Milestone(row.milestone),
         updated_at=row.updated_at,
+        area_class=row.area_class,
+        customer_class=row.customer_class,
+        sla_state=row.sla_state,
+        sla_next_at=row.sla_next_at,
+        escalation_level=row.escalation_level,
+        urge_count=row.urge_count,
     )
 
 

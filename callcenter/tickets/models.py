@@ -125,6 +125,8 @@ class NewTicket:
     channel: TicketChannel = TicketChannel.API
     area: str | None = None  # else the service point's district
     actor: Actor | None = None  # else `created_by` with no role
+    area_class: str | None = None  # urban, rural, remote; else the service point's
+    customer_class: str | None = None  # else the customer's
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,12 @@ class Ticket:
     resolution: str | None = None
     milestone: Milestone | None = None
     updated_at: datetime | None = None
+    area_class: str | None = None  # what the deadlines depend on: urban, rural, remote
+    customer_class: str | None = None
+    sla_state: str = "ok"  # the SLA level reached (`callcenter.tickets.sla.SlaState`)
+    sla_next_at: datetime | None = None  # when the sweep looks at the ticket again
+    escalation_level: int = 0  # 0: not escalated; raised by a breach or an unsatisfied callback
+    urge_count: int = 0  # repeat calls about the ticket (催办)
 
     def is_overdue(self, now: datetime) -> bool:
         """Past its due time with its clock still running."""
@@ -238,3 +246,8 @@ class TicketChange:
     closed_at: datetime | None = None
     reopen: bool = False  # clears `closed_at` and the resolution
     call_id: str | None = None
+    sla_state: str | None = None
+    sla_next_at: datetime | None = None
+    clear_sla_next: bool = False  # no next look (a stopped clock)
+    escalation_level: int | None = None
+    urged: bool = False  # adds one to `urge_count`

@@ -189,6 +189,11 @@ class TicketBase(BaseModel):
     resolution: str | None
     milestone: Milestone | None
     updated_at: datetime | None
+    area_class: str | None = None
+    customer_class: str | None = None
+    sla_state: str = "ok"
+    escalation_level: int = 0
+    urge_count: int = 0
     overdue: bool = False
 
 

@@ -99,6 +99,14 @@ class TicketService:
         """The service's clock (what "overdue" is measured against)."""
         return self._clock.now()
 
+    async def record(
+        self, ticket_id: int, event: str, actor: Actor, data: dict[str, Any], **values: Any
+    ) -> Ticket:
+        """Store one change of `ticket_id` (the `TicketChange` fields in `values`) with its
+        event, published as `ticket.changed`: the one way other use cases (urges, callbacks,
+        the SLA sweep) change a ticket."""
+        return await self._apply(await self.get(ticket_id), event, actor, data, **values)
+
     async def _apply(
         self, ticket: Ticket, event: str, actor: Actor, data: dict[str, Any], **values: Any
     ) -> Ticket:
