@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.calls.models import NoSuchCallError
-from callcenter.storage.tables import customers, service_points, ticket_calls, ticket_events, tickets
+from callcenter.storage.tables import (
+    customers,
+    service_points,
+    ticket_calls,
+    ticket_events,
+    tickets,
+)
 from callcenter.storage.tickets_search import search_tickets, ticket_from
 from callcenter.tickets.models import (
     FINISHED,

@@ -31,9 +31,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("escalation_level", sa.SmallInteger(), nullable=False, server_default="0")
         )
-        batch.add_column(
-            sa.Column("urge_count", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("urge_count", sa.Integer(), nullable=False, server_default="0"))
         batch.create_index("ix_tickets_sla_next_at", ["sla_next_at"])
 
 
