@@ -134,7 +134,8 @@ def create_app(
     app[PROFILES] = ProfileService(
         SqlCustomerDirectory(engine, fast), clock, pack, settings.server.timezone
     )
-    app[TICKETS] = TicketService(SqlTicketRepository(engine), clock)
+    calendars = CalendarService(SqlCalendarStore(engine), clock, pack.timezone)
+    app[TICKETS] = TicketService(SqlTicketRepository(engine), clock, calendars, pack.tickets)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
     keys = Keys(settings.redis.key_prefix)
@@ -165,7 +166,7 @@ def create_app(
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
-    CalendarHttp(CalendarService(SqlCalendarStore(engine), clock, pack.timezone)).setup(app)  # 15
+    CalendarHttp(calendars).setup(app)  # issue 15
     AgentsHttp(app[ACD], directory).setup(app)
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)

@@ -271,6 +271,16 @@ class WebhookSettings(_Section):
     batch: int = Field(default=20, ge=1, le=500)
 
 
+class TicketSettings(_Section):
+    """Tickets: where `run_sweep` is on (an instance that also routes: `[routing]
+    run_router`), the SLA sweep announces the warnings and breaches fallen due every
+    `sweep_seconds`, `sweep_batch` tickets at a time."""
+
+    run_sweep: bool = True
+    sweep_seconds: float = Field(default=30.0, gt=0, le=3600)
+    sweep_batch: int = Field(default=500, ge=1, le=10000)
+
+
 class Settings(BaseSettings):
     """Everything the server needs, passed down from the entry point. `Settings()` is the
     code defaults alone; `load_settings` adds the file and the environment."""
@@ -291,6 +301,7 @@ class Settings(BaseSettings):
     asterisk: AsteriskSettings = AsteriskSettings()
     outbound: OutboundSettings = OutboundSettings()
     webhooks: WebhookSettings = WebhookSettings()  # issue 15
+    tickets: TicketSettings = TicketSettings()
 
     @classmethod
     def settings_customise_sources(

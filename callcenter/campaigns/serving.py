@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -23,6 +23,7 @@ from callcenter.campaigns.preview_http import PreviewHttp
 from callcenter.campaigns.runtime import CampaignLoop, Intercept, Outbound
 from callcenter.core.clock import Clock
 from callcenter.core.policy import PolicyPack
+from callcenter.core.tasks import every
 from callcenter.state.amd_verdicts import RedisAmdVerdicts
 from callcenter.state.keys import Keys
 from callcenter.storage.callback_tries import SqlCallbackTries
@@ -118,16 +119,6 @@ def intercepting(assisted: AssistedCalls, callbacks: CallbackCalls) -> Intercept
 
 STOP_SECONDS = 10.0
 PROMISES_SECONDS = 60.0  # promises to pay past their date are followed up this often
-
-
-async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-    """`job` now and every `seconds` until cancelled; a failure is logged, never fatal."""
-    while True:
-        try:
-            await job()
-        except Exception:
-            log.exception("periodic %s failed; going on", getattr(job, "__qualname__", job))
-        await asyncio.sleep(seconds)  # the longest a shutdown waits for the dialers' rounds
 
 
 def dialing(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:

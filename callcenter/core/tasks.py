@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
 
 
 def cancel_requested() -> bool:
@@ -12,3 +16,13 @@ def cancel_requested() -> bool:
     forever."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+    """`job` now and every `seconds` until cancelled; a failure is logged, never fatal."""
+    while not cancel_requested():
+        try:
+            await job()
+        except Exception:
+            log.exception("periodic %s failed; going on", getattr(job, "__qualname__", job))
+        await asyncio.sleep(seconds)  # the longest a shutdown waits for the round under way

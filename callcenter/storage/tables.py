@@ -276,6 +276,7 @@ tickets = Table(
     Column("area_class", String(16), nullable=True),  # urban, rural, remote
     Column("customer_class", String(32), nullable=True),
     Column("sla_state", String(12), nullable=False, default="ok", server_default="ok"),
+    Column("sla_step", String(16), nullable=True),  # the deadline `sla_state` is about
     Column("sla_next_at", UtcDateTime, nullable=True, index=True),  # the sweep's next look
     Column("escalation_level", SmallInteger, nullable=False, default=0, server_default="0"),
     Column("urge_count", Integer, nullable=False, default=0, server_default="0"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from callcenter.tickets.models import (
     FINISHED,
     Actor,
     NewTicket,
+    SlaMark,
     Ticket,
     TicketChange,
     TicketEvent,
@@ -33,7 +35,7 @@ from callcenter.tickets.models import (
 )
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-OPEN_STATUSES_EXCLUDED = tuple(s.value for s in FINISHED)
+FINISHED_VALUES = tuple(s.value for s in FINISHED)
 
 
 def ticket_number(ticket_id: int, at: datetime) -> str:
@@ -70,8 +72,6 @@ def _changed_values(change: TicketChange) -> dict[str, Any]:
     for name in ("resolution", "due_at", "closed_at", "sla_state", "escalation_level"):
         if getattr(change, name) is not None:
             values[name] = getattr(change, name)
-    if change.sla_next_at is not None or change.clear_sla_next:
-        values["sla_next_at"] = change.sla_next_at
     if change.urged:
         values["urge_count"] = tickets.c.urge_count + 1
     return values
@@ -142,7 +142,9 @@ class SqlTicketRepository:
                 .where(tickets.c.id == ticket_id)
                 .values(number=ticket_number(ticket_id, at))
             )
-            data = {"call_id": ticket.call_id} if ticket.call_id else {}
+            data: dict[str, Any] = {"call_id": ticket.call_id} if ticket.call_id else {}
+            if ticket.due_at is not None:
+                data["due_at"] = ticket.due_at.isoformat()  # a deadline given at opening
             actor = ticket.actor or Actor(ticket.created_by)
             await conn.execute(
                 insert(ticket_events).values(_event_row(ticket_id, at, "created", actor, data))
@@ -172,7 +174,7 @@ class SqlTicketRepository:
             .where(
                 tickets.c.type == type.value,
                 tickets.c.service_point_id == service_point_id,
-                tickets.c.status.not_in(OPEN_STATUSES_EXCLUDED),
+                tickets.c.status.not_in(FINISHED_VALUES),
             )
             .order_by(tickets.c.id)
             .limit(1)
@@ -198,6 +200,74 @@ class SqlTicketRepository:
         except IntegrityError as err:
             raise NoSuchCallError(f"no call with id {change.call_id!r}") from err
         return True
+
+    async def mark_sla(
+        self, marks: Sequence[tuple[Ticket, SlaMark]], at: datetime, actor: Actor
+    ) -> list[int]:
+        applied: list[int] = []
+        async with self._engine.begin() as conn:
+            for ticket, mark in marks:
+                if await self._mark(conn, ticket, mark, at, actor):
+                    applied.append(ticket.id)
+        return applied
+
+    async def _mark(
+        self, conn: AsyncConnection, ticket: Ticket, mark: SlaMark, at: datetime, actor: Actor
+    ) -> bool:
+        """Store one ticket's SLA columns while they are still the ones it was read with
+        (else a concurrent sweep or change won), with an event per level reached."""
+        c = tickets.c
+        values: dict[str, Any] = {
+            "sla_step": mark.step,
+            "sla_state": mark.state.value,
+            "due_at": mark.due_at,
+            "sla_next_at": mark.next_at,
+        }
+        if mark.escalates:
+            values["escalation_level"] = c.escalation_level + 1
+        done = await conn.execute(
+            update(tickets)
+            .where(
+                c.id == ticket.id,
+                c.status == ticket.status.value,
+                c.sla_state == ticket.sla_state,
+                c.sla_step.is_(None) if ticket.sla_step is None else c.sla_step == ticket.sla_step,
+            )
+            .values(values)
+        )
+        if done.rowcount != 1:
+            return False
+        rows = [_event_row(ticket.id, r.at, r.event, actor, r.data()) for r in mark.reached]
+        if mark.escalates:
+            data = {"level": ticket.escalation_level + 1, "reason": "breached", "step": mark.step}
+            rows.append(_event_row(ticket.id, at, "escalated", actor, data))
+        if rows:
+            await conn.execute(insert(ticket_events), rows)
+        return True
+
+    async def due_for_sla(self, now: datetime, limit: int) -> list[Ticket]:
+        async with self._engine.connect() as conn:
+            found = (
+                await conn.execute(
+                    select(tickets)
+                    .where(tickets.c.sla_next_at <= now, tickets.c.status.not_in(FINISHED_VALUES))
+                    .order_by(tickets.c.sla_next_at)
+                    .limit(limit)
+                )
+            ).all()
+            if not found:
+                return []
+            events = (
+                await conn.execute(
+                    select(ticket_events)
+                    .where(ticket_events.c.ticket_id.in_([row.id for row in found]))
+                    .order_by(ticket_events.c.id)
+                )
+            ).all()
+        by_ticket: dict[int, list[TicketEvent]] = {}
+        for event in events:
+            by_ticket.setdefault(event.ticket_id, []).append(_event_from(event))
+        return [ticket_from(row, tuple(by_ticket.get(row.id, ()))) for row in found]
 
     async def search(self, query: TicketQuery) -> tuple[list[Ticket], int]:
         async with self._engine.connect() as conn:

@@ -55,6 +55,7 @@ def ticket_from(
         area_class=row.area_class,
         customer_class=row.customer_class,
         sla_state=row.sla_state,
+        sla_step=row.sla_step,
         sla_next_at=row.sla_next_at,
         escalation_level=row.escalation_level,
         urge_count=row.urge_count,

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from callcenter.core.api import endpoint
 from callcenter.httpkit import PRINCIPAL, parse_body, parse_query, path_int, respond, to_model
-from callcenter.tickets.deadlines import deadlines
+from callcenter.tickets.deadlines import TicketDeadlines
 from callcenter.tickets.models import Actor, NewTicket, Ticket, TicketQuery, TicketSort
 from callcenter.tickets.schemas import (
     CallLinkIn,
@@ -16,6 +16,7 @@ from callcenter.tickets.schemas import (
     CommentIn,
     MilestoneIn,
     MilestoneOut,
+    StepOut,
     TicketBase,
     TicketIn,
     TicketOut,
@@ -28,12 +29,26 @@ from callcenter.tickets.service import TicketService
 CHANGE_ERRORS = ("invalid-id", "invalid-body", "no-such-ticket", "ticket-changed")
 
 
-def ticket_out(ticket: Ticket, now: datetime, attached: bool = False) -> TicketOut:
-    """The API's view of a ticket: overdue or not, and each milestone's deadline."""
+def ticket_out(
+    ticket: Ticket, now: datetime, found: TicketDeadlines, attached: bool = False
+) -> TicketOut:
+    """The API's view of a ticket: overdue or not, each deadline (step) with its level, and
+    each fault milestone's deadline."""
     reached = ticket.milestone_times()
     milestones = [
         MilestoneOut(milestone=m, due_at=due, at=reached.get(m))
-        for m, due in deadlines(ticket, now).milestones.items()
+        for m, due in found.milestones.items()
+    ]
+    steps = [
+        StepOut(
+            step=s.name,
+            due_at=s.due_at,
+            reached_at=s.reached_at,
+            state=s.state,
+            started=s.clock is not None,
+            calendar_missing=s.calendar_missing,
+        )
+        for s in found.steps
     ]
     base = to_model(TicketBase, ticket).model_dump()
     return TicketOut.model_validate(
@@ -43,6 +58,9 @@ def ticket_out(ticket: Ticket, now: datetime, attached: bool = False) -> TicketO
             "events": list(ticket.events),
             "call_ids": list(ticket.call_ids),
             "milestones": milestones,
+            "deadlines": steps,
+            "sla_paused": found.paused,
+            "calendar_missing": found.calendar_missing,
             "attached": attached,
         },
         from_attributes=True,
@@ -67,8 +85,9 @@ class TicketsHttp:
         app.router.add_post("/api/tickets/{ticket_id}/close", self.close)
         app.router.add_post("/api/tickets/{ticket_id}/milestones", self.milestone)
 
-    def _out(self, ticket: Ticket, status: int = 200, attached: bool = False) -> web.Response:
-        return respond(ticket_out(ticket, self._service.now(), attached), status=status)
+    async def _out(self, ticket: Ticket, status: int = 200, attached: bool = False) -> web.Response:
+        found = await self._service.deadlines(ticket)
+        return respond(ticket_out(ticket, self._service.now(), found, attached), status=status)
 
     @endpoint(
         "Open a ticket (work order); a repeat fault report for a service point with an open "
@@ -95,10 +114,12 @@ class TicketsHttp:
                 channel=body.channel,
                 area=body.area,
                 actor=Actor.of(principal),
+                area_class=body.area_class,
+                customer_class=body.customer_class,
             )
         )
         status = 200 if opened.attached else 201
-        return self._out(opened.ticket, status, opened.attached)
+        return await self._out(opened.ticket, status, opened.attached)
 
     @endpoint(
         "List and search tickets: filters, sort (overdue first by default), pages",
@@ -131,7 +152,7 @@ class TicketsHttp:
         tag="tickets",
     )
     async def get(self, request: web.Request) -> web.Response:
-        return self._out(await self._service.get(path_int(request, "ticket_id")))
+        return await self._out(await self._service.get(path_int(request, "ticket_id")))
 
     @endpoint(
         "Change a ticket's status (per its type) and/or assign it to a person or a team",
@@ -151,7 +172,7 @@ class TicketsHttp:
         actor = Actor.of(request[PRINCIPAL])
         assignee = body.assignee(await self._service.get(ticket_id))
         ticket = await self._service.update(ticket_id, actor, body.status, body.note, assignee)
-        return self._out(ticket)
+        return await self._out(ticket)
 
     @endpoint(
         "Comment on a ticket",
@@ -164,7 +185,7 @@ class TicketsHttp:
         ticket_id = path_int(request, "ticket_id")
         body = await parse_body(CommentIn, request)
         ticket = await self._service.comment(ticket_id, body.text, Actor.of(request[PRINCIPAL]))
-        return self._out(ticket, 201)
+        return await self._out(ticket, 201)
 
     @endpoint(
         "Link a call to a ticket",
@@ -177,7 +198,7 @@ class TicketsHttp:
         ticket_id = path_int(request, "ticket_id")
         body = await parse_body(CallLinkIn, request)
         actor = Actor.of(request[PRINCIPAL])
-        return self._out(await self._service.attach_call(ticket_id, body.call_id, actor), 201)
+        return await self._out(await self._service.attach_call(ticket_id, body.call_id, actor), 201)
 
     @endpoint(
         "Close a ticket with its resolution (a fault repair records its closed milestone)",
@@ -190,7 +211,7 @@ class TicketsHttp:
         ticket_id = path_int(request, "ticket_id")
         body = await parse_body(CloseIn, request)
         actor = Actor.of(request[PRINCIPAL])
-        return self._out(await self._service.close(ticket_id, body.resolution, actor), 201)
+        return await self._out(await self._service.close(ticket_id, body.resolution, actor), 201)
 
     @endpoint(
         "Record a fault repair's next milestone (accepted, dispatched, departed, arrived, "
@@ -208,4 +229,4 @@ class TicketsHttp:
         body = await parse_body(MilestoneIn, request)
         actor = Actor.of(request[PRINCIPAL])
         ticket = await self._service.record_milestone(ticket_id, body.milestone, actor, body.at)
-        return self._out(ticket, 201)
+        return await self._out(ticket, 201)

@@ -9,6 +9,7 @@ from typing import Any
 
 from callcenter.core.api import Principal
 from callcenter.core.errors import ConflictError, NotFoundError
+from callcenter.tickets.sla import SlaState
 
 
 class TicketType(StrEnum):
@@ -171,6 +172,7 @@ class Ticket:
     area_class: str | None = None  # what the deadlines depend on: urban, rural, remote
     customer_class: str | None = None
     sla_state: str = "ok"  # the SLA level reached (`callcenter.tickets.sla.SlaState`)
+    sla_step: str | None = None  # the deadline (step) `sla_state` is about
     sla_next_at: datetime | None = None  # when the sweep looks at the ticket again
     escalation_level: int = 0  # 0: not escalated; raised by a breach or an unsatisfied callback
     urge_count: int = 0  # repeat calls about the ticket (催办)
@@ -247,7 +249,59 @@ class TicketChange:
     reopen: bool = False  # clears `closed_at` and the resolution
     call_id: str | None = None
     sla_state: str | None = None
-    sla_next_at: datetime | None = None
-    clear_sla_next: bool = False  # no next look (a stopped clock)
     escalation_level: int | None = None
     urged: bool = False  # adds one to `urge_count`
+
+
+@dataclass(frozen=True, slots=True)
+class LevelReached:
+    """A level one step of a ticket reached: a warning or the breach."""
+
+    step: str
+    state: SlaState
+    at: datetime
+    due_at: datetime | None
+
+    @property
+    def event(self) -> str:
+        """The ticket event's type (and, with `ticket.`, the webhook's)."""
+        return "sla_breached" if self.state is SlaState.BREACHED else "sla_warning"
+
+    @property
+    def webhook(self) -> str:
+        """The webhook event type."""
+        return "ticket.breached" if self.state is SlaState.BREACHED else "ticket.warned"
+
+    def data(self) -> dict[str, str | None]:
+        """The ticket event's data."""
+        return {
+            "step": self.step,
+            "level": self.state.value,
+            "at": self.at.isoformat(),
+            "due_at": None if self.due_at is None else self.due_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SlaMark:
+    """The SLA columns to store and the levels to announce."""
+
+    step: str | None
+    state: SlaState
+    due_at: datetime | None
+    next_at: datetime | None
+    reached: tuple[LevelReached, ...] = ()
+
+    @property
+    def escalates(self) -> bool:
+        """A breach is announced: the ticket goes one escalation level up."""
+        return any(r.state is SlaState.BREACHED for r in self.reached)
+
+    def same_as(self, ticket: Ticket) -> bool:
+        """Nothing to store: the ticket already has these columns."""
+        return not self.reached and (
+            ticket.sla_step,
+            ticket.sla_state,
+            ticket.due_at,
+            ticket.sla_next_at,
+        ) == (self.step, self.state.value, self.due_at, self.next_at)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -40,6 +40,9 @@ class TicketIn(BaseModel):
     call_id: str | None = Field(default=None, min_length=26, max_length=26)
     channel: TicketChannel = TicketChannel.API
     area: str | None = Field(default=None, min_length=1, max_length=64)
+    # what the deadlines depend on, where no service point or customer on file says it
+    area_class: Literal["urban", "rural", "remote"] | None = None
+    customer_class: str | None = Field(default=None, pattern=r"^[a-z_]{1,32}$")
 
 
 class TicketsQuery(BaseModel):
@@ -163,6 +166,18 @@ class MilestoneOut(BaseModel):
     at: datetime | None
 
 
+class StepOut(BaseModel):
+    """One deadline of the ticket: when due (null: not started, or paused), when reached,
+    and its SLA level (at reaching, else now)."""
+
+    step: str
+    due_at: datetime | None
+    reached_at: datetime | None
+    state: str
+    started: bool
+    calendar_missing: bool = False
+
+
 class TicketBase(BaseModel):
     """A ticket's own fields."""
 
@@ -192,6 +207,7 @@ class TicketBase(BaseModel):
     area_class: str | None = None
     customer_class: str | None = None
     sla_state: str = "ok"
+    sla_step: str | None = None
     escalation_level: int = 0
     urge_count: int = 0
     overdue: bool = False
@@ -203,6 +219,9 @@ class TicketOut(TicketBase):
     events: list[TicketEventOut]
     call_ids: list[str]
     milestones: list[MilestoneOut] = []
+    deadlines: list[StepOut] = []
+    sla_paused: bool = False  # waiting on the customer: the deadlines stand still
+    calendar_missing: bool = False  # a deadline counted over a year with no calendar
     attached: bool = False
 
 

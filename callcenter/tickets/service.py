@@ -4,14 +4,17 @@ each stored with an event naming its actor."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConflictError, InvalidInputError
 from callcenter.core.events import NO_EVENTS, Event, EventSink
+from callcenter.core.ticket_rules import CN_TICKET_RULES, TicketRules
+from callcenter.core.work_calendar import WorkCalendar, load_files
 from callcenter.tickets import lifecycle
-from callcenter.tickets.deadlines import deadlines
+from callcenter.tickets.deadlines import TicketDeadlines, deadlines
 from callcenter.tickets.models import (
     FINISHED,
     Actor,
@@ -20,39 +23,106 @@ from callcenter.tickets.models import (
     NewTicket,
     NoSuchTicketError,
     Opened,
+    SlaMark,
     Ticket,
     TicketChange,
-    TicketEvent,
     TicketQuery,
     TicketStatus,
     TicketType,
 )
-from callcenter.tickets.ports import TicketRepository
+from callcenter.tickets.ports import CalendarSource, TicketRepository
+from callcenter.tickets.sla_marks import sla_mark
 
 MAX_SUMMARY = 4000
-
-
-def _draft(ticket: NewTicket, at: datetime) -> Ticket:
-    """The ticket about to be stored, for its deadlines."""
-    return Ticket(
-        0, "", ticket.type, ticket.subtype, TicketStatus.OPEN, ticket.priority,
-        ticket.customer_id, ticket.account_id, ticket.service_point_id, ticket.summary,
-        ticket.created_by, at, ticket.due_at, None,
-    )  # fmt: skip
+SLA_ACTOR = Actor("sla", "system")
+CALENDAR_TTL = timedelta(seconds=60)  # an operator's calendar edit counts within a minute
+# a change of these recomputes the ticket's deadlines
+CLOCK_FIELDS = frozenset({"status", "milestone", "reopen"})
 
 
 def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.isoformat()
 
 
+class FileCalendars:
+    """The calendar files shipped in the pack, in the pack's time zone (no operators'
+    versions): the calendar of tools that run without the calendar API."""
+
+    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
+        self._calendar = WorkCalendar(load_files(), ZoneInfo(timezone))
+
+    async def calendar(self) -> WorkCalendar:
+        return self._calendar
+
+
 class TicketService:
-    """Ticket operations; deadlines come from `callcenter.tickets.deadlines`."""
+    """Ticket operations; deadlines come from the pack's rules on the working-day calendar
+    (`callcenter.tickets.deadlines`), recomputed at each change of status or milestone."""
 
     events: EventSink = NO_EVENTS  # set by setup_webhooks
 
-    def __init__(self, repository: TicketRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        repository: TicketRepository,
+        clock: Clock,
+        calendars: CalendarSource | None = None,
+        rules: TicketRules = CN_TICKET_RULES,
+    ) -> None:
         self._repo = repository
         self._clock = clock
+        self._calendars = calendars or FileCalendars()
+        self.rules = rules
+        self._calendar: tuple[datetime, WorkCalendar] | None = None
+
+    async def calendar(self) -> WorkCalendar:
+        """The working-day calendar in force (read again after `CALENDAR_TTL`)."""
+        now = self._clock.now()
+        if self._calendar is None or now - self._calendar[0] >= CALENDAR_TTL:
+            self._calendar = (now, await self._calendars.calendar())
+        return self._calendar[1]
+
+    async def deadlines(self, ticket: Ticket) -> TicketDeadlines:
+        """The ticket's deadlines now."""
+        return deadlines(ticket, self.rules, await self.calendar(), self._clock.now())
+
+    async def _marked(self, found: list[tuple[Ticket, SlaMark]]) -> int:
+        """Store the SLA columns that changed and publish the levels reached; how many
+        levels were announced."""
+        changed = [(t, m) for t, m in found if not m.same_as(t)]
+        if not changed:
+            return 0
+        applied = set(await self._repo.mark_sla(changed, self._clock.now(), SLA_ACTOR))
+        announced = 0
+        for ticket, mark in changed:
+            if ticket.id not in applied:
+                continue
+            brief = dataclasses.replace(ticket, events=(), sla_state=mark.state.value)
+            for level in mark.reached:
+                data = {"ticket": brief, "step": level.step, "level": level.state.value}
+                await self.events.publish(Event.of(level.webhook, data | {"at": level.at}))
+                announced += 1
+        return announced
+
+    async def _refresh(self, ticket: Ticket) -> Ticket:
+        """The ticket with its SLA columns brought up to date."""
+        mark = sla_mark(ticket, await self.deadlines(ticket))
+        if await self._marked([(ticket, mark)]) or not mark.same_as(ticket):
+            return await self.get(ticket.id)
+        return ticket
+
+    async def sweep(self, batch: int = 500, batches: int = 20) -> int:
+        """Announce the SLA levels fallen due (warnings, breaches with their escalation),
+        `batch` tickets at a time, at most `batches` times; how many levels were announced."""
+        announced = 0
+        for _ in range(batches):
+            due = await self._repo.due_for_sla(self._clock.now(), batch)
+            if due:
+                calendar, now = await self.calendar(), self._clock.now()
+                marks = [(t, sla_mark(t, deadlines(t, self.rules, calendar, now))) for t in due]
+                announced += await self._marked(marks)
+            if len(due) < batch:
+                break
+        return announced
 
     async def open(self, ticket: NewTicket) -> Ticket:
         """Create a ticket and link the call it came from."""
@@ -62,9 +132,7 @@ class TicketService:
             raise InvalidInputError(
                 f"a ticket summary has at most {MAX_SUMMARY} characters", code="invalid-ticket"
             )
-        now = self._clock.now()
-        due = deadlines(_draft(ticket, now), now).due_at
-        created = await self._repo.create(dataclasses.replace(ticket, due_at=due), now)
+        created = await self._refresh(await self._repo.create(ticket, self._clock.now()))
         await self.events.publish(Event.of("ticket.created", created))
         return created
 
@@ -110,12 +178,16 @@ class TicketService:
     async def _apply(
         self, ticket: Ticket, event: str, actor: Actor, data: dict[str, Any], **values: Any
     ) -> Ticket:
+        if values.get("status") not in (None, ticket.status):  # the status history
+            data = {"from": ticket.status.value, "to": values["status"].value} | data
         change = TicketChange(event, actor, self._clock.now(), ticket.status, data=data, **values)
         if not await self._repo.change(ticket.id, change):
             raise ConflictError(
                 f"ticket {ticket.number} changed meanwhile; read it again", code="ticket-changed"
             )
         after = await self.get(ticket.id)
+        if CLOCK_FIELDS & {k for k, v in values.items() if v}:
+            after = await self._refresh(after)
         await self.events.publish(Event.of("ticket.changed", {"event": event, "ticket": after}))
         return after
 
@@ -199,7 +271,7 @@ class TicketService:
             lifecycle.check_milestone(
                 ticket.type, ticket.status, ticket.milestone, Milestone.CLOSED
             )
-            data |= self._milestone_data(ticket, Milestone.CLOSED, now)
+            data |= await self._milestone_data(ticket, Milestone.CLOSED, now)
         else:
             lifecycle.check_transition(ticket.type, ticket.status, TicketStatus.CLOSED, None)
         milestone = Milestone.CLOSED if ticket.type is TicketType.FAULT_REPAIR else None
@@ -208,8 +280,10 @@ class TicketService:
             resolution=resolution, milestone=milestone,
         )  # fmt: skip
 
-    def _milestone_data(self, ticket: Ticket, milestone: Milestone, at: datetime) -> dict[str, Any]:
-        due = deadlines(ticket, self._clock.now()).milestones.get(milestone)
+    async def _milestone_data(
+        self, ticket: Ticket, milestone: Milestone, at: datetime
+    ) -> dict[str, Any]:
+        due = (await self.deadlines(ticket)).milestones.get(milestone)
         late = due is not None and at > due
         return {
             "milestone": milestone.value,
@@ -241,10 +315,7 @@ class TicketService:
         status = lifecycle.check_milestone(ticket.type, ticket.status, ticket.milestone, milestone)
         when = at or self._clock.now()
         self._check_time(ticket, when)
-        data = self._milestone_data(ticket, milestone, when)
-        event = TicketEvent(when, "milestone", actor.name, data)
-        after = dataclasses.replace(ticket, events=(*ticket.events, event), milestone=milestone)
-        due = deadlines(after, self._clock.now()).due_at
+        data = await self._milestone_data(ticket, milestone, when)
         return await self._apply(
-            ticket, "milestone", actor, data, status=status, milestone=milestone, due_at=due
+            ticket, "milestone", actor, data, status=status, milestone=milestone
         )

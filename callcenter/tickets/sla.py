@@ -224,17 +224,32 @@ def due(clock: SlaClock) -> Deadline | None:
 def due_events(clock: SlaClock, since: datetime, until: datetime) -> tuple[SlaEvent, ...]:
     """The levels newly reached after a sweep at `since` and by one at `until`, each with
     the moment it was reached, lowest first."""
-    before, after = ORDER.index(sla_state(clock, since)), ORDER.index(sla_state(clock, until))
-    total = budget(clock)
-    events = []
-    for state, percent in _thresholds(clock):
-        if before < ORDER.index(state) <= after:
-            at = moment_of(clock, _percent_of(total, percent))
-            events.append(SlaEvent(state, until if at is None else at))
-    return tuple(events)
+    return levels_between(clock, sla_state(clock, since), sla_state(clock, until))
 
 
 def _percent_of(total: timedelta, percent: int) -> timedelta:
     """`percent` of `total`, rounded up to the microsecond (so the level holds then)."""
     micros = -(-(total // timedelta(microseconds=1)) * percent // 100)
     return timedelta(microseconds=micros)
+
+
+def levels_between(clock: SlaClock, after: SlaState, upto: SlaState) -> tuple[SlaEvent, ...]:
+    """The levels above `after` up to `upto`, each with the moment it was reached, lowest
+    first (a moment not known while paused is None: such a level is not listed)."""
+    total, low, high = budget(clock), ORDER.index(after), ORDER.index(upto)
+    events = []
+    for state, percent in _thresholds(clock):
+        if low < ORDER.index(state) <= high:
+            at = moment_of(clock, _percent_of(total, percent))
+            if at is not None:
+                events.append(SlaEvent(state, at))
+    return tuple(events)
+
+
+def next_level_at(clock: SlaClock, state: SlaState) -> datetime | None:
+    """When the level after `state` will be reached, given the pauses known (None after the
+    breach, or while a pause that has not ended stops the clock)."""
+    for level, percent in _thresholds(clock):
+        if ORDER.index(level) > ORDER.index(state):
+            return moment_of(clock, _percent_of(budget(clock), percent))
+    return None

@@ -1,6 +1,7 @@
 """The routing loop of a server instance (its cleanup context): the desks' feed, then,
 where `[routing] run_router` is on, routing rounds, offer and wrap-up timers every tick and
-the periodic jobs (reconciler, agents' refresh, desk heartbeats, callbacks due again)."""
+the periodic jobs (reconciler, agents' refresh, desk heartbeats, callbacks due again), and the
+tickets' SLA sweep beside them."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from aiohttp import web
 
-from callcenter.core.tasks import cancel_requested
+from callcenter.core.tasks import cancel_requested, every
 from callcenter.state.desk_feed import run_feed
 from callcenter.state.keys import Keys
-from callcenter.web.keys import ACD, CALLBACKS, DESK, REDIS, SETTINGS
+from callcenter.web.keys import ACD, CALLBACKS, DESK, REDIS, SETTINGS, TICKETS
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +27,14 @@ def routing_loop(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]
         acd, hub = app[ACD], app[DESK]
         await acd.refresh_agents()
         tasks = [asyncio.create_task(run_feed(app[REDIS], keys, hub.deliver), name="desk-feed")]
-        if app[SETTINGS].routing.run_router:
+        settings = app[SETTINGS]
+        if settings.routing.run_router:
             await acd.reconcile()
             tasks.append(asyncio.create_task(route_forever(app), name="router"))
+            if settings.tickets.run_sweep:
+                sweep = partial(app[TICKETS].sweep, settings.tickets.sweep_batch)
+                job = every(settings.tickets.sweep_seconds, sweep)
+                tasks.append(asyncio.create_task(job, name="sla-sweep"))
         try:
             yield
         finally:

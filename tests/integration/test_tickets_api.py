@@ -51,7 +51,8 @@ SEED: list[Json] = [
 @pytest.fixture
 async def seeded(client: Client, clock: ManualClock) -> dict[str, int]:
     """Five tickets an hour apart; the consultation is assigned, the complaint commented,
-    the praise closed; then a day and a half later (the consultation is overdue)."""
+    the praise closed; then a day and a half later (the complaint's contact and the fault's
+    crew are overdue, not the consultation's working day)."""
     auth = await headers(client, Role.SUPERVISOR)
     ids = {}
     for body in SEED:
@@ -75,8 +76,8 @@ FILTERS = [
     ("area=上城区", {"consultation", "report"}),
     ("assignee_user_id=5", {"consultation"}),
     ("assignee_team=b", {"consultation"}),
-    ("overdue=true", {"consultation", "fault_repair"}),
-    ("overdue=false&area=西湖区", {"complaint"}),
+    ("overdue=true", {"complaint", "fault_repair"}),  # contact in 24 h, a crew in 90 min
+    ("overdue=false&area=上城区", {"consultation", "report"}),  # 1 and 9 working days
     ("text=电价", {"consultation"}),
     ("text=回电", {"complaint"}),  # in a comment
     ("text=100%25", {"report"}),  # a literal %, not a wildcard
@@ -101,10 +102,10 @@ async def test_list_filters(
 @pytest.mark.parametrize(
     ("query", "order"),
     [
-        ("", ["fault_repair", "consultation", "complaint", "report", "praise"]),
+        ("", ["fault_repair", "complaint", "consultation", "report", "praise"]),
         ("sort=created_at", ["complaint", "consultation", "fault_repair", "praise", "report"]),
         ("sort=-created_at", ["report", "praise", "fault_repair", "consultation", "complaint"]),
-        ("sort=due_at", ["fault_repair", "consultation", "complaint", "report", "praise"]),
+        ("sort=due_at", ["fault_repair", "complaint", "consultation", "report", "praise"]),
         ("sort=created_at&limit=2&offset=1", ["consultation", "fault_repair"]),
     ],
 )
@@ -119,8 +120,8 @@ async def test_list_order_and_pages(
 @pytest.mark.parametrize(
     ("query", "order"),
     [
-        ("", ["consultation", "fault_repair", "complaint", "report", "praise"]),  # late first
-        ("sort=due_at", ["fault_repair", "consultation", "complaint", "report", "praise"]),
+        ("", ["complaint", "fault_repair", "consultation", "report", "praise"]),  # late first
+        ("sort=due_at", ["fault_repair", "complaint", "consultation", "report", "praise"]),
     ],
 )
 async def test_overdue_open_tickets_come_first(
@@ -134,7 +135,7 @@ async def test_overdue_open_tickets_come_first(
 
 async def test_overdue_is_shown_per_ticket(client: Client, seeded: dict[str, int]) -> None:
     page = await listing(client, "sort=created_at", await headers(client))
-    assert [item["overdue"] for item in page["items"]] == [False, True, True, False, False]
+    assert [item["overdue"] for item in page["items"]] == [True, False, True, False, False]
 
 
 async def test_status_changes_are_events_with_their_actor(client: Client) -> None:
@@ -225,7 +226,7 @@ async def test_close_with_a_resolution_then_reopen(client: Client) -> None:
 
 async def test_fault_milestones_in_order_with_deadlines(client: Client, clock: ManualClock) -> None:
     auth = await headers(client, Role.SUPERVISOR)
-    body = {"type": "fault_repair", "summary": "没电", "service_point_id": 3}
+    body = {"type": "fault_repair", "summary": "没电", "service_point_id": 3, "area_class": "urban"}
     tid = (await post(client, "/api/tickets", body, auth, 201))["id"]
     path = f"/api/tickets/{tid}/milestones"
     statuses = []
@@ -241,9 +242,10 @@ async def test_fault_milestones_in_order_with_deadlines(client: Client, clock: M
         statuses.append(done["status"])
     assert statuses == ["accepted", "dispatched", "dispatched", "in_progress", "resolved"]
     by_name = {m["milestone"]: m for m in done["milestones"]}
-    assert by_name["arrived"]["at"] is not None and by_name["closed"]["at"] is None
+    assert set(by_name) == {"arrived", "restored"}  # the pack's two fault deadlines
+    assert by_name["arrived"]["at"] is not None
     late = [e["data"]["late"] for e in done["events"] if e["type"] == "milestone"]
-    assert late == [False, False, False, True, False]  # arrived after 45 min
+    assert late == [False, False, False, True, False]  # arrived after 45 min (urban)
     assert datetime.fromisoformat(done["due_at"]) == NOW + timedelta(minutes=60 + 180)
     closed = await post(client, f"/api/tickets/{tid}/close", {"resolution": "更换熔丝"}, auth, 201)
     assert closed["milestone"] == "closed" and closed["status"] == "closed"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from callcenter.tickets import lifecycle
-from callcenter.tickets.deadlines import deadlines
 from callcenter.tickets.models import (
     InvalidTransitionError,
     Milestone,
@@ -144,42 +143,8 @@ def _reached(milestone: Milestone, minutes: int) -> TicketEvent:
     return TicketEvent(at, "milestone", "crew", {"milestone": milestone, "at": at.isoformat()})
 
 
-@pytest.mark.parametrize(
-    ("events", "milestone", "due_after_minutes"),
-    [
-        ((), M.ACCEPTED, 10),
-        ((), M.ARRIVED, 45),
-        ((), M.RESTORED, 45 + 180),  # from the arrival deadline while not arrived
-        ((_reached(M.ARRIVED, 30),), M.RESTORED, 30 + 180),  # from the arrival itself
-        ((_reached(M.ARRIVED, 30), _reached(M.RESTORED, 100)), M.CLOSED, 100 + 24 * 60),
-    ],
-)
-def test_fault_milestone_deadlines_follow_the_milestones(
-    events: tuple[TicketEvent, ...], milestone: Milestone, due_after_minutes: int
-) -> None:
-    due = deadlines(_fault(*events), START).milestones[milestone]
-    assert due == START + timedelta(minutes=due_after_minutes)
-
-
 def test_reopening_restarts_the_milestone_run_after_acceptance() -> None:
     reopened = TicketEvent(START, "status", "x", {"from": "closed", "to": "reopened"})
     ticket = _fault(_reached(M.ACCEPTED, 1), _reached(M.ARRIVED, 30), reopened)
     assert set(ticket.milestone_times()) == {M.ACCEPTED}
     assert lifecycle.milestone_after_reopening(T.FAULT_REPAIR) is M.ACCEPTED
-
-
-@pytest.mark.parametrize(
-    ("type", "given", "expected"),
-    [
-        (T.COMPLAINT, None, START + timedelta(days=4)),
-        (T.REPORT, None, START + timedelta(days=9)),
-        (T.PRAISE, None, None),
-        (T.SERVICE_REQUEST, START + timedelta(hours=24), START + timedelta(hours=24)),  # kept
-        (T.FAULT_REPAIR, None, START + timedelta(minutes=45 + 180)),  # restoration
-    ],
-)
-def test_due_at_per_type(
-    type: TicketType, given: datetime | None, expected: datetime | None
-) -> None:
-    ticket = Ticket(1, "n", type, None, S.OPEN, 0, None, None, None, "s", "a", START, given, None)
-    assert deadlines(ticket, START).due_at == expected

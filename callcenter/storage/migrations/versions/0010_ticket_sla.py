@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("sla_state", sa.String(length=12), nullable=False, server_default="ok")
         )
+        batch.add_column(sa.Column("sla_step", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("sla_next_at", Stamp, nullable=True))
         batch.add_column(
             sa.Column("escalation_level", sa.SmallInteger(), nullable=False, server_default="0")
@@ -39,7 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         batch.drop_index("ix_tickets_sla_next_at")
         for column in (
-            "urge_count", "escalation_level", "sla_next_at", "sla_state", "customer_class",
+            "urge_count", "escalation_level", "sla_next_at", "sla_step", "sla_state", "customer_class",
             "area_class",
         ):  # fmt: skip
             batch.drop_column(column)
