@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from callcenter.app import create_app
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
-from callcenter.tickets.models import IVR_ACTOR, Actor
+from callcenter.tickets.models import IVR_ACTOR, Actor, NewTicket, TicketType
 from callcenter.web.keys import AUTH, TICKETS
 from tests.browser.chromium import playwright_or_skip, screenshots
 from tests.browser.test_i18n_browser import UNTRANSLATED
@@ -129,6 +129,12 @@ async def check_filters(page: Any, ids: dict[str, str]) -> None:
     await page.fill("#f-team", "north")
     await filter_rows(page, [ids["complaint"]])
     await page.fill("#f-team", "")
+    await page.fill("#f-area", "上城区")
+    await filter_rows(page, [ids["consultation"]])
+    await page.fill("#f-area", "")
+    await page.fill("#f-from", "2026-03-10")  # the day both were opened (Beijing)
+    await filter_rows(page, [ids["consultation"], ids["complaint"]])
+    await page.fill("#f-from", "")
     await page.fill("#f-to", "2026-03-09")  # created before the tickets: none
     await filter_rows(page, [])
     await page.click("#f-clear")
@@ -215,3 +221,34 @@ async def test_no_board_text_is_left_as_a_key(client: Client, browser: Any, lang
     await page.select_option("#lang", lang)
     assert await page.evaluate(UNTRANSLATED) == []
     await context.close()
+
+
+async def test_the_board_pages_by_twenty(
+    client: Client, browser: Any, request: pytest.FixtureRequest
+) -> None:
+    user = await client.app[AUTH].add_user("boss", Role.SUPERVISOR, "pw-boss-123456", "值班长")
+    for n in range(21):
+        summary = f"表扬 {n}"
+        await client.app[TICKETS].open(NewTicket(TicketType.PRAISE, summary, user.username))
+    context = await browser.new_context(locale="en-US")
+    page = await context.new_page()
+    try:
+        await page.goto(str(client.make_url("/tickets/board")))
+        await page.fill("#username", "boss")
+        await page.fill("#password", "pw-boss-123456")
+        await page.click("#signin-button")
+        await page.wait_for_selector(ROWS, timeout=5000)
+        assert await page.locator(ROWS).count() == 20
+        assert await page.text_content("#page-info") == "Page 1 of 2, 21 tickets"
+        assert await page.is_disabled("#prev")
+        await page.click("#next")
+        await page.wait_for_function(
+            "sel => document.querySelectorAll(sel).length === 1", arg=ROWS, timeout=5000
+        )
+        assert await page.text_content("#page-info") == "Page 2 of 2, 21 tickets"
+        assert await page.is_disabled("#next")
+    except BaseException:
+        await screenshots(request, {"pages": page})
+        raise
+    finally:
+        await context.close()
