@@ -79,6 +79,14 @@ async def seed(client: Client, clock: ManualClock) -> dict[str, str]:
     return {key: str(value) for key, value in ids.items()}
 
 
+async def sign_in(page: Any, client: Client, username: str, password: str) -> None:
+    """Open the board and sign in."""
+    await page.goto(str(client.make_url("/tickets/board")))
+    await page.fill("#username", username)
+    await page.fill("#password", password)
+    await page.click("#signin-button")
+
+
 async def check_board(page: Any, ids: dict[str, str]) -> None:
     await page.wait_for_selector(ROWS, timeout=5000)
     assert [await r.get_attribute("data-ticket") for r in await page.locator(ROWS).all()] == [
@@ -157,11 +165,8 @@ async def test_a_supervisor_works_the_ticket_board(
     context = await browser.new_context(locale="zh-CN")
     page = await context.new_page()
     try:
-        await page.goto(str(client.make_url("/tickets/board")))
+        await sign_in(page, client, "boss", "pw-boss-123456")
         assert await page.title() == "工单监控看板"
-        await page.fill("#username", "boss")
-        await page.fill("#password", "pw-boss-123456")
-        await page.click("#signin-button")
         await check_board(page, ids)
         await check_filters(page, ids)
         await check_detail(page, ids)
@@ -199,10 +204,7 @@ async def test_an_agent_is_refused_by_the_board_and_the_api(
     context = await browser.new_context(locale="en-US")
     page = await context.new_page()
     try:
-        await page.goto(str(client.make_url("/tickets/board")))
-        await page.fill("#username", "agent01")
-        await page.fill("#password", "pw-agent-12345")
-        await page.click("#signin-button")
+        await sign_in(page, client, "agent01", "pw-agent-12345")
         await page.wait_for_selector("#refusal:not([hidden])", timeout=5000)
         assert await page.text_content("#refusal-text") == REFUSED
         assert await page.locator("#board").is_hidden()
@@ -220,6 +222,7 @@ async def test_no_board_text_is_left_as_a_key(client: Client, browser: Any, lang
     await page.goto(str(client.make_url("/tickets/board")))
     await page.select_option("#lang", lang)
     assert await page.evaluate(UNTRANSLATED) == []
+    assert await page.locator("#board").is_hidden()  # until signed in
     await context.close()
 
 
@@ -233,10 +236,7 @@ async def test_the_board_pages_by_twenty(
     context = await browser.new_context(locale="en-US")
     page = await context.new_page()
     try:
-        await page.goto(str(client.make_url("/tickets/board")))
-        await page.fill("#username", "boss")
-        await page.fill("#password", "pw-boss-123456")
-        await page.click("#signin-button")
+        await sign_in(page, client, "boss", "pw-boss-123456")
         await page.wait_for_selector(ROWS, timeout=5000)
         assert await page.locator(ROWS).count() == 20
         assert await page.text_content("#page-info") == "Page 1 of 2, 21 tickets"

@@ -5,7 +5,7 @@
 // few seconds. A role the board is not for (agents, operators) is told so.
 const POLL_MS = 5000;
 const FINISHED = ["closed", "cancelled"];
-const board = { boot: I18N.boot, offset: 0, total: 0, items: [], selected: null, detail: null, refused: false, timers: [], seq: 0 };
+const board = { boot: I18N.boot, offset: 0, total: 0, items: null, selected: null, detail: null, refused: false, timers: [], seq: 0 };
 const $ = (id) => document.getElementById(id);
 
 function span(ms) {
@@ -80,8 +80,10 @@ function render() {
   SLA_TILES.render($("sla-tiles"));
   const body = document.querySelector("#tickets tbody");
   body.replaceChildren(...board.items.map(row));
-  if (!board.items.length) body.append(CC.el("tr", null, { class: "empty" }));
-  if (!board.items.length) body.lastChild.append(CC.el("td", I18N.t("no_tickets"), { colspan: "11" }));
+  if (!board.items.length) {
+    body.append(CC.el("tr", null, { class: "empty" }));
+    body.lastChild.append(CC.el("td", I18N.t("no_tickets"), { colspan: "11" }));
+  }
   const size = board.boot.page_size;
   const pages = Math.max(1, Math.ceil(board.total / size));
   $("page-info").textContent = I18N.t("page_info", { page: Math.floor(board.offset / size) + 1, pages, total: board.total });
@@ -170,7 +172,7 @@ $("refusal-sign-out").onclick = async () => {
   await CC.api("POST", "/api/auth/logout").catch(() => null);
   CC.signOut();
 };
-I18N.onChange(() => { if (board.refused) refuse(); else if (board.items) render(); });
+I18N.onChange(() => { if (board.refused) refuse(); else if (board.items) render(); }); // items: once loaded
 
 CC.signIn(() => {
   if (!board.boot.roles.includes(CC.user.role)) { refuse(); return; }
