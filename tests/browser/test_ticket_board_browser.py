@@ -109,6 +109,10 @@ async def check_board(page: Any, ids: dict[str, str]) -> None:
         for kind in ("open", "warned", "breached", "overdue", "escalated")
     }
     assert tiles == {"open": "2", "warned": "1", "breached": "1", "overdue": "1", "escalated": "1"}
+    teams = page.locator("#sla-teams tbody tr")
+    assert [await t.get_attribute("data-team") for t in await teams.all()] == ["north", ""]
+    assert await teams.nth(0).locator("td[data-tile='warned']").text_content() == "1"
+    assert await teams.nth(1).locator("td").first.text_content() == "未分配班组"
 
 
 async def filter_rows(page: Any, expected: list[str]) -> None:
@@ -136,6 +140,13 @@ async def check_filters(page: Any, ids: dict[str, str]) -> None:
     await page.fill("#f-text", "")
     await page.fill("#f-team", "north")
     await filter_rows(page, [ids["complaint"]])
+    await page.fill("#f-team", "")
+    await filter_rows(page, [ids["consultation"], ids["complaint"]])
+    await page.click("#sla-teams tr[data-team='north']")  # a team of the summary
+    await page.wait_for_function(
+        "sel => document.querySelectorAll(sel).length === 1", arg=ROWS, timeout=5000
+    )
+    assert await page.input_value("#f-team") == "north"
     await page.fill("#f-team", "")
     await page.fill("#f-area", "上城区")
     await filter_rows(page, [ids["consultation"]])

@@ -21,6 +21,7 @@ const BOARD_LABELS = {
       close_detail: "关闭详情",
       sla_tiles: "工单时限", tile_open: "在途工单", tile_warned: "预警", tile_breached: "已超期",
       tile_overdue: "超时", tile_escalated: "已升级",
+      no_team: "未分配班组",
     },
     sla_state: { ok: "正常", warn70: "预警 70%", warn80: "预警 80%", warn90: "预警 90%", breached: "已超期" },
     milestone: {
@@ -50,6 +51,7 @@ const BOARD_LABELS = {
       close_detail: "Close",
       sla_tiles: "Ticket SLAs", tile_open: "Open tickets", tile_warned: "Warned", tile_breached: "Breached",
       tile_overdue: "Overdue", tile_escalated: "Escalated",
+      no_team: "No team",
     },
     sla_state: { ok: "OK", warn70: "70 % warning", warn80: "80 % warning", warn90: "90 % warning", breached: "Breached" },
     milestone: {

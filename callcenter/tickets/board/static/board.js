@@ -74,6 +74,19 @@ function row(t) {
   return tr;
 }
 
+// The summary per team; a click on a team filters the list by it.
+function renderTeams() {
+  const teams = SLA_TILES.data ? SLA_TILES.data.teams : [];
+  document.querySelector("#sla-teams tbody").replaceChildren(...teams.map((t) => {
+    const tr = CC.el("tr", null, { "data-team": t.team || "" });
+    tr.append(CC.el("td", t.team || I18N.t("no_team")));
+    for (const kind of SLA_TILES.KINDS) tr.append(CC.el("td", t[kind], { "data-tile": kind }));
+    if (t.team) tr.onclick = () => { $("f-team").value = t.team; board.offset = 0; refresh(); };
+    return tr;
+  }));
+  $("teams").replaceChildren(...teams.filter((t) => t.team).map((t) => CC.el("option", null, { value: t.team })));
+}
+
 function render() {
   $("board").hidden = false;
   $("updated").textContent = I18N.clock(SLA_TILES.now());
@@ -89,8 +102,7 @@ function render() {
   $("page-info").textContent = I18N.t("page_info", { page: Math.floor(board.offset / size) + 1, pages, total: board.total });
   $("prev").disabled = board.offset === 0;
   $("next").disabled = board.offset + size >= board.total;
-  const teams = (SLA_TILES.data ? SLA_TILES.data.teams : []).map((t) => t.team).filter(Boolean);
-  $("teams").replaceChildren(...teams.map((t) => CC.el("option", null, { value: t })));
+  renderTeams();
   tickTimers();
   renderDetail();
 }
