@@ -34,6 +34,8 @@ class TicketBoardPage:
         )
 
     async def page(self, request: web.Request) -> web.Response:
+        """The board page; its bootstrap JSON carries the roles it is for, the statuses and
+        types of the filters and the page size."""
         bootstrap = {
             "timezone": self._timezone,
             "languages": list(PAGE_LANGUAGES),
