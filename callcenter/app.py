@@ -93,6 +93,7 @@ from callcenter.web.keys import (
 )
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.routing_loop import routing_loop
+from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
 from ivr_flows.loader import default_flow_files, load_flows
 from ivr_flows.service import IvrService
@@ -206,6 +207,7 @@ def create_app(
     # --- the operations console (issue 14): /ops, its REST, socket and progress publisher
     setup_console(app, pack, clock)
     setup_webhooks(app, clock)  # outgoing webhooks (issue 15): API, publishers, worker
+    setup_ticket_board(app, clock)  # issue 15 (board): /tickets/board, SLA summary
     return app
 
 

@@ -61,4 +61,5 @@ I18N.onChange(() => { if (board.refused) refuse(); else if (board.data) render()
 CC.signIn(() => {
   board.timer = setInterval(refresh, 2000);
   refresh();
+  SLA_TILES.start("sla-section", 5); // issue 15 (board): the ticket SLA tiles
 });
