@@ -76,6 +76,9 @@ class PopTicket:
     created_at: datetime
     due_at: datetime | None
     summary: str
+    urge_count: int = 0  # 催办: repeat calls about it so far
+    sla_state: str = "ok"
+    call_no: int | None = None  # this call urges it: which call about it this is (2nd…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ class ScreenPop:
             "keyed": [_key_json(k) for k in self.keyed],
             "customers": [_customer_json(c) for c in self.customers],
             "as_of": self.as_of.isoformat(),
+            "urges": [_urge_json(t) for c in self.customers for t in c.open_tickets if t.call_no],
         }
 
 
@@ -245,7 +249,15 @@ def _ticket_json(ticket: PopTicket) -> dict[str, Any]:
         "created_at": _time(ticket.created_at),
         "due_at": _time(ticket.due_at),
         "summary": ticket.summary,
+        "urge_count": ticket.urge_count,
+        "sla_state": ticket.sla_state,
+        "call_no": ticket.call_no,
     }
+
+
+def _urge_json(ticket: PopTicket) -> dict[str, Any]:
+    """A ticket this call urges (催办): the desk flags it as the `call_no`-th call about it."""
+    return {"ticket_id": ticket.id, "number": ticket.number, "call_no": ticket.call_no}
 
 
 def _call_json(call: PopCall) -> dict[str, Any]:
