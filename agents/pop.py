@@ -55,6 +55,7 @@ class PopAccount:
     service_point: PopServicePoint
     arrears: LateFee
     outages: tuple[PopOutage, ...] = ()
+    id: int | None = None  # for a ticket opened from the pop (issue 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,7 @@ def _outage_json(outage: PopOutage) -> dict[str, Any]:
 def _account_json(account: PopAccount) -> dict[str, Any]:
     point = account.service_point
     return {
+        "id": account.id,
         "account_no": account.account_no,
         "tariff_class": account.tariff_class,
         "payment_mode": account.payment_mode,

@@ -186,6 +186,7 @@ def _pop_account(item: AccountProfile) -> PopAccount:
             )
             for o in item.outages
         ),
+        id=account.id,
     )
 
 
