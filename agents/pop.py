@@ -55,6 +55,7 @@ class PopAccount:
     service_point: PopServicePoint
     arrears: LateFee
     outages: tuple[PopOutage, ...] = ()
+    id: int | None = None  # for a ticket opened from the pop (issue 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,9 @@ class PopTicket:
     created_at: datetime
     due_at: datetime | None
     summary: str
+    urge_count: int = 0  # 催办: repeat calls about it so far
+    sla_state: str = "ok"
+    call_no: int | None = None  # this call urges it: which call about it this is (2nd…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,7 @@ class ScreenPop:
             "keyed": [_key_json(k) for k in self.keyed],
             "customers": [_customer_json(c) for c in self.customers],
             "as_of": self.as_of.isoformat(),
+            "urges": [_urge_json(t) for c in self.customers for t in c.open_tickets if t.call_no],
         }
 
 
@@ -200,6 +205,7 @@ def _outage_json(outage: PopOutage) -> dict[str, Any]:
 def _account_json(account: PopAccount) -> dict[str, Any]:
     point = account.service_point
     return {
+        "id": account.id,
         "account_no": account.account_no,
         "tariff_class": account.tariff_class,
         "payment_mode": account.payment_mode,
@@ -245,7 +251,15 @@ def _ticket_json(ticket: PopTicket) -> dict[str, Any]:
         "created_at": _time(ticket.created_at),
         "due_at": _time(ticket.due_at),
         "summary": ticket.summary,
+        "urge_count": ticket.urge_count,
+        "sla_state": ticket.sla_state,
+        "call_no": ticket.call_no,
     }
+
+
+def _urge_json(ticket: PopTicket) -> dict[str, Any]:
+    """A ticket this call urges (催办): the desk flags it as the `call_no`-th call about it."""
+    return {"ticket_id": ticket.id, "number": ticket.number, "call_no": ticket.call_no}
 
 
 def _call_json(call: PopCall) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from callcenter.auth.service import AuthService
 from callcenter.callflow.acd import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
+from callcenter.callflow.urges import setup_urges  # 催办 (issue 15)
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
 from callcenter.campaigns.assisted import AssistedBridge
@@ -157,6 +158,7 @@ def create_app(
         app[ACD],
         settings.routing.preferred_wait_seconds,
     )
+    setup_urges(app, services, pack)  # 催办 and the desk ticket form's taxonomy (issue 15)
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)

@@ -1,7 +1,7 @@
 "use strict";
 // The agent desk: presence buttons, the screen-pop pushed over the WebSocket (pop.js), accept
-// or decline, hang up, transfer, wrap-up with a disposition, and a ticket from the pop. Texts
-// and labels come from i18n.js in the agent's language.
+// or decline, hang up, transfer, wrap-up with a disposition, and the ticket form (tickets.js).
+// Texts and labels come from i18n.js in the agent's language.
 const $ = (id) => document.getElementById(id);
 const desk = { call: null, state: null, wrapUntil: null, socket: null, retry: 500, pingTimer: null, countdown: null };
 
@@ -34,6 +34,7 @@ function showCall(callId, pop, phase) {
   $("wrap-up-form").hidden = phase !== "wrap-up";
   POP.render($("pop"), desk.call.pop);
   CAMPAIGN.show(desk.call, phase);
+  TICKETS.redraw(desk.call);
 }
 
 function showWrapUp(until) {
@@ -50,7 +51,7 @@ function clearCall() {
   $("pop").replaceChildren();
   CAMPAIGN.hide();
   $("notes").value = "";
-  $("ticket-result").textContent = "";
+  TICKETS.reset();
 }
 
 function countDown(deadlineMs) {
@@ -136,17 +137,7 @@ function wire() {
     });
   });
   CAMPAIGN.wire(act, () => desk.call);
-  $("ticket-form").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    act(async () => {
-      const pop = desk.call && desk.call.pop;
-      const c = pop && pop.customers && pop.customers[0];
-      const body = { type: $("ticket-type").value, summary: $("ticket-summary").value || I18N.t("default_summary"), call_id: desk.call.id };
-      if (c) body.customer_id = c.id;
-      const t = await CC.api("POST", "/api/tickets", body);
-      $("ticket-result").textContent = t.number;
-    });
-  });
+  TICKETS.wire(act, () => desk.call);
 }
 
 // A language switch redraws what the server sent last, in the new language.
@@ -162,5 +153,6 @@ CC.signIn(async () => {
   I18N.onChange(redraw);
   await act(async () => I18N.useAgentLanguages((await CC.api("GET", "/api/agents/me")).languages));
   await act(() => CC.api("POST", "/api/agents/me/login"));
+  await act(() => TICKETS.load());
   connect();
 });

@@ -222,6 +222,35 @@ const CC_LABELS = {
   },
 };
 
+// --- 催办 and the desk's ticket form (issue 15, urges): their words, merged into CC_LABELS
+const TICKET_FORM_LABELS = {
+  "zh-CN": {
+    ui: {
+      urge_flag: "催办：第{nth}次来电催办工单 {number}", urge_short: "本次来电催办", urge_count: "催办 {n} 次",
+      ticket_form: "工单", ticket_target: "办理", ticket_new: "新建工单", no_subtype: "（无子类）",
+      ticket_for: "客户：{name}，户号 {account}", ticket_status_keep: "状态不变", ticket_comment: "处理意见",
+      ticket_attach: "关联本次来电", ticket_save: "提交", ticket_created: "已创建工单 {number}",
+      ticket_attached: "已并入在途工单 {number}", ticket_updated: "已更新工单 {number}",
+      ticket_nothing: "请选择状态、填写处理意见或关联本次来电",
+    },
+    sla_state: { ok: "正常", warn70: "时限已过70%", warn80: "时限已过80%", warn90: "时限已过90%", breached: "已超时" },
+  },
+  "en-US": {
+    ui: {
+      urge_flag: "Urge: {nth} call about ticket {number}", urge_short: "urged by this call", urge_count: "urged {n}×",
+      ticket_form: "Ticket", ticket_target: "Work on", ticket_new: "New ticket", no_subtype: "(no sub-type)",
+      ticket_for: "Customer: {name}, account {account}", ticket_status_keep: "Status unchanged", ticket_comment: "Comment",
+      ticket_attach: "Attach this call", ticket_save: "Save", ticket_created: "Ticket {number} created",
+      ticket_attached: "Added to open ticket {number}", ticket_updated: "Ticket {number} updated",
+      ticket_nothing: "Choose a status, write a comment or attach this call",
+    },
+    sla_state: { ok: "on time", warn70: "70% of the time used", warn80: "80% of the time used", warn90: "90% of the time used", breached: "overdue" },
+  },
+};
+for (const [lang, kinds] of Object.entries(TICKET_FORM_LABELS)) {
+  for (const [kind, table] of Object.entries(kinds)) CC_LABELS[lang][kind] = { ...(CC_LABELS[lang][kind] || {}), ...table };
+}
+
 const I18N = {
   boot: JSON.parse((document.getElementById("cc-bootstrap") || {}).textContent || "{}"),
   lang: "zh-CN",

@@ -70,17 +70,43 @@ const POP = {
     for (const a of c.accounts || []) card.append(POP.account(a, asOf));
     POP.items(card, "open_tickets", "tickets", (c.open_tickets || []).map((t) =>
       [t.number, I18N.label("ticket_type", t.type), I18N.label("ticket_status", t.status), t.summary].join(" ") +
-      (t.due_at ? I18N.t("ticket_due", { due: I18N.time(t.due_at) }) : "")));
+      (t.due_at ? I18N.t("ticket_due", { due: I18N.time(t.due_at) }) : "") + POP.ticketFlags(t)));
     POP.items(card, "recent_calls", "calls", (c.recent_calls || []).map((cl) =>
       [I18N.time(cl.started_at), I18N.label("direction", cl.direction),
         cl.disposition ? I18N.label("disposition", cl.disposition) : I18N.label("call_state", cl.state)].join(" ")));
     return card;
   },
 
+  // 催办 (issue 15): how often the ticket was urged and its SLA level, when there is news.
+  ticketFlags(t) {
+    const flags = [];
+    if (t.urge_count) flags.push(I18N.t("urge_count", { n: t.urge_count }));
+    if (t.sla_state && t.sla_state !== "ok") flags.push(I18N.label("sla_state", t.sla_state));
+    return flags.length ? " [" + POP.list(flags) + "]" : "";
+  },
+
+  // "2nd", "3rd", "11th" in English; the number itself in Chinese (第2次).
+  ordinal(n) {
+    if (I18N.lang !== "en-US") return String(n);
+    const tens = n % 100, ones = n % 10;
+    const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[ones] || "th");
+    return n + suffix;
+  },
+
+  // The tickets this call urges: the flag above the profile.
+  urges(pop) {
+    const box = CC.el("div", null, { class: "urges" });
+    for (const u of pop.urges || []) {
+      box.append(CC.el("p", I18N.t("urge_flag", { nth: POP.ordinal(u.call_no), number: u.number }), { class: "urge" }));
+    }
+    return box;
+  },
+
   render(box, pop) {
     box.replaceChildren();
     if (!pop) return;
     if (pop.campaign) box.append(CAMPAIGN.block(pop.campaign)); // an outbound campaign call
+    if ((pop.urges || []).length) box.append(POP.urges(pop));
     box.append(POP.head(pop));
     if (!pop.customers || pop.customers.length === 0) {
       box.append(CC.el("p", I18N.t("unidentified"), { class: "unknown" }));

@@ -29,9 +29,11 @@ from callcenter.customers.models import (
     AccountProfile,
     CustomerProfile,
     ProfileLookup,
+    TicketBrief,
     credit_rating,
 )
 from callcenter.customers.service import ProfileService
+from callcenter.tickets.urges import URGE
 from outbound.campaign_pop import CampaignPop, CampaignPops
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,8 @@ class ProfilePops:
             chosen = [
                 p for p in found.profiles if wanted is None or p.customer.id == wanted
             ] or list(found.profiles)
-            customers = tuple(pop_customer(p) for p in chosen)
+            urged = frozenset(t.ticket_id for t in detail.tickets if t.relation == URGE)
+            customers = tuple(pop_customer(p, urged) for p in chosen)
         return ScreenPop(
             call_id=call_id,
             caller=record.from_number,
@@ -134,8 +137,9 @@ def _keyed(data: Mapping[str, Any]) -> PopKey:
     )
 
 
-def pop_customer(profile: CustomerProfile) -> PopCustomer:
-    """A customer profile as the screen-pop holds it."""
+def pop_customer(profile: CustomerProfile, urged: frozenset[int] = frozenset()) -> PopCustomer:
+    """A customer profile as the screen-pop holds it; the tickets in `urged` are urged by
+    the call (催办): the pop says which call about each this is."""
     customer = profile.customer
     manager = customer.account_manager
     return PopCustomer(
@@ -146,15 +150,20 @@ def pop_customer(profile: CustomerProfile) -> PopCustomer:
         account_manager=PopManager(manager.user_id, manager.name) if manager else None,
         vulnerable=tuple(sorted(f.value for f in customer.vulnerable)),
         accounts=tuple(_pop_account(a) for a in profile.accounts),
-        open_tickets=tuple(
-            PopTicket(t.id, t.number, t.type, t.status, t.created_at, t.due_at, t.summary)
-            for t in profile.open_tickets
-        ),
+        open_tickets=tuple(_pop_ticket(t, urged) for t in profile.open_tickets),
         recent_calls=tuple(
             PopCall(c.id, c.started_at, c.direction, c.state, c.disposition, c.agent_id)
             for c in profile.recent_calls
         ),
     )
+
+
+def _pop_ticket(t: TicketBrief, urged: frozenset[int]) -> PopTicket:
+    call_no = t.urge_count + 1 if t.id in urged else None  # this call is the latest urge
+    return PopTicket(
+        t.id, t.number, t.type, t.status, t.created_at, t.due_at, t.summary,
+        t.urge_count, t.sla_state, call_no,
+    )  # fmt: skip
 
 
 def _pop_account(item: AccountProfile) -> PopAccount:
@@ -177,6 +186,7 @@ def _pop_account(item: AccountProfile) -> PopAccount:
             )
             for o in item.outages
         ),
+        id=account.id,
     )
 
 

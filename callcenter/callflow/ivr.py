@@ -18,6 +18,7 @@ from callcenter.customers.models import AccountProfile, CustomerProfile, Profile
 from callcenter.customers.service import ProfileService
 from callcenter.tickets.models import IVR_ACTOR, NewTicket, TicketChannel, TicketType
 from callcenter.tickets.service import TicketService
+from callcenter.tickets.urges import TicketUrges, urged_band
 from ivr_flows import commands as c
 from ivr_flows.events import LookupAnswered, LookupStatus
 from ivr_flows.models import LookupKind
@@ -104,6 +105,9 @@ def _call_event(record: c.IvrRecord) -> list[tuple[CallEventType, dict[str, Any]
 class IvrServicesAdapter:
     """Implements `ivr_flows.ports.IvrServices`."""
 
+    # 催办: the pack's `urge_priority_boost` (set by `callcenter.callflow.urges.setup_urges`)
+    urge_priority_boost: int = 1
+
     def __init__(
         self,
         profiles: ProfileService,
@@ -119,6 +123,7 @@ class IvrServicesAdapter:
         self._zone = ZoneInfo(timezone)
         self._acd = acd
         self._preferred_wait = preferred_wait_seconds
+        self._urges = TicketUrges(tickets)
 
     async def enqueue(
         self, call_id: str, command: c.Enqueue, variables: Mapping[str, Any]
@@ -132,6 +137,8 @@ class IvrServicesAdapter:
             priority = caller.priority
         preferred = command.preferred_agent or caller.account_manager
         queue, priority = _campaign_routing(variables, command.queue, priority)
+        if variables.get("urges"):  # the caller urges open tickets (催办)
+            priority = Priority(urged_band(priority, self.urge_priority_boost))
         request = QueueRequest(
             call_id,
             queue,
@@ -158,13 +165,15 @@ class IvrServicesAdapter:
 
     async def _lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
         if command.kind is L.CALLER:
-            return self._identify(await self._profiles.by_phone(command.phone or ""))
+            return await self._identified(
+                call_id, await self._profiles.by_phone(command.phone or "")
+            )
         account_no = command.account_no
         if not account_no:
             return NOT_FOUND
         found = await self._profiles.by_account(account_no)
         if command.kind is L.ACCOUNT:
-            return self._identify(found)
+            return await self._identified(call_id, found)
         profile = found.profiles[0]
         account = profile.accounts[0]
         if command.kind is L.BILL:
@@ -177,6 +186,19 @@ class IvrServicesAdapter:
             call_id, E.NOTE_ADDED, {"kind": "notify_on_restore", "account_no": account_no}
         )
         return LookupAnswered(LookupStatus.FOUND)
+
+    async def _identified(self, call_id: str, found: ProfileLookup) -> LookupAnswered:
+        """The caller identified: a single customer's open tickets are urged by the call
+        (`urges` in the answer's values, for the queue priority)."""
+        answer = self._identify(found)
+        if answer.status is not LookupStatus.FOUND:
+            return answer
+        tickets = [t.id for p in found.profiles for t in p.open_tickets]
+        urges = await self._urges.urge(call_id, tickets) if tickets else ()
+        if not urges:
+            return answer
+        values = dict(answer.values) | {"urges": [u.to_json() for u in urges]}
+        return LookupAnswered(answer.status, values)
 
     @staticmethod
     def _identify(found: ProfileLookup) -> LookupAnswered:

@@ -171,6 +171,9 @@ class PolicyPack:
     timezone: str = "Asia/Shanghai"
     extra: tuple[tuple[str, str], ...] = field(default=())
     tickets: TicketRules = CN_TICKET_RULES  # issue 15: taxonomy, deadlines, pauses, warnings
+    # 催办 (issue 15, urges): an urging caller's call rises this many routing bands (normal →
+    # vulnerable with 1), never into the hazard band (assumed)
+    urge_priority_boost: int = 1
 
 
 CN_OUTBOUND = OutboundRules(

@@ -171,6 +171,8 @@ class TicketBrief:
     created_at: datetime
     due_at: datetime | None
     summary: str
+    urge_count: int = 0  # 催办 (issue 15): repeat calls about it
+    sla_state: str = "ok"  # the SLA level reached
 
 
 @dataclass(frozen=True, slots=True)

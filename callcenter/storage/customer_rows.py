@@ -90,6 +90,8 @@ def ticket_from(m: Mapping[str, Any]) -> TicketBrief:
         m["created_at"],
         m["due_at"],
         m["summary"],
+        int(m.get("urge_count") or 0),  # 催办 (issue 15)
+        str(m.get("sla_state") or "ok"),
     )
 
 

@@ -96,6 +96,8 @@ _TICKETS = (
         tickets.c.created_at,
         tickets.c.due_at,
         tickets.c.summary,
+        tickets.c.urge_count,  # 催办 (issue 15)
+        tickets.c.sla_state,
     )
     .where(
         tickets.c.customer_id.in_(bindparam("customer_ids", expanding=True)),

@@ -51,7 +51,8 @@ SELECT
      WHERE p.service_point_id IN (SELECT service_point_id FROM acc)
        AND o.status IN ('scheduled', 'active')) o)::text AS outages,
   (SELECT json_agg(t ORDER BY t.created_at DESC) FROM (
-     SELECT id, number, type, status, customer_id, account_id, created_at, due_at, summary
+     SELECT id, number, type, status, customer_id, account_id, created_at, due_at, summary,
+            urge_count, sla_state
      FROM tickets
      WHERE customer_id IN (SELECT customer_id FROM acc)
        AND status NOT IN ('closed', 'cancelled')) t)::text AS tickets,
