@@ -51,8 +51,9 @@ async def client(
 
 
 async def seed(client: Client, clock: ManualClock) -> dict[str, str]:
-    """A consultation opened first (due in a day), then a complaint at 80 % for team north;
-    two days on, the consultation is a day overdue, escalated once and urged twice."""
+    """A consultation opened first (due at the end of the next working day), then a
+    complaint at 80 % for team north, contacted; the consultation is a day overdue,
+    escalated once and urged twice."""
     user = await client.app[AUTH].add_user("boss", Role.SUPERVISOR, "pw-boss-123456", "值班长")
     _, secret = await client.app[AUTH].create_token(Role.SUPERVISOR, "test", user.id)
     auth = {"Authorization": f"Bearer {secret}"}
@@ -65,8 +66,10 @@ async def seed(client: Client, clock: ManualClock) -> dict[str, str]:
         assert resp.status == 201, await resp.text()
         ids[key] = (await resp.json())["id"]
         clock.advance(timedelta(hours=1))
-    resp = await client.patch(
-        f"/api/tickets/{ids['complaint']}", json={"assignee_team": "north"}, headers=auth
+    resp = await client.patch(  # contacted: now held to its answer in 4 working days
+        f"/api/tickets/{ids['complaint']}",
+        json={"assignee_team": "north", "status": "accepted"},
+        headers=auth,
     )
     assert resp.status == 200
     service = client.app[TICKETS]
@@ -75,7 +78,9 @@ async def seed(client: Client, clock: ManualClock) -> dict[str, str]:
     await service.record(ids["consultation"], "escalated", SWEEP, {}, escalation_level=1)
     for _ in range(2):
         await service.record(ids["consultation"], "urge", IVR_ACTOR, {}, urged=True)
-    clock.advance(timedelta(days=2) - timedelta(hours=2))  # consultation due NOW + 1 day
+    # the consultation is due at the end of its working day (NOW + 38 h), the complaint's
+    # answer at the end of the 4th working day after its opening (NOW + 4 d 14 h)
+    clock.advance(timedelta(hours=60))
     return {key: str(value) for key, value in ids.items()}
 
 
@@ -97,7 +102,9 @@ async def check_board(page: Any, ids: dict[str, str]) -> None:
     assert "late" in (await late.get_attribute("class") or "")
     assert (await late.text_content() or "").startswith("已超时 1天 00:0")
     complaint = page.locator(f"tr[data-ticket='{ids['complaint']}']")
-    assert (await complaint.locator("td.timer").text_content() or "").startswith("剩余 2天 0")
+    assert (await complaint.locator("td.timer").text_content() or "").startswith(
+        "剩余 3天 23:5"
+    )  # and ticking
     assert await complaint.locator(".badge").text_content() == "预警 80%"
     assert await complaint.locator(".badge").get_attribute("data-sla") == "warn80"
     consultation = page.locator(f"tr[data-ticket='{ids['consultation']}']")

@@ -52,8 +52,9 @@ def figures(open: int, overdue: int = 0, escalated: int = 0, **states: int) -> J
 
 
 async def seed(client: Client, clock: ManualClock) -> None:
-    """North: a complaint at 80 % and a consultation (overdue); south: a praise (no
-    deadline); no team: a breached, escalated fault (overdue); a closed consultation."""
+    """North: a complaint at 80 % (overdue: no contact in 24 h) and a consultation
+    (overdue: 1 working day); south: a praise (no deadline); no team: a breached, escalated
+    fault (overdue); a closed consultation."""
     auth = await headers(client, Role.SUPERVISOR)
     opened = {}
     bodies: dict[str, Json] = {
@@ -77,7 +78,7 @@ async def seed(client: Client, clock: ManualClock) -> None:
     await service.record(
         opened["fault"], "breached", SWEEP, {}, sla_state="breached", escalation_level=1
     )
-    clock.advance(timedelta(days=2))  # the consultation (1 day) and the fault are overdue
+    clock.advance(timedelta(days=2))  # all but the praise are overdue
 
 
 async def test_open_tickets_are_counted_per_level_team_and_overdue(
@@ -87,10 +88,10 @@ async def test_open_tickets_are_counted_per_level_team_and_overdue(
     body = await summary(client)
     teams = body.pop("teams")
     assert body == {"at": "2026-03-12T02:00:00Z"} | figures(
-        4, overdue=2, escalated=1, ok=2, warn80=1, breached=1
+        4, overdue=3, escalated=1, ok=2, warn80=1, breached=1
     )
     assert teams == [
-        {"team": "north"} | figures(2, overdue=1, ok=1, warn80=1),
+        {"team": "north"} | figures(2, overdue=2, ok=1, warn80=1),
         {"team": "south"} | figures(1, ok=1),
         {"team": None} | figures(1, overdue=1, escalated=1, breached=1),
     ]
