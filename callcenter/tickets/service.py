@@ -10,7 +10,8 @@ from typing import Any
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConflictError, InvalidInputError
 from callcenter.core.events import NO_EVENTS, Event, EventSink
-from callcenter.tickets import lifecycle
+from callcenter.core.ticket_rules import CN_TICKET_RULES, TicketRules  # 回访 (callbacks)
+from callcenter.tickets import followup, lifecycle  # followup: 回访 (callbacks)
 from callcenter.tickets.deadlines import deadlines
 from callcenter.tickets.models import (
     FINISHED,
@@ -49,6 +50,7 @@ class TicketService:
     """Ticket operations; deadlines come from `callcenter.tickets.deadlines`."""
 
     events: EventSink = NO_EVENTS  # set by setup_webhooks
+    followup_rules: TicketRules = CN_TICKET_RULES  # 回访 (callbacks): the pack's, set at setup
 
     def __init__(self, repository: TicketRepository, clock: Clock) -> None:
         self._repo = repository
@@ -111,6 +113,7 @@ class TicketService:
         self, ticket: Ticket, event: str, actor: Actor, data: dict[str, Any], **values: Any
     ) -> Ticket:
         change = TicketChange(event, actor, self._clock.now(), ticket.status, data=data, **values)
+        change = followup.guard(self.followup_rules, ticket, change)  # 回访 (callbacks)
         if not await self._repo.change(ticket.id, change):
             raise ConflictError(
                 f"ticket {ticket.number} changed meanwhile; read it again", code="ticket-changed"
