@@ -95,6 +95,7 @@ from callcenter.web.keys import (
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
+from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
 from ivr_flows.loader import default_flow_files, load_flows
 from ivr_flows.service import IvrService
@@ -210,6 +211,7 @@ def create_app(
     setup_console(app, pack, clock)
     setup_webhooks(app, clock)  # outgoing webhooks (issue 15): API, publishers, worker
     setup_ticket_board(app, clock)  # issue 15 (board): /tickets/board, SLA summary
+    setup_ticket_callbacks(app, pack)  # 回访 (issue 15): callbacks before closing, the task
     return app
 
 

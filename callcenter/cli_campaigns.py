@@ -43,7 +43,10 @@ from outbound.models import (
 Command = Callable[[str, str], argparse.ArgumentParser]
 Action = Callable[[Standalone, argparse.Namespace], Awaitable[int]]
 EXIT_FAILURE = 1
-TARGETS = "outage:ID|bills-due:DAYS|arrears-over:DAYS|balance-below:YUAN|ticket:ID|csv:FILE"
+TARGETS = (
+    "outage:ID|bills-due:DAYS|arrears-over:DAYS|balance-below:YUAN|ticket:ID|csv:FILE"
+    "|callbacks-due:all|TYPE"  # 回访 (issue 15, callbacks)
+)
 WHOLE_NUMBERS = frozenset(
     {TargetQueryKind.OUTAGE, TargetQueryKind.TICKET, TargetQueryKind.BILLS_DUE}
     | {TargetQueryKind.ARREARS_OVER}

@@ -66,6 +66,9 @@ class TargetQueryKind(StrEnum):
     ARREARS_OVER = "arrears-over"  # arrears older than N days
     BALANCE_BELOW = "balance-below"  # prepaid balance below N yuan
     TICKET = "ticket"  # the customer of a ticket (satisfaction callback)
+    # 回访 (issue 15): the customers of the tickets awaiting their satisfaction callback,
+    # `all` or one ticket type; a customer's oldest such ticket
+    CALLBACKS_DUE = "callbacks-due"  # (query_kind holds 16 characters)
     CSV = "csv"  # uploaded account numbers
     # who asked the IVR to be told of the outage's restoration, and with
     # `+notified` also everyone its outage-notice and etr-update campaigns reached

@@ -128,6 +128,12 @@ class TicketRules:
     deadlines: tuple[DeadlineRule, ...]
     pausing_statuses: frozenset[str]  # the clock stops while a ticket waits on the customer
     warn_percents: tuple[int, int, int]  # the warn70, warn80 and warn90 levels
+    # --- 回访 (issue 15, callbacks): the types that close only after a satisfaction callback,
+    # the lowest score (1-5) that counts as satisfied, and how many unreachable callbacks
+    # let the centre close without an answer
+    callback_types: frozenset[str] = frozenset({"fault_repair", "complaint"})
+    callback_satisfied_from: int = 3
+    callback_unreachable_tries: int = 3
 
     def kind(self, type: str) -> TicketKind | None:
         """The type's entry, or None for an unknown type."""
@@ -261,4 +267,7 @@ CN_TICKET_RULES = TicketRules(
     deadlines=CN_DEADLINES,
     pausing_statuses=frozenset({"awaiting_customer"}),  # (assumed) the status's name
     warn_percents=(70, 80, 90),
+    callback_types=frozenset({F, C}),  # 回访: fault repairs and complaints
+    callback_satisfied_from=3,  # 1-2 unsatisfied, 3-5 satisfied
+    callback_unreachable_tries=3,  # (assumed) then closed as "callback unreachable"
 )

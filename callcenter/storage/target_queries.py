@@ -127,6 +127,7 @@ class Plan:
     common: dict[str, str] = field(default_factory=dict)
     arrears_rules: LateFeeRules | None = None
     today: date | None = None
+    row_values: tuple[str, ...] = ()  # columns of each row kept as its values (text)
 
     def sql_values(self, row: FromClause, postgres: bool) -> ColumnElement[Any] | None:
         """The message values of `row` (this plan's query as a subquery) as one SQL JSON
@@ -137,6 +138,8 @@ class Plan:
         pairs: list[ColumnElement[Any]] = [_text("account_no"), row.c.account_no]
         for key, value in self.common.items():
             pairs += [_text(key), _text(value)]
+        for name in self.row_values:
+            pairs += [_text(name), cast(row.c[name], Text)]
         return (func.jsonb_build_object if postgres else func.json_object)(*pairs)
 
     async def candidates(
@@ -148,6 +151,7 @@ class Plan:
 
     def _candidate(self, row: Mapping[Any, Any], fee: dict[str, str]) -> Candidate:
         values = {"account_no": row["account_no"], **self.common, **fee}
+        values |= {name: str(row[name]) for name in self.row_values}
         for key in ("amount_due", "balance"):
             if key in row:
                 values[key] = _money(row[key])
@@ -313,6 +317,10 @@ async def plan_for(
             return _balance_plan(query)
         case TargetQueryKind.TICKET:
             return await _ticket_plan(conn, query)
+        case TargetQueryKind.CALLBACKS_DUE:  # 回访 (issue 15, callbacks)
+            from callcenter.storage.ticket_callbacks import awaiting_callback_plan
+
+            return awaiting_callback_plan(query)
         case TargetQueryKind.OUTAGE_CALLERS:  # (that module imports this)
             from callcenter.storage.outage_callers import outage_callers_plan
 

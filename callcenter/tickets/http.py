@@ -204,9 +204,12 @@ class TicketsHttp:
         "Close a ticket with its resolution (a fault repair records its closed milestone)",
         body=CloseIn,
         response=TicketOut,
-        errors=(*CHANGE_ERRORS, "invalid-ticket-transition", "invalid-milestone"),
+        errors=(
+            *CHANGE_ERRORS, "invalid-ticket-transition", "invalid-milestone",
+            "callback-required",  # 回访 (callbacks): a fault or complaint before its callback
+        ),
         tag="tickets",
-    )
+    )  # fmt: skip
     async def close(self, request: web.Request) -> web.Response:
         ticket_id = path_int(request, "ticket_id")
         body = await parse_body(CloseIn, request)

@@ -13,7 +13,7 @@ from callcenter.core.errors import ConflictError, InvalidInputError
 from callcenter.core.events import NO_EVENTS, Event, EventSink
 from callcenter.core.ticket_rules import CN_TICKET_RULES, TicketRules
 from callcenter.core.work_calendar import WorkCalendar, load_files
-from callcenter.tickets import lifecycle
+from callcenter.tickets import followup, lifecycle  # followup: 回访 (callbacks)
 from callcenter.tickets.deadlines import TicketDeadlines, deadlines
 from callcenter.tickets.models import (
     FINISHED,
@@ -181,6 +181,7 @@ class TicketService:
         if values.get("status") not in (None, ticket.status):  # the status history
             data = {"from": ticket.status.value, "to": values["status"].value} | data
         change = TicketChange(event, actor, self._clock.now(), ticket.status, data=data, **values)
+        change = followup.guard(self.rules, ticket, change)  # 回访 (callbacks)
         if not await self._repo.change(ticket.id, change):
             raise ConflictError(
                 f"ticket {ticket.number} changed meanwhile; read it again", code="ticket-changed"

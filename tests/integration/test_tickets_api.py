@@ -140,7 +140,8 @@ async def test_overdue_is_shown_per_ticket(client: Client, seeded: dict[str, int
 
 async def test_status_changes_are_events_with_their_actor(client: Client) -> None:
     auth = await headers(client, Role.SUPERVISOR)
-    created = await post(client, "/api/tickets", {"type": "complaint", "summary": "x"}, auth, 201)
+    body = {"type": "service_request", "summary": "x"}  # 回访: a complaint awaits its callback
+    created = await post(client, "/api/tickets", body, auth, 201)
     for status in ("accepted", "in_progress", "awaiting_customer", "in_progress", "resolved"):
         changed = await patch(client, created["id"], {"status": status, "note": "ok"}, auth)
         assert changed["http"] == 200 and changed["updated_at"] is not None
@@ -240,14 +241,16 @@ async def test_fault_milestones_in_order_with_deadlines(client: Client, clock: M
         clock.set(NOW + timedelta(minutes=minutes))
         done = await post(client, path, {"milestone": name}, auth, 201)
         statuses.append(done["status"])
-    assert statuses == ["accepted", "dispatched", "dispatched", "in_progress", "resolved"]
+    # 回访: restored, a fault awaits its satisfaction callback, which closes it
+    assert statuses == ["accepted", "dispatched", "dispatched", "in_progress", "awaiting_callback"]
     by_name = {m["milestone"]: m for m in done["milestones"]}
     assert set(by_name) == {"arrived", "restored"}  # the pack's two fault deadlines
     assert by_name["arrived"]["at"] is not None
     late = [e["data"]["late"] for e in done["events"] if e["type"] == "milestone"]
     assert late == [False, False, False, True, False]  # arrived after 45 min (urban)
     assert datetime.fromisoformat(done["due_at"]) == NOW + timedelta(minutes=60 + 180)
-    closed = await post(client, f"/api/tickets/{tid}/close", {"resolution": "更换熔丝"}, auth, 201)
+    callback = {"outcome": "satisfied", "score": 5, "resolution": "更换熔丝"}
+    closed = await post(client, f"/api/tickets/{tid}/callbacks", callback, auth, 201)
     assert closed["milestone"] == "closed" and closed["status"] == "closed"
 
 
