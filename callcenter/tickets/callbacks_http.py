@@ -115,5 +115,6 @@ class CallbacksHttp:
             body.outcome, body.score, body.note, body.call_id, resolution=body.resolution
         )
         ticket = await self._service.record(ticket_id, callback, Actor.of(request[PRINCIPAL]))
-        now = self._service.tickets.now()
-        return respond(ticket_out(ticket, now), status=201)
+        tickets = self._service.tickets
+        found = await tickets.deadlines(ticket)
+        return respond(ticket_out(ticket, tickets.now(), found), status=201)
