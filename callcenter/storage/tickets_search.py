@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
@@ -74,13 +86,19 @@ def _overdue(query: TicketQuery) -> ColumnElement[bool]:
     )
 
 
-def _text(text: str) -> ColumnElement[bool]:
+def _text_matches(text: str) -> CompoundSelect[Any]:
+    """Ids of the tickets whose summary or a comment holds `text`: two index look-ups on
+    PostgreSQL (trigram indexes), rather than a look into every ticket's comments."""
     pattern = _like(text)
-    in_comments = exists().where(
-        ticket_events.c.ticket_id == tickets.c.id,
-        ticket_events.c.text.ilike(pattern, escape="\\"),
+    matched = tickets.alias("matched")
+    return union(
+        select(matched.c.id).where(matched.c.summary.ilike(pattern, escape="\\")),
+        select(ticket_events.c.ticket_id).where(ticket_events.c.text.ilike(pattern, escape="\\")),
     )
-    return or_(tickets.c.summary.ilike(pattern, escape="\\"), in_comments)
+
+
+def _text(text: str) -> ColumnElement[bool]:
+    return tickets.c.id.in_(_text_matches(text))
 
 
 def _conditions(query: TicketQuery) -> list[ColumnElement[bool]]:
@@ -118,12 +136,50 @@ def _ordered(select_: Select[Any], query: TicketQuery) -> Select[Any]:
     return select_.order_by(late_first, *by_due)
 
 
+def _late_first_page(where: list[ColumnElement[bool]], query: TicketQuery) -> Select[Any]:
+    """The default order (overdue first, then by due date) without sorting every match: the
+    overdue, the not yet due and the rest each give their first page in due-date order (an
+    index scan on PostgreSQL: `ix_tickets_open_due_at`), and only those rows are sorted."""
+    due, now = tickets.c.due_at, query.now
+    stopped = tickets.c.status.in_(STOPPED)
+    parts = (
+        (0, and_(due < now, ~stopped)),  # overdue: exactly `_overdue`
+        (1, due >= now),
+        (1, or_(due.is_(None), and_(due < now, stopped))),
+    )
+    first = query.offset + query.limit
+    pages = [
+        select(tickets, literal(late).label("late"))
+        .where(*where, part)
+        .order_by(due.asc().nulls_last(), tickets.c.id.desc())
+        .limit(first)
+        .subquery()
+        for late, part in parts
+    ]
+    board = union_all(*(select(page) for page in pages)).subquery("board")
+    return (
+        select(*(board.c[c.name] for c in tickets.columns))
+        .order_by(board.c.late, board.c.due_at.asc().nulls_last(), board.c.id.desc())
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+
+
+def _page(where: list[ColumnElement[bool]], query: TicketQuery) -> Select[Any]:
+    if query.sort is TicketSort.DEFAULT and not query.text:  # text: few matches to sort
+        return _late_first_page(where, query)
+    return _ordered(select(tickets).where(*where), query).limit(query.limit).offset(query.offset)
+
+
+def _count(where: list[ColumnElement[bool]], query: TicketQuery) -> Select[Any]:
+    if query.text and len(where) == 1:  # the matches alone: no need to look at the tickets
+        return select(func.count()).select_from(_text_matches(query.text).subquery())
+    return select(func.count()).select_from(tickets).where(*where)
+
+
 async def search_tickets(conn: AsyncConnection, query: TicketQuery) -> tuple[list[Ticket], int]:
     """One page of tickets matching `query` (without events) and the total that match."""
     where = _conditions(query)
-    total = (
-        await conn.execute(select(func.count()).select_from(tickets).where(*where))
-    ).scalar_one()
-    page = _ordered(select(tickets).where(*where), query).limit(query.limit).offset(query.offset)
-    rows = (await conn.execute(page)).all()
+    total = (await conn.execute(_count(where, query))).scalar_one()
+    rows = (await conn.execute(_page(where, query))).all()
     return [ticket_from(row) for row in rows], int(total)
