@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import sys
 import time
 from collections.abc import Sequence
@@ -31,12 +32,13 @@ from bench import pg_database
 from bench.profile_lookup import percentile
 from bench.ticket_data import load_tickets
 from callcenter.storage import db, migrate
+from callcenter.storage.demo_data import ROADS
 from callcenter.storage.tickets_search import search_tickets
 from callcenter.tickets.models import FINISHED, TicketQuery, TicketStatus
 
 OPEN = tuple(s for s in TicketStatus if s not in FINISHED)
-# words of the generated summaries and comments, rare to common; a meter number is added
-WORDS = ("变压器异响", "路灯不亮", "抢修人员已出发", "burnt meter", "site visit", "rebooked")
+# words of the generated summaries and comments, from about 1 % of the tickets to about 10 %
+WORDS = ("burnt meter", "变压器异响", "预约明天上午", "已到达现场")
 
 
 async def measure(engine: AsyncEngine, name: str, queries: Sequence[TicketQuery]) -> None:
@@ -74,6 +76,11 @@ async def benchmark(engine: AsyncEngine, runs: int, now: datetime) -> None:
     await measure(engine, "    board, second page", [page2] * runs)
     meters = await meter_numbers(engine, runs)
     await measure(engine, "(b) text: a meter number", [TicketQuery(now, text=m) for m in meters])
+    rng = random.Random(15)
+    places = [f"{rng.choice(ROADS)}{rng.randrange(1, 999)}号" for _ in range(runs)]
+    await measure(engine, "(b) text: an address", [TicketQuery(now, text=p) for p in places])
+    in_board = [TicketQuery(now, statuses=OPEN, text=p) for p in places]
+    await measure(engine, "    + open statuses", in_board)
     for word in WORDS:
         await measure(engine, f"(b) text: {word}", [TicketQuery(now, text=word)] * (runs // 3))
         in_board = [TicketQuery(now, statuses=OPEN, text=word)] * (runs // 3)

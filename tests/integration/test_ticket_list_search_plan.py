@@ -59,7 +59,10 @@ QUERIES = [
     pytest.param(TicketQuery(NOW, text="METER"), id="text-any-case"),
     pytest.param(TicketQuery(NOW, text="抢修人员"), id="text-comment"),
     pytest.param(TicketQuery(NOW, statuses=OPEN, text="号"), id="text-one-character-open"),
+    pytest.param(TicketQuery(NOW, statuses=OPEN, text="meter", offset=10), id="text-page-2"),
+    pytest.param(TicketQuery(NOW, text="变压器", offset=5000), id="text-past-the-end"),
     pytest.param(TicketQuery(NOW, text="no such words"), id="text-nothing"),
+    pytest.param(TicketQuery(NOW, text="100%"), id="text-wildcard-is-a-character"),
 ]
 
 
