@@ -308,6 +308,8 @@ ticket_calls = Table(
     Column("relation", String(16), nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )
+# --- issue 15 (bench helper): the ticket list's indexes (migration 0011s)
+from callcenter.storage import ticket_indexes as ticket_indexes  # noqa: E402
 
 agent_queues = Table(
     "agent_queues",
