@@ -27,6 +27,7 @@ def account_out(item: AccountProfile) -> AccountOut:
     """The API shape of one account profile."""
     account = item.account
     return AccountOut(
+        id=account.id,
         account_no=account.account_no,
         tariff_class=account.tariff_class,
         payment_mode=account.payment_mode.value,

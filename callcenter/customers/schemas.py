@@ -61,6 +61,7 @@ class OutageOut(_Out):
 
 
 class AccountOut(BaseModel):
+    id: int
     account_no: str
     tariff_class: str
     payment_mode: str
@@ -86,6 +87,9 @@ class TicketBriefOut(_Out):
     created_at: datetime
     due_at: datetime | None
     summary: str
+    urge_count: int = 0  # 催办: repeat calls about it so far
+    sla_state: str = "ok"
+    call_no: int | None = None  # in a screen-pop: which call about the ticket this call is
 
 
 class CallBriefOut(_Out):

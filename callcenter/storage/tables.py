@@ -272,7 +272,6 @@ tickets = Table(
     Column("resolution", Text, nullable=True),
     Column("milestone", String(16), nullable=True),
     Column("updated_at", UtcDateTime, nullable=True),
-    # --- migration 0010: what the deadlines depend on, the SLA level, escalation, urges
     Column("area_class", String(16), nullable=True),  # urban, rural, remote
     Column("customer_class", String(32), nullable=True),
     Column("sla_state", String(12), nullable=False, default="ok", server_default="ok"),
@@ -308,8 +307,7 @@ ticket_calls = Table(
     Column("relation", String(16), nullable=False),
     Column("at", UtcDateTime, nullable=False),
 )
-# --- issue 15 (bench helper): the ticket list's indexes (migration 0011s)
-from callcenter.storage import ticket_indexes as ticket_indexes  # noqa: E402
+from callcenter.storage import ticket_indexes as ticket_indexes  # noqa: E402  (0011s)
 
 agent_queues = Table(
     "agent_queues",

@@ -216,6 +216,7 @@ async def test_the_pop_carries_each_customer_as_the_lookup_api_does(
         "keyed",
         "customers",
         "as_of",
+        "urges",
     }
     assert pop["keyed"] and set(pop["keyed"][0]) <= {"node", "digits", "speech"}
     await ws.close()
