@@ -26,7 +26,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from callcenter.core.ticket_rules import CN_TICKET_RULES
+from callcenter.core.ticket_rules import CN_TICKET_RULES, TicketKey
 from callcenter.storage.demo_data import DISTRICTS, ROADS, SURNAMES, VILLAGES
 from callcenter.storage.tables import ticket_events, tickets
 from callcenter.storage.tickets import ticket_number
@@ -206,9 +206,12 @@ def _ticket(rng: random.Random, plan: Plan, ticket_id: int, birth: Birth) -> dic
     district, area_class, _ = rng.choice(DISTRICTS)
     life = _life(rng, plan, birth)
     closed = life["closed_at"] is not None
+    subtype = rng.choice(SUBTYPES[type_])
+    steps = CN_TICKET_RULES.deadlines_for(TicketKey(type_, subtype, area=area_class))
     return {
         "id": ticket_id, "number": ticket_number(ticket_id, life["created_at"]),
-        "type": type_, "subtype": rng.choice(SUBTYPES[type_]),
+        "type": type_, "subtype": subtype,
+        "sla_step": steps[0].milestone if steps and not closed else None,
         "priority": 1 if rng.random() < 0.05 else 0,
         "customer_id": None, "account_id": None, "service_point_id": None,
         "summary": summary(rng, district), "created_by": rng.choice(("ivr", "desk", "api")),
