@@ -12,22 +12,20 @@ Goal: a steady-state sweep < 1 s.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench import pg_database
-from bench.tickets import load
+from bench.tickets import run_on_tickets, ticket_parser
 from callcenter.core.clock import ManualClock
 from callcenter.core.events import Event
-from callcenter.storage import db
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.tickets.service import FileCalendars, TicketService
 
@@ -71,41 +69,26 @@ async def sweeps(service: TicketService, clock: ManualClock, args: argparse.Name
     )
 
 
-async def run(admin_url: str, args: argparse.Namespace) -> None:
-    async with pg_database.database(admin_url, args.keep) as url:
-        engine = db.create_engine(url)
-        now = datetime.now(UTC)
-        try:
-            await load(engine, args, now)
-            async with engine.connect() as conn:
-                open_count = (
-                    await conn.execute(text("SELECT count(*) FROM tickets WHERE closed_at IS NULL"))
-                ).scalar_one()
-            print(f"open tickets: {open_count:,}")
-            clock = ManualClock(now)
-            service = TicketService(SqlTicketRepository(engine), clock, FileCalendars())
-            sink = Counted()
-            service.events = sink
-            await sweeps(service, clock, args)
-            print(f"webhook events published: {sink.count:,}")
-        finally:
-            await engine.dispose()
+async def sweep_bench(engine: AsyncEngine, now: datetime, args: argparse.Namespace) -> None:
+    async with engine.connect() as conn:
+        query = text("SELECT count(*) FROM tickets WHERE closed_at IS NULL")
+        print(f"open tickets: {(await conn.execute(query)).scalar_one():,}")
+    clock = ManualClock(now)
+    service = TicketService(SqlTicketRepository(engine), clock, FileCalendars())
+    sink = Counted()
+    service.events = sink
+    await sweeps(service, clock, args)
+    print(f"webhook events published: {sink.count:,}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000)
-    parser.add_argument("--open-share", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=95598)
+    parser = ticket_parser(__doc__.splitlines()[0])
     parser.add_argument("--period", type=float, default=30.0, help="seconds between sweeps")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--catch-up-minutes", type=int, default=60)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--postgres-url", help="an admin URL; default: a throwaway server")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
-    with pg_database.server(args.postgres_url) as url:
-        asyncio.run(run(url, args))
+    run_on_tickets(args, lambda engine, now: sweep_bench(engine, now, args))
 
 
 if __name__ == "__main__":

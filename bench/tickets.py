@@ -19,7 +19,7 @@ import asyncio
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,28 +112,43 @@ async def load(engine: AsyncEngine, args: argparse.Namespace, now: datetime) -> 
     )
 
 
-async def run(admin_url: str, args: argparse.Namespace) -> None:
+Bench = Callable[[AsyncEngine, datetime], Awaitable[None]]
+
+
+def ticket_parser(description: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on the synthetic tickets: how many, their seed, where."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--open-share", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=95598)
+    parser.add_argument("--postgres-url", help="an admin URL; default: a throwaway server")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    return parser
+
+
+async def _on_tickets(admin_url: str, args: argparse.Namespace, bench: Bench) -> None:
     async with pg_database.database(admin_url, args.keep) as url:
         engine = db.create_engine(url)
         now = datetime.now(UTC)
         try:
             await load(engine, args, now)
-            await benchmark(engine, args.runs, now)
+            await bench(engine, now)
         finally:
             await engine.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000)
-    parser.add_argument("--open-share", type=float, default=0.1)
-    parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=95598)
-    parser.add_argument("--postgres-url", help="an admin URL; default: a throwaway server")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    args = parser.parse_args()
+def run_on_tickets(args: argparse.Namespace, bench: Bench) -> None:
+    """Load the tickets into a database of their own (on a throwaway server unless
+    `--postgres-url`), then run `bench(engine, now)`."""
     with pg_database.server(args.postgres_url) as url:
-        asyncio.run(run(url, args))
+        asyncio.run(_on_tickets(url, args, bench))
+
+
+def main() -> None:
+    parser = ticket_parser(__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300)
+    args = parser.parse_args()
+    run_on_tickets(args, lambda engine, now: benchmark(engine, args.runs, now))
 
 
 if __name__ == "__main__":
