@@ -50,8 +50,11 @@ def _servers() -> Iterator[ExitStack]:
         yield stack
 
 
-def _server(stack: ExitStack, env: str, start: Callable[[], AbstractContextManager[str]]) -> str:
-    url = os.environ.get(env)
+def _server(
+    stack: ExitStack, env: str | None, start: Callable[[], AbstractContextManager[str]]
+) -> str:
+    """The server given by the environment variable `env`, else one started here."""
+    url = os.environ.get(env) if env else None
     if url:
         return url
     try:
@@ -69,8 +72,11 @@ def postgres_url(_servers: ExitStack) -> str:
 
 @pytest.fixture(scope="session")
 def redis_server_url(_servers: ExitStack) -> str:
-    """The URL of a real Redis server."""
-    return _server(_servers, "CCTEST_REDIS_URL", redis_server)
+    """The URL of a real Redis server: the one given for the first (or only) test worker,
+    one of its own for each other worker, since apps share keys and pub/sub channels by
+    their prefix and a test clears its app's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return _server(_servers, "CCTEST_REDIS_URL" if worker == "gw0" else None, redis_server)
 
 
 def app_settings(stores: tuple[str, str], **env: str) -> Settings:
