@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -300,3 +301,12 @@ class QueueRequest:
 
 def _int(value: Any) -> int | None:
     return None if value in (None, "") else int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceToken:
+    """A signed access token for one device identity, and when it stops being accepted."""
+
+    token: str
+    identity: str
+    expires_at: datetime

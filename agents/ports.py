@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from agents.models import AgentState, Assignment, Presence, PresenceEvent, RoutedCall, WaitingCall
+from agents.models import (
+    AgentState,
+    Assignment,
+    Presence,
+    PresenceEvent,
+    RoutedCall,
+    VoiceToken,
+    WaitingCall,
+)
 from agents.pop import ScreenPop
 
 
@@ -242,3 +250,10 @@ class CallbackLog(Protocol):
 
     async def set_status(self, call_id: str, status: str, at_ms: int, agent_id: int | None) -> None:
         """offered, done or dropped."""
+
+
+class VoiceTokens(Protocol):
+    """Issues voice access tokens (the Twilio adapter implements it)."""
+
+    def issue(self, identity: str) -> VoiceToken:
+        """A new token for `identity`, valid from now for the configured time."""

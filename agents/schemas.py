@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -136,3 +137,11 @@ DEFINITIONS = {
 def realtime_out(data: dict[str, Any]) -> RealtimeOut:
     """The wallboard body from `Acd.realtime()`."""
     return RealtimeOut.model_validate({**data, "definitions": DEFINITIONS}, from_attributes=True)
+
+
+class VoiceTokenOut(BaseModel):
+    """A softphone's access token (a JWT) for `identity`, accepted until `expires_at`."""
+
+    token: str
+    identity: str
+    expires_at: datetime

@@ -20,6 +20,8 @@ from agents.http import AgentsHttp
 from agents.models import SIMULATOR
 from agents.ports import Bridge
 from agents.routing import queue_configs
+from agents.softphone import Softphones
+from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
 from callcenter.auth.http import AuthHttp
@@ -34,7 +36,7 @@ from callcenter.campaigns.assisted import AssistedBridge
 from callcenter.campaigns.console import setup_console
 from callcenter.campaigns.desk_wiring import campaign_pops, setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
-from callcenter.config import Settings
+from callcenter.config import Settings, TwilioSettings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.customers.http import CustomersHttp
@@ -67,6 +69,7 @@ from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioR
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlRenderer
+from callcenter.telephony.twilio.voice_token import TwilioVoiceTokens  # issue 16
 from callcenter.tickets.calendar_http import CalendarHttp  # issue 15 (sla)
 from callcenter.tickets.calendar_service import CalendarService  # issue 15 (sla)
 from callcenter.tickets.http import TicketsHttp
@@ -103,6 +106,17 @@ from ivr_flows.service import IvrService
 log = logging.getLogger(__name__)
 
 Announce = Callable[[str], None]
+
+
+def voice_tokens(twilio: TwilioSettings) -> TwilioVoiceTokens | None:
+    """The softphone's token issuer, or None when a Twilio setting it needs is missing."""
+    secret = twilio.api_secret.get_secret_value() if twilio.api_secret else None
+    if not (twilio.account_sid and twilio.api_key and secret and twilio.twiml_app_sid):
+        return None
+    return TwilioVoiceTokens(
+        twilio.account_sid, twilio.api_key, secret, twilio.twiml_app_sid,
+        twilio.voice_token_ttl_seconds,
+    )  # fmt: skip
 
 
 def create_app(
@@ -172,6 +186,8 @@ def create_app(
     TicketsHttp(app[TICKETS]).setup(app)
     CalendarHttp(calendars).setup(app)  # issue 15
     AgentsHttp(app[ACD], directory).setup(app)
+    softphones = Softphones(voice_tokens(settings.twilio))
+    SoftphoneHttp(app[ACD], softphones).setup(app)  # issue 16: the desk's voice token
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)

@@ -119,6 +119,13 @@ class TwilioSettings(_Section):
     # fake may stand in) and the call starts a second per caller-id number (0: no limit).
     api_base_url: str = Field(default="https://api.twilio.com", pattern=r"^https?://[^\s/]+")
     calls_per_second: float = Field(default=1.0, ge=0, le=1000)
+    # The desk's softphone (Voice JS SDK): an API key with its secret and the TwiML App the
+    # devices call through, from TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID;
+    # tokens live `voice_token_ttl_seconds` (Twilio accepts at most 24 h).
+    api_key: str | None = Field(default=None, pattern=r"^SK[0-9a-fA-F]{32}$")
+    api_secret: SecretStr | None = None
+    twiml_app_sid: str | None = Field(default=None, pattern=r"^AP[0-9a-fA-F]{32}$")
+    voice_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
 
 
 class QueueSettings(_Section):

@@ -35,6 +35,7 @@ SECRET_KEYS = frozenset(
         ("database", "password"),
         ("redis", "password"),
         ("twilio", "auth_token"),
+        ("twilio", "api_secret"),
         ("asterisk", "ami_secret"),
     }
 )
@@ -42,6 +43,9 @@ SECRET_KEYS = frozenset(
 VENDOR_ENV = {
     "TWILIO_AUTH_TOKEN": ("twilio", "auth_token"),
     "TWILIO_ACCOUNT_SID": ("twilio", "account_sid"),
+    "TWILIO_API_KEY": ("twilio", "api_key"),
+    "TWILIO_API_SECRET": ("twilio", "api_secret"),
+    "TWILIO_TWIML_APP_SID": ("twilio", "twiml_app_sid"),
 }
 
 
@@ -92,7 +96,8 @@ class CallcenterEnvSource(EnvSettingsSource):
 
 
 class VendorEnvSource(PydanticBaseSettingsSource):
-    """`TWILIO_AUTH_TOKEN` and `TWILIO_ACCOUNT_SID`, as Twilio's tools name them."""
+    """`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_KEY`, `TWILIO_API_SECRET` and
+    `TWILIO_TWIML_APP_SID`, as Twilio's tools name them."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         super().__init__(settings_cls)

@@ -19,7 +19,7 @@ def test_default_toml_documents_exactly_the_code_defaults() -> None:
         exclude={
             "database": {"password"},
             "redis": {"password"},
-            "twilio": {"auth_token", "account_sid"},
+            "twilio": {"auth_token", "account_sid", "api_key", "api_secret", "twiml_app_sid"},
             "asterisk": {"ami_secret"},
         }
     )
