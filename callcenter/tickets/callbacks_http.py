@@ -10,7 +10,7 @@ from callcenter.httpkit import PRINCIPAL, parse_body, parse_query, path_int, res
 from callcenter.tickets import followup
 from callcenter.tickets.callbacks import Callback, CallbackService
 from callcenter.tickets.followup import CallbackOutcome
-from callcenter.tickets.http import CHANGE_ERRORS, ticket_out
+from callcenter.tickets.http import CHANGE_ERRORS, ticket_response
 from callcenter.tickets.models import Actor, Ticket
 from callcenter.tickets.schemas import TicketBase, TicketOut
 
@@ -115,6 +115,4 @@ class CallbacksHttp:
             body.outcome, body.score, body.note, body.call_id, resolution=body.resolution
         )
         ticket = await self._service.record(ticket_id, callback, Actor.of(request[PRINCIPAL]))
-        tickets = self._service.tickets
-        found = await tickets.deadlines(ticket)
-        return respond(ticket_out(ticket, tickets.now(), found), status=201)
+        return await ticket_response(self._service.tickets, ticket, 201)

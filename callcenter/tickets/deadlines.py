@@ -102,10 +102,13 @@ def status_history(ticket: Ticket) -> Iterator[tuple[datetime, TicketStatus]]:
             yield event.at, S(to)
 
 
-def run_start(ticket: Ticket) -> datetime:
-    """When the current run began: the last reopening, else the opening."""
-    starts = [at for at, status in status_history(ticket) if status is S.REOPENED]
-    return starts[-1] if starts else ticket.created_at
+History = tuple[tuple[datetime, TicketStatus], ...]
+
+
+def run_start(history: History) -> datetime:
+    """When the current run began: the last reopening, else the opening (the first entry)."""
+    starts = [at for at, status in history if status is S.REOPENED]
+    return starts[-1] if starts else history[0][0]
 
 
 def given_deadline(ticket: Ticket) -> datetime | None:
@@ -116,25 +119,24 @@ def given_deadline(ticket: Ticket) -> datetime | None:
     return None
 
 
-def _reached(ticket: Ticket, name: str, since: datetime) -> datetime | None:
+def _reached(ticket: Ticket, name: str, context: _Context) -> datetime | None:
     if ticket.type is TicketType.FAULT_REPAIR and name in Milestone.__members__.values():
         return ticket.milestone_times().get(Milestone(name))
     met = STEP_MET.get(name, _DONE)
-    return next((at for at, s in status_history(ticket) if at >= since and s in met), None)
+    return next((at for at, s in context.history if at >= context.since and s in met), None)
 
 
-def _start(ticket: Ticket, rule: DeadlineRule, since: datetime) -> datetime | None:
+def _start(ticket: Ticket, rule: DeadlineRule, context: _Context) -> datetime | None:
     if rule.starts_at == "opened":
-        return since
-    return _reached(ticket, rule.starts_at, since)
+        return context.since
+    return _reached(ticket, rule.starts_at, context)
 
 
 def _step(ticket: Ticket, rule: DeadlineRule, given: datetime | None, context: _Context) -> Step:
-    since = run_start(ticket)
-    reached = _reached(ticket, rule.milestone, since)
+    reached = _reached(ticket, rule.milestone, context)
     if reached is None and ticket.status in FINISHED:
         reached = ticket.closed_at or ticket.updated_at or context.now
-    start = _start(ticket, rule, since)
+    start = _start(ticket, rule, context)
     if start is None:
         return Step(rule.milestone, None, reached, SlaState.OK, None)
     clock = sla.start_clock(rule, start, context.calendar, context.pauses, context.warn)
@@ -155,6 +157,8 @@ def _step(ticket: Ticket, rule: DeadlineRule, given: datetime | None, context: _
 @dataclass(frozen=True, slots=True)
 class _Context:
     calendar: WorkCalendar
+    history: History  # the statuses the ticket took
+    since: datetime  # the current run's start
     pauses: tuple[Pause, ...]
     warn: tuple[int, int, int]
     now: datetime
@@ -164,11 +168,12 @@ def deadlines(
     ticket: Ticket, rules: TicketRules, calendar: WorkCalendar, now: datetime
 ) -> TicketDeadlines:
     """The ticket's steps and the deadline it is held to at `now`."""
-    pausing = frozenset(rules.pausing_statuses)
-    history = ((at, status.value) for at, status in status_history(ticket))
-    context = _Context(
-        calendar, sla.pauses_from_history(history, pausing), rules.warn_percents, now
+    history = tuple(status_history(ticket))
+    pauses = sla.pauses_from_history(
+        ((at, status.value) for at, status in history), frozenset(rules.pausing_statuses)
     )
+    since = run_start(history)
+    context = _Context(calendar, history, since, pauses, rules.warn_percents, now)
     chosen = rules.deadlines_for(ticket_key(ticket))
     given = given_deadline(ticket)
     steps = tuple(

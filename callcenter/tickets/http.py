@@ -67,6 +67,14 @@ def ticket_out(
     )
 
 
+async def ticket_response(
+    service: TicketService, ticket: Ticket, status: int = 200, attached: bool = False
+) -> web.Response:
+    """The answer of a route that gives back one ticket, with its deadlines now."""
+    found = await service.deadlines(ticket)
+    return respond(ticket_out(ticket, service.now(), found, attached), status=status)
+
+
 class TicketsHttp:
     """`/api/tickets`: open, list and search, read, change, comment, link a call, close,
     fault milestones."""
@@ -86,8 +94,7 @@ class TicketsHttp:
         app.router.add_post("/api/tickets/{ticket_id}/milestones", self.milestone)
 
     async def _out(self, ticket: Ticket, status: int = 200, attached: bool = False) -> web.Response:
-        found = await self._service.deadlines(ticket)
-        return respond(ticket_out(ticket, self._service.now(), found, attached), status=status)
+        return await ticket_response(self._service, ticket, status, attached)
 
     @endpoint(
         "Open a ticket (work order); a repeat fault report for a service point with an open "

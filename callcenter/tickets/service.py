@@ -106,9 +106,10 @@ class TicketService:
     async def _refresh(self, ticket: Ticket) -> Ticket:
         """The ticket with its SLA columns brought up to date."""
         mark = sla_mark(ticket, await self.deadlines(ticket))
-        if await self._marked([(ticket, mark)]) or not mark.same_as(ticket):
-            return await self.get(ticket.id)
-        return ticket
+        if mark.same_as(ticket):
+            return ticket
+        await self._marked([(ticket, mark)])
+        return await self.get(ticket.id)
 
     async def sweep(self, batch: int = 500, batches: int = 20) -> int:
         """Announce the SLA levels fallen due (warnings, breaches with their escalation),
