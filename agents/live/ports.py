@@ -20,6 +20,10 @@ class LiveControl(Protocol):
     """Acts on the call at its provider (Twilio conference, Asterisk AMI). Each method
     returns the live state with the refs it set (or raises `LiveControlError`)."""
 
+    async def started(self, call: LiveCall, record: bool) -> LiveState:
+        """The agent answered: start recording when `record` (the queue's policy), and note
+        the provider's handles of the legs."""
+
     async def hold(self, call: LiveCall) -> LiveState:
         """The caller hears music; the agent hears nothing (the agent's leg stays up)."""
 
