@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agents.live.center import LiveCenter
+from agents.live.ports import LiveStates
+from agents.live.service import LiveControls, LiveParts
 from agents.models import (
     SYSTEM,
     Actorship,
@@ -77,6 +80,7 @@ class Acd:
         timezone: str,
         offer_seconds: int = 20,
         outbound_offer_seconds: int | None = None,
+        live: tuple[LiveControls, LiveStates],
     ) -> None:
         self._state = state
         self._book = QueueBook(queues)
@@ -119,6 +123,10 @@ class Acd:
             state, self._roster, self._presence, self._queueing, bridge=bridge, calls=calls
         )
         self._wallboard = Wallboard(state, self._roster, self._presence, counters)
+        controls, lives = live
+        parts = LiveParts(state, self._roster, self._presence, controls, lives, calls)
+        self.live = LiveCenter(parts, leave=self._wrap_up.handed_over, now=clock.now)
+        self._offers.connected = self.live.started
         self._reconciler = Reconciler(
             state, self._presence, calls=calls, bridge=bridge, call_ended=self.call_ended
         )
@@ -196,6 +204,7 @@ class Acd:
         if outbound is not None and await self._state.waiting_call(call_id) is not None:
             await self.seats.release(call_id, reason)
             return False
+        await self.live.ended(call_id)
         return await self._wrap_up.call_ended(call_id, reason)
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool:
@@ -225,9 +234,12 @@ class Acd:
         """The agent's device answered (telephony): the offer is accepted."""
         await self._offers.device_answered(call_id, agent_id)
 
-    async def device_unanswered(self, call_id: str, agent_id: int, status: str) -> bool:
-        """The agent's device did not answer: the call back to the head of its queue."""
-        return await self._offers.device_unanswered(call_id, agent_id, status)
+    async def device_unanswered(
+        self, call_id: str, agent_id: int, status: str, *, requeue: bool = False
+    ) -> bool:
+        """The agent's device did not answer: the call back to the head of its queue (and
+        the caller put back there, with `requeue`)."""
+        return await self._offers.device_unanswered(call_id, agent_id, status, requeue=requeue)
 
     async def decline(self, agent_id: int, call_id: str) -> None:
         """The agent turned the offer down: the call back to the head of its queue."""

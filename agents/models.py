@@ -247,6 +247,7 @@ class RoutedCall:
     transferred_by: int | None = None
     max_wait: MaxWaitAction | None = None  # the queue's maximum wait passed: what now
     attempt: str | None = None  # a campaign call: its attempt key (campaign:target:no)
+    language: str = ""  # the language the caller's IVR speaks (announcements to the caller)
 
     def but(self, **changes: Any) -> RoutedCall:
         """A copy with some fields changed."""
@@ -263,6 +264,7 @@ class RoutedCall:
             "transferred_by": self.transferred_by,
             "max_wait": self.max_wait.value if self.max_wait else None,
             "attempt": self.attempt,
+            "language": self.language,
         }
         return {k: v for k, v in (line | handling).items() if v not in (None, "", False)}
 
@@ -279,6 +281,7 @@ class RoutedCall:
             _int(data.get("transferred_by")),
             MaxWaitAction(max_wait) if max_wait else None,
             data.get("attempt") or None,
+            str(data.get("language") or ""),
         )
 
 

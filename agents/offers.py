@@ -6,6 +6,7 @@ deadline) restarts when the agent's device actually starts ringing."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from agents.models import SYSTEM, Actorship, AgentState, Presence, RoutedCall
 from agents.ports import AcdState, AgentInfo, Bridge, CallbackLog, CallEvents, ScreenPops
@@ -47,6 +48,7 @@ class Offers:
         self._pops = pops
         self._callbacks = callbacks
         self._offer_ms = offer_seconds * 1000
+        self.connected: Callable[[str, int], Awaitable[None]] | None = None  # the live call
         # A campaign call reserves its agent before the callee rings: the offer lasts the
         # ring time too (and a preview's reading time).
         self._outbound_ms = (outbound_offer_seconds or offer_seconds) * 1000
@@ -132,6 +134,8 @@ class Offers:
         await self._counters.answered(waiting, now)
         await self._calls.record_event(call_id, "agent_connected", {"agent_id": agent_id})
         await self._state.publish(agent_id, {"type": "connected", "call_id": call_id})
+        if self.connected is not None:
+            await self.connected(call_id, agent_id)
         routed, _ = await self._state.call_data(call_id)
         if routed is not None and routed.callback:
             await self._callbacks.set_status(call_id, "done", now, agent_id)
@@ -144,10 +148,13 @@ class Offers:
         except (NoCallError, NoSuchAgentError) as err:
             log.info("answer of call %s by agent %d ignored: %s", call_id, agent_id, err.message)
 
-    async def device_unanswered(self, call_id: str, agent_id: int, status: str) -> bool:
+    async def device_unanswered(
+        self, call_id: str, agent_id: int, status: str, *, requeue: bool = False
+    ) -> bool:
         """The agent's device did not answer (no answer, busy, failed): the call back to
-        the head of its queue; the telephony adapter puts the caller back itself."""
-        return await self.withdraw(call_id, agent_id, status, bridge=False)
+        the head of its queue; the telephony adapter puts the caller back itself, unless
+        `requeue` (the caller is not where the adapter answers: in a conference)."""
+        return await self.withdraw(call_id, agent_id, status, bridge=requeue)
 
     async def decline(self, agent_id: int, call_id: str) -> None:
         """The agent turned the offer down: the call back to the head of its queue."""

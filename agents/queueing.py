@@ -75,7 +75,11 @@ class Queueing:
             request.line.simulated,
         )
         routed = RoutedCall(
-            request.line, queue, transferred_by=request.transferred_by, attempt=request.attempt
+            request.line,
+            queue,
+            transferred_by=request.transferred_by,
+            attempt=request.attempt,
+            language=request.language,
         )
         await self._state.put_call_data(call_id, routed)
         await self._state.enqueue(call)

@@ -80,6 +80,11 @@ class WrapUp:
         queue = routed.queue if routed is not None else ""
         return await self._leave(call_id, agent_id, queue, by, SYSTEM)
 
+    async def handed_over(self, call_id: str, agent_id: int, queue: str) -> bool:
+        """The agent handed the call to the agent it consulted: to timed wrap-up, the call
+        going on (no `agent_left`: the talk goes on with the other agent)."""
+        return await self._to_wrap_up(agent_id, call_id, queue, SYSTEM)
+
     async def _leave(
         self, call_id: str, agent_id: int, queue: str, by: str, actor: Actorship
     ) -> bool:

@@ -49,6 +49,7 @@ from callcenter.state.acd import RedisRoutingState
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
+from callcenter.state.live import RedisLiveStates
 from callcenter.state.relay import RedisRelay
 from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
@@ -65,7 +66,12 @@ from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.telephony.asterisk.service import AsteriskAmi
 from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_missing, static_prompts
-from callcenter.telephony.twilio.bridge import TwilioBridge, TwilioRest, TwilioRestClient
+from callcenter.telephony.twilio.bridge import (
+    ConferenceMode,
+    TwilioBridge,
+    TwilioRest,
+    TwilioRestClient,
+)
 from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.signature import TwilioSignature
 from callcenter.telephony.twilio.twiml import TwimlRenderer
@@ -95,6 +101,7 @@ from callcenter.web.keys import (
     SETTINGS,
     TICKETS,
 )
+from callcenter.web.live_calls import live_controls, recording_policy, setup_live
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
@@ -201,6 +208,7 @@ def create_app(
         queueing=app[ACD],
     )
     webhooks.setup(app)
+    setup_live(app, webhooks)  # issue 16: hold, consult, recording, monitoring
     policy = setup_outbound(app, pack, clock, webhooks)  # outage events start notices
     setup_desk_campaigns(app, pack, clock)  # dispositions, outbound pops, promises (issue 14)
     outages = OutageService(SqlOutageStore(engine), clock, settings.server.timezone, policy)
@@ -315,7 +323,17 @@ def _acd(
         queues = queue_configs(routing.queue_configs())
     except ValueError as err:
         raise ConfigError(f"routing.queues: {err}") from err
-    twilio = TwilioBridge(rest, settings.server.public_base_url, routing.offer_seconds)
+    lives = RedisLiveStates(app[REDIS], Keys(settings.redis.key_prefix))
+    renderer = TwimlRenderer(
+        lambda name: app[IVR].flow(name), settings.twilio.voices, settings.twilio.hold_music_url
+    )
+    record = recording_policy(app)
+    twilio = TwilioBridge(
+        rest,
+        settings.server.public_base_url,
+        routing.offer_seconds,
+        conference=ConferenceMode(renderer, lives, record),
+    )
     simulated = TwilioBridge(
         simulator, settings.server.public_base_url, routing.offer_seconds, provider=SIMULATOR
     )
@@ -337,6 +355,7 @@ def _acd(
         timezone=settings.server.timezone,
         offer_seconds=routing.offer_seconds,
         outbound_offer_seconds=held,
+        live=(live_controls(settings, rest), lives),
     )
 
 

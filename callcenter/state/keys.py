@@ -27,6 +27,10 @@ class Keys:
         """An outbound call's answering-machine verdict, until its flow starts."""
         return f"{self.prefix}amd:{call_sid}"
 
+    def live_call(self, call_id: str) -> str:
+        """The live state of a call with an agent (hold, consult, recording, provider refs)."""
+        return f"{self.prefix}live:{call_id}"
+
     def lease(self, name: str) -> str:
         """A leader lease (AMI session, a campaign's dialer)."""
         return f"{self.prefix}lease:{name}"

@@ -13,6 +13,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -47,7 +48,7 @@ class RedisSimulatorRest:
             pipe.expire(key, self._ttl)
             await pipe.execute()
 
-    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+    async def create_call(self, to: str, from_: str, twiml: str, leg: object = None) -> str:
         """Outbound calls are not simulated (a callback of a simulated caller): none placed."""
         sid = "CA" + secrets.token_hex(16)
         log.info("simulated call %s to an agent device not placed (callbacks are real only)", sid)
@@ -61,6 +62,14 @@ class RedisSimulatorRest:
         if await self._redis.exists(self._keys.simulator_polled(sid)):
             return "completed"
         return None
+
+    async def update_participant(
+        self, conference_sid: str, call_sid: str, changes: Mapping[str, object]
+    ) -> None:
+        """Simulated calls meet their agent without a conference: nothing to change."""
+
+    async def update_recording(self, conference_sid: str, recording_sid: str, status: str) -> None:
+        """Simulated calls are not recorded."""
 
     async def next_instruction(self, sid: str, wait_seconds: int) -> dict[str, Any] | None:
         """The call's next instruction (`{"twiml": …}` or `{"status": …}`), waiting up to

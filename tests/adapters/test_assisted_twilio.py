@@ -103,7 +103,8 @@ async def test_a_progressive_call_goes_to_its_reserved_agent(rig: Rig) -> None:
 
     assert "正在为您接通客服人员" in twiml and "<Enqueue" in twiml  # who calls, at once
     sid, redirect, _ = rig.rest.updates[-1]
-    assert sid == call.call.sid and redirect is not None and "agent01" in redirect
+    assert sid == call.call.sid and redirect is not None and "<Conference" in redirect
+    assert rig.rest.legs[-1][0] == "client:agent01"  # the agent's device rung into it
 
 
 async def test_a_machine_releases_the_reserved_agent(rig: Rig) -> None:

@@ -130,11 +130,11 @@ async def test_the_talk_time_ends_when_the_agent_hangs_up_before_the_survey(
     phone = Phone(client, BASE)
     await to_billing_queue(phone)
     assert await client.app[ACD].route() == 1
-    phone.twiml = str(rest.updates[-1][1])  # the caller redirected to the agent's device
-    leg, dial = phone.attribute("Client", "statusCallback"), phone.attribute("Dial", "action")
-    await phone.post(leg, {"CallStatus": "in-progress"})  # the agent answers
+    phone.twiml = str(rest.updates[-1][1])  # the caller redirected to the call's conference
+    leg, dial = rest.legs[-1][3].status_callback, phone.attribute("Dial", "action")
+    await phone.post(leg, {"CallStatus": "in-progress"})  # the agent's device answers
     clock.advance(timedelta(seconds=90))
-    survey = await phone.post(dial, {"DialCallStatus": "completed", "DialCallDuration": "90"})
+    survey = await phone.post(dial, {"CallStatus": "in-progress"})  # the agent left
     assert "非常满意请按5" in survey
     clock.advance(timedelta(seconds=30))
     await phone.press("5")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from callcenter.calls.models import ProviderRef
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
 from callcenter.storage.tables import agent_queues, agent_skills, agents
+from callcenter.telephony.twilio.bridge import LegOptions
 from callcenter.web.keys import ACD, AUTH, CALLS, ENGINE
 from tests.adapters.test_twilio_webhooks import BASE, CALLER, TOKEN, Caller
 from tests.conftest import NOW, app_settings
@@ -37,6 +38,9 @@ class FakeTwilioRest:
     def __init__(self) -> None:
         self.updates: list[tuple[str, str | None, str | None]] = []
         self.created: list[tuple[str, str, str]] = []
+        self.legs: list[tuple[str, str, str, LegOptions]] = []  # placed into a conference
+        self.participants: list[tuple[str, str, dict[str, object]]] = []
+        self.recordings: list[tuple[str, str, str]] = []
         self.statuses: dict[str, str] = {}
 
     async def update_call(
@@ -44,9 +48,22 @@ class FakeTwilioRest:
     ) -> None:
         self.updates.append((sid, twiml, status))
 
-    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+    async def create_call(
+        self, to: str, from_: str, twiml: str, leg: LegOptions | None = None
+    ) -> str:
+        if leg is not None:
+            self.legs.append((to, from_, twiml, leg))
+            return f"CAleg{len(self.legs)}"
         self.created.append((to, from_, twiml))
         return "CAcallback"
+
+    async def update_participant(
+        self, conference_sid: str, call_sid: str, changes: Mapping[str, object]
+    ) -> None:
+        self.participants.append((conference_sid, call_sid, dict(changes)))
+
+    async def update_recording(self, conference_sid: str, recording_sid: str, status: str) -> None:
+        self.recordings.append((conference_sid, recording_sid, status))
 
     async def call_status(self, sid: str) -> str | None:
         return self.statuses.get(sid)
@@ -169,14 +186,19 @@ async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
     call_id = offer["call_id"]
     sid, twiml, _ = rest.updates[-1]
     assert twiml is not None and sid == caller.base["CallSid"]
-    assert "<Client" in twiml and ">agent01</Client>" in twiml
+    # the caller waits in the call's conference; the agent's device is rung into it
+    assert f">cc-{call_id}</Conference>" in twiml and 'startConferenceOnEnter="false"' in twiml
+    to, _, agent_twiml, options = rest.legs[-1]
+    assert to == "client:agent01" and f">cc-{call_id}</Conference>" in agent_twiml
     leg = f"/twilio/agent-leg?call={call_id}&agent={agent_id}&queue=billing"
+    assert options.status_callback == BASE + leg
     assert (await caller.post(leg, {"CallStatus": "in-progress"})).status == 204
     assert (await next_message(ws, "connected"))["call_id"] == call_id
     status, me = await call(client, "GET", "/api/agents/me", auth)
     assert me["presence"]["state"] == "on_call"
-    done = f"/twilio/dial-result?call={call_id}&agent={agent_id}&queue=billing"
-    await caller.post(done, {"DialCallStatus": "completed", "DialBridged": "true"})
+    # the agent leaves: the conference ends and the caller's Dial reports it
+    done = f"/twilio/dial-result?conference=1&call={call_id}&agent={agent_id}&queue=billing"
+    await caller.post(done, {"CallStatus": "in-progress"})
     assert (await next_message(ws, "state"))["state"] == "wrap_up"
     status, body = await call(
         client, "POST", "/api/agents/me/wrap-up", auth, disposition="resolved", notes="解释了违约金"

@@ -11,17 +11,32 @@ kept the place) is dialled by `callcenter.campaigns.callbacks` once its agent is
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from agents.live.models import LiveState
+from agents.live.ports import LiveStates
 from agents.models import RoutedCall
 from agents.ports import AgentInfo
+from callcenter.telephony import announce
 from callcenter.telephony.twilio import twiml as t
+from callcenter.telephony.twilio.conference import (
+    CONFERENCE,
+    RECORDING,
+    CallerRoom,
+    Role,
+    caller_joins,
+    leg_joins,
+)
 
 log = logging.getLogger(__name__)
 PROVIDER = "twilio"
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+AGENT_LEG = "agent_leg"  # live-state refs: the agent's placed leg, the caller's call
+CALLER = "caller"
 
 
 class TwilioRest(Protocol):
@@ -32,11 +47,30 @@ class TwilioRest(Protocol):
     ) -> None:
         """Redirect a live call to new TwiML, or end it (`status="completed"`)."""
 
-    async def create_call(self, to: str, from_: str, twiml: str) -> str:
+    async def create_call(
+        self, to: str, from_: str, twiml: str, leg: LegOptions | None = None
+    ) -> str:
         """Place a call; its CallSid."""
 
     async def call_status(self, sid: str) -> str | None:
         """The call's status (queued, ringing, in-progress, completed, …)."""
+
+    async def update_participant(
+        self, conference_sid: str, call_sid: str, changes: Mapping[str, object]
+    ) -> None:
+        """Change a conference participant (hold, hold_url, end_conference_on_exit, …)."""
+
+    async def update_recording(self, conference_sid: str, recording_sid: str, status: str) -> None:
+        """Pause (`paused`, silence kept) or resume (`in-progress`) a conference recording."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegOptions:
+    """A placed leg's ring time and where its status goes (answered, completed)."""
+
+    status_callback: str
+    timeout: int | None = None
+    events: tuple[str, ...] = ("answered", "completed")
 
 
 class TwilioRestClient:
@@ -73,13 +107,64 @@ class TwilioRestClient:
             params["status"] = status
         await self._client.calls(sid).update_async(**params)
 
-    async def create_call(self, to: str, from_: str, twiml: str) -> str:
-        call = await self._client.calls.create_async(to=to, from_=from_, twiml=twiml)
+    async def create_call(
+        self, to: str, from_: str, twiml: str, leg: LegOptions | None = None
+    ) -> str:
+        params: dict[str, Any] = {"to": to, "from_": from_, "twiml": twiml}
+        if leg is not None:
+            params |= {
+                "status_callback": leg.status_callback,
+                "status_callback_event": list(leg.events),
+                "status_callback_method": "POST",
+            }
+            if leg.timeout is not None:
+                params["timeout"] = leg.timeout
+        call = await self._client.calls.create_async(**params)
         return str(call.sid)
+
+    async def update_participant(
+        self, conference_sid: str, call_sid: str, changes: Mapping[str, object]
+    ) -> None:
+        participant = self._client.conferences(conference_sid).participants(call_sid)
+        await participant.update_async(**changes)
+
+    async def update_recording(self, conference_sid: str, recording_sid: str, status: str) -> None:
+        recording = self._client.conferences(conference_sid).recordings(recording_sid)
+        await recording.update_async(status=status, pause_behavior="silence")
 
     async def call_status(self, sid: str) -> str | None:
         call = await self._client.calls(sid).fetch_async()
         return str(call.status) if call.status is not None else None
+
+
+def device_address(agent: AgentInfo) -> str:
+    """Where a call to the agent's device goes: `client:identity`, `sip:…` or a number."""
+    address = agent.device_address.strip()
+    if agent.device_kind == "phone":
+        return address
+    if agent.device_kind == "sip":
+        return address if address.startswith("sip:") else f"sip:{address}"
+    return address if address.startswith("client:") else f"client:{address}"
+
+
+def caller_id(call: RoutedCall, agent: AgentInfo) -> str:
+    """The From of a leg placed to an agent: the caller's number for a Twilio Client (the
+    softphone shows who calls), else the hotline number (a number of ours)."""
+    line = call.line
+    if agent.device_kind in ("phone", "sip"):
+        return line.called or line.caller
+    return line.caller or line.called
+
+
+async def end_leg(rest: TwilioRest, sid: str) -> None:
+    """Stop a placed leg, ringing (canceled) or answered (completed)."""
+    try:
+        await rest.update_call(sid, status="canceled")
+    except Exception:  # answered already: hang it up instead
+        try:
+            await rest.update_call(sid, status="completed")
+        except Exception as err:  # over already: nothing to stop
+            log.info("leg %s could not be ended: %s", sid, err)
 
 
 def _device(dial: Dial, agent: AgentInfo, callback_url: str) -> None:
@@ -96,8 +181,21 @@ def _device(dial: Dial, agent: AgentInfo, callback_url: str) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ConferenceMode:
+    """Bridging through the call's conference (what hold, consult, coaching and barge
+    need): the caller's music and announcements, recording per queue, and where the
+    agent's leg is kept."""
+
+    renderer: t.TwimlRenderer
+    lives: LiveStates
+    record: Callable[[str], bool] = lambda queue: False
+
+
 class TwilioBridge:
-    """Implements `agents.ports.Bridge` for calls that came in through Twilio."""
+    """Implements `agents.ports.Bridge` for calls that came in through Twilio: through the
+    call's conference (`conference` given), else a plain `<Dial>` of the device (the
+    simulator's calls)."""
 
     def __init__(
         self,
@@ -105,11 +203,13 @@ class TwilioBridge:
         public_base_url: str,
         offer_seconds: int,
         provider: str = PROVIDER,
+        conference: ConferenceMode | None = None,
     ) -> None:
         self._rest = rest
         self._provider = provider  # the calls it bridges: `provider` in their routing data
         self._base = public_base_url.rstrip("/")
         self._offer_seconds = offer_seconds
+        self._conference = conference
 
     def urls(self, call: RoutedCall) -> t.TwimlUrls:
         """Absolute URLs: the public base URL, else the one the call's webhooks came to."""
@@ -147,13 +247,57 @@ class TwilioBridge:
         sid = self._sid(call)
         if sid is None:
             return False
+        if self._conference is not None:
+            await self._meet(self._rest, self._conference, sid, call_id, call, agent)
+            return True
         await self._rest.update_call(sid, twiml=self.dial_twiml(call_id, agent, call))
         return True
 
+    async def _meet(
+        self,
+        rest: TwilioRest,
+        mode: ConferenceMode,
+        sid: str,
+        call_id: str,
+        call: RoutedCall,
+        agent: AgentInfo,
+    ) -> None:
+        """The caller into the call's conference (music until the agent comes), then the
+        agent's device rung into it for the offer time."""
+        urls = self.urls(call)
+        query = {"call": call_id, "agent": str(agent.agent_id), "queue": call.queue}
+        record = mode.record(call.queue)
+        response = VoiceResponse()
+        if record:
+            notice = [announce.say("recording_notice", call.language or "zh-CN")]
+            mode.renderer.document(notice, urls, "", response)
+        room = CallerRoom(
+            action=urls.url(t.DIAL_RESULT, conference="1", **query),
+            status_callback=urls.url(CONFERENCE, call=call_id),
+            recording_callback=urls.url(RECORDING, call=call_id),
+            wait_url=mode.renderer.hold_music_url,
+            record=record,
+        )
+        await rest.update_call(sid, twiml=str(caller_joins(response, call_id, room)))
+        leg = await rest.create_call(
+            device_address(agent),
+            caller_id(call, agent),
+            leg_joins(call_id, Role.AGENT),
+            LegOptions(urls.url(t.AGENT_LEG, **query), timeout=self._offer_seconds),
+        )
+        await mode.lives.put(call_id, LiveState(agent.agent_id, refs={AGENT_LEG: leg, CALLER: sid}))
+
     async def withdraw(self, call_id: str, call: RoutedCall) -> None:
         sid = self._sid(call)
-        if sid is not None and not call.callback:
-            await self._rest.update_call(sid, twiml=self.requeue_twiml(call))  # type: ignore[union-attr]
+        if sid is None or call.callback:
+            return
+        assert self._rest is not None
+        if self._conference is not None:
+            state = await self._conference.lives.get(call_id)
+            await self._conference.lives.forget(call_id)
+            if state is not None and AGENT_LEG in state.refs:
+                await end_leg(self._rest, state.refs[AGENT_LEG])
+        await self._rest.update_call(sid, twiml=self.requeue_twiml(call))
 
     async def hang_up(self, call_id: str, call: RoutedCall) -> None:
         sid = self._sid(call)

@@ -290,21 +290,38 @@ class TwilioWebhooks:
         return twiml_response(str(response))
 
     async def agent_leg(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """Status of the agent's leg of an offer: answered accepts the offer."""
+        """Status of the agent's leg of an offer: answered accepts the offer. A leg placed
+        into the call's conference that ends unanswered puts the caller back at the head of
+        the queue; one that ends after the answer is the agent leaving."""
         call_id, agent_id = _offer_of(request)
-        if self._queueing is not None and params.get("CallStatus") in ("in-progress", "answered"):
+        status = params.get("CallStatus", "")
+        if self._queueing is None:
+            return web.Response(status=204)
+        if status in ("in-progress", "answered"):
             await self._queueing.device_answered(call_id, agent_id)
+        elif status in NEVER_CONNECTED:
+            await self._queueing.device_unanswered(call_id, agent_id, status, requeue=True)
+        elif status == "completed":
+            await self._queueing.agent_left(call_id, agent_id, EndedBy.AGENT)
         return web.Response(status=204)
 
     async def dial_result(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
-        """The Dial to the agent ended: not answered puts the caller back in the queue at
-        the head; answered and over sends the agent to wrap-up and the caller on (survey)."""
+        """The Dial to the agent (or the call's conference) ended: not answered puts the
+        caller back in the queue at the head; answered and over sends the agent to wrap-up
+        and the caller on (survey)."""
         call_id, agent_id = _offer_of(request)
         if self._queueing is None or (await self._ivr.status(call_id)).state is IvrState.CLOSED:
             return twiml_response(t.hangup())
         status = params.get("DialCallStatus", "")
         urls = self.urls(request)
-        if status in ("completed", "answered") or params.get("DialBridged") == "true":
+        conference = request.query.get("conference") == "1"
+        if conference and await self._queueing.waiting_info(call_id) is not None:
+            # back in the queue (the agent's device did not answer): wait there again
+            response = self._renderer.enqueue(
+                VoiceResponse(), request.query.get("queue", "general"), urls
+            )
+            return twiml_response(str(response))
+        if conference or status in ("completed", "answered") or params.get("DialBridged") == "true":
             caller_on = params.get("CallStatus") not in TERMINAL  # the caller is still there
             by = EndedBy.AGENT if caller_on else EndedBy.CALLER
             await self._queueing.agent_left(call_id, agent_id, by)
