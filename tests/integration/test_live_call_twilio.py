@@ -15,7 +15,7 @@ from agents.models import SYSTEM, AgentState
 from callcenter.core.api import Role
 from callcenter.storage.tables import audit_log
 from callcenter.web.keys import ACD, AUTH, CALLS, ENGINE
-from tests.adapters.test_twilio_webhooks import Caller
+from tests.adapters.test_twilio_webhooks import BASE, Caller
 from tests.integration import test_agent_desk as desk
 from tests.integration.test_agent_desk import (
     PASSWORD,
@@ -44,7 +44,7 @@ class Talk:
         self.auth: dict[str, str] = {}
 
     async def post(self, path: str, params: dict[str, str]) -> int:
-        return (await self.caller.post(path, params)).status
+        return int((await self.caller.post(path, params)).status)
 
     async def conference_started(self) -> None:
         params = {"StatusCallbackEvent": "conference-start", "ConferenceSid": CONFERENCE_SID}
@@ -67,7 +67,7 @@ async def talking(client: Client, rest: FakeTwilioRest) -> Talk:
     call_id = (await next_message(ws, "offer"))["call_id"]
     talk = Talk(client, caller, call_id, agent_id)
     talk.auth = auth
-    leg = rest.legs[-1][3].status_callback.removeprefix(desk.BASE)
+    leg = rest.legs[-1][3].status_callback.removeprefix(BASE)
     assert await talk.post(leg, {"CallStatus": "in-progress", "CallSid": "CAleg1"}) == 204
     await ws.close()
     return talk
@@ -124,7 +124,7 @@ async def test_a_consulted_agent_takes_over_the_call(
     assert (await client.app[ACD].presence(other)).state is AgentState.RESERVED
     assert (await talk.act("/consult/complete"))[1]["error"]["code"] == "consult-not-answered"
 
-    consult_leg = options.status_callback.removeprefix(desk.BASE)
+    consult_leg = options.status_callback.removeprefix(BASE)
     assert "role=consult" in consult_leg
     assert await talk.post(consult_leg, {"CallStatus": "in-progress", "CallSid": "CAleg2"}) == 204
     assert (await client.app[ACD].presence(other)).state is AgentState.ON_CALL
@@ -162,7 +162,7 @@ async def test_a_consultation_cancelled_or_unanswered_frees_the_other_agent(
     assert (await client.app[ACD].presence(other)).state is AgentState.READY
 
     assert (await talk.act("/consult", agent_id=other))[0] == 200
-    leg = rest.legs[-1][3].status_callback.removeprefix(desk.BASE)
+    leg = rest.legs[-1][3].status_callback.removeprefix(BASE)
     assert await talk.post(leg, {"CallStatus": "no-answer", "CallSid": "CAleg3"}) == 204
     assert (await client.app[ACD].presence(other)).state is AgentState.READY
     status, body = await call(client, "GET", "/api/agents/me/call", talk.auth)
@@ -180,7 +180,7 @@ async def test_conference_brings_the_caller_back_to_both_agents(
     await talk.conference_started()
     other, _, _ = await ready_agent(client, "agent02")
     await talk.act("/consult", agent_id=other)
-    leg = rest.legs[-1][3].status_callback.removeprefix(desk.BASE)
+    leg = rest.legs[-1][3].status_callback.removeprefix(BASE)
     await talk.post(leg, {"CallStatus": "in-progress", "CallSid": "CAleg2"})
     status, body = await talk.act("/consult/conference")
     assert (status, body["held"], body["consult"]["status"]) == (200, False, "conference")
@@ -243,7 +243,7 @@ async def test_an_unanswered_agent_leg_puts_the_caller_back_at_the_head(
     caller = await walk_to_billing(client)
     assert await client.app[ACD].route() == 1
     call_id = (await next_message(ws, "offer"))["call_id"]
-    leg = rest.legs[-1][3].status_callback.removeprefix(desk.BASE)
+    leg = rest.legs[-1][3].status_callback.removeprefix(BASE)
     assert (await caller.post(leg, {"CallStatus": "no-answer", "CallSid": "CAleg1"})).status == 204
     sid, twiml, _ = rest.updates[-1]
     assert sid == caller.base["CallSid"] and ">billing</Enqueue>" in str(twiml)
