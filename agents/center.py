@@ -230,9 +230,10 @@ class Acd:
         """The agent answered the offer (the desk, or the device answered)."""
         return await self._offers.accept(agent_id, call_id, actor)
 
-    async def device_answered(self, call_id: str, agent_id: int) -> None:
-        """The agent's device answered (telephony): the offer is accepted."""
-        await self._offers.device_answered(call_id, agent_id)
+    async def device_answered(self, call_id: str, agent_id: int) -> bool:
+        """The agent's device answered (telephony): the offer is accepted (False: it is no
+        longer open, the leg should end)."""
+        return await self._offers.device_answered(call_id, agent_id)
 
     async def device_unanswered(
         self, call_id: str, agent_id: int, status: str, *, requeue: bool = False

@@ -141,12 +141,15 @@ class Offers:
             await self._callbacks.set_status(call_id, "done", now, agent_id)
         return new
 
-    async def device_answered(self, call_id: str, agent_id: int) -> None:
-        """The agent's device answered (telephony): the offer is accepted."""
+    async def device_answered(self, call_id: str, agent_id: int) -> bool:
+        """The agent's device answered (telephony): the offer is accepted. False when it
+        cannot be (withdrawn, the caller gone): the device's leg should end."""
         try:
-            await self.accept(agent_id, call_id, SYSTEM)
+            presence = await self.accept(agent_id, call_id, SYSTEM)
         except (NoCallError, NoSuchAgentError) as err:
             log.info("answer of call %s by agent %d ignored: %s", call_id, agent_id, err.message)
+            return False
+        return presence.call_id == call_id
 
     async def device_unanswered(
         self, call_id: str, agent_id: int, status: str, *, requeue: bool = False

@@ -189,9 +189,14 @@ async def test_call_reaches_the_agent_with_the_pop_and_wraps_up(
     # the caller waits in the call's conference; the agent's device is rung into it
     assert f">cc-{call_id}</Conference>" in twiml and 'startConferenceOnEnter="false"' in twiml
     to, _, agent_twiml, options = rest.legs[-1]
-    assert to == "client:agent01" and f">cc-{call_id}</Conference>" in agent_twiml
+    join = f"/twilio/agent-join?call={call_id}&agent={agent_id}&queue=billing"
+    assert to == "client:agent01" and f">{BASE}{join}</Redirect>" in agent_twiml.replace(
+        "&amp;", "&"
+    )
     leg = f"/twilio/agent-leg?call={call_id}&agent={agent_id}&queue=billing"
     assert options.status_callback == BASE + leg
+    answered = await (await caller.post(join, {"CallStatus": "in-progress"})).text()
+    assert f">cc-{call_id}</Conference>" in answered  # the answered leg joins the call
     assert (await caller.post(leg, {"CallStatus": "in-progress"})).status == 204
     assert (await next_message(ws, "connected"))["call_id"] == call_id
     status, me = await call(client, "GET", "/api/agents/me", auth)

@@ -263,3 +263,17 @@ async def test_a_withdrawn_offer_stops_the_ringing_agent_leg(
     assert (await call(client, "POST", path, auth))[0] == 200
     assert ("CAleg1", None, "canceled") in rest.updates
     assert ">billing</Enqueue>" in str(rest.updates[-1][1])
+
+
+async def test_an_agent_leg_answered_after_the_caller_left_hangs_up(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    agent_id, _, ws = await ready_agent(client)
+    caller = await walk_to_billing(client)
+    assert await client.app[ACD].route() == 1
+    call_id = (await next_message(ws, "offer"))["call_id"]
+    await caller.post("/twilio/status", {"CallStatus": "completed"})
+    join = f"/twilio/agent-join?call={call_id}&agent={agent_id}&queue=billing"
+    answered = await (await caller.post(join, {"CallStatus": "in-progress"})).text()
+    assert "<Hangup" in answered and "<Conference" not in answered
+    assert (await client.app[ACD].presence(agent_id)).state is AgentState.READY

@@ -24,12 +24,12 @@ from agents.ports import AgentInfo
 from callcenter.telephony import announce
 from callcenter.telephony.twilio import twiml as t
 from callcenter.telephony.twilio.conference import (
+    AGENT_JOIN,
     CONFERENCE,
     RECORDING,
     CallerRoom,
-    Role,
+    ask_on_answer,
     caller_joins,
-    leg_joins,
 )
 
 log = logging.getLogger(__name__)
@@ -282,7 +282,7 @@ class TwilioBridge:
         leg = await rest.create_call(
             device_address(agent),
             caller_id(call, agent),
-            leg_joins(call_id, Role.AGENT),
+            ask_on_answer(urls.url(AGENT_JOIN, **query)),
             LegOptions(urls.url(t.AGENT_LEG, **query), timeout=self._offer_seconds),
         )
         await mode.lives.put(call_id, LiveState(agent.agent_id, refs={AGENT_LEG: leg, CALLER: sid}))

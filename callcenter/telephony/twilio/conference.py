@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 CONFERENCE = "/twilio/conference"  # conference status callbacks
 LIVE_LEG = "/twilio/live-leg"  # status of consulted agents' and supervisors' legs
 RECORDING = "/twilio/recording"  # recording status callbacks
+AGENT_JOIN = "/twilio/agent-join"  # the agent's answered leg asks what to do
 CONFERENCE_EVENTS = "start end join leave hold"
 RECORDING_EVENTS = "in-progress completed absent"
 
@@ -74,6 +75,14 @@ def caller_joins(response: VoiceResponse, call_id: str, room: CallerRoom) -> Voi
         }
     dial.conference(conference_name(call_id), **attributes)
     return response
+
+
+def ask_on_answer(url: str) -> str:
+    """The TwiML of a placed leg: once answered, ask `url` what to do (join the call's
+    conference, or hang up when the call is gone meanwhile)."""
+    response = VoiceResponse()
+    response.redirect(url, method="POST")
+    return str(response)
 
 
 def leg_joins(call_id: str, role: Role, coach: str | None = None) -> str:

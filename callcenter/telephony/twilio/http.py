@@ -25,6 +25,7 @@ from callcenter.telephony import announce
 from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
 from callcenter.telephony.twilio import twiml as t
+from callcenter.telephony.twilio.conference import AGENT_JOIN, Role, leg_joins
 from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
 from ivr_flows.commands import CallerCommand, Gather, Hangup, InputMode, IvrReply, IvrState
 from ivr_flows.events import CallerInput, QueueLeft
@@ -97,6 +98,7 @@ class TwilioWebhooks:
             t.CALLBACK: self.callback,
             t.AGENT_LEG: self.agent_leg,
             t.DIAL_RESULT: self.dial_result,
+            AGENT_JOIN: self.agent_join,
         }
         for path, handler in routes.items():
             app.router.add_post(path, self.signed(handler))
@@ -304,6 +306,16 @@ class TwilioWebhooks:
         elif status == "completed":
             await self._queueing.agent_left(call_id, agent_id, EndedBy.AGENT)
         return web.Response(status=204)
+
+    async def agent_join(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
+        """The agent's leg placed into the call's conference answered: the offer is
+        accepted and the leg joins the conference; a leg answered after the offer was
+        withdrawn or the caller left hangs up instead of waiting in an empty room."""
+        call_id, agent_id = _offer_of(request)
+        if self._queueing is not None and await self._queueing.device_answered(call_id, agent_id):
+            return twiml_response(leg_joins(call_id, Role.AGENT))
+        log.info("call %s: agent %d's leg answered too late: hung up", call_id, agent_id)
+        return twiml_response(t.hangup())
 
     async def dial_result(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The Dial to the agent (or the call's conference) ended: not answered puts the
