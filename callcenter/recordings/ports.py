@@ -3,7 +3,7 @@ retention, the provider's files, the queues' retention and the audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,10 +29,14 @@ class ExpiredRecordings(Protocol):
     """Recordings not deleted yet, of calls that started before their queue's cutoff."""
 
     async def expired(
-        self, cutoffs: Mapping[str, datetime], other: datetime, limit: int
+        self,
+        cutoffs: Mapping[str, datetime],
+        other: datetime,
+        limit: int,
+        skip: Collection[str] = (),
     ) -> list[RecordedCall]:
         """At most `limit`, oldest first: `cutoffs` per queue, `other` for calls of any
-        other queue or none."""
+        other queue or none; not the calls in `skip`."""
 
 
 class RecordingFiles(Protocol):

@@ -74,15 +74,18 @@ class Recordings:
     async def sweep(self, batch: int = 200, batches: int = 5) -> int:
         """Delete the recordings past their queue's retention at the provider and mark them
         deleted on their calls, `batch` at a time, at most `batches` times; how many. A
-        provider failure leaves that recording for the next sweep."""
+        provider failure leaves that recording for the next sweep (this one goes past it)."""
         days = await self._ports.policy.retention_days()
-        deleted = 0
+        deleted, failed = 0, set[str]()
         for _ in range(batches):
             by_queue, other = cutoffs(days, self._default_days, self._clock.now())
-            due = await self._ports.expired.expired(by_queue, other, batch)
-            done = [await self._delete(call, days) for call in due]
-            deleted += sum(done)
-            if len(due) < batch or not any(done):
+            due = await self._ports.expired.expired(by_queue, other, batch, failed)
+            for call in due:
+                done = await self._delete(call, days)
+                deleted += done
+                if not done:
+                    failed.add(call.call_id)
+            if len(due) < batch:
                 break
         return deleted
 
@@ -93,6 +96,8 @@ class Recordings:
         except RecordingUnavailableError as err:
             log.warning("call %s: recording not deleted yet: %s", call.call_id, err.message)
             return False
+        except NoRecordingError as err:  # nothing of ours at the provider: only marked
+            log.warning("call %s: %s", call.call_id, err.message)
         data = {
             "reason": "retention",
             "retention_days": days.get(call.queue or "", self._default_days),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +32,16 @@ class SqlExpiredRecordings:
         self._engine = engine
 
     async def expired(
-        self, cutoffs: Mapping[str, datetime], other: datetime, limit: int
+        self,
+        cutoffs: Mapping[str, datetime],
+        other: datetime,
+        limit: int,
+        skip: Collection[str] = (),
     ) -> list[RecordedCall]:
         query = (
             select(*_COLUMNS)
             .where(calls.c.recording_status.in_(_KEPT), _past(cutoffs, other))
+            .where(calls.c.id.not_in(list(skip)))
             .order_by(calls.c.started_at, calls.c.id)
             .limit(limit)
         )

@@ -25,7 +25,12 @@ from callcenter.core.clock import Clock
 from callcenter.core.recordings import CallRecording
 from callcenter.core.tasks import every
 from callcenter.recordings.http import RecordingsHttp
-from callcenter.recordings.models import Audio, NoRecordingError, RecordedCall, RecordingEvent
+from callcenter.recordings.models import (
+    Audio,
+    RecordedCall,
+    RecordingEvent,
+    RecordingUnavailableError,
+)
 from callcenter.recordings.ports import RecordingFiles
 from callcenter.recordings.service import RecordingPorts, Recordings
 from callcenter.storage.outbound_admin import SqlAuditWriter
@@ -75,8 +80,10 @@ class FilesByProvider:
 
     def _of(self, recording: CallRecording) -> RecordingFiles:
         files = self._files.get(recording.provider or "")
-        if files is None:
-            raise NoRecordingError(f"recordings of {recording.provider!r} cannot be reached")
+        if files is None:  # e.g. Twilio's credentials or [recording] asterisk_dir not set
+            raise RecordingUnavailableError(
+                f"recordings of {recording.provider!r} are not configured on this server"
+            )
         return files
 
     def open(

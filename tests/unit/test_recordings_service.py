@@ -4,7 +4,7 @@ queue's retention its recordings fall due."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -57,12 +57,17 @@ class Memory:
         return True
 
     async def expired(
-        self, cutoffs: Mapping[str, datetime], other: datetime, limit: int
+        self,
+        cutoffs: Mapping[str, datetime],
+        other: datetime,
+        limit: int,
+        skip: Collection[str] = (),
     ) -> list[RecordedCall]:
         due = [
             call
             for started, call in sorted(self.calls.values(), key=lambda c: c[0])
             if call.recording is not None
+            and call.call_id not in skip
             and call.recording.status is not R.DELETED
             and started < cutoffs.get(call.queue or "", other)
         ]
@@ -118,3 +123,12 @@ async def test_recordings_fall_due_when_the_retention_passes() -> None:
     assert await service.sweep() == 0
     memory.clock.advance(timedelta(days=1))
     assert await service.sweep() == 1 and memory.files == set()
+
+
+async def test_the_sweep_goes_past_a_batch_of_failures() -> None:
+    memory = Memory(ManualClock(NOW))
+    for n in range(5):
+        memory.add(f"call{n}", "billing", 40 - n)  # oldest first: call0, call1, …
+    memory.failing = {"call0", "call1"}
+    assert await _service(memory).sweep(batch=2) == 3
+    assert memory.files == {"call0", "call1"}
