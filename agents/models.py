@@ -62,6 +62,10 @@ class MaxWaitAction(StrEnum):
     END = "end"  # a polite goodbye, then the call ends
 
 
+DEFAULT_RETENTION_DAYS = 365  # issue 16 (recordings): see QueueConfig
+MAX_RETENTION_DAYS = 3650
+
+
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     """A queue's service rules."""
@@ -76,6 +80,12 @@ class QueueConfig:
     callback_offer_seconds: int | None = 120  # estimated wait above this: offer a callback
     short_abandon_seconds: int = 5
     max_wait_action: MaxWaitAction = MaxWaitAction.CALLBACK
+    # issue 16 (recordings): a 95598 centre records every service call (quality checks, the
+    # evidence for complaints and appeals) and keeps it a year (assumed: complaints are
+    # answered in working days, but appeals to the regulator and the yearly service audit
+    # reach back months); a site under longer rules sets more, per queue.
+    record_calls: bool = True
+    recording_retention_days: int = DEFAULT_RETENTION_DAYS
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,6 +103,7 @@ from callcenter.web.keys import (
 )
 from callcenter.web.live_calls import live_controls, recording_policy, setup_live
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
+from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
@@ -236,6 +237,7 @@ def create_app(
     setup_webhooks(app, clock)  # outgoing webhooks (issue 15): API, publishers, worker
     setup_ticket_board(app, clock)  # issue 15 (board): /tickets/board, SLA summary
     setup_ticket_callbacks(app, pack)  # 回访 (issue 15): callbacks before closing, the task
+    setup_recordings(app, clock)  # issue 16 (recordings): playback, retention sweep
     return app
 
 

@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 
 from agents.models import DEFAULT_QUEUES, MaxWaitAction, QueueConfig
+from callcenter.config_recording import KEEP_DAYS, RecordingSettings, RetentionDays
 from callcenter.config_sources import (
     ENV_CONFIG_FILE,
     ENV_PREFIX,
@@ -141,6 +142,8 @@ class QueueSettings(_Section):
     callback_offer_seconds: int = Field(default=120, ge=0)
     short_abandon_seconds: int = Field(default=5, ge=0)
     max_wait_action: MaxWaitAction = MaxWaitAction.CALLBACK
+    record_calls: bool = True  # issue 16 (recordings): the agent's talk is recorded
+    recording_retention_days: RetentionDays = KEEP_DAYS
 
     def config(self) -> QueueConfig:
         """As the router takes it."""
@@ -155,6 +158,8 @@ class QueueSettings(_Section):
             self.callback_offer_seconds or None,
             self.short_abandon_seconds,
             self.max_wait_action,
+            self.record_calls,
+            self.recording_retention_days,
         )
 
 
@@ -170,6 +175,8 @@ def _queue_settings(config: QueueConfig) -> QueueSettings:
         callback_offer_seconds=config.callback_offer_seconds or 0,
         short_abandon_seconds=config.short_abandon_seconds,
         max_wait_action=config.max_wait_action,
+        record_calls=config.record_calls,
+        recording_retention_days=config.recording_retention_days,
     )
 
 
@@ -309,6 +316,7 @@ class Settings(BaseSettings):
     outbound: OutboundSettings = OutboundSettings()
     webhooks: WebhookSettings = WebhookSettings()  # issue 15
     tickets: TicketSettings = TicketSettings()
+    recording: RecordingSettings = RecordingSettings()  # issue 16 (recordings)
 
     @classmethod
     def settings_customise_sources(

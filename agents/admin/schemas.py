@@ -77,6 +77,8 @@ class QueuePatchIn(_In):
     overflow_queue: str | None = None
     callback_offer_seconds: int | None = None
     short_abandon_seconds: int | None = None
+    record_calls: bool | None = None  # issue 16 (recordings)
+    recording_retention_days: int | None = Field(default=None, description="1-3650")
 
 
 class QueueCreateIn(QueuePatchIn):
@@ -98,6 +100,8 @@ class QueueOut(BaseModel):
     overflow_queue: str
     callback_offer_seconds: int
     short_abandon_seconds: int
+    record_calls: bool  # issue 16 (recordings)
+    recording_retention_days: int
     configured: bool
     stored: bool
 

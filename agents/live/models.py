@@ -9,6 +9,7 @@ from typing import Any
 
 from agents.models import RoutedCall
 from agents.ports import AgentInfo
+from callcenter.core.recordings import RecordingStatus as RecordingStatus  # issue 16 (rec.)
 
 
 class MonitorMode(StrEnum):
@@ -17,17 +18,6 @@ class MonitorMode(StrEnum):
     LISTEN = "listen"  # hears both, heard by nobody
     WHISPER = "whisper"  # coach: heard by the agent only
     BARGE = "barge"  # heard by both
-
-
-class RecordingStatus(StrEnum):
-    """A call recording's life."""
-
-    RECORDING = "recording"
-    PAUSED = "paused"
-    STOPPED = "stopped"  # the call ended; the file is being finished
-    READY = "ready"  # the file can be played
-    FAILED = "failed"
-    DELETED = "deleted"  # past its retention
 
 
 class ConsultStatus(StrEnum):

@@ -29,6 +29,7 @@ from callcenter.calls.models import (
     CallState,
     Direction,
 )
+from callcenter.calls.recording_fold import RECORDING_HANDLERS  # issue 16 (recordings)
 from callcenter.core.ending import EndedBy
 from callcenter.core.errors import ConflictError
 
@@ -243,4 +244,5 @@ _HANDLERS = {
     E.FAILED: _failed,
     E.VOICEMAIL_LEFT: _voicemail,
     E.SURVEY_ANSWERED: _survey,
+    **RECORDING_HANDLERS,  # issue 16 (recordings): the recording on the record
 }

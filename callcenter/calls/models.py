@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from callcenter.core.errors import NotFoundError
+from callcenter.core.recordings import CallRecording
 
 
 class CallState(StrEnum):
@@ -114,6 +115,7 @@ class CallRecord:
     survey_score: int | None = None
     last_seq: int = 0
     simulated: bool = False  # placed by `callcenter ivr simulate`: left out of reports
+    recording: CallRecording | None = None  # issue 16: from the recording_* events
 
     @property
     def is_over(self) -> bool:

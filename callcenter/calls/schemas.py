@@ -41,6 +41,19 @@ class CallsQuery(BaseModel):
             raise ValueError(err.message) from None
 
 
+class RecordingOut(BaseModel):
+    """The call's recording (issue 16): status (recording, paused, stopped, ready, failed,
+    deleted), the provider and its handle, the file's location and length."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    status: str
+    provider: str | None
+    ref: str | None
+    location: str | None
+    duration_seconds: int | None
+
+
 class CallOut(BaseModel):
     """A call record's summary."""
 
@@ -66,6 +79,7 @@ class CallOut(BaseModel):
     end_reason: str | None
     survey_score: int | None
     simulated: bool
+    recording: RecordingOut | None = None  # issue 16 (recordings)
 
 
 class CallPage(BaseModel):

@@ -27,6 +27,7 @@ from callcenter.calls.models import (
 from callcenter.calls.ports import Fold
 from callcenter.storage.db import reader
 from callcenter.storage.pg import FastPg
+from callcenter.storage.recording_tables import pop_recording, recording_row
 from callcenter.storage.tables import call_events, call_provider_ids, calls, ticket_calls, tickets
 
 PATH_SEPARATOR = ">"
@@ -40,6 +41,7 @@ def _to_row(record: CallRecord) -> dict[str, Any]:
     row["direction"] = record.direction.value
     row["state"] = record.state.value
     row["ivr_path"] = PATH_SEPARATOR.join(record.ivr_path)
+    row.update(recording_row(row.pop("recording")))  # issue 16 (recordings)
     return row
 
 
@@ -52,6 +54,7 @@ def _record_from(values: dict[str, Any]) -> CallRecord:
     values["state"] = CallState(values["state"])
     path = values["ivr_path"]
     values["ivr_path"] = tuple(path.split(PATH_SEPARATOR)) if path else ()
+    values["recording"] = pop_recording(values)  # issue 16 (recordings)
     return CallRecord(**values)
 
 

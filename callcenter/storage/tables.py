@@ -398,3 +398,9 @@ work_calendars = Table(
 
 # --- outgoing webhooks (issue 15): subscriptions, the outbox, the attempt log
 from callcenter.storage import webhook_tables as webhook_tables  # noqa: E402
+
+# --- issue 16 (recordings): the call's recording in `calls` (migration 0012r)
+from callcenter.storage.recording_tables import add_recording_columns  # noqa: E402
+
+add_recording_columns(calls)
+# --- end of issue 16 (recordings)

@@ -21,6 +21,7 @@ FEATURES = (
     "callcenter.auth",
     "callcenter.outages",
     "callcenter.webhooks",  # outgoing webhooks (issue 15)
+    "callcenter.recordings",  # issue 16 (recordings)
 )
 FEATURE_ALLOWED = ("callcenter.core", "callcenter.httpkit")
 # Adapters: core, and the feature packages' models and ports (never services or http).
