@@ -110,12 +110,12 @@ async def test_hold_and_resume_queue_the_feature_codes_on_the_agents_channel() -
     asterisk.expect("PlayDTMF", QUEUED, QUEUED, QUEUED)
     async with attached(asterisk) as (ami, live):
         await bridged(ami, HOLD_CALLER_ID)
-        call = live_call("c1", HOLD_CALLER_ID, caller=HOLD_CALLER)
+        call = live_call("c1", HOLD_CALLER_ID)  # no legs noted yet: found from the channels
         held = await live.hold(call)
         resumed = await live.resume(replace(call, state=held))
     assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT1, "*8#")
     assert held.held and not resumed.held
-    assert held.refs["agent"] == HOLD_AGENT1
+    assert (held.refs["caller"], held.refs["agent"]) == (HOLD_CALLER, HOLD_AGENT1)
 
 
 def with_agent2(**answers: list[Answer]) -> Transcript:
@@ -244,13 +244,31 @@ async def test_a_spy_on_an_ended_call_leaves_no_channel_behind() -> None:
         await until(nothing_left, 5)
 
 
-async def test_a_held_caller_hanging_up_ends_the_agents_leg_too() -> None:
+async def _hold(live: AsteriskLive, call: LiveCall) -> object:
+    return await live.hold(call)
+
+
+async def _consult_agent3(live: AsteriskLive, call: LiveCall) -> object:
+    return await live.consult(call, ATXFER)
+
+
+@pytest.mark.parametrize(
+    ("op", "answers"),
+    [
+        (_hold, {"PlayDTMF": [QUEUED, QUEUED]}),
+        (_consult_agent3, {"Atxfer": [Scripted("Success", "Atxfer successfully queued")]}),
+    ],
+)
+async def test_a_caller_hanging_up_while_held_or_consulting_ends_the_agents_leg_too(
+    op: Callable[[AsteriskLive, LiveCall], Awaitable[object]], answers: dict[str, list[Answer]]
+) -> None:
     asterisk = Transcript(HOLD, setup=[2])
-    asterisk.expect("PlayDTMF", QUEUED, QUEUED)
+    for action, queued in answers.items():
+        asterisk.expect(action, *queued)
     asterisk.expect("Hangup", Scripted("Success", "Channel Hungup"))
     async with attached(asterisk) as (ami, live):
         await bridged(ami, HOLD_CALLER_ID)
-        await live.hold(live_call("c1", HOLD_CALLER_ID, caller=HOLD_CALLER))
+        await op(live, live_call("c1", HOLD_CALLER_ID))
         await asterisk.push(18)  # the recorded caller's hang-up
 
         async def agent_hung_up() -> bool:

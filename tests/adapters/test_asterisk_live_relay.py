@@ -71,6 +71,22 @@ async def test_an_instance_without_the_session_relays_and_gets_the_refs(
     assert held.held and held.refs["agent"] == HOLD_AGENT1
 
 
+async def test_a_malformed_request_is_answered_and_the_relay_goes_on(
+    redis: aioredis.Redis,
+) -> None:
+    asterisk = Transcript(HOLD, setup=[2])
+    asterisk.expect("PlayDTMF", QUEUED, QUEUED)
+    requests = RedisRequests(redis, CHANNEL)
+    async with attached(asterisk, AsteriskLive(requests)) as (ami, _), serving(ami, redis):
+        await bridged(ami, HOLD_CALLER_ID)
+        args = {"caller": HOLD_CALLER, "caller_uniqueid": HOLD_CALLER_ID}  # and no "exten"
+        no_exten = {"action": "live", "op": "consult", "args": args}
+        answer = await requests.ask(no_exten, 5)
+        held = await AsteriskLive(requests).hold(live_call("c1", HOLD_CALLER_ID))
+    assert answer is not None and answer["error"] == "live-control-failed"
+    assert held.held
+
+
 async def test_a_refusal_comes_back_with_its_code(redis: aioredis.Redis) -> None:
     asterisk = Transcript(MIXMON, setup=[2])
     asterisk.expect("MixMonitor", 11)  # No such channel

@@ -191,4 +191,4 @@ class AsteriskLive:
         return {str(k): str(v) for k, v in dict(reply.get("refs") or {}).items()}
 
 
-PASSED_REFS = frozenset({"caller", "agent", "mixmonitor", "consult_exten"})
+PASSED_REFS = frozenset({"caller", "agent", "mixmonitor"})

@@ -61,12 +61,13 @@ def error_code(message: str) -> str:
 
 class LegWatcher:
     """Reads every AMI event (an `AsteriskAmi` listener): which channel answered each
-    caller's Dial, and, when a caller held by the `cchold` feature hangs up, hangs up the
-    agent's channel (its `Read()` would otherwise wait on out of the ended call)."""
+    caller's Dial, and, when a caller hangs up while held or while the agent consults,
+    hangs up the agent's channel, which Asterisk would leave up: the `cchold` feature's
+    `Read()` waits for its key, a consultation goes on without the caller."""
 
     def __init__(self) -> None:
         self.answered: dict[str, str] = {}  # caller's Uniqueid -> the agent's channel
-        self.held: dict[str, str] = {}  # caller's channel -> the agent's channel, on hold
+        self.held: dict[str, str] = {}  # caller's channel -> the agent's channel, to end with it
         self.hang_up: Callable[[str], Coroutine[Any, Any, None]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -110,13 +111,17 @@ class AmiLive:
 
     async def serve(self, message: Mapping[str, Any]) -> None:
         """A relayed operation (`AsteriskAmi.serve_relayed`): done, and answered to its
-        `reply_to` (through `answer`, set by `AsteriskLive.attach`)."""
+        `reply_to` (through `answer`, set by `AsteriskLive.attach`); never raises, so the
+        relay goes on serving."""
         reply: dict[str, Any]
         try:
             args = {str(k): str(v) for k, v in dict(message.get("args") or {}).items()}
             reply = {"refs": await self.perform(str(message.get("op")), args)}
         except LiveControlError as err:
             reply = {"error": err.code, "message": err.message}
+        except Exception:
+            log.exception("relayed live-call operation %r failed", message.get("op"))
+            reply = {"error": "live-control-failed", "message": "the operation failed"}
         reply_to = str(message.get("reply_to") or "")
         if reply_to and self.answer is not None:
             await self.answer(reply_to, reply)
@@ -137,42 +142,47 @@ class AmiLive:
         return refs
 
     async def _hold(self, args: Mapping[str, str]) -> dict[str, str]:
-        agent = self._agent(args)
+        caller, agent = self._caller(args), self._agent(args)
         await self._dtmf(agent, HOLD_CODE)
-        self._watcher.held[args["caller"]] = agent
-        return {"agent": agent}
+        self._watcher.held[caller] = agent
+        return {"caller": caller, "agent": agent}
 
     async def _resume(self, args: Mapping[str, str]) -> dict[str, str]:
-        agent = self._agent(args)
+        caller, agent = self._caller(args), self._agent(args)
         await self._dtmf(agent, RESUME_DIGIT)
-        self._watcher.held.pop(args["caller"], None)
-        return {"agent": agent}
+        self._watcher.held.pop(caller, None)
+        return {"caller": caller, "agent": agent}
 
     async def _consult(self, args: Mapping[str, str]) -> dict[str, str]:
         """Held by `cchold`: resumed first (the feature's Read() would take the digits the
         Atxfer queues); the attended transfer holds the caller itself."""
-        agent = self._agent(args)
-        if args["caller"] in self._watcher.held:
+        caller, agent = self._caller(args), self._agent(args)
+        if caller in self._watcher.held:
             await self._resume(args)
         fields = [("Channel", agent), ("Exten", args["exten"]), ("Context", CONSULT_CONTEXT)]
         await self._act("Atxfer", fields)
-        return {"agent": agent, "consult_exten": args["exten"]}
+        self._watcher.held[caller] = agent
+        return {"caller": caller, "agent": agent}
 
     async def _cancel(self, args: Mapping[str, str]) -> dict[str, str]:
+        """Asterisk puts the agent back with the caller (Unhold)."""
         await self._act("CancelAtxfer", [("Channel", self._agent(args))])
-        return {"consult_exten": ""}
+        self._watcher.held.pop(self._caller(args), None)
+        return {}
 
     async def _complete(self, args: Mapping[str, str]) -> dict[str, str]:
         """The transferer hangs up: Asterisk joins the caller and the consulted agent."""
         await self._act("Hangup", [("Channel", self._agent(args)), ("Cause", "16")])
-        return {"agent": "", "consult_exten": ""}  # the new agent's channel: found later
+        self._watcher.held.pop(self._caller(args), None)
+        return {"agent": ""}  # the new agent's channel: the caller's bridge peer, found later
 
     async def _conference(self, args: Mapping[str, str]) -> dict[str, str]:
         await self._dtmf(self._agent(args), THREEWAY_CODE)
-        return {"consult_exten": ""}
+        self._watcher.held.pop(self._caller(args), None)
+        return {}
 
     async def _mute(self, args: Mapping[str, str]) -> dict[str, str]:
-        fields = [("Channel", args["caller"]), ("Direction", "both"), ("State", args["state"])]
+        fields = [("Channel", self._caller(args)), ("Direction", "both"), ("State", args["state"])]
         if args.get("mixmonitor"):
             fields.append(("MixMonitorID", args["mixmonitor"]))
         await self._act("MixMonitorMute", fields)
@@ -199,6 +209,16 @@ class AmiLive:
         return {"agent": agent, "leg": leg}
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _caller(self, args: Mapping[str, str]) -> str:
+        """The caller's channel: as noted, else found by its Uniqueid."""
+        caller = args.get("caller") or ""
+        if not caller:
+            channel = self._ami.tracker.by_uniqueid(args.get("caller_uniqueid", ""))
+            caller = channel.name if channel is not None else ""
+        if not caller:
+            raise LiveControlError("the caller's channel is gone", code="channel-gone")
+        return caller
 
     def _agent(self, args: Mapping[str, str]) -> str:
         """The agent's channel: as noted, else the caller's Dial's answer or bridge peer."""
