@@ -147,7 +147,8 @@ async def test_consult_cancel_and_complete_as_recorded() -> None:
         await until(agent3_with_the_caller, 5)
         # the consulted agent is now the one the caller talks with: found by the bridge
         await live.hold(replace(call, agent=ATXFER, state=completed))
-    to_consult = asterisk.recorded_action(9, Context="cc-consult")
+    # `#` ends the extension: cc-consult's patterns would otherwise wait for more digits
+    to_consult = asterisk.recorded_action(9, Context="cc-consult", Exten="1003#")
     assert asterisk.actions("Atxfer") == [to_consult, to_consult]
     assert asterisk.actions("CancelAtxfer") == [asterisk.recorded_action(10)]
     assert asterisk.actions("Hangup") == [asterisk.recorded_action(12)]

@@ -159,7 +159,9 @@ class AmiLive:
         caller, agent = self._caller(args), self._agent(args)
         if caller in self._watcher.held:
             await self._resume(args)
-        fields = [("Channel", agent), ("Exten", args["exten"]), ("Context", CONSULT_CONTEXT)]
+        # `#` ends the digits' collection at once (ast_app_dtget); `_X.` would wait for more
+        exten = args["exten"] + "#"
+        fields = [("Channel", agent), ("Exten", exten), ("Context", CONSULT_CONTEXT)]
         await self._act("Atxfer", fields)
         self._watcher.held[caller] = agent
         return {"caller": caller, "agent": agent}
