@@ -39,6 +39,7 @@ class Scripted:
 
     status: str
     message: str
+    then: bytes = b""  # events Asterisk sends right after
 
 
 Answer = int | Scripted
@@ -56,6 +57,7 @@ class Transcript:
         self._prefix = name.removeprefix("ami-")
         self._segments = segments(server, client)[1]
         self._client = client
+        self._server = server
         self._setup = setup
         self._answers: dict[str, list[Answer]] = defaultdict(list)
         self.sent: list[dict[str, str]] = []
@@ -90,6 +92,14 @@ class Transcript:
                 return {**fields, **changes}
         raise KeyError(recorded_id)
 
+    def event(self, name: str, channel: str) -> bytes:
+        """The first recorded event `name` on `channel`, as Asterisk sent it."""
+        for block in self._server.split(b"\r\n\r\n"):
+            lines = block.split(b"\r\n")
+            if lines[0] == f"Event: {name}".encode() and f"Channel: {channel}".encode() in lines:
+                return block + b"\r\n\r\n"
+        raise KeyError((name, channel))
+
     def actions(self, name: str) -> list[dict[str, str]]:
         """Our actions of that kind, without their ActionIDs."""
         return [
@@ -122,7 +132,7 @@ class Transcript:
             return response(action_id, "Error", Message=f"no {action} in this test")
         answer = queued.pop(0)
         if isinstance(answer, Scripted):
-            return response(action_id, answer.status, Message=answer.message)
+            return response(action_id, answer.status, Message=answer.message) + answer.then
         return self.segment(answer, action_id)
 
 

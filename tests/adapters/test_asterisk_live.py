@@ -105,19 +105,6 @@ async def test_pausing_an_unrecorded_call_asks_nothing_of_asterisk() -> None:
     assert refused.value.code == "not-recording" and asterisk.sent == []
 
 
-async def test_hold_and_resume_queue_the_feature_codes_on_the_agents_channel() -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    asterisk.expect("PlayDTMF", QUEUED, QUEUED, QUEUED)
-    async with attached(asterisk) as (ami, live):
-        await bridged(ami, HOLD_CALLER_ID)
-        call = live_call("c1", HOLD_CALLER_ID)  # no legs noted yet: found from the channels
-        held = await live.hold(call)
-        resumed = await live.resume(replace(call, state=held))
-    assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT1, "*8#")
-    assert held.held and not resumed.held
-    assert (held.refs["caller"], held.refs["agent"]) == (HOLD_CALLER, HOLD_AGENT1)
-
-
 def with_agent2(**answers: list[Answer]) -> Transcript:
     """The recorded call once transferred to agent 2, our actions answered so."""
     asterisk = Transcript(HOLD, setup=TO_AGENT2)
@@ -126,9 +113,46 @@ def with_agent2(**answers: list[Answer]) -> Transcript:
     return asterisk
 
 
+def holding() -> list[Answer]:
+    """PlayDTMF's answers to `*8`, the bridge's Hold on agent 2's channel after the `8`
+    (recorded during the attended transfer, which holds the caller the same way)."""
+    hold = Transcript(HOLD, setup=[]).event("Hold", HOLD_AGENT2)
+    return [QUEUED, Scripted(QUEUED.status, QUEUED.message, hold)]
+
+
+def resuming() -> list[Answer]:
+    """PlayDTMF's answer to `#`, the bridge's recorded Unhold on agent 2's channel after."""
+    unhold = Transcript(HOLD, setup=[]).event("Unhold", HOLD_AGENT2)
+    return [Scripted(QUEUED.status, QUEUED.message, unhold)]
+
+
+async def test_hold_and_resume_queue_the_feature_codes_on_the_agents_channel() -> None:
+    asterisk = with_agent2(PlayDTMF=holding() + resuming())
+    async with attached(asterisk) as (ami, live):
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
+        call = live_call("c1", HOLD_CALLER_ID)  # no legs noted yet: found from the channels
+        held = await live.hold(call)
+        resumed = await live.resume(replace(call, state=held))
+    assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT2, "*8#")
+    assert held.held and not resumed.held
+    assert (held.refs["caller"], held.refs["agent"]) == (HOLD_CALLER, HOLD_AGENT2)
+
+
+async def test_a_hold_asterisk_does_not_confirm_is_refused() -> None:
+    asterisk = with_agent2(PlayDTMF=[QUEUED, QUEUED])  # no Hold: cchold not configured
+    async with attached(asterisk, AsteriskLive(confirm_seconds=0.05)) as (ami, live):
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
+        with pytest.raises(LiveControlError) as refused:
+            await live.hold(live_call("c1", HOLD_CALLER_ID))
+    assert refused.value.code == "feature-not-configured"
+
+
 async def test_consult_cancel_and_complete_as_recorded() -> None:
     asterisk = with_agent2(
-        Atxfer=[9, 11], CancelAtxfer=[10], Hangup=[12], PlayDTMF=[QUEUED, QUEUED]
+        Atxfer=[9, 11],
+        CancelAtxfer=[10],
+        Hangup=[12],
+        Originate=[Scripted("Success", "Originate successfully queued")],
     )
     async with attached(asterisk) as (ami, live):
         await bridged(ami, HOLD_CALLER_ID, "9064db83")
@@ -146,32 +170,28 @@ async def test_consult_cancel_and_complete_as_recorded() -> None:
 
         await until(agent3_with_the_caller, 5)
         # the consulted agent is now the one the caller talks with: found by the bridge
-        await live.hold(replace(call, agent=ATXFER, state=completed))
+        await live.monitor(
+            replace(call, agent=ATXFER, state=completed), Device("sip", "9001"), MonitorMode.LISTEN
+        )
     # `#` ends the extension: cc-consult's patterns would otherwise wait for more digits
     to_consult = asterisk.recorded_action(9, Context="cc-consult", Exten="1003#")
     assert asterisk.actions("Atxfer") == [to_consult, to_consult]
     assert asterisk.actions("CancelAtxfer") == [asterisk.recorded_action(10)]
     assert asterisk.actions("Hangup") == [asterisk.recorded_action(12)]
-    assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT3, "*8")
+    assert asterisk.actions("Originate")[0]["Data"] == f"{HOLD_AGENT3},qES"
     assert consulting.refs["agent"] == HOLD_AGENT2 and not cancelled.held
     assert completed.refs["agent"] == ""
 
 
 async def test_a_consult_from_hold_resumes_first_then_transfers() -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    asterisk.expect("PlayDTMF", QUEUED, QUEUED, QUEUED)
-    asterisk.expect("Atxfer", Scripted("Success", "Atxfer successfully queued"))
+    asterisk = with_agent2(
+        PlayDTMF=resuming(), Atxfer=[Scripted("Success", "Atxfer successfully queued")]
+    )
     async with attached(asterisk) as (ami, live):
-        await bridged(ami, HOLD_CALLER_ID)
-        call = live_call("c1", HOLD_CALLER_ID, caller=HOLD_CALLER)
-        held = await live.hold(call)
-        await live.consult(replace(call, state=held), ATXFER)
-    assert [a["Action"] + a.get("Digit", "") for a in asterisk.sent] == [
-        "PlayDTMF*",
-        "PlayDTMF8",
-        "PlayDTMF#",
-        "Atxfer",
-    ]
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
+        call = live_call("c1", HOLD_CALLER_ID, caller=HOLD_CALLER, agent=HOLD_AGENT2)
+        await live.consult(replace(call, state=call.state.but(held=True)), ATXFER)
+    assert [a["Action"] + a.get("Digit", "") for a in asterisk.sent] == ["PlayDTMF#", "Atxfer"]
 
 
 async def test_conference_queues_the_three_way_code() -> None:
@@ -256,19 +276,16 @@ async def _consult_agent3(live: AsteriskLive, call: LiveCall) -> object:
 @pytest.mark.parametrize(
     ("op", "answers"),
     [
-        (_hold, {"PlayDTMF": [QUEUED, QUEUED]}),
+        (_hold, {"PlayDTMF": holding()}),
         (_consult_agent3, {"Atxfer": [Scripted("Success", "Atxfer successfully queued")]}),
     ],
 )
 async def test_a_caller_hanging_up_while_held_or_consulting_ends_the_agents_leg_too(
     op: Callable[[AsteriskLive, LiveCall], Awaitable[object]], answers: dict[str, list[Answer]]
 ) -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    for action, queued in answers.items():
-        asterisk.expect(action, *queued)
-    asterisk.expect("Hangup", Scripted("Success", "Channel Hungup"))
+    asterisk = with_agent2(**answers, Hangup=[Scripted("Success", "Channel Hungup")])
     async with attached(asterisk) as (ami, live):
-        await bridged(ami, HOLD_CALLER_ID)
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
         await op(live, live_call("c1", HOLD_CALLER_ID))
         await asterisk.push(18)  # the recorded caller's hang-up
 
@@ -277,7 +294,7 @@ async def test_a_caller_hanging_up_while_held_or_consulting_ends_the_agents_leg_
 
         await until(agent_hung_up, 5)
     assert asterisk.actions("Hangup") == [
-        {"Action": "Hangup", "Channel": HOLD_AGENT1, "Cause": "16"}
+        {"Action": "Hangup", "Channel": HOLD_AGENT2, "Cause": "16"}
     ]
 
 

@@ -21,13 +21,14 @@ from tests.adapters.asterisk_live_helpers import Scripted, Transcript, attached,
 from tests.adapters.test_ami_service import until
 from tests.adapters.test_asterisk_live import (
     HOLD,
-    HOLD_AGENT1,
+    HOLD_AGENT2,
     HOLD_CALLER,
     HOLD_CALLER_ID,
     MIXMON,
     MIXMON_CALLER_ID,
-    QUEUED,
     dtmf,
+    holding,
+    with_agent2,
 )
 
 CHANNEL = "cc:test:ami-actions"
@@ -60,25 +61,23 @@ async def serving(ami: AsteriskAmi, redis: aioredis.Redis) -> AsyncIterator[None
 async def test_an_instance_without_the_session_relays_and_gets_the_refs(
     redis: aioredis.Redis,
 ) -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    asterisk.expect("PlayDTMF", QUEUED, QUEUED)
+    asterisk = with_agent2(PlayDTMF=holding())
     leader = AsteriskLive(RedisRequests(redis, CHANNEL))
     other = AsteriskLive(RedisRequests(redis, CHANNEL))
     async with attached(asterisk, leader) as (ami, _), serving(ami, redis):
-        await bridged(ami, HOLD_CALLER_ID)
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
         held = await other.hold(live_call("c1", HOLD_CALLER_ID, caller=HOLD_CALLER))
-    assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT1, "*8")
-    assert held.held and held.refs["agent"] == HOLD_AGENT1
+    assert asterisk.actions("PlayDTMF") == dtmf(HOLD_AGENT2, "*8")
+    assert held.held and held.refs["agent"] == HOLD_AGENT2
 
 
 async def test_a_malformed_request_is_answered_and_the_relay_goes_on(
     redis: aioredis.Redis,
 ) -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    asterisk.expect("PlayDTMF", QUEUED, QUEUED)
+    asterisk = with_agent2(PlayDTMF=holding())
     requests = RedisRequests(redis, CHANNEL)
     async with attached(asterisk, AsteriskLive(requests)) as (ami, _), serving(ami, redis):
-        await bridged(ami, HOLD_CALLER_ID)
+        await bridged(ami, HOLD_CALLER_ID, "9064db83")
         args = {"caller": HOLD_CALLER, "caller_uniqueid": HOLD_CALLER_ID}  # and no "exten"
         no_exten = {"action": "live", "op": "consult", "args": args}
         answer = await requests.ask(no_exten, 5)

@@ -20,7 +20,9 @@ meanwhile (`ast_bridge_channel_run_app` writes a hold and, when the app returns,
 the same Hold/MusicOnHoldStart the recorded `Atxfer` shows). We trigger it with `PlayDTMF`
 and `Receive: yes`, which queues the digits as if the agent's phone pressed them
 (apps/app_senddtmf.c `ast_queue_frame`, exactly what the `Atxfer` action does with its
-feature code), and resume with a queued `#`, which ends the `Read()`. The FastAGI session
+feature code), and resume with a queued `#`, which ends the `Read()`; each is confirmed by
+the Hold/Unhold event `ast_bridge_channel_write_hold` publishes on the agent's channel (a
+consult from hold thus starts only once the `Read()` is over). The FastAGI session
 never notices; the call's end is still its Dial's end and the AMI `Hangup`. The agent can
 also press `*8` / `#` on the phone.
 
@@ -41,7 +43,7 @@ from agents.live.models import Device, LiveCall, LiveState, MonitorMode, Recordi
 from agents.live.ports import LiveControlError
 from agents.ports import AgentInfo
 from callcenter.telephony.asterisk.bridge import dial_string
-from callcenter.telephony.asterisk.live_ami import AmiLive, LegWatcher
+from callcenter.telephony.asterisk.live_ami import CONFIRM_SECONDS, AmiLive, LegWatcher
 
 if TYPE_CHECKING:
     from callcenter.telephony.asterisk.service import AsteriskAmi
@@ -88,17 +90,19 @@ class AsteriskLive:
         requests: Requests | None = None,
         recording_dir: str = DEFAULT_RECORDING_DIR,
         reply_seconds: float = REPLY_SECONDS,
+        confirm_seconds: float = CONFIRM_SECONDS,
     ) -> None:
         self._requests = requests
         self.recording_dir = recording_dir
         self._reply_seconds = reply_seconds
+        self._confirm_seconds = confirm_seconds
         self._local: AmiLive | None = None
 
     def attach(self, ami: AsteriskAmi) -> None:
         """Act through this AMI session while it is up here, and serve the operations other
         instances relay to it."""
         watcher = LegWatcher()
-        local = AmiLive(ami, watcher)
+        local = AmiLive(ami, watcher, self._confirm_seconds)
         if self._requests is not None:
             local.answer = self._requests.answer
         ami.listeners.append(watcher)
@@ -125,7 +129,7 @@ class AsteriskLive:
                 "from Asterisk's cc-consult context",
                 code="consult-unreachable",
             )
-        return await self._refs(call, "consult", exten=exten)
+        return await self._refs(call, "consult", exten=exten, held="1" if call.state.held else "")
 
     async def complete_consult(self, call: LiveCall, target: AgentInfo) -> LiveState:
         return (await self._refs(call, "complete_consult")).but(held=False)

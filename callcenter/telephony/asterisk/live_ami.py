@@ -17,9 +17,10 @@ What each operation sends (the replies are recorded in `ami-hold-and-redirect`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from agents.live.models import MonitorMode
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 HOLD_CODE = "*8"  # features.conf [applicationmap] cchold
 RESUME_DIGIT = "#"  # ends the cchold feature's Read() on the agent's channel
 THREEWAY_CODE = "*3"  # features.conf atxferthreeway
+CONFIRM_SECONDS = 3.0  # for the bridge's Hold/Unhold after the cchold feature's digits
 CONSULT_CONTEXT = "cc-consult"
 MIXMON_VARIABLE = "CC_MIXMON_ID"
 MONITOR_OPTIONS = {  # ChanSpy: q quiet, w whisper, B barge; E/S: end with the spied channel
@@ -67,29 +69,53 @@ class LegWatcher:
 
     def __init__(self) -> None:
         self.answered: dict[str, str] = {}  # caller's Uniqueid -> the agent's channel
-        self.held: dict[str, str] = {}  # caller's channel -> the agent's channel, to end with it
+        self.tied: dict[str, str] = {}  # caller's channel -> the agent's, to end with it
         self.hang_up: Callable[[str], Coroutine[Any, Any, None]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting: dict[tuple[str, str], list[asyncio.Future[None]]] = {}
 
     def __call__(self, event: Message) -> None:
+        channel = event.get("Channel") or ""
+        for waiter in self._waiting.pop((event.name, channel), []):
+            if not waiter.done():
+                waiter.set_result(None)
         if event.name == "DialEnd" and event.get("DialStatus") == "ANSWER":
             self.answered[event.get("Uniqueid") or ""] = event.get("DestChannel") or ""
         elif event.name == "Hangup":
             self.answered.pop(event.get("Uniqueid") or "", None)
-            agent = self.held.pop(event.get("Channel") or "", None)
+            agent = self.tied.pop(channel, None)
             if agent and self.hang_up is not None:
                 task = asyncio.get_running_loop().create_task(self.hang_up(agent))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    @contextlib.asynccontextmanager
+    async def seeing(self, name: str, channel: str, seconds: float) -> AsyncIterator[None]:
+        """Around an action: after it, until the event `name` on `channel` (`TimeoutError`
+        after `seconds`); the waiting starts before the action, so a quick event counts."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault((name, channel), []).append(waiter)
+        try:
+            yield
+            await asyncio.wait_for(waiter, seconds)
+        finally:
+            waiters = self._waiting.get((name, channel), [])
+            if waiter in waiters:
+                waiters.remove(waiter)
+            if not waiters:
+                self._waiting.pop((name, channel), None)
 
 
 class AmiLive:
     """The live-call operations on one AMI session; `perform(op, args)` gives the refs to
     keep (channel names, the MixMonitorID, a monitor's leg)."""
 
-    def __init__(self, ami: AsteriskAmi, watcher: LegWatcher) -> None:
+    def __init__(
+        self, ami: AsteriskAmi, watcher: LegWatcher, confirm_seconds: float = CONFIRM_SECONDS
+    ) -> None:
         self._ami = ami
         self._watcher = watcher
+        self._confirm_seconds = confirm_seconds
         watcher.hang_up = self._hang_up_held
         self.answer: Callable[[str, Mapping[str, Any]], Awaitable[None]] | None = None
 
@@ -143,44 +169,44 @@ class AmiLive:
 
     async def _hold(self, args: Mapping[str, str]) -> dict[str, str]:
         caller, agent = self._caller(args), self._agent(args)
-        await self._dtmf(agent, HOLD_CODE)
-        self._watcher.held[caller] = agent
+        await self._feature(agent, HOLD_CODE, "Hold")
+        self._watcher.tied[caller] = agent
         return {"caller": caller, "agent": agent}
 
     async def _resume(self, args: Mapping[str, str]) -> dict[str, str]:
         caller, agent = self._caller(args), self._agent(args)
-        await self._dtmf(agent, RESUME_DIGIT)
-        self._watcher.held.pop(caller, None)
+        await self._feature(agent, RESUME_DIGIT, "Unhold")
+        self._watcher.tied.pop(caller, None)
         return {"caller": caller, "agent": agent}
 
     async def _consult(self, args: Mapping[str, str]) -> dict[str, str]:
         """Held by `cchold`: resumed first (the feature's Read() would take the digits the
         Atxfer queues); the attended transfer holds the caller itself."""
         caller, agent = self._caller(args), self._agent(args)
-        if caller in self._watcher.held:
-            await self._resume(args)
+        if args.get("held"):
+            await self._resume({**args, "agent": agent})
         # `#` ends the digits' collection at once (ast_app_dtget); `_X.` would wait for more
         exten = args["exten"] + "#"
         fields = [("Channel", agent), ("Exten", exten), ("Context", CONSULT_CONTEXT)]
         await self._act("Atxfer", fields)
-        self._watcher.held[caller] = agent
+        self._watcher.tied[caller] = agent
         return {"caller": caller, "agent": agent}
 
     async def _cancel(self, args: Mapping[str, str]) -> dict[str, str]:
         """Asterisk puts the agent back with the caller (Unhold)."""
         await self._act("CancelAtxfer", [("Channel", self._agent(args))])
-        self._watcher.held.pop(self._caller(args), None)
+        self._watcher.tied.pop(self._caller(args), None)
         return {}
 
     async def _complete(self, args: Mapping[str, str]) -> dict[str, str]:
         """The transferer hangs up: Asterisk joins the caller and the consulted agent."""
         await self._act("Hangup", [("Channel", self._agent(args)), ("Cause", "16")])
-        self._watcher.held.pop(self._caller(args), None)
+        self._watcher.tied.pop(self._caller(args), None)
         return {"agent": ""}  # the new agent's channel: the caller's bridge peer, found later
 
     async def _conference(self, args: Mapping[str, str]) -> dict[str, str]:
         await self._dtmf(self._agent(args), THREEWAY_CODE)
-        self._watcher.held.pop(self._caller(args), None)
+        self._watcher.tied.pop(self._caller(args), None)
         return {}
 
     async def _mute(self, args: Mapping[str, str]) -> dict[str, str]:
@@ -251,6 +277,20 @@ class AmiLive:
             await self._act(
                 "PlayDTMF", [("Channel", channel), ("Digit", digit), ("Receive", "yes")]
             )
+
+    async def _feature(self, agent: str, digits: str, event: str) -> None:
+        """The `cchold` feature's digits, confirmed by the bridge's Hold/Unhold event on the
+        agent's channel (`feature-not-configured` when it does not come: features.conf or
+        DYNAMIC_FEATURES is missing, and the digits went to the caller as tones)."""
+        try:
+            async with self._watcher.seeing(event, agent, self._confirm_seconds):
+                await self._dtmf(agent, digits)
+        except TimeoutError as err:
+            raise LiveControlError(
+                f"no {event} of {agent} after the cchold feature's {digits}: is cchold in "
+                "features.conf and in the agent channel's DYNAMIC_FEATURES?",
+                code="feature-not-configured",
+            ) from err
 
     async def _act(self, action: str, fields: list[tuple[str, str]]) -> Message:
         answer = await self._ami.client.action(action, fields)
