@@ -97,6 +97,25 @@ async def test_recording_pause_and_resume_mute_both_directions() -> None:
     )
 
 
+async def test_a_recording_ends_with_the_call_with_nothing_left_to_stop() -> None:
+    asterisk = Transcript(MIXMON, setup=[2])
+    asterisk.expect("MixMonitor", 13)  # recorded: left running, then the caller hangs up
+    async with attached(asterisk, AsteriskLive(recording_dir="/var/spool/asterisk/monitor")) as (
+        ami,
+        live,
+    ):
+        await bridged(ami, MIXMON_CALLER_ID)
+        await live.started(live_call("1796259529.29-part2", MIXMON_CALLER_ID), True)
+        await asterisk.push(14)
+
+        async def all_gone() -> bool:
+            return not ami.tracker.channels
+
+        await until(all_gone, 5)
+    assert asterisk.actions("MixMonitor") == [asterisk.recorded_action(13)]
+    assert [a["Action"] for a in asterisk.sent] == ["MixMonitor"]  # no StopMixMonitor needed
+
+
 async def test_pausing_an_unrecorded_call_asks_nothing_of_asterisk() -> None:
     asterisk = Transcript(MIXMON, setup=[2])
     async with attached(asterisk) as (_, live):
