@@ -121,6 +121,7 @@ class AmiLive:
 
     @property
     def connected(self) -> bool:
+        """The session is up here (logged in and resynced)."""
         return self._ami.connected
 
     async def perform(self, op: str, args: Mapping[str, str]) -> dict[str, str]:
