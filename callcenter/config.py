@@ -212,6 +212,8 @@ class AsteriskSettings(_Section):
     ami_port: int = Field(default=5038, ge=1, le=65535)
     ami_username: str = "callcenter"
     ami_secret: SecretStr | None = None
+    # issue 16 (the live call on Asterisk): where MixMonitor writes call-<call id>.wav
+    recording_dir: str = "/var/spool/asterisk/monitor"
 
     @property
     def fastagi_address(self) -> tuple[str, int] | None:

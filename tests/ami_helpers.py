@@ -93,10 +93,10 @@ class _Spy:
         return data
 
 
-def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = True) -> Handler:
-    """A handler playing a recorded session: the banner, then on each recorded action the
-    recorded bytes from its response up to the next recorded response (events included).
-    Actions that are not in the recording get a plain Success (Ping: Pong)."""
+def segments(server_bytes: bytes, client_bytes: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """A recorded session cut at its responses: what came before the first one, and per
+    recorded ActionID the bytes from its response up to the next response (events
+    included)."""
     ids = action_ids(client_bytes)
     body = server_bytes[len(BANNER) :]
     starts = []
@@ -113,21 +113,28 @@ def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = Tru
         action_id: body[start : (starts[i + 1] if i + 1 < len(starts) else len(body))]
         for i, (action_id, start) in enumerate(zip(ids, starts, strict=True))
     }
-    preamble = body[: starts[0]] if starts else body
+    return (body[: starts[0]] if starts else body), recorded_segments
+
+
+def replay(server_bytes: bytes, client_bytes: bytes, *, close_at_end: bool = True) -> Handler:
+    """A handler playing a recorded session: the banner, then on each recorded action the
+    recorded bytes from its response up to the next recorded response (events included).
+    Actions that are not in the recording get a plain Success (Ping: Pong)."""
+    preamble, recorded_segments = segments(server_bytes, client_bytes)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
-        segments = dict(recorded_segments)  # each connection plays the session from the start
+        unplayed = dict(recorded_segments)  # each connection plays the session from the start
         writer.write(BANNER + preamble)
         while (got := await read_action(reader)) is not None:
             fields = got[1]
             action_id = fields.get("ActionID", "")
-            canned = segments.pop(action_id, None)
+            canned = unplayed.pop(action_id, None)
             if canned is None:
                 writer.write(response(action_id, Ping="Pong"))
             else:
                 writer.write(canned)
             await writer.drain()
-            if not segments and close_at_end:
+            if not unplayed and close_at_end:
                 await asyncio.sleep(0.05)
                 return
 

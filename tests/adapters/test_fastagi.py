@@ -179,7 +179,9 @@ async def test_a_caller_waits_on_asterisk_and_reaches_the_agent(client: Client) 
     channel = FakeChannel("agi-session-ivr", keys=["", "0"], on_dial=phone_rings)
     await asyncio.wait_for(channel.call(port), 30)
     dials = [c for c in channel.commands if c.startswith("EXEC Dial")]
-    assert len(dials) == 1 and dials[0].startswith("EXEC Dial PJSIP/1001,20,U(callcenter-answered^")
+    assert len(dials) == 1 and dials[0].startswith(
+        "EXEC Dial PJSIP/1001,20,tU(callcenter-answered^"
+    )
     assert dials[0].endswith(f"^{agent_id})")
     assert "SET MUSIC on default" in channel.commands
     assert states == ["reserved", "on_call"]

@@ -29,18 +29,24 @@ def dial_target(agent: AgentInfo) -> str | None:
     """The Dial string of the agent's device (None: not reachable from Asterisk).
     `sip` devices are PJSIP endpoints ("1001" or "PJSIP/1001"); `phone` numbers are dialled
     through the outbound context of the sample dialplan."""
-    address = agent.device_address.strip()
-    if agent.device_kind == "sip" and address:
+    return dial_string(agent.device_kind, agent.device_address)
+
+
+def dial_string(kind: str, address: str) -> str | None:
+    """The Dial string of a device kind and address (None: not reachable from Asterisk)."""
+    address = address.strip()
+    if kind == "sip" and address:
         return address if "/" in address else f"PJSIP/{address}"
-    if agent.device_kind == "phone" and address:
+    if kind == "phone" and address:
         return f"Local/{address.lstrip('+')}@campaign-out"
     return None
 
 
 def dial_args(target: str, seconds: int, call_id: str, agent_id: int) -> str:
     """`Dial` arguments: ring for the offer time; on answer run the subroutine that tells
-    callcenter (the offer is accepted while the agent talks)."""
-    return f"{target},{seconds},U({ANSWERED_SUBROUTINE}^{call_id}^{agent_id})"
+    callcenter (the offer is accepted while the agent talks). `t`: the agent may transfer
+    the caller (the live call's consult is an attended transfer); the caller may not."""
+    return f"{target},{seconds},tU({ANSWERED_SUBROUTINE}^{call_id}^{agent_id})"
 
 
 class Relay(Protocol):

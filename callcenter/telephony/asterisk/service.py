@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from callcenter.calls.models import CallEventType, NoSuchCallError, ProviderRef
@@ -57,6 +57,8 @@ class AsteriskAmi:
         self.leading = False  # this instance holds the `ami` lease and runs the session
         self._sync_error: str | None = None
         self.listeners: list[Callable[[Message], None]] = []  # more readers of every event
+        # relayed actions other than hang-ups, by their "action" (issue 16: the live call)
+        self.relay_handlers: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
 
     @property
     def connected(self) -> bool:
@@ -263,8 +265,11 @@ class AsteriskAmi:
     async def serve_relayed(self, messages: AsyncIterator[dict[str, Any]]) -> None:
         """Carry out actions other instances relayed here (they do not hold the session)."""
         async for message in messages:
+            handler = self.relay_handlers.get(str(message.get("action")))
             if message.get("action") == "hangup":
                 await self.hang_up_leg(str(message.get("uniqueid")), str(message.get("leg")))
+            elif handler is not None:
+                await handler(message)
             else:
                 log.warning("AMI relay: unknown action %r dropped", message.get("action"))
 
