@@ -125,11 +125,17 @@ class Acd:
         self._wallboard = Wallboard(state, self._roster, self._presence, counters)
         controls, lives = live
         parts = LiveParts(state, self._roster, self._presence, controls, lives, calls)
-        self.live = LiveCenter(parts, leave=self._wrap_up.handed_over, now=clock.now)
+        self.live = LiveCenter(
+            parts, leave=self._wrap_up.handed_over, now=clock.now, record_policy=self.records
+        )
         self._offers.connected = self.live.started
         self._reconciler = Reconciler(
             state, self._presence, calls=calls, bridge=bridge, call_ended=self.call_ended
         )
+
+    def records(self, queue: str) -> bool:
+        """Whether the queue's calls are recorded (its `record_calls`)."""
+        return queue in self._book and self._book[queue].record_calls
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -234,6 +240,10 @@ class Acd:
         """The agent's device answered (telephony): the offer is accepted (False: it is no
         longer open, the leg should end)."""
         return await self._offers.device_answered(call_id, agent_id)
+
+    async def agent_on(self, call_id: str) -> int | None:
+        """The agent talking on the call now (after a consultation: the consulted one)."""
+        return await self.live.agent_on(call_id)
 
     async def device_unanswered(
         self, call_id: str, agent_id: int, status: str, *, requeue: bool = False

@@ -357,7 +357,7 @@ def _acd(
         timezone=settings.server.timezone,
         offer_seconds=routing.offer_seconds,
         outbound_offer_seconds=held,
-        live=(live_controls(settings, rest), lives),
+        live=(live_controls(app, rest), lives),
     )
 
 

@@ -11,6 +11,10 @@ from agents.models import RoutedCall
 from agents.ports import AgentInfo
 from callcenter.core.recordings import RecordingStatus as RecordingStatus  # issue 16 (rec.)
 
+# A live state's ref naming a recording's file the provider finishes when the call ends
+# (no callback says it is ready: the end of the call does).
+RECORDING_LOCATION = "recording_location"
+
 
 class MonitorMode(StrEnum):
     """How a supervisor joins a live call."""

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from agents.live.models import (
+    RECORDING_LOCATION,
     Device,
     LiveCall,
     LiveState,
@@ -151,7 +152,10 @@ class LiveCalls:
             return
         previous = await self._lives.get(call_id) or LiveState(agent_id)
         call = LiveCall(
-            call_id, routed, self._roster.agent(agent_id), previous.but(agent_id=agent_id)
+            call_id,
+            routed,
+            self._roster.agent(agent_id),
+            previous.but(agent_id=agent_id).with_refs(provider=routed.line.provider),
         )
         record = self._record_policy(routed.queue)
         try:
@@ -161,7 +165,9 @@ class LiveCalls:
             state = call.state
         await self._lives.put(call_id, state)
         if record and state.recording is RecordingStatus.RECORDING:
-            await self._calls.record_event(call_id, "recording_started", {"agent_id": agent_id})
+            await self._calls.record_event(
+                call_id, "recording_started", _recording(state, agent_id)
+            )
 
     async def ended(self, call_id: str) -> None:
         """The call is over: a consulted agent is freed, the live state forgotten."""
@@ -170,6 +176,9 @@ class LiveCalls:
             return
         if state.consult is not None:
             await self.free(call_id, state.consult.agent_id)
+        recording = state.recording in (RecordingStatus.RECORDING, RecordingStatus.PAUSED)
+        if recording and state.refs.get(RECORDING_LOCATION):
+            await self._calls.record_event(call_id, "recording_ready", _recording(state, None))
         await self._lives.forget(call_id)
 
     async def note(self, call_id: str, **refs: str) -> None:
@@ -279,3 +288,13 @@ class LiveCalls:
             await self.audit.write(entry)
         log.info("supervisor %d %s call %s", supervisor_id, mode.value, call_id)
         return watch
+
+
+def _recording(state: LiveState, agent_id: int | None) -> dict[str, object]:
+    """A recording event's data: who answered, the provider, the file when known."""
+    data: dict[str, object] = {"provider": state.refs.get("provider", "")}
+    if agent_id is not None:
+        data["agent_id"] = agent_id
+    if state.refs.get(RECORDING_LOCATION):
+        data["location"] = state.refs[RECORDING_LOCATION]
+    return data

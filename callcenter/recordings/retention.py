@@ -34,6 +34,8 @@ def event_for(current: CallRecording | None, update: RecordingUpdate) -> Recordi
     if update.status is R.STOPPED or (current is not None and _same(current, update)):
         return None
     if update.status is R.RECORDING:
+        if current is not None and current.status is R.RECORDING:
+            return None  # started already (the live call noted it when the agent answered)
         paused = current is not None and current.status is R.PAUSED
         return RecordingEvent.RESUMED if paused else RecordingEvent.STARTED
     return _EVENTS[update.status]

@@ -64,6 +64,7 @@ async def test_started_records_the_callers_channel_as_recorded() -> None:
         "caller": MIXMON_CALLER,
         "agent": MIXMON_AGENT,
         "mixmonitor": "0x7ff6dc002320",
+        "recording_location": "call-1796259529.29-part1.wav",  # whole when the call ends
     }
     assert state.recording is RecordingStatus.RECORDING
 

@@ -7,6 +7,7 @@ its call-record events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -194,7 +195,8 @@ async def test_recording_is_paused_and_resumed_with_silence(
     client: Client, zhang: int, rest: FakeTwilioRest
 ) -> None:
     talk = await talking(client, rest)
-    assert (await talk.act("/recording/pause"))[1]["error"]["code"] == "not-recording"
+    code = (await talk.act("/recording/pause"))[1]["error"]["code"]
+    assert code == "conference-not-ready"  # recorded from the start, but not yet in the room
     await talk.conference_started()
     started = {"RecordingStatus": "in-progress", "RecordingSid": RECORDING_SID}
     assert await talk.post(f"/twilio/recording?call={talk.call_id}", started) == 204
@@ -277,3 +279,41 @@ async def test_an_agent_leg_answered_after_the_caller_left_hangs_up(
     answered = await (await caller.post(join, {"CallStatus": "in-progress"})).text()
     assert "<Hangup" in answered and "<Conference" not in answered
     assert (await client.app[ACD].presence(agent_id)).state is AgentState.READY
+
+
+async def test_a_recorded_queue_announces_and_records_the_conference(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    talk = await talking(client, rest)  # billing records its calls (the default policy)
+    caller_twiml = str(rest.updates[-1][1])
+    assert "您的通话可能会被录音" in caller_twiml  # the notice, in the caller's language
+    assert 'record="record-from-start"' in caller_twiml
+    assert f"/twilio/recording?call={talk.call_id}" in caller_twiml
+    _, body = await call(client, "GET", "/api/agents/me/call", talk.auth)
+    assert body["recording"] == "recording"
+    await talk.conference_started()
+    base = {"RecordingSid": RECORDING_SID, "RecordingUrl": "https://api.twilio.com/x"}
+    path = f"/twilio/recording?call={talk.call_id}"
+    assert await talk.post(path, base | {"RecordingStatus": "in-progress"}) == 204
+    assert (await talk.act("/recording/pause"))[0] == 200
+    assert (await talk.act("/recording/resume"))[0] == 200
+    done = base | {"RecordingStatus": "completed", "RecordingDuration": "181"}
+    assert await talk.post(path, done) == 204
+    boss = await client.app[AUTH].add_user("lead", Role.SUPERVISOR, PASSWORD, "班长")
+    _, body = await call(client, "GET", f"/api/calls/{talk.call_id}", await sign_in(client, "lead"))
+    recording = body["call"]["recording"]
+    assert (recording["status"], recording["duration_seconds"]) == ("ready", 181), boss
+    kinds = [kind for kind, _ in await talk.events()]
+    assert kinds.count("recording_started") == 1 and kinds.count("recording_ready") == 1
+
+
+async def test_an_unrecorded_queue_says_nothing_of_recording(
+    client: Client, zhang: int, rest: FakeTwilioRest
+) -> None:
+    queues = client.app[ACD].queues
+    queues.replace([replace(queues[name], record_calls=False) for name in queues])
+    talk = await talking(client, rest)
+    caller_twiml = str(rest.updates[-1][1])
+    assert "录音" not in caller_twiml and "record=" not in caller_twiml
+    _, body = await call(client, "GET", "/api/agents/me/call", talk.auth)
+    assert body["recording"] is None

@@ -39,7 +39,14 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agents.live.models import Device, LiveCall, LiveState, MonitorMode, RecordingStatus
+from agents.live.models import (
+    RECORDING_LOCATION,
+    Device,
+    LiveCall,
+    LiveState,
+    MonitorMode,
+    RecordingStatus,
+)
 from agents.live.ports import LiveControlError
 from agents.ports import AgentInfo
 from callcenter.telephony.asterisk.bridge import dial_string
@@ -113,7 +120,11 @@ class AsteriskLive:
         file = recording_file(self.recording_dir, call.call_id) if record else ""
         refs = await self._do(call, "started", file=file)
         state = call.state.with_refs(**refs)
-        return state.but(recording=RecordingStatus.RECORDING) if record else state
+        if not record:
+            return state
+        # the file is whole when the call ends (there is no callback): its name, kept
+        state = state.with_refs(**{RECORDING_LOCATION: PurePosixPath(file).name})
+        return state.but(recording=RecordingStatus.RECORDING)
 
     async def hold(self, call: LiveCall) -> LiveState:
         return (await self._refs(call, "hold")).but(held=True)

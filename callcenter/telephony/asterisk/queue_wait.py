@@ -110,8 +110,9 @@ class AgentWait:
             args = dial_args(target, self._offer_seconds, call_id, agent.agent_id)
             await waiter.channel.run("EXEC", "Dial", args)
             status = (await waiter.channel.run("GET VARIABLE", "DIALSTATUS")).data or "NOANSWER"
-        if status == "ANSWER":
-            await queueing.agent_left(call_id, agent.agent_id, EndedBy.AGENT)
+        if status == "ANSWER":  # the agent's side of the Dial ended (handed over: the other)
+            talking = await queueing.agent_on(call_id) or agent.agent_id
+            await queueing.agent_left(call_id, talking, EndedBy.AGENT)
             return True
         await queueing.device_unanswered(call_id, agent.agent_id, status.lower())
         return False
