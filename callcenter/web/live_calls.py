@@ -19,6 +19,7 @@ from callcenter.telephony.twilio.http import TwilioWebhooks
 from callcenter.telephony.twilio.live import TwilioLive
 from callcenter.telephony.twilio.live_http import TwilioLiveWebhooks
 from callcenter.telephony.twilio.recording_files import recording_update
+from callcenter.telephony.twilio.softphone_http import SOFTPHONE, SoftphoneCalls
 from callcenter.web.keys import ACD, ENGINE, SETTINGS
 from callcenter.web.recordings import RECORDINGS
 
@@ -65,3 +66,5 @@ def setup_live(app: web.Application, webhooks: TwilioWebhooks) -> None:
     acd.live.audit_to(SqlAuditWriter(app[ENGINE]))
     LiveHttp(acd).setup(app)
     TwilioLiveWebhooks(acd.live, acd, RecordingsOfTwilio(app)).setup(app, webhooks.signed)
+    phones = SoftphoneCalls(acd.agents, app[SETTINGS].outbound.caller_id)
+    app.router.add_post(SOFTPHONE, webhooks.signed(phones.outgoing))

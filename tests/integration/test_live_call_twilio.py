@@ -22,6 +22,7 @@ from tests.integration.test_agent_desk import (
     PASSWORD,
     Client,
     FakeTwilioRest,
+    add_agent,
     call,
     next_message,
     ready_agent,
@@ -317,3 +318,15 @@ async def test_an_unrecorded_queue_says_nothing_of_recording(
     assert "录音" not in caller_twiml and "record=" not in caller_twiml
     _, body = await call(client, "GET", "/api/agents/me/call", talk.auth)
     assert body["recording"] is None
+
+
+async def test_the_twiml_apps_voice_url_dials_for_agents_only(client: Client, zhang: int) -> None:
+    await add_agent(client, "agent01", {"billing": 1})
+    phone = Caller(client, "CA00000000000000000000000000000def")
+    mine = {"From": "client:agent01", "To": "13800138000"}
+    dialled = await (await phone.post("/twilio/softphone", mine)).text()
+    assert ">+8613800138000</Dial>" in dialled and 'callerId="+861095598"' in dialled
+    stranger = await (await phone.post("/twilio/softphone", mine | {"From": "client:x"})).text()
+    assert "<Hangup" in stranger and "<Dial" not in stranger
+    bad = await (await phone.post("/twilio/softphone", mine | {"To": "hello"})).text()
+    assert "not a phone number" in bad
