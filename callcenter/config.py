@@ -205,6 +205,10 @@ class AsteriskSettings(_Section):
     ami_port: int = Field(default=5038, ge=1, le=65535)
     ami_username: str = "callcenter"
     ami_secret: SecretStr | None = None
+    # issue 16 (softphone): the desk's WebRTC softphone registers with JsSIP over this
+    # WebSocket (PJSIP's WSS transport, http.conf's TLS server) in this SIP domain
+    webrtc_ws_url: str = Field(default="", pattern=r"^$|^wss?://\S+$")
+    webrtc_domain: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.:\[\]-]{1,253}$")
 
     @property
     def fastagi_address(self) -> tuple[str, int] | None:

@@ -27,10 +27,11 @@ RINGING_LEG = "ringing"  # the agent's leg the caller's channel is dialling
 
 def dial_target(agent: AgentInfo) -> str | None:
     """The Dial string of the agent's device (None: not reachable from Asterisk).
-    `sip` devices are PJSIP endpoints ("1001" or "PJSIP/1001"); `phone` numbers are dialled
-    through the outbound context of the sample dialplan."""
+    `sip` devices are PJSIP endpoints ("1001" or "PJSIP/1001"), and so are `webrtc` ones (the
+    desk's softphone on the WSS transport); `phone` numbers are dialled through the outbound
+    context of the sample dialplan."""
     address = agent.device_address.strip()
-    if agent.device_kind == "sip" and address:
+    if agent.device_kind in ("sip", "webrtc") and address:
         return address if "/" in address else f"PJSIP/{address}"
     if agent.device_kind == "phone" and address:
         return f"Local/{address.lstrip('+')}@campaign-out"
