@@ -15,15 +15,15 @@ import pytest
 
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.keys import Keys
-from callcenter.web.keys import ACD, ENGINE, REDIS, SETTINGS
-from tests.adapters.test_twilio_webhooks import CALLER, Caller
+from callcenter.web.keys import ENGINE, REDIS, SETTINGS
+from tests.adapters.test_twilio_webhooks import CALLER
 from tests.browser.chromium import screenshots
 from tests.browser.conftest import Client
 from tests.browser.softphone_stubs import (
     phone_browser_fixture,  # noqa: F401
-    phone_status,
     sign_in,
 )
+from tests.browser.test_desk_browser import MARKUP_NAME, take_call
 from tests.factories import AccountSpec, BillSpec, add_customer
 from tests.integration.test_agent_desk import add_agent
 
@@ -68,23 +68,14 @@ class LiveRoutes:
         await route.fulfill(json=self.state)
 
 
-async def take_call(client: Client, page: Any, agent_id: int) -> str:
-    """Ready, a known caller reaches the billing queue, the agent accepts: on the call."""
+async def talk(client: Client, page: Any, agent_id: int) -> str:
+    """A known caller reaches the agent (the desk test's way), who accepts: the call's id."""
     bill = BillSpec("2026-01", "500.00", date(2026, 2, 20))
     account = AccountSpec("3300000001", [CALLER], bills=[bill])
-    await add_customer(client.app[ENGINE], "张伟", [account])
-    await page.click("#go-ready")
-    await page.wait_for_selector("#state[data-state='ready']", timeout=5000)
-    caller = Caller(client)
-    await caller.ring()
-    await caller.silence()
-    await caller.press("2")
-    assert ">billing</Enqueue>" in await caller.press("0")
-    await page.wait_for_selector("#call:not([hidden]) #accept", timeout=5000)
+    await add_customer(client.app[ENGINE], MARKUP_NAME, [account])
+    call_id = await take_call(client, page, agent_id)
     await page.click("#accept")
     await page.wait_for_selector("#state[data-state='on_call']", timeout=5000)
-    call_id = (await client.app[ACD].presence(agent_id)).call_id
-    assert call_id is not None
     return call_id
 
 
@@ -130,9 +121,8 @@ async def test_the_live_call_buttons_call_their_routes(
     agent_id = await add_agent(client, "agent01", {"billing": 2})
     page = await phone_browser(True)
     try:
-        await sign_in(client, page, "agent01")
-        await phone_status(page, "unconfigured")
-        call_id = await take_call(client, page, agent_id)
+        call_id = await talk(client, page, agent_id)
+        assert await page.get_attribute("#phone-status", "data-status") == "unconfigured"
         live = LiveRoutes(call_id, agent_id)
         await page.route("**/api/agents/me/call**", live.handle)
         await push(client, agent_id, {"type": "live", **live.state})
