@@ -6,7 +6,7 @@
     "zh-CN": {
       ui: {
         phone: "话机", phone_answer: "接听", phone_decline: "拒接", phone_hang_up: "挂断",
-        phone_mute: "静音", phone_unmute: "取消静音", phone_keypad: "拨号盘",
+        phone_mute: "静音", phone_unmute: "取消静音",
         phone_input: "麦克风", phone_output: "扬声器", phone_retry: "重新检测话机",
         sip_password: "SIP 密码", phone_register: "注册话机",
         phone_not_ready: "话机未就绪，您不会收到来电：{problem}",
@@ -39,7 +39,7 @@
     "en-US": {
       ui: {
         phone: "Phone", phone_answer: "Answer", phone_decline: "Decline", phone_hang_up: "Hang up",
-        phone_mute: "Mute", phone_unmute: "Unmute", phone_keypad: "Keypad",
+        phone_mute: "Mute", phone_unmute: "Unmute",
         phone_input: "Microphone", phone_output: "Speaker", phone_retry: "Check the phone again",
         sip_password: "SIP password", phone_register: "Register the phone",
         phone_not_ready: "Your phone is not ready, so no calls will reach you: {problem}",

@@ -13,7 +13,8 @@ const PHONE = {
   status: "off",
   problem: null,
   detail: "",
-  call: null,
+  call: null, // the ringing or answered call's handle (the adapter's)
+  talking: false, // the call was answered
   muted: false,
   reported: null, // the last status sent to the server ("ready" or a problem)
   preflightResult: null, // {ok, detail} or "running"
@@ -41,9 +42,10 @@ PHONE.show = function () {
   status.dataset.status = PHONE.status;
   status.textContent = I18N.label("phone_status", PHONE.status);
   PHONE.el("phone-problem").textContent = PHONE.problemText();
-  PHONE.el("phone-ringing").hidden = PHONE.status !== "ringing";
+  // A call keeps its buttons whatever happens to the registration meanwhile.
+  PHONE.el("phone-ringing").hidden = !PHONE.call || PHONE.talking;
   PHONE.el("phone-from").textContent = PHONE.call && PHONE.call.from ? I18N.t("phone_from", { from: PHONE.call.from }) : "";
-  PHONE.el("phone-call").hidden = !(PHONE.status === "in-call" || PHONE.status === "reconnecting");
+  PHONE.el("phone-call").hidden = !PHONE.call || !PHONE.talking;
   PHONE.el("phone-mute").textContent = I18N.t(PHONE.muted ? "phone_unmute" : "phone_mute");
   PHONE.el("phone-mute").setAttribute("aria-pressed", String(PHONE.muted));
   PHONE.el("phone-password-form").hidden = PHONE.status !== "needs-password";
@@ -121,15 +123,17 @@ PHONE.events = {
   failed: (problem, detail) => PHONE.setStatus("failed", problem, detail),
   needsPassword: (detail) => PHONE.setStatus("needs-password", "registration-failed", detail),
   registered: () => { if (!PHONE.call) PHONE.setStatus("ready"); },
-  incoming(call) { PHONE.call = call; PHONE.muted = false; PHONE.setStatus("ringing"); },
-  accepted: () => PHONE.setStatus("in-call"),
+  incoming(call) { PHONE.call = call; PHONE.talking = false; PHONE.muted = false; PHONE.setStatus("ringing"); },
+  accepted() { PHONE.talking = true; PHONE.setStatus("in-call"); },
   reconnecting: () => PHONE.setStatus("reconnecting"),
   reconnected: () => PHONE.setStatus("in-call"),
   ended() {
     PHONE.call = null;
+    PHONE.talking = false;
     PHONE.muted = false;
     PHONE.el("phone-digits").textContent = "";
     if (PHONE.adapter && PHONE.adapter.registered()) PHONE.setStatus("ready");
+    else if (PHONE.status === "failed") PHONE.show(); // the problem said meanwhile stays
     else PHONE.setStatus("failed", "disconnected");
   },
   devices: () => PHONE.showDevices(),

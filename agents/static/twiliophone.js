@@ -47,7 +47,9 @@ PHONE.adapters.twilio = function (info, events) {
       events.failed("disconnected");
     });
     device.on("error", (err) => {
-      const problem = state.registered ? "network" : "registration-failed";
+      // 201xx: the access token (invalid, expired, …); else the signalling connection
+      const token = /^201\d\d$/.test(String(err && err.code));
+      const problem = token ? "token-failed" : state.registered ? "network" : "registration-failed";
       state.registered = false;
       events.failed(problem, (err && (err.message || err.code)) || "");
     });

@@ -201,3 +201,27 @@ async def test_without_twilio_settings_the_desk_says_there_is_no_browser_phone(
     assert "未配置网页话机" in (await page.text_content("#phone-problem") or "")
     await go_ready(page)  # not held against the agent (the demo's simulated calls)
     assert (await client.app[ACD].presence(agent_id)).state == "ready"
+
+
+async def test_a_phone_failing_during_a_call_keeps_the_calls_buttons(
+    serve: Serve, phone_browser: Any, request: pytest.FixtureRequest
+) -> None:
+    client, _, page = await open_desk(serve, phone_browser, SOFTPHONE, ("twilio_client", "a1"))
+    try:
+        await sign_in(client, page, "agent01")
+        await phone_status(page, "ready")
+        await page.evaluate(f"window.__twilio.ring({json.dumps(CALLER)})")
+        await page.click("#phone-answer")
+        await phone_status(page, "in-call")
+        expired = "{code: 20104, message: 'Access Token expired'}"
+        await page.evaluate(f"window.__twilio.device.emit('error', {expired})")
+        await phone_status(page, "failed")
+        assert await page.evaluate("PHONE.problem") == "token-failed"
+        assert await page.locator("#phone-call").is_visible()  # still hang up, mute, keys
+        await page.click("#phone-hang-up")
+        await page.wait_for_selector("#phone-call", state="hidden", timeout=5000)
+        assert ["disconnect"] in await log_of(page, "__twilio")
+        assert await page.evaluate("[PHONE.status, PHONE.problem]") == ["failed", "token-failed"]
+    except BaseException:
+        await screenshots(request, {"desk": page})
+        raise
