@@ -50,7 +50,7 @@ PHONE.show = function () {
   PHONE.el("phone-mute").setAttribute("aria-pressed", String(PHONE.muted));
   PHONE.el("phone-password-form").hidden = PHONE.status !== "needs-password";
   PHONE.el("phone-audio").hidden = !(PHONE.adapter && PHONE.adapter.audio);
-  PHONE.el("phone-retry").hidden = PHONE.status !== "failed";
+  PHONE.el("phone-retry").hidden = PHONE.status !== "failed" || Boolean(PHONE.call); // not mid-call
   PHONE.showPreflight();
 };
 

@@ -218,6 +218,7 @@ async def test_a_phone_failing_during_a_call_keeps_the_calls_buttons(
         await phone_status(page, "failed")
         assert await page.evaluate("PHONE.problem") == "token-failed"
         assert await page.locator("#phone-call").is_visible()  # still hang up, mute, keys
+        assert await page.locator("#phone-retry").is_hidden()  # a retry would drop the call
         await page.click("#phone-hang-up")
         await page.wait_for_selector("#phone-call", state="hidden", timeout=5000)
         assert ["disconnect"] in await log_of(page, "__twilio")
