@@ -30,6 +30,7 @@ class NotReadyReason(StrEnum):
     AFTER_CALL = "after-call"
     NO_ANSWER = "no-answer"
     SYSTEM = "system"
+    DEVICE = "device"  # the desk's softphone is not ready (set by the system only)
 
 
 class Priority(IntEnum):

@@ -181,7 +181,7 @@ class AgentInfo:
     agent_id: int
     username: str
     display_name: str
-    device_kind: str  # twilio_client, sip, phone
+    device_kind: str  # twilio_client, sip, phone, webrtc
     device_address: str
     languages: frozenset[str]
     skills: Mapping[str, int]

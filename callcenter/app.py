@@ -20,7 +20,7 @@ from agents.http import AgentsHttp
 from agents.models import SIMULATOR
 from agents.ports import Bridge
 from agents.routing import queue_configs
-from agents.softphone import Softphones
+from agents.softphone import Softphones, WebRtcSettings
 from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
@@ -194,7 +194,10 @@ def create_app(
     TicketsHttp(app[TICKETS]).setup(app)
     CalendarHttp(calendars).setup(app)  # issue 15
     AgentsHttp(app[ACD], directory).setup(app)
-    softphones = Softphones(voice_tokens(settings.twilio))
+    softphones = Softphones(  # issue 16 (softphone): Twilio tokens; the WebRTC softphone's WSS
+        voice_tokens(settings.twilio),
+        WebRtcSettings(settings.asterisk.webrtc_ws_url, settings.asterisk.webrtc_domain),
+    )
     SoftphoneHttp(app[ACD], softphones).setup(app)  # issue 16: the desk's voice token
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)

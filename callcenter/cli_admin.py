@@ -116,7 +116,7 @@ def add_commands(command: Command) -> None:
     agent = command("agent", "agents: add, list, set, enable, disable")
     agent.add_argument("action", choices=["add", "list", "set", "enable", "disable"])
     agent.add_argument("username", nargs="?")
-    agent.add_argument("--device", help="KIND:ADDRESS (twilio_client, sip, phone)")
+    agent.add_argument("--device", help="KIND:ADDRESS (twilio_client, sip, phone, webrtc)")
     agent.add_argument("--skill", action="append", default=[], help="NAME=LEVEL (1-9)")
     agent.add_argument("--lang", action="append", default=[], help="language tag, e.g. zh-CN")
     agent.add_argument("--queue", action="append", default=[], help="NAME or NAME=LEVEL")
@@ -156,7 +156,9 @@ def _queues(items: list[str]) -> dict[str, int]:
 
 async def _add(t: Tools, args: argparse.Namespace) -> int:
     if not args.device:
-        raise ConfigError("agent add needs --device KIND:ADDRESS (twilio_client, sip, phone)")
+        raise ConfigError(
+            "agent add needs --device KIND:ADDRESS (twilio_client, sip, phone, webrtc)"
+        )
     new = NewAgent(
         args.username,
         rules.parse_device(args.device),

@@ -214,6 +214,10 @@ class AsteriskSettings(_Section):
     ami_secret: SecretStr | None = None
     # issue 16 (the live call on Asterisk): where MixMonitor writes call-<call id>.wav
     recording_dir: str = "/var/spool/asterisk/monitor"
+    # issue 16 (softphone): the desk's WebRTC softphone registers with JsSIP over this
+    # WebSocket (PJSIP's WSS transport, http.conf's TLS server) in this SIP domain
+    webrtc_ws_url: str = Field(default="", pattern=r"^$|^wss?://\S+$")
+    webrtc_domain: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.:\[\]-]{1,253}$")
 
     @property
     def fastagi_address(self) -> tuple[str, int] | None:

@@ -16,6 +16,7 @@ class DeviceKind(StrEnum):
     TWILIO_CLIENT = "twilio_client"  # a Twilio Client identity
     SIP = "sip"  # a SIP endpoint (PJSIP on Asterisk) or URI
     PHONE = "phone"  # a phone number (E.164)
+    WEBRTC = "webrtc"  # the desk's WebRTC softphone: a PJSIP endpoint on Asterisk's WSS transport
 
 
 @dataclass(frozen=True, slots=True)

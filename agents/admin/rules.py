@@ -24,6 +24,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}")
 _ADDRESS = {
     DeviceKind.TWILIO_CLIENT: re.compile(r"[A-Za-z0-9_.@-]{1,121}"),
     DeviceKind.SIP: re.compile(r"(sips?:)?[A-Za-z0-9_.@+:;=-]{1,128}"),
+    DeviceKind.WEBRTC: re.compile(r"[A-Za-z0-9_.+-]{1,64}"),  # the PJSIP endpoint's name
 }
 
 
@@ -50,11 +51,12 @@ def device(kind: str, address: str) -> Device:
 
 
 def parse_device(text: str) -> Device:
-    """`KIND:ADDRESS`, e.g. `sip:1001`, `twilio_client:agent01`, `phone:13800138000`."""
+    """`KIND:ADDRESS`, e.g. `sip:1001`, `twilio_client:agent01`, `phone:13800138000`,
+    `webrtc:2001`."""
     kind, sep, address = text.partition(":")
     if not sep:
         raise InvalidInputError(
-            f"a device is KIND:ADDRESS (twilio_client, sip, phone), not {text!r}",
+            f"a device is KIND:ADDRESS (twilio_client, sip, phone, webrtc), not {text!r}",
             code="invalid-device",
         )
     return device(kind, address)

@@ -12,7 +12,8 @@ class _In(BaseModel):
 
 
 class DeviceIn(_In):
-    """What rings: `twilio_client` (identity), `sip` (endpoint or URI), `phone` (number)."""
+    """What rings: `twilio_client` (identity), `sip` (endpoint or URI), `phone` (number),
+    `webrtc` (the PJSIP endpoint of the desk's WebRTC softphone)."""
 
     kind: str = Field(max_length=16)
     address: str = Field(max_length=128)

@@ -1,6 +1,7 @@
 "use strict";
 // The agent desk: presence buttons, the screen-pop pushed over the WebSocket (pop.js), accept
-// or decline, hang up, transfer, wrap-up with a disposition, and the ticket form (tickets.js).
+// or decline, hang up, transfer, wrap-up with a disposition, and the ticket form (tickets.js);
+// the softphone (softphone.js) and the live call's controls (livecall.js).
 // Texts and labels come from i18n.js in the agent's language.
 const $ = (id) => document.getElementById(id);
 const desk = { call: null, state: null, wrapUntil: null, socket: null, retry: 500, pingTimer: null, countdown: null };
@@ -17,6 +18,7 @@ function showState(msg) {
   $("reason").textContent = msg.reason ? "(" + I18N.label("reason", msg.reason) + ")" : "";
   $("since").textContent = msg.since_ms ? I18N.t("since", { time: I18N.clock(msg.since_ms) }) : "";
   if (msg.state === "wrap_up") showWrapUp(msg.wrap_up_until_ms);
+  PHONE.agentState(msg);
   if (msg.state === "ready" || msg.state === "not_ready" || msg.state === "logged_out") {
     if (!$("wrap-up-form").hidden || msg.state === "logged_out") clearCall();
   }
@@ -35,6 +37,7 @@ function showCall(callId, pop, phase) {
   POP.render($("pop"), desk.call.pop);
   CAMPAIGN.show(desk.call, phase);
   TICKETS.redraw(desk.call);
+  LIVE.phase(phase);
 }
 
 function showWrapUp(until) {
@@ -52,6 +55,7 @@ function clearCall() {
   CAMPAIGN.hide();
   $("notes").value = "";
   TICKETS.reset();
+  LIVE.show(null);
 }
 
 function countDown(deadlineMs) {
@@ -63,6 +67,7 @@ function countDown(deadlineMs) {
 }
 
 function onMessage(msg) {
+  if (LIVE.onMessage(msg)) return;
   if (msg.type === "state") {
     if (msg.call && msg.call.call_id) {
       const phase = { reserved: "offer", on_call: "talking", wrap_up: "wrap-up" }[msg.state];
@@ -138,6 +143,8 @@ function wire() {
   });
   CAMPAIGN.wire(act, () => desk.call);
   TICKETS.wire(act, () => desk.call);
+  PHONE.wire();
+  LIVE.wire(act);
 }
 
 // A language switch redraws what the server sent last, in the new language.
@@ -155,4 +162,5 @@ CC.signIn(async () => {
   await act(() => CC.api("POST", "/api/agents/me/login"));
   await act(() => TICKETS.load());
   connect();
+  await act(() => PHONE.start());
 });

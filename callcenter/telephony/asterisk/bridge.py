@@ -27,15 +27,16 @@ RINGING_LEG = "ringing"  # the agent's leg the caller's channel is dialling
 
 def dial_target(agent: AgentInfo) -> str | None:
     """The Dial string of the agent's device (None: not reachable from Asterisk).
-    `sip` devices are PJSIP endpoints ("1001" or "PJSIP/1001"); `phone` numbers are dialled
-    through the outbound context of the sample dialplan."""
+    `sip` devices are PJSIP endpoints ("1001" or "PJSIP/1001"), and so are `webrtc` ones (the
+    desk's softphone on the WSS transport); `phone` numbers are dialled through the outbound
+    context of the sample dialplan."""
     return dial_string(agent.device_kind, agent.device_address)
 
 
 def dial_string(kind: str, address: str) -> str | None:
     """The Dial string of a device kind and address (None: not reachable from Asterisk)."""
     address = address.strip()
-    if kind == "sip" and address:
+    if kind in ("sip", "webrtc") and address:
         return address if "/" in address else f"PJSIP/{address}"
     if kind == "phone" and address:
         return f"Local/{address.lstrip('+')}@campaign-out"
