@@ -23,8 +23,10 @@ function render() {
   ab.replaceChildren();
   for (const a of data.agents) {
     if (a.state === "logged_out") continue;
-    ab.append(cells(CC.el("tr", null, { "data-agent": a.agent_id }), [a.name, I18N.label("state", a.state),
-      I18N.label("reason", a.reason), a.seconds_in_state === null ? "" : a.seconds_in_state, a.call_id || ""]));
+    const row = cells(CC.el("tr", null, { "data-agent": a.agent_id }), [a.name, I18N.label("state", a.state),
+      I18N.label("reason", a.reason), a.seconds_in_state === null ? "" : a.seconds_in_state, a.call_id || ""]);
+    ab.append(row);
+    row.append(MONITOR.cell(a)); // issue 16: listen, whisper, barge
   }
   const dl = document.getElementById("definitions");
   dl.replaceChildren();
