@@ -76,12 +76,12 @@ async def test_a_supervisor_listens_whispers_and_barges_from_the_wallboard(
     assert await page.locator(f"{row} button").all_text_contents() == ["Listen", "Whisper", "Barge"]
     await page.select_option("#monitor-kind", "sip")
     await page.fill("#monitor-address", "sup1@pbx.example.com")
+    words = {"listen": "Listen:", "whisper": "Whisper:", "barge": "Barge:"}
     for mode, marker in (("listen", 'muted="true"'), ("whisper", "coach="), ("barge", "")):
         legs = len(rest.legs)
         await page.click(f"{row} button[data-monitor='{mode}']")
-        await page.wait_for_selector(f"#monitor-status:has-text('{call_id}')", timeout=5000)
-        while len(rest.legs) == legs:
-            await page.wait_for_timeout(20)
+        await page.wait_for_selector(f"#monitor-status:has-text('{words[mode]}')", timeout=5000)
+        assert len(rest.legs) == legs + 1  # the page says so once the leg is placed
         to, _, twiml, _ = rest.legs[-1]
         assert to == "sip:sup1@pbx.example.com" and marker in twiml, mode
     status = await page.text_content("#monitor-status") or ""

@@ -37,7 +37,7 @@ def test_the_consulted_agents_extension(kind: str, address: str, exten: str | No
         ("sip", "9001", "PJSIP/9001"),
         ("sip", "PJSIP/9001", "PJSIP/9001"),
         ("phone", "+8613900139000", "Local/8613900139000@campaign-out"),
-        ("webrtc", "9001", None),
+        ("webrtc", "9001", "PJSIP/9001"),  # the desk's WebRTC softphone: a PJSIP endpoint
         ("sip", " ", None),
     ],
 )
