@@ -152,7 +152,7 @@ def create_app(
     fast = FastPg.for_engine(engine, settings.database.pool_size)
     if fast is not None:
         app[FAST_PG] = fast
-    app[REDIS] = redis_state.connect(settings.redis.url, password)
+    app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
     app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
     app[CALLS] = CallService(SqlCallRepository(engine, fast), clock)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 PG_USER = "postgres"
@@ -79,6 +80,71 @@ def redis_server() -> Iterator[str]:
         argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
         with _running([*argv, "--appendonly", "no", "--dir", data], port, "redis-server"):
             yield f"redis://127.0.0.1:{port}/0"
+
+
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    for _ in range(200):
+        port = random.randint(20000, 45000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise ServerUnavailableError("no free port pair for a Redis Cluster node")
+
+
+@contextmanager
+def redis_cluster(nodes: int = 3) -> Iterator[str]:
+    """Run a Redis Cluster of `nodes` masters (no replicas, no persistence) on loopback;
+    yields its `redis+cluster://` URL."""
+    binary, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+    if binary is None or cli is None:
+        raise ServerUnavailableError("redis-server is not installed (apt-get install redis-server)")
+    ports = [_cluster_port() for _ in range(nodes)]
+    with tempfile.TemporaryDirectory(prefix="cc-redis-cluster-") as data, ExitStack() as stack:
+        for port in ports:
+            argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            argv += ["--appendonly", "no", "--dir", data, "--cluster-enabled", "yes"]
+            argv += ["--cluster-config-file", f"nodes-{port}.conf"]
+            stack.enter_context(_running(argv, port, "redis-server (cluster)"))
+        create = [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports)]
+        subprocess.run(
+            [*create, "--cluster-replicas", "0", "--cluster-yes"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        probe = [cli, "-p", str(ports[0]), "cluster", "info"]
+        deadline = time.monotonic() + 30
+        while b"cluster_state:ok" not in subprocess.run(probe, capture_output=True).stdout:
+            if time.monotonic() > deadline:
+                raise ServerUnavailableError("the Redis Cluster did not come up within 30 s")
+            time.sleep(0.1)
+        yield "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in ports)
+
+
+@contextmanager
+def redis_sentinel(service: str = "cc-master") -> Iterator[str]:
+    """Run a Redis master and one Sentinel watching it; yields its `redis+sentinel://` URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ServerUnavailableError("redis-server is not installed (apt-get install redis-server)")
+    port, sentinel = free_port(), free_port()
+    with tempfile.TemporaryDirectory(prefix="cc-redis-sentinel-") as data, ExitStack() as stack:
+        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        stack.enter_context(_running([*argv, "--dir", data], port, "redis-server (master)"))
+        conf = Path(data) / "sentinel.conf"
+        conf.write_text(
+            f"port {sentinel}\nbind 127.0.0.1\ndir {data}\n"
+            f"sentinel monitor {service} 127.0.0.1 {port} 1\n"
+        )
+        stack.enter_context(
+            _running([binary, str(conf), "--sentinel"], sentinel, "redis-server (sentinel)")
+        )
+        yield f"redis+sentinel://127.0.0.1:{sentinel}/{service}/0"
 
 
 def _pg_bin(name: str) -> str:
