@@ -100,6 +100,23 @@ async def run_router(
     }
 
 
+async def race(
+    url: str, prefix: str, agents: int, start_ms: int, processes: int = 2
+) -> list[list[tuple[str, int]]]:
+    """Run `processes` router processes at once on seeded state; each one's claims."""
+    argv = [sys.executable, "-m", "callcenter.devtools.routing_load", url, prefix]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *argv, str(agents), str(start_ms), stdout=asyncio.subprocess.PIPE
+        )
+        for _ in range(processes)
+    ]
+    outputs = [json.loads((await p.communicate())[0]) for p in procs]
+    if any(p.returncode != 0 for p in procs):
+        raise RuntimeError(f"a router process failed: {[p.returncode for p in procs]}")
+    return [[(str(c), int(a)) for c, a in out["claimed"]] for out in outputs]
+
+
 def duplicates(claims: list[list[tuple[str, int]]]) -> tuple[int, int]:
     """(calls claimed more than once, agents claimed more than once) over all routers."""
     every = [pair for part in claims for pair in part]

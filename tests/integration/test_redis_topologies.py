@@ -5,10 +5,6 @@ without a hash tag."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -113,15 +109,6 @@ async def test_two_router_processes_on_the_cluster_never_double_assign(cluster_u
     prefix = f"{{race{uuid.uuid4().hex[:8]}}}:"
     agents, call_count = 200, 1000
     await routing_load.seed(cluster_url, prefix, agents, call_count, routing.T0)
-    argv = [sys.executable, "-m", "callcenter.devtools.routing_load", cluster_url, prefix]
-    procs = [
-        await asyncio.create_subprocess_exec(
-            *argv, str(agents), str(routing.T0), stdout=subprocess.PIPE
-        )
-        for _ in range(2)
-    ]
-    outputs = [json.loads((await p.communicate())[0]) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0]
-    claims = [[tuple(pair) for pair in out["claimed"]] for out in outputs]
+    claims = await routing_load.race(cluster_url, prefix, agents, routing.T0)
     assert routing_load.duplicates(claims) == (0, 0)
     assert sum(len(c) for c in claims) == agents  # every agent got exactly one call
