@@ -7,57 +7,92 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
 from callcenter.core.errors import UnavailableError
 from callcenter.state.keys import Keys
-from callcenter.state.lease import RELEASE_SCRIPT
 from ivr_flows.codec import dump_reply, dump_session, load_reply, load_session
 from ivr_flows.commands import CallerCommand
 from ivr_flows.models import Session
 
 LOCK_TTL_MS = 10_000  # a request that dies holding the lock frees it after this
+# Take the call's lock and read its session in one round trip: false when the lock is held.
+LOCK_AND_LOAD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return {redis.call('GET', KEYS[2]) or ''}
+"""
+# Store the session (when the step changed it) and free the lock in one round trip.
+SAVE_AND_RELEASE = """
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
 LOCK_WAIT_SECONDS = 8.0  # under Twilio's 15 s webhook timeout
 FIRST_BACKOFF, LAST_BACKOFF = 0.002, 0.05
 
 
+@dataclass(slots=True)
+class _Held:
+    """A call's session while this process holds its lock: as read with the lock, and what
+    the step stores (written when the lock is freed)."""
+
+    value: str
+    pending: str = ""
+
+
 class RedisIvrSessionStore:
     """Implements `ivr_flows.ports.SessionStore`: one string per call holding the session's
-    JSON, a newline and the reply last sent (JSON text never holds a raw newline), so a step
-    costs one `GET` and one `SET … EX` (and the lock's `SET NX` and release)."""
+    JSON, a newline and the reply last sent (JSON text never holds a raw newline). A step
+    under the lock costs two round trips: the lock taken with the session read
+    (`LOCK_AND_LOAD`), and the session stored with the lock freed (`SAVE_AND_RELEASE`)."""
 
     def __init__(self, client: aioredis.Redis, keys: Keys, ttl_seconds: int) -> None:
         self._redis = client
         self._keys = keys
         self._ttl = ttl_seconds
-        self._release = client.register_script(RELEASE_SCRIPT)
+        self._lock_and_load = client.register_script(LOCK_AND_LOAD)
+        self._save_and_release = client.register_script(SAVE_AND_RELEASE)
+        self._held: dict[str, _Held] = {}
 
     async def load(self, call_id: str) -> tuple[Session, list[CallerCommand]] | None:
-        found = await self._redis.get(self._keys.ivr_session(call_id))
-        if not found:
+        held = self._held.get(call_id)
+        if held is not None:
+            text = held.pending or held.value
+        else:
+            found = await self._redis.get(self._keys.ivr_session(call_id))
+            text = found.decode() if isinstance(found, bytes) else str(found or "")
+        if not text:
             return None
-        text = found.decode() if isinstance(found, bytes) else str(found)
         session, _, reply = text.partition("\n")
         return load_session(session), load_reply(reply or "[]")
 
     async def save(self, session: Session, reply: Sequence[CallerCommand]) -> None:
         value = f"{dump_session(session)}\n{dump_reply(reply)}"
+        held = self._held.get(session.call_id)
+        if held is not None:
+            held.pending = value  # stored as the lock is freed
+            return
         await self._redis.set(self._keys.ivr_session(session.call_id), value, ex=self._ttl)
 
     @asynccontextmanager
     async def lock(self, call_id: str) -> AsyncIterator[None]:
-        key = self._keys.ivr_lock(call_id)
+        keys = [self._keys.ivr_lock(call_id), self._keys.ivr_session(call_id)]
         token = secrets.token_hex(8)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LOCK_WAIT_SECONDS
         backoff = FIRST_BACKOFF
-        while not await self._redis.set(key, token, nx=True, px=LOCK_TTL_MS):
+        while not (got := await self._lock_and_load(keys=keys, args=[token, LOCK_TTL_MS])):
             if loop.time() > deadline:
                 raise UnavailableError(f"call {call_id} is busy with another request")
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, LAST_BACKOFF)
+        found = got[0]
+        held = self._held[call_id] = _Held(found.decode() if isinstance(found, bytes) else found)
         try:
             yield
         finally:
-            await self._release(keys=[key], args=[token])
+            del self._held[call_id]
+            args: list[str | int] = [token, held.pending, self._ttl]
+            await self._save_and_release(keys=keys, args=args)
