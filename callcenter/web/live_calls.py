@@ -12,6 +12,7 @@ from agents.live.http import LiveHttp
 from agents.live.service import LiveControls
 from agents.models import SIMULATOR
 from callcenter.callflow.asterisk_live import asterisk_live
+from callcenter.callflow.contact_watch import contact_watch
 from callcenter.simulator.live import SimulatedLive
 from callcenter.storage.outbound_admin import SqlAuditWriter
 from callcenter.telephony.twilio.bridge import TwilioRest
@@ -66,5 +67,6 @@ def setup_live(app: web.Application, webhooks: TwilioWebhooks) -> None:
     acd.live.audit_to(SqlAuditWriter(app[ENGINE]))
     LiveHttp(acd).setup(app)
     TwilioLiveWebhooks(acd.live, acd, RecordingsOfTwilio(app)).setup(app, webhooks.signed)
+    contact_watch(app)  # issue 17: a PJSIP contact gone makes its agent not ready
     phones = SoftphoneCalls(acd.agents, app[SETTINGS].outbound.caller_id)
     app.router.add_post(SOFTPHONE, webhooks.signed(phones.outgoing))
