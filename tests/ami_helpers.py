@@ -8,6 +8,9 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from callcenter.config import Settings
+from tests.conftest import app_settings
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "asterisk"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
@@ -177,4 +180,14 @@ def list_reply(action_id: str, item: str, items: list[dict[str, str]]) -> bytes:
         ActionID=action_id,
         EventList="Complete",
         ListItems=str(len(items)),
+    )
+
+
+def ami_settings(stores: tuple[str, str], port: int, **env: str) -> Settings:
+    """Settings for an app whose AMI session goes to a fake Asterisk on `port`."""
+    return app_settings(
+        stores,
+        CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",
+        CALLCENTER_ASTERISK__AMI_PORT=str(port),
+        **env,
     )

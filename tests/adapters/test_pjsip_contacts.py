@@ -21,8 +21,8 @@ from callcenter.telephony.asterisk.codec import Message
 from callcenter.telephony.asterisk.contacts import ContactWatch, endpoint_of
 from callcenter.web.keys import ACD, AMI, ENGINE
 from tests.adapters.test_ami_operations import Asterisk
-from tests.ami_helpers import FakeAmi
-from tests.conftest import NOW, app_settings
+from tests.ami_helpers import FakeAmi, ami_settings
+from tests.conftest import NOW
 from tests.integration.test_agent_desk import add_agent
 
 Client = TestClient[web.Request, web.Application]
@@ -92,11 +92,7 @@ async def test_the_app_takes_a_ready_agent_whose_phone_unregistered_out_of_routi
     aiohttp_client: Callable[[web.Application], Awaitable[Client]], stores: tuple[str, str]
 ) -> None:
     async with FakeAmi(Asterisk()) as server:
-        settings = app_settings(
-            stores,
-            CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",
-            CALLCENTER_ASTERISK__AMI_PORT=str(server.port),
-        )
+        settings = ami_settings(stores, server.port)
         client = await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
         agent_id = await add_agent(client, "agent01", {"general": 1})
         async with client.app[ENGINE].begin() as conn:

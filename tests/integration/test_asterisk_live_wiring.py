@@ -18,7 +18,7 @@ from callcenter.telephony.asterisk.live import RELAY_ACTION
 from callcenter.web.keys import AMI
 from tests.adapters.asterisk_live_helpers import live_call
 from tests.adapters.test_ami_operations import Asterisk
-from tests.ami_helpers import FakeAmi
+from tests.ami_helpers import FakeAmi, ami_settings
 from tests.conftest import NOW, app_settings
 
 Client = TestClient[web.Request, web.Application]
@@ -28,11 +28,8 @@ async def test_the_live_control_is_attached_to_the_apps_ami_session(
     aiohttp_client: Callable[[web.Application], Awaitable[Client]], stores: tuple[str, str]
 ) -> None:
     async with FakeAmi(Asterisk()) as server:
-        settings = app_settings(
-            stores,
-            CALLCENTER_ASTERISK__AMI_HOST="127.0.0.1",
-            CALLCENTER_ASTERISK__AMI_PORT=str(server.port),
-            CALLCENTER_ASTERISK__RECORDING_DIR="/srv/recordings",
+        settings = ami_settings(
+            stores, server.port, CALLCENTER_ASTERISK__RECORDING_DIR="/srv/recordings"
         )
         app = create_app(settings, clock=ManualClock(NOW))
         live = asterisk_live(app)
