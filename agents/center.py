@@ -43,6 +43,8 @@ from agents.presence_service import PresenceService
 from agents.queueing import Queueing
 from agents.queues import QueueBook
 from agents.reconciler import Reconciler
+from agents.recovery.ports import Epoch, OpenCalls
+from agents.recovery.service import Recovery
 from agents.roster import NoSuchAgentError, Roster
 from agents.router import Router
 from agents.seats import Seats
@@ -81,6 +83,7 @@ class Acd:
         offer_seconds: int = 20,
         outbound_offer_seconds: int | None = None,
         live: tuple[LiveControls, LiveStates],
+        recovery: tuple[OpenCalls, Epoch] | None = None,
     ) -> None:
         self._state = state
         self._book = QueueBook(queues)
@@ -129,6 +132,19 @@ class Acd:
             parts, leave=self._wrap_up.handed_over, now=clock.now, record_policy=self.records
         )
         self._offers.connected = self.live.started
+        self._recovery = (
+            None
+            if recovery is None
+            else Recovery(
+                state,
+                self._roster,
+                self._presence,
+                directory,
+                open_calls=recovery[0],
+                epoch=recovery[1],
+                now=clock.now,
+            )
+        )
         self._reconciler = Reconciler(
             state, self._presence, calls=calls, bridge=bridge, call_ended=self.call_ended
         )
@@ -308,6 +324,10 @@ class Acd:
     async def realtime(self) -> dict[str, Any]:
         """The wallboard figures: per queue and per agent."""
         return await self._wallboard.realtime()
+
+    async def recover(self) -> bool:
+        """Rebuild presence and queues from SQL if Redis lost its data (True when it did)."""
+        return self._recovery is not None and await self._recovery.check()
 
     async def reconcile(self) -> list[str]:
         """Repair drift between shared state, the call records and the switch."""

@@ -46,6 +46,7 @@ from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.acd import RedisRoutingState
+from callcenter.state.epoch import RedisEpoch
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
@@ -57,6 +58,7 @@ from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.open_calls import SqlOpenCalls
 from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
@@ -361,6 +363,10 @@ def _acd(
         offer_seconds=routing.offer_seconds,
         outbound_offer_seconds=held,
         live=(live_controls(app, rest), lives),
+        recovery=(
+            SqlOpenCalls(app[ENGINE]),
+            RedisEpoch(app[REDIS], Keys(settings.redis.key_prefix)),
+        ),
     )
 
 

@@ -27,6 +27,10 @@ class Keys:
         """An outbound call's answering-machine verdict, until its flow starts."""
         return f"{self.prefix}amd:{call_sid}"
 
+    def epoch(self) -> str:
+        """Written once and never expiring: gone means Redis lost its data."""
+        return f"{self.prefix}epoch"
+
     def live_call(self, call_id: str) -> str:
         """The live state of a call with an agent (hold, consult, recording, provider refs)."""
         return f"{self.prefix}live:{call_id}"

@@ -20,6 +20,7 @@ from callcenter.state.keys import Keys
 from callcenter.web.keys import ACD, CALLBACKS, DESK, REDIS, SETTINGS, TICKETS
 
 log = logging.getLogger(__name__)
+RECOVER_SECONDS = 2
 
 
 def routing_loop(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -29,6 +30,7 @@ def routing_loop(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]
         tasks = [asyncio.create_task(run_feed(app[REDIS], keys, hub.deliver), name="desk-feed")]
         settings = app[SETTINGS]
         if settings.routing.run_router:
+            await acd.recover()  # notes the shared state as seen
             await acd.reconcile()
             tasks.append(asyncio.create_task(route_forever(app), name="router"))
             if settings.tickets.run_sweep:
@@ -57,6 +59,7 @@ async def route_forever(app: web.Application) -> None:
         "refresh": (routing.agents_refresh_seconds, acd.refresh_agents),
         "heartbeat": (20, hub.heartbeat),
         "callbacks": (5, app[CALLBACKS].requeue_due),  # retries back in line when due
+        "recover": (RECOVER_SECONDS, acd.recover),  # Redis lost its data: rebuilt from SQL
     }
     last = dict.fromkeys(periodic, time.monotonic())
     while not cancel_requested():

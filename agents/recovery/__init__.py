@@ -1,0 +1,1 @@
+"""Rebuilding the ACD's shared state from SQL when Redis lost its data."""
