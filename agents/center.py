@@ -35,6 +35,7 @@ from agents.ports import (
     AgentInfo,
     Bridge,
     CallbackLog,
+    CallEnds,
     CallEvents,
     ScreenPops,
 )
@@ -81,6 +82,7 @@ class Acd:
         offer_seconds: int = 20,
         outbound_offer_seconds: int | None = None,
         live: tuple[LiveControls, LiveStates],
+        ends: CallEnds | None = None,  # issue 17: the reconciler's batch reads of SQL
     ) -> None:
         self._state = state
         self._book = QueueBook(queues)
@@ -130,7 +132,12 @@ class Acd:
         )
         self._offers.connected = self.live.started
         self._reconciler = Reconciler(
-            state, self._presence, calls=calls, bridge=bridge, call_ended=self.call_ended
+            state,
+            self._presence,
+            calls=calls,
+            bridge=bridge,
+            call_ended=self.call_ended,
+            ends=ends,
         )
 
     def records(self, queue: str) -> bool:

@@ -55,6 +55,7 @@ from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
+from callcenter.storage.call_ends import SqlCallEnds  # issue 17 (reconciler)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.outages import SqlOutageStore
@@ -361,6 +362,7 @@ def _acd(
         offer_seconds=routing.offer_seconds,
         outbound_offer_seconds=held,
         live=(live_controls(app, rest), lives),
+        ends=SqlCallEnds(app[ENGINE]),  # issue 17 (reconciler): call ends read by batch
     )
 
 
