@@ -14,7 +14,7 @@ import heapq
 import logging
 from collections.abc import Awaitable, Callable
 
-from agents.models import SIMULATOR, SYSTEM, AgentState, NotReadyReason, Presence, RoutedCall
+from agents.models import SYSTEM, AgentState, NotReadyReason, Presence, RoutedCall
 from agents.ports import AcdState, Bridge, CallEnds, CallEvents
 from agents.presence_service import PresenceService
 from callcenter.core.ending import EndedBy
@@ -24,9 +24,10 @@ S = AgentState
 DESK_TIMEOUT_MS = 60_000  # a ready agent whose desk is gone this long goes not ready
 PROVIDER_CHECKS_PER_PASS = 50  # REST look-ups per pass (Twilio's rate limits)
 BATCH = 500  # routed calls read per Redis round trip and per SQL query
-# Providers whose `is_live` is an in-memory look-up (the AMI channel tracker, the
-# simulator): every call of theirs is asked on every pass.
-IN_MEMORY_PROVIDERS = frozenset({"asterisk", SIMULATOR})
+# Providers whose `is_live` is an in-memory look-up (the AMI channel tracker): every call of
+# theirs is asked on every pass. The others (Twilio REST, the simulator's Redis mailbox) cost
+# a request per call and share the per-pass budget.
+IN_MEMORY_PROVIDERS = frozenset({"asterisk"})
 
 CallEnded = Callable[[str, str], Awaitable[bool]]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -166,3 +167,23 @@ async def test_a_ready_agent_whose_desk_is_gone_is_not_ready_desk_gone(
     await client.app[ACD].reconcile()
     presence = await client.app[ACD].presence(agent_id)
     assert (presence.state, presence.reason) == (AgentState.NOT_READY, "desk-gone")
+
+
+async def test_a_vanished_fastagi_session_ends_the_record_as_the_system(
+    client: Client, zhang: int
+) -> None:
+    """The FastAGI server died mid-queue: the dialplan hung the channel up after `AGI()`, so
+    the channel is gone from the AMI tracker while the call still waits in its queue."""
+    caller = await walk_to_billing(client)
+    record = await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
+    assert record is not None
+    state = state_of(client)
+    routed, _ = await state.call_data(record.id)
+    assert routed is not None
+    line = replace(routed.line, provider="asterisk", provider_call="1733.42")
+    await state.put_call_data(record.id, routed.but(line=line))
+    ami = type("Ami", (), {"connected": True, "tracker": ChannelTracker()})()
+    client.app[ASTERISK_BRIDGE].ami = cast(AsteriskAmi, ami)
+    assert len(await client.app[ACD].reconcile()) == 1
+    ended = await client.app[CALLS].get(record.id)
+    assert (ended.state, ended.end_reason) == ("abandoned", "system")
