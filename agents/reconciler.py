@@ -107,10 +107,14 @@ class Reconciler:
 
     async def _ended(self, call_ids: list[str]) -> set[str]:
         """Which of `call_ids` have ended on record: one query (one per call without the
-        batch port)."""
-        if self._ends is not None:
-            return await self._ends.ended_among(call_ids)
-        return {c for c in call_ids if await self._calls.has_ended(c)}
+        batch port); none when the records cannot be read now."""
+        try:
+            if self._ends is not None:
+                return await self._ends.ended_among(call_ids)
+            return {c for c in call_ids if await self._calls.has_ended(c)}
+        except Exception as err:  # the database down: the providers are still asked
+            log.warning("reconciler could not read the call records: %s", err)
+            return set()
 
     async def _ask_providers(self, metered: list[tuple[str, RoutedCall]]) -> list[str]:
         """Ask the providers about the calls least recently asked, at most

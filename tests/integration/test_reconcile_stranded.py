@@ -7,7 +7,7 @@ not ready with the reason `desk-gone`."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -23,6 +23,7 @@ from callcenter.calls.models import CallEventType, ProviderRef
 from callcenter.core.clock import ManualClock
 from callcenter.state.acd import RedisRoutingState
 from callcenter.state.keys import Keys
+from callcenter.storage.call_ends import SqlCallEnds
 from callcenter.telephony.asterisk.channels import Channel, ChannelTracker
 from callcenter.telephony.asterisk.service import AsteriskAmi
 from callcenter.web.keys import ACD, ASTERISK_BRIDGE, CALLS, ENGINE, REDIS, SETTINGS
@@ -187,3 +188,18 @@ async def test_a_vanished_fastagi_session_ends_the_record_as_the_system(
     assert len(await client.app[ACD].reconcile()) == 1
     ended = await client.app[CALLS].get(record.id)
     assert (ended.state, ended.end_reason) == ("abandoned", "system")
+
+
+async def test_with_the_records_unreadable_the_switch_still_ends_stranded_calls(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(self: SqlCallEnds, call_ids: Sequence[str]) -> set[str]:
+        raise ConnectionRefusedError("the database is down")
+
+    monkeypatch.setattr(SqlCallEnds, "ended_among", down)
+    (gone,) = await put_queued(client, 1, "asterisk", "17002.")
+    ami = type("Ami", (), {"connected": True, "tracker": ChannelTracker()})()
+    client.app[ASTERISK_BRIDGE].ami = cast(AsteriskAmi, ami)
+    assert await client.app[ACD].reconcile() == [
+        f"call {gone} queued but its call has ended: abandoned"
+    ]
