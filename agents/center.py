@@ -35,6 +35,7 @@ from agents.ports import (
     AgentInfo,
     Bridge,
     CallbackLog,
+    CallEnds,
     CallEvents,
     ScreenPops,
 )
@@ -84,6 +85,7 @@ class Acd:
         outbound_offer_seconds: int | None = None,
         live: tuple[LiveControls, LiveStates],
         recovery: tuple[OpenCalls, Epoch] | None = None,
+        ends: CallEnds | None = None,  # issue 17: the reconciler's batch reads of SQL
     ) -> None:
         self._state = state
         self._book = QueueBook(queues)
@@ -146,7 +148,12 @@ class Acd:
             )
         )
         self._reconciler = Reconciler(
-            state, self._presence, calls=calls, bridge=bridge, call_ended=self.call_ended
+            state,
+            self._presence,
+            calls=calls,
+            bridge=bridge,
+            call_ended=self.call_ended,
+            ends=ends,
         )
 
     def records(self, queue: str) -> bool:

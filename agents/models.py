@@ -31,6 +31,7 @@ class NotReadyReason(StrEnum):
     NO_ANSWER = "no-answer"
     SYSTEM = "system"
     DEVICE = "device"  # the desk's softphone is not ready (set by the system only)
+    DESK_GONE = "desk-gone"  # issue 17: ready, but the desk went away (the reconciler)
 
 
 class Priority(IntEnum):

@@ -173,6 +173,10 @@ class AcdState(RoutingState, Protocol):
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
         """Send a message to the agent's desk, whichever instance holds its socket."""
 
+    # -- issue 17 (reconciler): batch reads ---------------------------------------------------
+    async def routed_data(self, call_ids: Sequence[str]) -> dict[str, RoutedCall]:
+        """The routing data of each of `call_ids` that has some, in one round trip."""
+
 
 @dataclass(frozen=True, slots=True)
 class AgentInfo:
@@ -257,3 +261,11 @@ class VoiceTokens(Protocol):
 
     def issue(self, identity: str) -> VoiceToken:
         """A new token for `identity`, valid from now for the configured time."""
+
+
+# -- issue 17 (reconciler): which calls have ended, by batch ---------------------------------
+class CallEnds(Protocol):
+    """The call records, read by batch (`callcenter.storage.call_ends`)."""
+
+    async def ended_among(self, call_ids: Sequence[str]) -> set[str]:
+        """Those of `call_ids` whose record has reached an end, in one query."""

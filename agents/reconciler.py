@@ -1,22 +1,33 @@
 """The reconciler: repairs drift between shared state, the call records and the switch, and
 logs each repair. Agents reserved without a live offer go ready; calls in queue whose call
 has ended are abandoned (their end recorded as the system's when nobody recorded it); ready
-agents whose desk went away go not ready (system)."""
+agents whose desk went away go not ready (desk-gone).
+
+A pass costs O(batch), not O(calls): the routed calls' data is read in one Redis round trip
+per `BATCH` calls and their record ends in one SQL query per batch; providers answering from
+memory (the AMI tracker) are asked about every call, the others (Twilio REST) about at most
+`PROVIDER_CHECKS_PER_PASS` calls per pass, the least recently asked first."""
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Awaitable, Callable
 
 from agents.models import SYSTEM, AgentState, NotReadyReason, Presence, RoutedCall
-from agents.ports import AcdState, Bridge, CallEvents
+from agents.ports import AcdState, Bridge, CallEnds, CallEvents
 from agents.presence_service import PresenceService
 from callcenter.core.ending import EndedBy
 
 log = logging.getLogger(__name__)
 S = AgentState
 DESK_TIMEOUT_MS = 60_000  # a ready agent whose desk is gone this long goes not ready
-PROVIDER_CHECKS_PER_PASS = 50
+PROVIDER_CHECKS_PER_PASS = 50  # REST look-ups per pass (Twilio's rate limits)
+BATCH = 500  # routed calls read per Redis round trip and per SQL query
+# Providers whose `is_live` is an in-memory look-up (the AMI channel tracker): every call of
+# theirs is asked on every pass. The others (Twilio REST, the simulator's Redis mailbox) cost
+# a request per call and share the per-pass budget.
+IN_MEMORY_PROVIDERS = frozenset({"asterisk"})
 
 CallEnded = Callable[[str, str], Awaitable[bool]]
 
@@ -32,12 +43,16 @@ class Reconciler:
         calls: CallEvents,
         bridge: Bridge,
         call_ended: CallEnded,
+        ends: CallEnds | None = None,
     ) -> None:
         self._state = state
         self._presence = presence
         self._calls = calls
         self._bridge = bridge
         self._call_ended = call_ended
+        self._ends = ends
+        self._pass = 0
+        self._asked: dict[str, int] = {}  # call id -> the pass its provider was last asked
 
     async def reconcile(self) -> list[str]:
         """Repair drift and log each repair: agents reserved without a live offer, calls in
@@ -61,31 +76,67 @@ class Reconciler:
                     )
                     repairs.append(f"agent {agent_id} reserved without a live offer: ready")
             elif presence.state is S.READY and desk_lost(desks.get(agent_id), now):
-                down = Presence(S.NOT_READY, now, NotReadyReason.SYSTEM.value)
+                down = Presence(S.NOT_READY, now, NotReadyReason.DESK_GONE.value)
                 await self._presence.change(agent_id, frozenset({S.READY}), down, SYSTEM)
-                repairs.append(f"agent {agent_id} ready but the desk is gone: not ready (system)")
+                gone = f"agent {agent_id} ready but the desk is gone"
+                repairs.append(f"{gone}: not ready ({down.reason})")
         return repairs
 
     async def _calls_gone(self) -> list[str]:
-        repairs: list[str] = []
-        asked = 0  # provider look-ups per pass are bounded (REST rate limits)
-        for call_id in await self._state.routed_calls():
-            routed, _ = await self._state.call_data(call_id)
-            if routed is not None and routed.callback:
-                continue
-            recorded = await self._calls.has_ended(call_id)
-            ended = recorded
-            if not ended and routed is not None and asked < PROVIDER_CHECKS_PER_PASS:
-                asked += 1
-                ended = await self._provider_says_ended(call_id, routed)
-            if ended:
-                await self._call_ended(call_id, "reconciled")
-                if not recorded:  # the provider's hang-up never reached us
-                    await self._calls.record_event(
-                        call_id, "hung_up", {"by": EndedBy.SYSTEM.value, "reason": "reconciled"}
-                    )
-                repairs.append(f"call {call_id} queued but its call has ended: abandoned")
-        return repairs
+        self._pass += 1
+        ids = await self._state.routed_calls()
+        self._asked = {c: self._asked[c] for c in ids if c in self._asked}
+        stranded: list[tuple[str, bool]] = []  # (call id, whether its end is on record)
+        metered: list[tuple[str, RoutedCall]] = []
+        for at in range(0, len(ids), BATCH):
+            batch = ids[at : at + BATCH]
+            routed = await self._state.routed_data(batch)
+            recorded = await self._ended(batch)
+            for call_id in batch:
+                call = routed.get(call_id)
+                if call is not None and call.callback:
+                    continue
+                if call_id in recorded:
+                    stranded.append((call_id, True))
+                elif call is not None and call.line.provider not in IN_MEMORY_PROVIDERS:
+                    metered.append((call_id, call))
+                elif call is not None and await self._provider_says_ended(call_id, call):
+                    stranded.append((call_id, False))
+        stranded += [(c, False) for c in await self._ask_providers(metered)]
+        return [await self._end(call_id, recorded) for call_id, recorded in stranded]
+
+    async def _ended(self, call_ids: list[str]) -> set[str]:
+        """Which of `call_ids` have ended on record: one query (one per call without the
+        batch port); none when the records cannot be read now."""
+        try:
+            if self._ends is not None:
+                return await self._ends.ended_among(call_ids)
+            return {c for c in call_ids if await self._calls.has_ended(c)}
+        except Exception as err:  # the database down: the providers are still asked
+            log.warning("reconciler could not read the call records: %s", err)
+            return set()
+
+    async def _ask_providers(self, metered: list[tuple[str, RoutedCall]]) -> list[str]:
+        """Ask the providers about the calls least recently asked, at most
+        `PROVIDER_CHECKS_PER_PASS` (REST rate limits): every call is asked within
+        ceil(calls / PROVIDER_CHECKS_PER_PASS) passes. The calls they say have ended."""
+        due = heapq.nsmallest(
+            PROVIDER_CHECKS_PER_PASS, metered, key=lambda item: self._asked.get(item[0], 0)
+        )
+        gone = []
+        for call_id, call in due:
+            self._asked[call_id] = self._pass
+            if await self._provider_says_ended(call_id, call):
+                gone.append(call_id)
+        return gone
+
+    async def _end(self, call_id: str, recorded: bool) -> str:
+        await self._call_ended(call_id, "reconciled")
+        if not recorded:  # the provider's hang-up never reached us
+            await self._calls.record_event(
+                call_id, "hung_up", {"by": EndedBy.SYSTEM.value, "reason": "reconciled"}
+            )
+        return f"call {call_id} queued but its call has ended: abandoned"
 
     async def _provider_says_ended(self, call_id: str, routed: RoutedCall) -> bool:
         try:

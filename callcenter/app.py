@@ -56,6 +56,7 @@ from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
+from callcenter.storage.call_ends import SqlCallEnds  # issue 17 (reconciler)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.open_calls import SqlOpenCalls
@@ -367,6 +368,7 @@ def _acd(
             SqlOpenCalls(app[ENGINE]),
             RedisEpoch(app[REDIS], Keys(settings.redis.key_prefix)),
         ),
+        ends=SqlCallEnds(app[ENGINE]),  # issue 17 (reconciler): call ends read by batch
     )
 
 

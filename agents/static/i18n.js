@@ -40,6 +40,7 @@ const CC_LABELS = {
     reason: {
       break: "小休", meal: "用餐", training: "培训", "after-call": "话后整理",
       "no-answer": "未接听", system: "系统置为", device: "话机未就绪",
+      "desk-gone": "坐席台已断开",
     },
     phase: { offer: "振铃", talking: "通话中", "wrap-up": "话后处理" },
     withdrawn: {
@@ -148,6 +149,7 @@ const CC_LABELS = {
     reason: {
       break: "Break", meal: "Meal", training: "Training", "after-call": "After-call work",
       "no-answer": "Missed a call", system: "Set by the system", device: "Phone not ready",
+      "desk-gone": "Desk closed",
     },
     phase: { offer: "offered", talking: "in progress", "wrap-up": "in wrap-up" },
     withdrawn: {

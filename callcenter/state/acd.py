@@ -377,3 +377,14 @@ class RedisRoutingState:
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
         payload = json.dumps({"agent": agent_id, "message": message}, separators=(",", ":"))
         await self._redis.publish(self._keys.desk_channel(), payload)
+
+    # -- issue 17 (reconciler): batch reads -------------------------------------------------
+    async def routed_data(self, call_ids: Sequence[str]) -> dict[str, RoutedCall]:
+        if not call_ids:
+            return {}
+        found: list[Any] = await self._redis.hmget(self._keys.acd_meta(), list(call_ids))
+        return {
+            cid: RoutedCall.from_json(json.loads(raw))
+            for cid, raw in zip(call_ids, found, strict=True)
+            if raw
+        }

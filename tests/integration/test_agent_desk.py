@@ -316,7 +316,7 @@ async def test_reconciler_repairs_reserved_agents_and_lost_desks(
     await asyncio.sleep(0.05)
     clock.advance(timedelta(seconds=61))
     repairs = await acd.reconcile()
-    assert repairs == [f"agent {agent_id} ready but the desk is gone: not ready (system)"]
+    assert repairs == [f"agent {agent_id} ready but the desk is gone: not ready (desk-gone)"]
     state = acd._state
     await state.set_presence(
         agent_id, [AgentState.NOT_READY], Presence(AgentState.RESERVED, 1, None, "ghost")
