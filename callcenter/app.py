@@ -14,27 +14,21 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 import agents
-from agents.center import Acd
 from agents.desk import DeskHub
 from agents.http import AgentsHttp
-from agents.models import SIMULATOR
-from agents.ports import Bridge
-from agents.routing import queue_configs
 from agents.softphone import Softphones, WebRtcSettings
 from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
 from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
-from callcenter.callflow.acd import AcdCallEvents, BridgeByProvider, ProfilePops
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.callflow.urges import setup_urges  # 催办 (issue 15)
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
-from callcenter.campaigns.assisted import AssistedBridge
 from callcenter.campaigns.console import setup_console
-from callcenter.campaigns.desk_wiring import campaign_pops, setup_desk_campaigns
+from callcenter.campaigns.desk_wiring import setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
 from callcenter.config import Settings, TwilioSettings
 from callcenter.core.clock import Clock, SystemClock
@@ -45,21 +39,16 @@ from callcenter.outages.http import OutagesHttp
 from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
-from callcenter.state.acd import RedisRoutingState
-from callcenter.state.epoch import RedisEpoch
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
-from callcenter.state.live import RedisLiveStates
 from callcenter.state.relay import RedisRelay
 from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
-from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
+from callcenter.storage.agents import SqlAgentDirectory
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
-from callcenter.storage.call_ends import SqlCallEnds  # issue 17 (reconciler)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
-from callcenter.storage.open_calls import SqlOpenCalls
 from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tickets import SqlTicketRepository
@@ -70,8 +59,6 @@ from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.telephony.asterisk.service import AsteriskAmi
 from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_missing, static_prompts
 from callcenter.telephony.twilio.bridge import (
-    ConferenceMode,
-    TwilioBridge,
     TwilioRest,
     TwilioRestClient,
 )
@@ -84,6 +71,7 @@ from callcenter.tickets.calendar_service import CalendarService  # issue 15 (sla
 from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
+from callcenter.web.acd_wiring import build_acd
 from callcenter.web.keys import (
     ACD,
     AMI,
@@ -98,13 +86,12 @@ from callcenter.web.keys import (
     FASTAGI,
     IVR,
     METRICS,
-    OUTBOUND_BRIDGE,
     PROFILES,
     REDIS,
     SETTINGS,
     TICKETS,
 )
-from callcenter.web.live_calls import live_controls, recording_policy, setup_live
+from callcenter.web.live_calls import setup_live
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
@@ -175,7 +162,7 @@ def create_app(
     directory = SqlAgentDirectory(engine)
     app[ASTERISK_BRIDGE] = AsteriskBridge(RedisRelay(app[REDIS], keys.ami_actions()))
     simulator = RedisSimulatorRest(app[REDIS], keys, twilio.session_ttl_seconds)
-    app[ACD] = _acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE], simulator)
+    app[ACD] = build_acd(settings, app, clock, directory, rest, app[ASTERISK_BRIDGE], simulator)
     services = IvrServicesAdapter(
         app[PROFILES],
         app[TICKETS],
@@ -315,61 +302,6 @@ async def _prompts_ready(tts: EspeakTts, settings: Settings) -> None:
         raise ConfigError(f"asterisk.prompts_dir: {err}") from err
     if count:
         log.info("rendered %d missing prompts into %s", count, tts.directory)
-
-
-def _acd(
-    settings: Settings,
-    app: web.Application,
-    clock: Clock,
-    directory: SqlAgentDirectory,
-    rest: TwilioRest | None,
-    asterisk: AsteriskBridge,
-    simulator: TwilioRest,
-) -> Acd:
-    routing = settings.routing
-    try:
-        queues = queue_configs(routing.queue_configs())
-    except ValueError as err:
-        raise ConfigError(f"routing.queues: {err}") from err
-    lives = RedisLiveStates(app[REDIS], Keys(settings.redis.key_prefix))
-    renderer = TwimlRenderer(
-        lambda name: app[IVR].flow(name), settings.twilio.voices, settings.twilio.hold_music_url
-    )
-    record = recording_policy(app)
-    twilio = TwilioBridge(
-        rest,
-        settings.server.public_base_url,
-        routing.offer_seconds,
-        conference=ConferenceMode(renderer, lives, record),
-    )
-    simulated = TwilioBridge(
-        simulator, settings.server.public_base_url, routing.offer_seconds, provider=SIMULATOR
-    )
-    bridges: dict[str, Bridge] = {"twilio": twilio, "asterisk": asterisk, SIMULATOR: simulated}
-    bridge = app[OUTBOUND_BRIDGE] = AssistedBridge(BridgeByProvider(bridges, "twilio"))
-    # a campaign call reserves its agent before the callee rings (a preview: before the
-    # agent has read it): the offer lasts that long
-    out = settings.outbound
-    held = max(routing.offer_seconds, out.preview_seconds) + out.ring_seconds
-    return Acd(
-        RedisRoutingState(app[REDIS], Keys(settings.redis.key_prefix)),
-        directory,
-        queues,
-        clock,
-        bridge=bridge,
-        calls=AcdCallEvents(app[CALLS]),
-        pops=ProfilePops(app[PROFILES], app[CALLS], campaign_pops(app[ENGINE])),
-        callbacks=SqlCallbackLog(app[ENGINE]),
-        timezone=settings.server.timezone,
-        offer_seconds=routing.offer_seconds,
-        outbound_offer_seconds=held,
-        live=(live_controls(app, rest), lives),
-        recovery=(
-            SqlOpenCalls(app[ENGINE]),
-            RedisEpoch(app[REDIS], Keys(settings.redis.key_prefix)),
-        ),
-        ends=SqlCallEnds(app[ENGINE]),  # issue 17 (reconciler): call ends read by batch
-    )
 
 
 def _twilio_rest(rest: TwilioRest | None) -> Callable[[web.Application], AsyncIterator[None]]:
