@@ -12,7 +12,6 @@ import pytest
 
 from agents.live.models import Device, LiveCall, MonitorMode, RecordingStatus
 from agents.live.ports import LiveControlError
-from agents.ports import AgentInfo
 from callcenter.telephony.asterisk.live import AsteriskLive
 from tests.adapters.asterisk_live_helpers import (
     Answer,
@@ -379,27 +378,3 @@ async def test_asterisks_refusals_have_stable_codes(
             await op(live, live_call("c1", caller_id, caller="x", **refs))
     assert refused.value.code == code
     assert [a["Action"] for a in asterisk.sent] == [action]
-
-
-async def test_a_caller_whose_channel_is_gone_is_refused_without_an_action() -> None:
-    asterisk = Transcript(HOLD, setup=[2])
-    async with attached(asterisk) as (ami, live):
-        await bridged(ami, HOLD_CALLER_ID)
-        with pytest.raises(LiveControlError) as refused:
-            await live.started(live_call("c1", "1.1"), True)
-    assert refused.value.code == "channel-gone" and asterisk.sent == []
-
-
-@pytest.mark.parametrize(
-    ("target", "code"),
-    [
-        (agent(3, "twilio_client", "alice"), "consult-unreachable"),
-        (agent(3, "sip", "bob"), "consult-unreachable"),
-    ],
-)
-async def test_a_consult_to_a_device_asterisk_cannot_ring_is_refused(
-    target: AgentInfo, code: str
-) -> None:
-    with pytest.raises(LiveControlError) as refused:
-        await AsteriskLive().consult(live_call("c1", HOLD_CALLER_ID), target)
-    assert refused.value.code == code
