@@ -167,9 +167,12 @@ class CallService:
         if len(self._recent) > KEPT_RECORDS:
             self._recent.popitem(last=False)
         if ref is not None:
-            self._refs[ref] = record.id
-            if len(self._refs) > KEPT_RECORDS:
-                self._refs.popitem(last=False)
+            self._map(ref, record.id)
+
+    def _map(self, ref: ProviderRef, call_id: str) -> None:
+        self._refs[ref] = call_id
+        if len(self._refs) > KEPT_RECORDS:
+            self._refs.popitem(last=False)
 
     def _remembered(self, call_id: str) -> CallRecord | None:
         """The record kept in memory, when it is at least as new as the stored one."""
@@ -183,7 +186,7 @@ class CallService:
             if not self._offline(err):
                 raise
             log.warning("database unavailable: provider id of call %s kept in memory", call_id)
-        self._refs[ref] = call_id
+        self._map(ref, call_id)
 
     async def find_by_provider(self, ref: ProviderRef) -> CallRecord | None:
         """The call a provider id maps to, if any."""
