@@ -149,9 +149,7 @@ class CallService:
     async def _journal_events(self, call_id: str, batch: list[CallEvent]) -> CallRecord:
         """Number `batch` on from the last record seen, fold it and journal it."""
         assert self._journal is not None
-        record = self._recent.get(call_id)
-        if record is None:
-            raise UnavailableError(f"the database is unavailable and call {call_id} is not known")
+        record = self._recent.get(call_id) or await self._stored(call_id)
         numbered = []
         for event in batch:
             event = CallEvent(call_id, record.last_seq + 1, event.at, event.type, event.data)
@@ -159,6 +157,18 @@ class CallService:
             numbered.append(event)
         await self._journal.append(call_id, numbered)
         self._keep(record)
+        return record
+
+    async def _stored(self, call_id: str) -> CallRecord:
+        """The stored record of a call this process has not seen (no journaled writes)."""
+        try:
+            record = await self._repo.get(call_id)
+        except Exception as err:
+            if not self._offline(err):
+                raise
+            raise UnavailableError(f"database unavailable; call {call_id} not known") from err
+        if record is None:
+            raise NoSuchCallError(f"no call with id {call_id!r}")
         return record
 
     def _keep(self, record: CallRecord, ref: ProviderRef | None = None) -> None:
@@ -205,15 +215,11 @@ class CallService:
         record = self._remembered(call_id)
         if record is None:
             try:
-                record = await self._repo.get(call_id)
-            except Exception as err:
-                if not self._offline(err):
-                    raise
+                record = await self._stored(call_id)
+            except UnavailableError:
                 record = self._recent.get(call_id)
                 if record is None:
-                    raise UnavailableError("the database is unavailable") from err
-        if record is None:
-            raise NoSuchCallError(f"no call with id {call_id!r}")
+                    raise
         return record
 
     async def detail(self, call_id: str) -> CallDetail:

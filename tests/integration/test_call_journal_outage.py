@@ -21,6 +21,7 @@ from callcenter.calls.journal.replay import JournalReplayer
 from callcenter.calls.models import CallEventType, CallState, Direction, ProviderRef
 from callcenter.calls.service import CallService
 from callcenter.core.clock import ManualClock
+from callcenter.core.errors import UnavailableError
 from callcenter.devtools.servers import free_port
 from callcenter.storage import db, migrate
 from callcenter.storage.calls import SqlCallRepository
@@ -87,8 +88,11 @@ async def test_events_written_while_postgres_is_down_arrive_in_order(
     journal = FileCallJournal(tmp_path / "journal")
     service.use_journal(journal)
     before = [await _call(service, n) for n in range(3)]
+    elsewhere = await _call(CallService(repo, ManualClock(NOW)), 99)  # another process's
 
     server.stop()
+    with pytest.raises(UnavailableError):  # no record of it here to fold onto: 503
+        await service.record(elsewhere, E.HUNG_UP, {"reason": "caller"})
     during = [await _call(service, n) for n in range(3, 6)]
     for call_id in before + during:
         await service.record(call_id, E.DIGITS_RECEIVED, {"digits": "1"})
