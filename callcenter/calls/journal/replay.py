@@ -19,6 +19,7 @@ from callcenter.core.errors import CallcenterError
 
 log = logging.getLogger(__name__)
 
+IDLE_SECONDS = 0.5  # how often an empty journal is looked at
 FIRST_RETRY_SECONDS = 0.2
 LONGEST_RETRY_SECONDS = 5.0
 
@@ -51,15 +52,17 @@ class JournalReplayer:
         is unavailable; runs until cancelled."""
         delay = FIRST_RETRY_SECONDS
         while True:
-            if self._journal.pending():
-                try:
-                    await self.replay()
-                    delay = FIRST_RETRY_SECONDS
-                except Exception as err:  # any failure: retry later
-                    if not self._journal.unavailable(err):
-                        log.exception("journal replay failed; retrying")
-                    delay = min(delay * 2, LONGEST_RETRY_SECONDS)
-            await sleep(delay)
+            if not self._journal.pending():
+                delay = FIRST_RETRY_SECONDS
+                await sleep(IDLE_SECONDS)
+                continue
+            try:
+                await self.replay()
+            except Exception as err:  # any failure: retry later
+                if not self._journal.unavailable(err):
+                    log.exception("journal replay failed; retrying")
+                await sleep(delay)
+                delay = min(delay * 2, LONGEST_RETRY_SECONDS)
 
     async def _write(self, entry: JournalEntry) -> None:
         if entry.opens:
