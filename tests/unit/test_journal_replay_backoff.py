@@ -4,37 +4,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from callcenter.calls.journal.ports import JournalEntry
 from callcenter.calls.journal.replay import JournalReplayer
-from callcenter.calls.models import CallEvent, CallEventType, ProviderRef
+from callcenter.calls.models import CallEvent, CallEventType
 from tests.conftest import NOW
 
 ENTRY = JournalEntry(1, "01call", (CallEvent("01call", 2, NOW, CallEventType.IVR_ENTERED, {}),))
 
 
 class DownJournal:
-    """One entry waiting; the database never answers."""
+    """One entry waiting; the database never answers (what the replayer uses of a journal)."""
 
     def pending(self) -> int:
         return 1
 
     def unavailable(self, error: BaseException) -> bool:
         return isinstance(error, OSError)
-
-    async def append(
-        self,
-        call_id: str,
-        events: Sequence[CallEvent],
-        ref: ProviderRef | None = None,
-        *,
-        opens: bool = False,
-    ) -> None:
-        raise AssertionError("not used")
 
     def backlog(self) -> list[JournalEntry]:
         return [ENTRY]
