@@ -72,6 +72,7 @@ from callcenter.tickets.http import TicketsHttp
 from callcenter.tickets.service import TicketService
 from callcenter.web import health, openapi
 from callcenter.web.acd_wiring import build_acd
+from callcenter.web.journal import setup_journal  # issue 17 (journal)
 from callcenter.web.keys import (
     ACD,
     AMI,
@@ -218,6 +219,7 @@ def create_app(
     openapi.setup(app)
 
     app.cleanup_ctx.append(_stores(clock, announce or log.info))
+    setup_journal(app)  # issue 17 (journal): call writes kept while the database is down
     app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(routing_loop(keys))

@@ -301,6 +301,14 @@ class TicketSettings(_Section):
     sweep_batch: int = Field(default=500, ge=1, le=10000)
 
 
+# --- issue 17 (journal): the local journal of call writes while the database is down
+class StorageSettings(_Section):
+    """Local files of the SQL store."""
+
+    journal: bool = True
+    journal_dir: str = ""
+
+
 class Settings(BaseSettings):
     """Everything the server needs, passed down from the entry point. `Settings()` is the
     code defaults alone; `load_settings` adds the file and the environment."""
@@ -323,6 +331,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()  # issue 15
     tickets: TicketSettings = TicketSettings()
     recording: RecordingSettings = RecordingSettings()  # issue 16 (recordings)
+    storage: StorageSettings = StorageSettings()  # issue 17 (journal)
 
     @classmethod
     def settings_customise_sources(

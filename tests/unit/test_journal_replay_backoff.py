@@ -1,0 +1,51 @@
+"""Issue 17: the journal replayer retries with backoff while the database is unavailable
+(time passed in: the sleeps are recorded, never slept)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from callcenter.calls.journal.ports import JournalEntry
+from callcenter.calls.journal.replay import JournalReplayer
+from callcenter.calls.models import CallEvent, CallEventType
+from tests.conftest import NOW
+
+ENTRY = JournalEntry(1, "01call", (CallEvent("01call", 2, NOW, CallEventType.IVR_ENTERED, {}),))
+
+
+class DownJournal:
+    """One entry waiting; the database never answers (what the replayer uses of a journal)."""
+
+    def pending(self) -> int:
+        return 1
+
+    def unavailable(self, error: BaseException) -> bool:
+        return isinstance(error, OSError)
+
+    def backlog(self) -> list[JournalEntry]:
+        return [ENTRY]
+
+    def replayed(self, number: int) -> None:
+        raise AssertionError("nothing can be replayed")
+
+
+class DownRepository:
+    async def get(self, call_id: str) -> Any:
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+
+async def test_retries_back_off_up_to_a_ceiling() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 8:
+            raise asyncio.CancelledError
+
+    replayer = JournalReplayer(DownRepository(), DownJournal())  # type: ignore[arg-type]
+    with pytest.raises(asyncio.CancelledError):
+        await replayer.run(sleep)
+    assert slept == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
