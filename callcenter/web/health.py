@@ -27,7 +27,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """Readiness: 200 when both stores answer (and, with `asterisk.ami_host` set, the AMI
-    session is logged in on the instance holding it), else 503 naming what is down; the
+    session is logged in on the instance holding it), else 503 listing what is `down`; the
     journal's backlog, when there is one, is reported without failing readiness."""
     app = request.app
     checks = {
@@ -42,9 +42,10 @@ async def readyz(request: web.Request) -> web.Response:
     journal = await _journal(app)
     if journal is not None:
         checks["journal"] = journal
-    ready = not failed
-    body = {"status": "ready" if ready else "not-ready", "checks": checks, "down": sorted(failed)}
-    return web.json_response(body, status=200 if ready else 503)
+    if not failed:
+        return web.json_response({"status": "ready", "checks": checks})
+    body = {"status": "not-ready", "checks": checks, "down": sorted(failed)}
+    return web.json_response(body, status=503)
 
 
 async def _state(ping: Awaitable[object]) -> str:
