@@ -6,11 +6,13 @@ dialplan after `AGI(...)` takes the caller on (`GotoIf` → `Dial` the duty numb
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Final
 
 from callcenter.telephony.asterisk.agi import AgiProtocolError
-from callcenter.telephony.asterisk.channel import AgiChannel, CallerHungUp, Speaker
+from callcenter.telephony.asterisk.channel import AgiChannel, CallerHungUp, SessionLost, Speaker
 from ivr_flows.commands import Say
 
 log = logging.getLogger(__name__)
@@ -43,3 +45,17 @@ class AgiFallback:
                 await channel.play(files)
         except (CallerHungUp, ConnectionError, TimeoutError, AgiProtocolError) as lost:
             log.info("FastAGI fallback not completed: %s", type(lost).__name__)
+
+    async def guard(
+        self, session: Awaitable[None], channel: AgiChannel, reader: asyncio.StreamReader
+    ) -> None:
+        """Run a session; a connection error or time-out while the FastAGI connection is
+        still up came from a store (asyncpg's refused connection is a `ConnectionError`),
+        not from Asterisk: it falls back like any other failure."""
+        try:
+            await session
+        except (ConnectionError, TimeoutError) as err:
+            gone = isinstance(err, SessionLost) or reader.at_eof() or reader.exception()
+            if gone or channel.hung_up:
+                raise
+            await self.answer(channel, err)

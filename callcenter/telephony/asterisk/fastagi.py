@@ -109,8 +109,8 @@ class FastAgiServer:
                 await self._answered(env)
             elif script == CAMPAIGN_SCRIPT:
                 await self._campaign(env, channel)
-            else:
-                await self._serve(env, channel)
+            else:  # issue 17: a store's connection error falls back too
+                await self.fallback.guard(self._serve(env, channel), channel, reader)
         except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
             log.warning("FastAGI %s: closed: %s", peer, err or "timed out")
         except (ConnectionError, CallerHungUp):
