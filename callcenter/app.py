@@ -204,6 +204,7 @@ def create_app(
     )
     webhooks.setup(app)
     setup_live(app, webhooks)  # issue 16: hold, consult, recording, monitoring
+    health.setup_fallbacks(app, webhooks)  # issue 17 (fallback): TwiML/AGI when a store is down
     policy = setup_outbound(app, pack, clock, webhooks)  # outage events start notices
     setup_desk_campaigns(app, pack, clock)  # dispositions, outbound pops, promises (issue 14)
     outages = OutageService(SqlOutageStore(engine), clock, settings.server.timezone, policy)

@@ -127,6 +127,10 @@ class TwilioSettings(_Section):
     api_secret: SecretStr | None = None
     twiml_app_sid: str | None = Field(default=None, pattern=r"^AP[0-9a-fA-F]{32}$")
     voice_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    # issue 17 (fallback): when a store fails behind a webhook, the caller hears an apology,
+    # then is dialled to this number (a duty desk) or, without one, retried this many times
+    fallback_number: str = Field(default="", pattern=r"^$|^\+?[0-9]{3,20}$|^sip:\S+$")
+    fallback_retries: int = Field(default=2, ge=0, le=10)
 
 
 class QueueSettings(_Section):
@@ -218,6 +222,8 @@ class AsteriskSettings(_Section):
     # WebSocket (PJSIP's WSS transport, http.conf's TLS server) in this SIP domain
     webrtc_ws_url: str = Field(default="", pattern=r"^$|^wss?://\S+$")
     webrtc_domain: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.:\[\]-]{1,253}$")
+    # issue 17 (fallback): CC_FALLBACK_NUMBER, what the dialplan dials when a session fails
+    fallback_number: str = Field(default="", pattern=r"^$|^[^\s,()]{1,200}$")
 
     @property
     def fastagi_address(self) -> tuple[str, int] | None:

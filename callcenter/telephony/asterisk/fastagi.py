@@ -30,6 +30,7 @@ from callcenter.telephony.asterisk.channel import (
     Speaker,
     read_env,
 )
+from callcenter.telephony.asterisk.fallback import AgiFallback
 from callcenter.telephony.asterisk.queue_wait import AgentWait, CallOver, Waiter
 from callcenter.telephony.asterisk.tts import Tts
 from callcenter.telephony.ports import CallEnd, CallLog, CampaignCalls, Ivr, Queueing
@@ -79,6 +80,7 @@ class FastAgiServer:
             AgentWait(queueing, self._speaker, offer_seconds) if queueing is not None else None
         )
         self._server: asyncio.Server | None = None
+        self.fallback = AgiFallback(self._speaker)  # issue 17: a failed session falls back
         self.active = 0
         self.port = 0
 
@@ -98,6 +100,7 @@ class FastAgiServer:
         """One AGI session, from the environment to the hang-up."""
         peer = writer.get_extra_info("peername")
         self.active += 1
+        channel: AgiChannel | None = None
         try:
             env = await asyncio.wait_for(read_env(reader), self._settings.env_timeout_seconds)
             channel = AgiChannel(reader, writer, self._settings.command_timeout_seconds)
@@ -106,14 +109,15 @@ class FastAgiServer:
                 await self._answered(env)
             elif script == CAMPAIGN_SCRIPT:
                 await self._campaign(env, channel)
-            else:
-                await self._serve(env, channel)
+            else:  # issue 17: a store's connection error falls back too
+                await self.fallback.guard(self._serve(env, channel), channel, reader)
         except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
             log.warning("FastAGI %s: closed: %s", peer, err or "timed out")
         except (ConnectionError, CallerHungUp):
             pass
-        except Exception:
+        except Exception as err:
             log.exception("FastAGI %s: session failed", peer)
+            await self.fallback.answer(channel, err)  # issue 17: apology, CC_FALLBACK=1
         finally:
             self.active -= 1
             writer.close()

@@ -26,6 +26,7 @@ from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
 from callcenter.telephony.twilio import twiml as t
 from callcenter.telephony.twilio.conference import AGENT_JOIN, Role, leg_joins
+from callcenter.telephony.twilio.fallback import TwilioFallback, is_failure
 from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
 from ivr_flows.commands import CallerCommand, Gather, Hangup, InputMode, IvrReply, IvrState
 from ivr_flows.events import CallerInput, QueueLeft
@@ -86,6 +87,7 @@ class TwilioWebhooks:
         self._renderer = renderer
         self._base = public_base_url.rstrip("/")
         self._known: OrderedDict[str, KnownCall] = OrderedDict()
+        self.fallback = TwilioFallback(renderer)  # issue 17: TwiML whatever store is down
 
     def setup(self, app: web.Application) -> None:
         """Mount the routes."""
@@ -108,11 +110,18 @@ class TwilioWebhooks:
         async def checked(request: web.Request) -> web.StreamResponse:
             form = await request.post()
             params = {k: str(v) for k, v in form.items()}
-            check = await self._signature.check(request, params)
-            if check.refused:
-                log.warning("refused %s %s: %s", request.method, request.path, check.reason)
-                raise web.HTTPForbidden(reason=f"webhook refused: {check.reason}")
-            return await handler(request, check.params)
+            try:  # issue 17: a failure behind a webhook answers TwiML, never JSON
+                check = await self._signature.check(request, params)
+                if check.refused:
+                    log.warning("refused %s %s: %s", request.method, request.path, check.reason)
+                    raise web.HTTPForbidden(reason=f"webhook refused: {check.reason}")
+                response = await handler(request, check.params)
+            except Exception as err:
+                if not is_failure(err):
+                    raise
+                return self.fallback.answer(request, params, err, self.urls(request).base)
+            self.fallback.observe(params, response)
+            return response
 
         return checked
 
