@@ -41,7 +41,10 @@ async def test_health_and_readiness(client: Client) -> None:
     assert (await client.get("/healthz")).status == 200
     resp = await client.get("/readyz")
     assert resp.status == 200
-    assert await resp.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
+    assert await resp.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "redis": "ok", "journal": "ok"},
+    }
 
 
 async def test_metrics_count_requests(client: Client) -> None:

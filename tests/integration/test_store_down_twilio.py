@@ -154,7 +154,11 @@ async def test_readyz_names_each_store_and_what_is_down(
 ) -> None:
     resp = await client.get("/readyz")
     body = await resp.json()
-    assert resp.status == 200 and body["checks"] == {"database": "ok", "redis": "ok"}
+    assert resp.status == 200 and body["checks"] == {
+        "database": "ok",
+        "redis": "ok",
+        "journal": "ok",
+    }
     assert "down" not in body
     monkeypatch.setattr(db, "ping", failing(FAILURES[0]))
     resp = await client.get("/readyz")
