@@ -30,7 +30,8 @@ from callcenter.calls.service import CallService
 from callcenter.campaigns.console import setup_console
 from callcenter.campaigns.desk_wiring import setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
-from callcenter.config import Settings, TwilioSettings
+from callcenter.config import Settings
+from callcenter.config_telephony import TwilioSettings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.customers.http import CustomersHttp

@@ -383,21 +383,11 @@ queue_settings = Table(
 # here registers them on `metadata` for every user of the schema (migrations, tests).
 from callcenter.storage import outbound_tables as outbound_tables  # noqa: E402
 
-# --- issue 15 (sla helper): operators' versions of a year's working-day calendar, which
-# override the data file of that year (migration 0008c)
-work_calendars = Table(
-    "work_calendars",
-    metadata,
-    Column("region", String(8), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("document", Json, nullable=False),  # the data file's shape (holidays, workdays)
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("updated_by", Integer, nullable=True),
-)
-# --- end of issue 15 (sla helper)
-
 # --- outgoing webhooks (issue 15): subscriptions, the outbox, the attempt log
 from callcenter.storage import webhook_tables as webhook_tables  # noqa: E402
+
+# --- issue 15: operators' versions of a year's working-day calendar (migration 0008c)
+from callcenter.storage.calendar_tables import work_calendars as work_calendars  # noqa: E402
 
 # --- issue 16 (recordings): the call's recording in `calls` (migration 0012r)
 from callcenter.storage.recording_tables import add_recording_columns  # noqa: E402

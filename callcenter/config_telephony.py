@@ -1,0 +1,69 @@
+"""The telephony sections of the settings: `[twilio]` and `[asterisk]`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+__all__ = ["AsteriskSettings", "TwilioSettings"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TwilioSettings(_Section):
+    """The Twilio adapter; the credentials come from TWILIO_AUTH_TOKEN / TWILIO_ACCOUNT_SID."""
+
+    entry_flow: str = "95598"
+    hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+    session_ttl_seconds: int = Field(default=7200, ge=60)
+    # <Say> voice per language, e.g. {"zh-CN" = "Polly.Zhiyu", "en-US" = "Polly.Joanna"};
+    # a language not listed is spoken with Twilio's default voice for it.
+    voices: dict[str, str] = Field(default_factory=dict)
+    auth_token: SecretStr | None = None
+    account_sid: str | None = None
+    # Outbound campaigns: the REST API's address (a Twilio-compatible provider or a local
+    # fake may stand in) and the call starts a second per caller-id number (0: no limit).
+    api_base_url: str = Field(default="https://api.twilio.com", pattern=r"^https?://[^\s/]+")
+    calls_per_second: float = Field(default=1.0, ge=0, le=1000)
+    # The desk's softphone (Voice JS SDK): an API key with its secret and the TwiML App the
+    # devices call through, from TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_TWIML_APP_SID;
+    # tokens live `voice_token_ttl_seconds` (Twilio accepts at most 24 h).
+    api_key: str | None = Field(default=None, pattern=r"^SK[0-9a-fA-F]{32}$")
+    api_secret: SecretStr | None = None
+    twiml_app_sid: str | None = Field(default=None, pattern=r"^AP[0-9a-fA-F]{32}$")
+    voice_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    # issue 17 (fallback): when a store fails behind a webhook, the caller hears an apology,
+    # then is dialled to this number (a duty desk) or, without one, retried this many times
+    fallback_number: str = Field(default="", pattern=r"^$|^\+?[0-9]{3,20}$|^sip:\S+$")
+    fallback_retries: int = Field(default=2, ge=0, le=10)
+
+
+class AsteriskSettings(_Section):
+    """The Asterisk adapter. The FastAGI server runs when `fastagi_listen` is set
+    ("127.0.0.1:4573"); prompts are rendered by espeak-ng into `prompts_dir` (default
+    `<data_dir>/prompts`), which Asterisk must be able to read. The AMI secret comes from
+    CALLCENTER_ASTERISK__AMI_SECRET."""
+
+    fastagi_listen: str = Field(default="", pattern=r"^$|^[^\s:]+:\d{1,5}$")
+    prompts_dir: str = ""
+    ami_host: str = ""
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    ami_username: str = "callcenter"
+    ami_secret: SecretStr | None = None
+    # issue 16 (the live call on Asterisk): where MixMonitor writes call-<call id>.wav
+    recording_dir: str = "/var/spool/asterisk/monitor"
+    # issue 16 (softphone): the desk's WebRTC softphone registers with JsSIP over this
+    # WebSocket (PJSIP's WSS transport, http.conf's TLS server) in this SIP domain
+    webrtc_ws_url: str = Field(default="", pattern=r"^$|^wss?://\S+$")
+    webrtc_domain: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.:\[\]-]{1,253}$")
+    # issue 17 (fallback): CC_FALLBACK_NUMBER, what the dialplan dials when a session fails
+    fallback_number: str = Field(default="", pattern=r"^$|^[^\s,()]{1,200}$")
+
+    @property
+    def fastagi_address(self) -> tuple[str, int] | None:
+        """(host, port) to listen on, or None."""
+        if not self.fastagi_listen:
+            return None
+        host, port = self.fastagi_listen.rsplit(":", 1)
+        return host, int(port)
