@@ -93,3 +93,17 @@ async def test_a_caller_already_gone_only_gets_the_flag(
     monkeypatch.setattr(client.app[ENDING], "ended", failing(UnavailableError("down")))
     commands = await session(client, keys=[])  # hangs up at the first input
     assert commands[-1] == FLAG
+
+
+@pytest.mark.parametrize(
+    "err", [ConnectionRefusedError(111, "Connect call failed"), TimeoutError()], ids=repr
+)
+async def test_a_store_refusing_connections_mid_flow_falls_back_not_a_lost_session(
+    client: Client, monkeypatch: pytest.MonkeyPatch, err: Exception
+) -> None:
+    """asyncpg's refused connection is a `ConnectionError`, like a FastAGI connection lost:
+    while Asterisk's connection is up it is a store failing, and the caller is taken on."""
+    monkeypatch.setattr(client.app[IVR], "handle", failing(err))
+    commands = await session(client, keys=["1"])
+    assert any(c.startswith("GET DATA") for c in commands)
+    assert FLAG in commands and "HANGUP" not in commands

@@ -48,6 +48,12 @@ class AgiChannel:
         self._timeout = timeout
         self.hung_up = False
 
+    @property
+    def connected(self) -> bool:
+        """Asterisk's FastAGI connection is still up (an error now came from elsewhere)."""
+        reader = self._reader
+        return not (reader.at_eof() or reader.exception() or self._writer.is_closing())
+
     async def read_line(self) -> str:
         line = await self._reader.readline()
         if not line:
@@ -65,7 +71,10 @@ class AgiChannel:
         self._writer.write(command(verb, *args))
         await self._writer.drain()
         while True:
-            line = await asyncio.wait_for(self.read_line(), self._timeout)
+            try:
+                line = await asyncio.wait_for(self.read_line(), self._timeout)
+            except TimeoutError:
+                raise SessionLost(f"Asterisk did not answer {verb} in time") from None
             if line == "HANGUP":
                 self.hung_up = True
                 continue

@@ -27,6 +27,7 @@ from callcenter.telephony.asterisk.channel import (
     BEEP,
     AgiChannel,
     CallerHungUp,
+    SessionLost,
     Speaker,
     read_env,
 )
@@ -163,6 +164,8 @@ class FastAgiServer:
         except CallerHungUp:
             return EndedBy.CALLER
         except (ConnectionError, TimeoutError, AgiProtocolError) as err:
+            if channel.connected and not isinstance(err, (SessionLost, AgiProtocolError)):
+                raise  # Asterisk is still there: a store failed (the fallback takes the call)
             log.warning(
                 "FastAGI session of call %s lost (%s): the call is ended",
                 call.id,
