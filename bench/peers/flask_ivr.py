@@ -15,14 +15,11 @@ app = Flask(__name__)
 
 @app.route("/ivr/welcome", methods=["POST"])
 def welcome() -> str:
-    response = VoiceResponse()
-    with response.gather(num_digits=1, action=url_for("menu"), method="POST") as gather:
-        gather.say(
-            "Thanks for calling the 95598 hotline. Press 1 for outages and repairs, "
-            "press 2 for your bill, press 0 for an agent.",
-            loop=3,
-        )
-    return str(response)
+    return _gather(
+        "menu",
+        "Thanks for calling the 95598 hotline. Press 1 for outages and repairs, "
+        "press 2 for your bill, press 0 for an agent.",
+    )
 
 
 @app.route("/ivr/menu", methods=["POST"])
@@ -52,13 +49,17 @@ def _outages() -> str:
 
 
 def _bill() -> str:
+    return _gather(
+        "bill",
+        "Your account has no arrears. Press 1 to hear this again, 9 for the main menu, "
+        "0 for an agent.",
+    )
+
+
+def _gather(action: str, text: str) -> str:
     response = VoiceResponse()
-    with response.gather(num_digits=1, action=url_for("bill"), method="POST") as gather:
-        gather.say(
-            "Your account has no arrears. Press 1 to hear this again, 9 for the main menu, "
-            "0 for an agent.",
-            loop=3,
-        )
+    with response.gather(num_digits=1, action=url_for(action), method="POST") as gather:
+        gather.say(text, loop=3)
     return str(response)
 
 
