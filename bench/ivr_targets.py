@@ -49,6 +49,7 @@ class Target:
     start: str
     script: tuple[str, ...]
     phones: tuple[str, ...]
+    hangup: str | None = None  # the status callback posted when a call ends
 
 
 def wait_port(port: int, procs: list[subprocess.Popen[bytes]]) -> None:
@@ -100,7 +101,8 @@ def ceiling(workers: int) -> Iterator[Target]:
     """`workers` aiohttp processes on one port answering every post with the same Gather."""
     port = free_port()
     with processes([[sys.executable, "-c", CEILING_APP, str(port)]] * workers, port):
-        yield Target(f"http://127.0.0.1:{port}/ivr", ("1", "2", "1", "9", "0"), ("+8613800000000",))
+        base = f"http://127.0.0.1:{port}"
+        yield Target(f"{base}/ivr", ("1", "2", "1", "9", "0"), ("+86",), f"{base}/status")
 
 
 @contextlib.contextmanager
@@ -129,7 +131,8 @@ def server(workers: int, database_url: str, redis_url: str, data_dir: str) -> It
     argv = [sys.executable, "-m", "callcenter", "serve", "--port", str(port)]
     with processes([[*argv, "--workers", str(workers)]], port, env):
         phones = tuple(asyncio.run(_phones(database_url, data_dir)))
-        yield Target(f"http://127.0.0.1:{port}/twilio/voice", ("-", "2", "1", "9", "0"), phones)
+        base = f"http://127.0.0.1:{port}/twilio"
+        yield Target(f"{base}/voice", ("-", "2", "1", "9", "0"), phones, f"{base}/status")
 
 
 async def _phones(database_url: str, data_dir: str) -> list[str]:

@@ -73,22 +73,24 @@ class Tally:
 
 @dataclass(frozen=True, slots=True)
 class Walk:
-    """Where calls start and what each caller presses."""
+    """Where calls start, what each caller presses, and where the caller's hang-up is
+    posted when the walk ends (Twilio's status callback; None: not posted)."""
 
     start: str
     script: Sequence[str]
     token: str
     phones: Sequence[str]
+    hangup: str | None = None
 
 
 async def call(http: aiohttp.ClientSession, walk: Walk, n: int, tally: Tally, pacer: Pacer) -> None:
-    """One call through the IVR."""
+    """One call through the IVR, then the caller hangs up."""
     params = {
         "CallSid": f"CA{n:032x}",
         "AccountSid": "AC" + "0" * 32,
         "From": walk.phones[n % len(walk.phones)],
         "To": "+861095598",
-        "CallStatus": "in-progress",
+        "CallStatus": "ringing",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",
     }
@@ -96,21 +98,33 @@ async def call(http: aiohttp.ClientSession, walk: Walk, n: int, tally: Tally, pa
     keys = list(walk.script)
     while request is not None and await pacer.wait():
         form = dict(params) if request.digits is None else params | {"Digits": request.digits}
-        headers = {"X-Twilio-Signature": signature(walk.token, request.url, form)}
-        started = time.perf_counter()
-        try:
-            async with http.post(request.url, data=form, headers=headers) as resp:
-                body = await resp.text()
-                ok = resp.status == 200
-        except aiohttp.ClientError:
-            ok = False
-        if not ok:
-            tally.errors += 1
+        body = await post(http, walk.token, request.url, form, tally)
+        if body is None:
             return
-        tally.latencies.append(time.perf_counter() - started)
         request, used = next_request(request.url, body, keys[0] if keys else None)
-        if used:
-            keys.pop(0)
+        keys = keys[1:] if used else keys
+        params["CallStatus"] = "in-progress"
+    if request is None and walk.hangup and await pacer.wait():
+        await post(http, walk.token, walk.hangup, params | {"CallStatus": "completed"}, tally)
+
+
+async def post(
+    http: aiohttp.ClientSession, token: str, url: str, form: dict[str, str], tally: Tally
+) -> str | None:
+    """Post a signed webhook; its body, or None (counted as an error) unless 200 or 204."""
+    headers = {"X-Twilio-Signature": signature(token, url, form)}
+    started = time.perf_counter()
+    try:
+        async with http.post(url, data=form, headers=headers) as resp:
+            body = await resp.text()
+            ok = resp.status in (200, 204)
+    except aiohttp.ClientError:
+        ok = False
+    if not ok:
+        tally.errors += 1
+        return None
+    tally.latencies.append(time.perf_counter() - started)
+    return body
 
 
 class Pacer:

@@ -68,7 +68,7 @@ def _load(walk: Walk, seconds: float, callers: int, rate: float, first: int) -> 
 
 def measure(target: Target, seconds: float, callers: int, rate: float, clients: int) -> Tally:
     """The steps of `callers` callers over `seconds`, from `clients` processes."""
-    walk = Walk(target.start, target.script, TOKEN, target.phones)
+    walk = Walk(target.start, target.script, TOKEN, target.phones, target.hangup)
     first = random.randrange(1 << 48)
     if clients == 1:
         return _load(walk, seconds, callers, rate, first)
