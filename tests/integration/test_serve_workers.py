@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,8 +63,9 @@ def own_redis() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.redis
-def test_two_workers_answer_on_one_port_and_stop_together(tmp_path: Path, own_redis: str) -> None:
+@pytest.fixture
+def two_workers(tmp_path: Path, own_redis: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`callcenter serve --workers 2` on a real Redis (and SQLite), once both listen."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
     env |= {
@@ -78,11 +80,40 @@ def test_two_workers_answer_on_one_port_and_stop_together(tmp_path: Path, own_re
         while _listeners(port) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)
         assert _listeners(port) == 2
-        assert [_get(f"http://127.0.0.1:{port}/readyz") for _ in range(20)] == [200] * 20
+        yield proc, port
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=40)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=40)
+
+
+def _stopped(proc: subprocess.Popen[str]) -> str:
+    return proc.communicate(timeout=40)[1]
+
+
+@pytest.mark.redis
+def test_two_workers_answer_on_one_port_and_stop_together(
+    two_workers: tuple[subprocess.Popen[str], int],
+) -> None:
+    proc, port = two_workers
+    assert [_get(f"http://127.0.0.1:{port}/readyz") for _ in range(20)] == [200] * 20
+    proc.terminate()
+    err = _stopped(proc)
     assert proc.returncode == 0
     assert f"listening on http://127.0.0.1:{port} with 2 workers" in err
     assert "Traceback" not in err
+    assert _listeners(port) == 0
+
+
+@pytest.mark.redis
+def test_a_worker_that_dies_stops_the_others_and_serve_fails(
+    two_workers: tuple[subprocess.Popen[str], int],
+) -> None:
+    proc, port = two_workers
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(children) == 2
+    os.kill(int(children[1]), signal.SIGKILL)
+    err = _stopped(proc)
+    assert proc.returncode == 1
+    assert f"worker {children[1]} exited with -9; stopping the others" in err
     assert _listeners(port) == 0
