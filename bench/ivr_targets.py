@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import asyncpg
 
@@ -65,10 +66,10 @@ def wait_port(port: int, procs: list[subprocess.Popen[bytes]]) -> None:
 
 @contextlib.contextmanager
 def processes(
-    argvs: list[list[str]], port: int, env: dict[str, str] | None = None
+    argvs: list[list[str]], port: int, env: dict[str, str] | None = None, ready: bytes = b""
 ) -> Iterator[None]:
-    """Run the commands until the block ends, once `port` listens; their output goes to a
-    temporary file, shown when one exits early."""
+    """Run the commands until the block ends, once `port` listens and their output has
+    `ready`; it goes to a temporary file, shown when one exits early."""
     with tempfile.TemporaryFile() as log:
         procs = [
             subprocess.Popen(a, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -76,6 +77,7 @@ def processes(
         ]
         try:
             wait_port(port, procs)
+            _wait_output(log, ready, procs)
             yield
         except RuntimeError:
             log.seek(0)
@@ -83,6 +85,14 @@ def processes(
             raise
         finally:
             _stop(procs)
+
+
+def _wait_output(log: IO[bytes], text: bytes, procs: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while log.seek(0) == 0 and text not in log.read():
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"{procs[0].args!r} did not say {text!r}")
+        time.sleep(0.2)
 
 
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -129,7 +139,8 @@ def server(workers: int, database_url: str, redis_url: str, data_dir: str) -> It
         "TWILIO_AUTH_TOKEN": TOKEN,
     }
     argv = [sys.executable, "-m", "callcenter", "serve", "--port", str(port)]
-    with processes([[*argv, "--workers", str(workers)]], port, env):
+    listening = b"listening on"  # once every worker listens
+    with processes([[*argv, "--workers", str(workers)]], port, env, listening):
         phones = tuple(asyncio.run(_phones(database_url, data_dir)))
         base = f"http://127.0.0.1:{port}/twilio"
         yield Target(f"{base}/voice", ("-", "2", "1", "9", "0"), phones, f"{base}/status")

@@ -1,26 +1,27 @@
 """`callcenter serve --workers N`: N server processes sharing one port (SO_REUSEPORT).
 
 The kernel spreads the connections over the processes, each with its own app, event loop,
-SQL pool and Redis client. The first worker starts alone (it runs the migrations and loads the
-demo data), the others once it listens. What must run once per deployment stays in the first
-worker: the routing loop and its sweeps (`[routing] run_router`), the dialer and its follow-ups
-(`[outbound] run_dialer`) and the FastAGI listener; the AMI session is under a Redis lease
-anyway. The shared state must therefore be a real Redis: `memory://` is private to one process
-and is refused. When a worker exits, the others are stopped and the command fails.
+SQL pool and Redis client. The first worker starts alone (it runs the migrations and loads
+the demo data), the others once it listens; the command says it listens once they all do.
+What must run once per deployment stays in the first worker: the routing loop and its
+sweeps (`[routing] run_router`), the dialer and its follow-ups (`[outbound] run_dialer`) and
+the FastAGI listener; the AMI session is under a Redis lease anyway. The shared state must
+therefore be a real Redis: `memory://` is private to one process and is refused. When a
+worker exits, the others are stopped and the command fails.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import signal
-import socket
 import time
 from collections.abc import Callable
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from types import FrameType
+from typing import Any
 
 from aiohttp import web
 
@@ -76,20 +77,24 @@ def serve(settings: Settings, workers: int, make_app: MakeApp, say: Say) -> int:
     context = multiprocessing.get_context("fork")  # the parent has no loop or thread yet
     procs: list[BaseProcess] = []
     try:
-        for index in range(workers):
-            proc = context.Process(
-                target=_worker, args=(make_app, worker_settings(settings, index)), daemon=False
-            )
-            proc.start()
-            procs.append(proc)
-            if index == 0:
-                _wait_listening(_probe_host(host), port, proc)
+        for batch in ([0], range(1, workers)):  # the first alone: it migrates
+            started = [_start(context, make_app, worker_settings(settings, i)) for i in batch]
+            procs += [proc for proc, _ in started]
+            for proc, ready in started:
+                _wait_ready(proc, ready, port)
         say(f"{listening} with {workers} workers (Ctrl-C to stop)")
         return _supervise(procs)
     except KeyboardInterrupt:
         return 0
     finally:
         _stop(procs)
+
+
+def _start(context: Any, make_app: MakeApp, settings: Settings) -> tuple[BaseProcess, Event]:
+    ready: Event = context.Event()
+    proc: BaseProcess = context.Process(target=_worker, args=(make_app, settings, ready))
+    proc.start()
+    return proc, ready
 
 
 def _run(app: web.Application, settings: Settings, say: Say | None, reuse: bool = False) -> None:
@@ -103,23 +108,18 @@ def _run(app: web.Application, settings: Settings, say: Say | None, reuse: bool 
     )
 
 
-def _worker(make_app: MakeApp, settings: Settings) -> None:
-    _run(make_app(settings), settings, None, reuse=True)
+def _worker(make_app: MakeApp, settings: Settings, ready: Event) -> None:
+    _run(make_app(settings), settings, lambda _: ready.set(), reuse=True)
 
 
-def _probe_host(host: str) -> str:
-    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
-
-
-def _wait_listening(host: str, port: int, proc: BaseProcess) -> None:
+def _wait_ready(proc: BaseProcess, ready: Event, port: int) -> None:
+    """Until the worker listens (it sets `ready`); a `ConfigError` if it exits first."""
     deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
+    while not ready.wait(0.2):
         if not proc.is_alive():
-            raise ConfigError(f"the first worker exited with {proc.exitcode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection((host, port), 0.5):
-            return
-        time.sleep(0.1)
-    raise ConfigError(f"the first worker did not listen on port {port} in {START_SECONDS:.0f} s")
+            raise ConfigError(f"a worker exited with {proc.exitcode} before listening")
+        if time.monotonic() > deadline:
+            raise ConfigError(f"a worker did not listen on port {port} in {START_SECONDS:.0f} s")
 
 
 def _supervise(procs: list[BaseProcess]) -> int:
@@ -129,9 +129,9 @@ def _supervise(procs: list[BaseProcess]) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    wait([p.sentinel for p in procs])
-    gone = [p for p in procs if not p.is_alive()]
-    for proc in gone:
+    ended = wait([p.sentinel for p in procs])
+    for proc in (p for p in procs if p.sentinel in ended):
+        proc.join()  # its sentinel closes a moment before it can be reaped
         log.error("worker %d exited with %s; stopping the others", proc.pid, proc.exitcode)
     return 1
 
