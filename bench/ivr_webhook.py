@@ -1,15 +1,21 @@
 """Benchmark: simulated callers walking the 95598 menu over signed Twilio webhooks.
 
-    python bench/ivr_webhook.py [--calls 4000] [--concurrency 64]
+    python bench/ivr_webhook.py [--seconds 4] [--callers 64] [--clients 1] [--workers 1 2]
                                 [--postgres-url URL --redis-url URL]
 
-Starts a throwaway PostgreSQL and Redis (unless given), the callcenter server in its own
-process on them (demo data: 2,000 customers), and drives concurrent calls: incoming call,
-silence at the language menu, 2 (bill), 1 (hear again), 9 (main menu), 0 (agent). Every
-request is signed as Twilio signs it. It prints steps/s and p50/p99 at full load, p50/p99
-at half that rate (paced), and the same full-load run against a bare aiohttp handler that
-returns constant TwiML (the ceiling), with the ratio.
-Targets (issue 3): >= 1,500 steps/s, p99 < 25 ms at half the max rate, ratio >= 0.35.
+Callers walk the IVR as Twilio does (bench/ivr_walk.py): every request signed with the
+server's token, the next one the returned TwiML's Gather action (with the caller's next keys)
+or Redirect. On the 95598 menu: incoming call, silence at the language menu, 2, 1, 9, 0 (to
+an agent's queue): 6 steps a call. Driven, for each worker count:
+  (a) the ceiling: an aiohttp handler answering every post with the same Gather;
+  (b) the server on the embedded defaults (SQLite, memory://: one worker only);
+  (c) the server on real PostgreSQL and Redis (throwaway ones unless given);
+  (d) the Flask peer (bench/peers/flask_ivr.py, Twilio's ivr-phone-tree tutorial) under
+      gunicorn with as many workers.
+Each target: `--seconds` as fast as the callers go (steps/s at saturation), then `--seconds`
+paced at half that rate (p50/p99 latency); then the ratios. The load generator runs on the
+same machine (`--clients` processes). Targets (issue 17): server/ceiling >= 0.35, p99 < 25 ms
+at half the peak, server/Flask >= 3, embedded/real >= 0.5, 2 workers/1 worker >= 1.3.
 """
 
 from __future__ import annotations
@@ -17,176 +23,162 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import random
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-import asyncpg
-from twilio.request_validator import RequestValidator
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from callcenter.devtools.servers import free_port, postgres_server, redis_server  # noqa: E402
+from bench import ivr_targets, pg_database  # noqa: E402
+from bench.ivr_targets import TOKEN, Target  # noqa: E402
+from bench.ivr_walk import Tally, Walk, load, percentile  # noqa: E402
+from callcenter.devtools.servers import redis_server  # noqa: E402
 
-TOKEN = "bench0000000000000000000000000000"
-PATH = ["/twilio/voice", "-", "2", "1", "9", "0"]
-CEILING_APP = """
-import sys
-from aiohttp import web
-TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>hello</Say></Response>'
-async def handle(request):
-    await request.post()
-    return web.Response(text=TWIML, content_type="application/xml")
-app = web.Application()
-app.router.add_post("/{tail:.*}", handle)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
-"""
+WARM_UP_SECONDS = 1.0
+NAMES = {
+    "ceiling": "ceiling (constant TwiML)",
+    "flask": "Flask peer (gunicorn)",
+    "real": "server, PostgreSQL + Redis",
+    "embedded": "server, embedded defaults",
+}
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))]
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One target's figures."""
+
+    key: str  # ceiling, flask, real, embedded
+    workers: int
+    rate: float  # steps/s at saturation
+    p50_ms: float  # at half that rate
+    p99_ms: float
+    errors: int
 
 
-def wait_port(port: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on {port}")
+def _load(walk: Walk, seconds: float, callers: int, rate: float, first: int) -> Tally:
+    return asyncio.run(load(walk, seconds, callers, rate, first))
+
+
+def measure(target: Target, seconds: float, callers: int, rate: float, clients: int) -> Tally:
+    """The steps of `callers` callers over `seconds`, from `clients` processes."""
+    walk = Walk(target.start, target.script, TOKEN, target.phones, target.hangup)
+    first = random.randrange(1 << 48)
+    if clients == 1:
+        return _load(walk, seconds, callers, rate, first)
+    share = max(1, callers // clients)
+    tally = Tally()
+    with ProcessPoolExecutor(clients) as pool:
+        jobs = [
+            pool.submit(_load, walk, seconds, share, rate / clients, first + i * 10**9)
+            for i in range(clients)
+        ]
+        for job in jobs:
+            tally.add(job.result())
+    return tally
+
+
+def run_target(key: str, workers: int, target: Target, args: argparse.Namespace) -> Result:
+    measure(target, WARM_UP_SECONDS, args.callers, 0, args.clients)
+    full = measure(target, args.seconds, args.callers, 0, args.clients)
+    rate = len(full.latencies) / args.seconds
+    paced = measure(target, args.seconds, args.callers, rate / 2, args.clients)
+    result = Result(
+        key,
+        workers,
+        rate,
+        percentile(paced.latencies, 50) * 1000,
+        percentile(paced.latencies, 99) * 1000,
+        full.errors + paced.errors,
+    )
+    print(
+        f"{NAMES[key]:<30} {workers:>2} {rate:9,.0f} steps/s   at half: p50 {result.p50_ms:7.2f} ms"
+        f"  p99 {result.p99_ms:7.2f} ms   errors {result.errors}",
+        flush=True,
+    )
+    return result
 
 
 @contextlib.contextmanager
-def process(argv: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        wait_port(port)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def real_stores(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """(PostgreSQL admin URL, Redis URL): given, or throwaway servers."""
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(pg_database.server(args.postgres_url))
+        url = args.redis_url or stack.enter_context(redis_server())
+        yield pg, url
 
 
-class Load:
-    """Concurrent callers; each step's latency is kept."""
-
-    def __init__(self, base: str, phones: list[str], real_flow: bool) -> None:
-        self.base = base
-        self.phones = phones
-        self.real_flow = real_flow
-        self.validator = RequestValidator(TOKEN)
-        self.latencies: list[float] = []
-        self.errors = 0
-
-    async def call(self, http: aiohttp.ClientSession, n: int, pace: float) -> None:
-        params = {
-            "CallSid": f"CA{n:032x}",
-            "AccountSid": "AC" + "0" * 32,
-            "From": random.choice(self.phones),
-            "To": "+861095598",
-            "CallStatus": "ringing",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
-        action = "/twilio/voice"
-        for key in PATH:
-            form = dict(params)
-            if key not in ("/twilio/voice", "-"):
-                form["Digits"] = key
-            url = action if action.startswith("http") else self.base + action  # TwiML: absolute
-            signature = self.validator.compute_signature(url, form)
-            started = time.perf_counter()
-            async with http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as r:
-                body = await r.text()
-                if r.status != 200:
-                    self.errors += 1
-                    return
-            self.latencies.append(time.perf_counter() - started)
-            if self.real_flow and 'action="' in body:
-                action = body.split('action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-            if pace:
-                await asyncio.sleep(pace)
-
-    async def run(self, calls: int, concurrency: int, pace: float = 0.0) -> float:
-        counter = iter(range(calls))
-        connector = aiohttp.TCPConnector(limit=concurrency)
-        async with aiohttp.ClientSession(connector=connector) as http:
-
-            async def worker() -> None:
-                for n in counter:
-                    await self.call(http, n + random.randrange(1 << 40), pace)
-
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return time.perf_counter() - started
-
-    def report(self, name: str, seconds: float) -> float:
-        rate = len(self.latencies) / seconds
-        print(
-            f"{name:<34} {rate:8,.0f} steps/s   p50 {percentile(self.latencies, 50) * 1000:6.2f} ms"
-            f"   p99 {percentile(self.latencies, 99) * 1000:6.2f} ms   errors {self.errors}"
-        )
-        return rate
+@contextlib.contextmanager
+def real_server(workers: int, pg_admin: str, redis_url: str) -> Iterator[Target]:
+    """The server on a fresh database and an emptied Redis database."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    with (
+        ivr_targets.fresh_database(pg_admin) as database,
+        ivr_targets.data_dir() as data,
+        ivr_targets.server(workers, database, redis_url, data) as target,
+    ):
+        yield target
 
 
-async def phones_of(pg_url: str) -> list[str]:
-    conn = await asyncpg.connect(pg_url.replace("+asyncpg", ""))
-    try:
-        rows = await conn.fetch("SELECT phone FROM account_phones LIMIT 5000")
-    finally:
-        await conn.close()
-    return [r["phone"] for r in rows]
+@contextlib.contextmanager
+def embedded_server() -> Iterator[Target]:
+    with ivr_targets.data_dir() as data, ivr_targets.server(1, "", "memory://", data) as target:
+        yield target
+
+
+def run_all(args: argparse.Namespace) -> list[Result]:
+    results: list[Result] = []
+    with real_stores(args) as (pg_admin, redis_url):
+        for workers in args.workers:
+            targets: list[tuple[str, AbstractContextManager[Target]]] = [
+                ("ceiling", ivr_targets.ceiling(workers)),
+                ("flask", ivr_targets.flask(workers)),
+                ("real", real_server(workers, pg_admin, redis_url)),
+            ]
+            if workers == 1:  # memory:// is private to one process
+                targets.append(("embedded", embedded_server()))
+            for key, running in targets:
+                with running as target:
+                    results.append(run_target(key, workers, target, args))
+    return results
+
+
+def ratios(results: list[Result]) -> list[str]:
+    """The ratios the issue sets targets for, per worker count."""
+    rate = {(r.key, r.workers): r.rate for r in results}
+    pairs = [("server/ceiling", "real", "ceiling"), ("server/Flask", "real", "flask")]
+    pairs.append(("embedded/real", "embedded", "real"))
+    lines = [
+        f"{workers} worker(s): {label} {rate[top, workers] / rate[bottom, workers]:.2f}"
+        for workers in sorted({r.workers for r in results})
+        for label, top, bottom in pairs
+        if (top, workers) in rate and (bottom, workers) in rate
+    ]
+    if ("real", 1) in rate and ("real", 2) in rate:
+        lines.append(f"server, 2 workers / 1 worker: {rate['real', 2] / rate['real', 1]:.2f}")
+    return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=4000)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--postgres-url")
-    parser.add_argument("--redis-url")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="each phase (default 4)")
+    parser.add_argument("--callers", type=int, default=64, help="concurrent callers")
+    parser.add_argument("--clients", type=int, default=1, help="load generator processes")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--postgres-url", help="an admin URL (a database is made per run)")
+    parser.add_argument("--redis-url", help="its database is emptied before each run")
     args = parser.parse_args()
-    with contextlib.ExitStack() as stack:
-        pg = args.postgres_url or stack.enter_context(postgres_server())
-        redis = args.redis_url or stack.enter_context(redis_server())
-        port = free_port()
-        env = os.environ | {
-            "CALLCENTER_DATABASE__URL": pg,
-            "CALLCENTER_REDIS__URL": redis,
-            "CALLCENTER_DATABASE__POOL_SIZE": "20",
-            "CALLCENTER_LOGGING__LEVEL": "WARNING",
-            "CALLCENTER_SERVER__PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "TWILIO_AUTH_TOKEN": TOKEN,
-        }
-        with process([sys.executable, "-m", "callcenter", "serve", "--port", str(port)], env, port):
-            phones = asyncio.run(phones_of(pg))
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(Load(base, phones, True).run(200, args.concurrency))  # warm-up
-            full = Load(base, phones, True)
-            rate = full.report(
-                "server, full load", asyncio.run(full.run(args.calls, args.concurrency))
-            )
-            paced = Load(base, phones, True)
-            pace = args.concurrency / (rate / 2)  # each caller waits so the total is ~rate/2
-            seconds = asyncio.run(paced.run(max(args.calls // 2, 200), args.concurrency, pace))
-            paced.report("server, paced at half that rate", seconds)
-        ceiling_port = free_port()
-        with process(
-            [sys.executable, "-c", CEILING_APP, str(ceiling_port)], dict(os.environ), ceiling_port
-        ):
-            bare = Load(f"http://127.0.0.1:{ceiling_port}", phones, False)
-            ceiling = bare.report(
-                "ceiling: constant TwiML handler",
-                asyncio.run(bare.run(args.calls, args.concurrency)),
-            )
-        print(f"ratio server / ceiling: {rate / ceiling:.2f}")
+    print(f"{'target':<30} {'w':>2} {'saturation':>15}", flush=True)
+    for line in ratios(run_all(args)):
+        print(line)
 
 
 if __name__ == "__main__":

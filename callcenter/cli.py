@@ -12,11 +12,10 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
-
-from aiohttp import web
 
 from callcenter import checks, cli_admin, cli_campaigns
 from callcenter import demo as seed
@@ -34,7 +33,7 @@ from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_all, static_prompts
-from callcenter.web.access_log import MaskedAccessLogger
+from callcenter.web import workers
 from ivr_flows.loader import FlowError, default_flow_files, load_flows
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the HTTP server")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port (default 1)"
+    )
     dbp = command("db", "database schema")
     dbp.add_argument("action", choices=["upgrade", "current"])
     demo = command("demo", "demo data")
@@ -143,6 +145,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     )
     settings = settings.model_copy(update={"server": server})
+    workers.check(settings, args.workers)
     print(
         f"callcenter: database {settings.database_url_masked}, "
         f"redis {redis_state.masked(settings.redis.url)}",
@@ -150,22 +153,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     )
     for warning in settings.warnings():
         print(f"callcenter: warning: {warning}", file=sys.stderr)
-    app = create_app(settings, announce=print)
-    web.run_app(
-        app,
-        host=server.host,
-        port=server.port,
-        print=_listening(server.host, server.port),
-        access_log_class=MaskedAccessLogger,
-    )
-    return 0
+    return workers.serve(settings, args.workers, partial(create_app, announce=print), _say)
 
 
-def _listening(host: str, port: int) -> Callable[[str], None]:
-    def say(_: str) -> None:
-        print(f"callcenter: listening on http://{host}:{port} (Ctrl-C to stop)", file=sys.stderr)
-
-    return say
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def _run(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
