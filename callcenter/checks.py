@@ -78,15 +78,11 @@ def _not_created_yet(settings: Settings, path: Path, where: str, say: Say) -> bo
 
 async def _redis(settings: Settings, say: Say) -> bool:
     password = settings.redis.password
-    try:
-        client = redis_state.connect(
-            settings.redis.url,
-            None if password is None else password.get_secret_value(),
-            settings.redis.key_prefix,
-        )
-    except CallcenterError as err:
-        say(f"redis: FAILED: {err.message}")
-        return False
+    client = redis_state.connect(  # a bad URL or prefix is a ConfigError: exit 2
+        settings.redis.url,
+        None if password is None else password.get_secret_value(),
+        settings.redis.key_prefix,
+    )
     try:
         await redis_state.ping(client, settings.redis.url)
     except CallcenterError as err:

@@ -147,7 +147,10 @@ async def test_a_refused_queue_status_is_an_error_with_asterisks_message(
         errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
         assert errors == [f"AMI QueueStatus refused: {NO_QUEUE_STATUS}"]
         assert "0 Asterisk queue items" not in caplog.text
-        assert await readiness(client) == (200, {"database": "ok", "redis": "ok", "ami": "ok"})
+        assert await readiness(client) == (
+            200,
+            {"database": "ok", "redis": "ok", "ami": "ok", "journal": "ok"},
+        )
         await client.close()
 
 
