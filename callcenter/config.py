@@ -50,6 +50,7 @@ class ServerSettings(_Section):
     data_dir: str = "data"
     max_body_bytes: int = Field(default=65536, ge=1024)
     timezone: str = "Asia/Shanghai"
+    event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
 
 
 class DatabaseSettings(_Section):

@@ -17,6 +17,7 @@ call answered by an agent, who ended the conversation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -86,7 +87,7 @@ def open_record(event: CallEvent) -> CallRecord:
     )
 
 
-def rebuild(events: list[CallEvent]) -> CallRecord:
+def rebuild(events: Sequence[CallEvent]) -> CallRecord:
     """Derive the record from all of its events, first to last."""
     record = open_record(events[0])
     for event in events[1:]:

@@ -19,9 +19,12 @@ Fold = Callable[[CallRecord, CallEvent], CallRecord]
 class CallRepository(Protocol):
     """Persistence of call records and their events; each method is one transaction."""
 
-    async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
-        """Store a new call and its `started` event; when `ref` is already mapped, store
-        nothing and return the id of the call it maps to."""
+    async def create(
+        self, record: CallRecord, events: Sequence[CallEvent], ref: ProviderRef | None
+    ) -> str:
+        """Store a new call and its first events (`started`, then what happened with it,
+        folded into `record`); when `ref` is already mapped, store nothing and return the id
+        of the call it maps to."""
 
     async def append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
         """Lock the call, number `events` on from its last seq, fold them, store all at once."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from callcenter.calls.journal.ports import CallJournal
-from callcenter.calls.lifecycle import apply, open_record
+from callcenter.calls.lifecycle import apply, rebuild
 from callcenter.calls.models import (
     CallEvent,
     CallEventType,
@@ -75,9 +76,11 @@ class CallService:
         at: datetime | None = None,
         *,
         simulated: bool = False,
+        then: Sequence[tuple[CallEventType, dict[str, Any]]] = (),
     ) -> CallRecord:
         """Open a call (or return the one `ref` already maps to: providers retry);
-        `simulated` marks a call placed by the simulator (left out of reports)."""
+        `simulated` marks a call placed by the simulator (left out of reports); `then`:
+        events that happen with the start (stored with it, in one write)."""
         when = at or self._clock.now()
         call_id = new_id(when)
         data: dict[str, Any] = {
@@ -89,17 +92,19 @@ class CallService:
             data |= {"provider": ref.provider, "provider_id": ref.provider_id}
         if simulated:
             data["simulated"] = True
-        event = CallEvent(call_id, 1, when, CallEventType.STARTED, data)
-        record = open_record(event)
+        first = CallEvent(call_id, 1, when, CallEventType.STARTED, data)
+        events = [first]
+        events += [CallEvent(call_id, n, when, t, d) for n, (t, d) in enumerate(then, start=2)]
+        record = rebuild(events)
         if self._behind_journal():
-            stored_id = await self._journal_start(record, event, ref)
+            stored_id = await self._journal_start(record, events, ref)
         else:
             try:
-                stored_id = await self._repo.create(record, event, ref)
+                stored_id = await self._repo.create(record, events, ref)
             except Exception as err:
                 if not self._offline(err):
                     raise
-                stored_id = await self._journal_start(record, event, ref)
+                stored_id = await self._journal_start(record, events, ref)
         if stored_id != call_id:
             return await self.get(stored_id)  # a retry: the call the provider id maps to
         self._keep(record, ref)
@@ -107,12 +112,12 @@ class CallService:
         return record
 
     async def _journal_start(
-        self, record: CallRecord, event: CallEvent, ref: ProviderRef | None
+        self, record: CallRecord, events: list[CallEvent], ref: ProviderRef | None
     ) -> str:
         assert self._journal is not None
         if ref is not None and ref in self._refs:
             return self._refs[ref]  # a provider's retry of a call journaled already
-        await self._journal.append(record.id, [event], ref, opens=True)
+        await self._journal.append(record.id, events, ref, opens=True)
         log.warning("database unavailable: call %s start journaled", record.id)
         return record.id
 

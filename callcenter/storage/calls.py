@@ -180,13 +180,15 @@ class SqlCallRepository:
         self._fast = fast
         self._latest: OrderedDict[str, CallRecord] = OrderedDict()
 
-    async def create(self, record: CallRecord, event: CallEvent, ref: ProviderRef | None) -> str:
+    async def create(
+        self, record: CallRecord, events: Sequence[CallEvent], ref: ProviderRef | None
+    ) -> str:
         if self._fast is not None:
-            return await self._pg_create(record, event, ref)
+            return await self._pg_create(record, events, ref)
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(calls), _to_row(record))
-                await conn.execute(_INSERT_EVENT, [_event_row(event)])
+                await conn.execute(_INSERT_EVENT, [_event_row(e) for e in events])
                 if ref is not None:
                     await conn.execute(
                         insert(call_provider_ids).values(
@@ -201,7 +203,7 @@ class SqlCallRepository:
         return record.id
 
     async def _pg_create(
-        self, record: CallRecord, event: CallEvent, ref: ProviderRef | None
+        self, record: CallRecord, events: Sequence[CallEvent], ref: ProviderRef | None
     ) -> str:
         # One statement, so one round trip and one implicit transaction: a provider id that
         # is already mapped (a retried webhook) fails it whole and nothing is stored.
@@ -210,7 +212,7 @@ class SqlCallRepository:
         try:
             async with self._fast.acquire() as conn:
                 await conn.execute(
-                    _PG_CREATE, record.id, *_pg_events([event]), *_pg_values(record)[1:], *refs
+                    _PG_CREATE, record.id, *_pg_events(events), *_pg_values(record)[1:], *refs
                 )
         except asyncpg.UniqueViolationError:
             existing = await self.find_by_provider(ref) if ref is not None else None

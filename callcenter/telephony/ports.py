@@ -3,7 +3,7 @@ the end of a call and the ACD (satisfied by their services and use cases)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ class CallLog(Protocol):
         at: datetime | None = None,
         *,
         simulated: bool = False,
+        then: Sequence[tuple[CallEventType, dict[str, Any]]] = (),
     ) -> CallRecord: ...
 
     async def record(

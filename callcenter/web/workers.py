@@ -12,6 +12,8 @@ worker exits, the others are stopped and the command fails.
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import logging
 import multiprocessing
 import signal
@@ -97,9 +99,22 @@ def _start(context: Any, make_app: MakeApp, settings: Settings) -> tuple[BasePro
     return proc, ready
 
 
+def new_loop(choice: str) -> asyncio.AbstractEventLoop:
+    """The event loop `[server] event_loop` asks for: uvloop, asyncio, or uvloop when it is
+    installed (auto)."""
+    if choice == "uvloop" or (choice == "auto" and importlib.util.find_spec("uvloop")):
+        try:
+            import uvloop
+        except ImportError as err:
+            raise ConfigError("[server] event_loop = uvloop, but uvloop is not installed") from err
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
 def _run(app: web.Application, settings: Settings, say: Say | None, reuse: bool = False) -> None:
     web.run_app(
         app,
+        loop=new_loop(settings.server.event_loop),
         host=settings.server.host,
         port=settings.server.port,
         print=say,

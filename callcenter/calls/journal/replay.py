@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from callcenter.calls.journal.ports import CallJournal, JournalEntry
-from callcenter.calls.lifecycle import apply, open_record
+from callcenter.calls.lifecycle import apply, rebuild
 from callcenter.calls.ports import CallRepository
 from callcenter.core.errors import CallcenterError
 
@@ -85,5 +85,4 @@ class JournalReplayer:
     async def _open(self, entry: JournalEntry) -> None:
         if await self._repo.get(entry.call_id) is not None:
             return
-        first = entry.events[0]
-        await self._repo.create(open_record(first), first, entry.ref)
+        await self._repo.create(rebuild(entry.events), entry.events, entry.ref)

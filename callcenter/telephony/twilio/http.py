@@ -180,8 +180,10 @@ class TwilioWebhooks:
     async def voice(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The number's Voice URL: a new call enters the IVR."""
         sid = params.get("CallSid", "")
-        known = await self._find(params)
-        if known is None:
+        if not sid:
+            raise InvalidInputError("CallSid is missing", code="invalid-webhook")
+        known = self._known.get(sid)
+        if known is None:  # new, or a retry another instance saw: `start` knows which
             direction = (
                 Direction.OUTBOUND
                 if params.get("Direction", "").startswith("outbound")
@@ -193,9 +195,9 @@ class TwilioWebhooks:
                 caller_number(params.get("To", "")),
                 ProviderRef(PROVIDER, sid),
                 simulated=is_simulated(params),
+                then=[(E.IVR_ENTERED, {})],
             )
             known = self._remember(sid, record)
-            await self._calls.record(known.call_id, E.IVR_ENTERED)
             log.info("call %s from %s entered the IVR", known.call_id, mask(known.caller))
         reply = await self._ivr.start(known.call_id, self._variables(request, known, params))
         return self.render(request, reply)
