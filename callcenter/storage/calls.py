@@ -25,6 +25,7 @@ from callcenter.calls.models import (
     ProviderRef,
 )
 from callcenter.calls.ports import Fold
+from callcenter.storage.call_batches import AppendBatches, OneAtATime
 from callcenter.storage.db import reader
 from callcenter.storage.pg import FastPg
 from callcenter.storage.recording_tables import pop_recording, recording_row
@@ -179,6 +180,8 @@ class SqlCallRepository:
         self._reader = reader(engine)  # plain reads: no BEGIN/ROLLBACK round trips
         self._fast = fast
         self._latest: OrderedDict[str, CallRecord] = OrderedDict()
+        self.batches = AppendBatches(fast) if fast is not None else None
+        self._turns = OneAtATime()
 
     async def create(
         self, record: CallRecord, events: Sequence[CallEvent], ref: ProviderRef | None
@@ -237,6 +240,22 @@ class SqlCallRepository:
         return record
 
     async def _pg_append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
+        # Onto the record this instance last stored, in a batch with other calls' appends
+        # (`call_batches`); when another writer got there first, alone as below.
+        assert self.batches is not None
+        async with self._turns.turn(call_id):
+            before = self._latest.get(call_id)
+            if before is not None:
+                record, numbered = _numbered(before, events, fold)
+                if await self.batches.append(before.last_seq, _pg_values(record), numbered):
+                    self._keep(record)
+                    return record
+                self._latest.pop(call_id, None)
+            return await self._pg_append_alone(call_id, events, fold)
+
+    async def _pg_append_alone(
+        self, call_id: str, events: Sequence[CallEvent], fold: Fold
+    ) -> CallRecord:
         # Optimistic: fold onto the record this instance last saw and store it in one
         # statement that only applies while `last_seq` is still what was seen. Another
         # writer in between (another instance, a concurrent callback) makes it a no-op: read

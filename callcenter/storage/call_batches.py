@@ -1,0 +1,152 @@
+"""Group commit of call appends on PostgreSQL: what many calls' requests append at about the
+same time is stored by one statement, in one transaction.
+
+Every IVR step appends to its call (its events, and the call's row folded from them). One
+statement per step made PostgreSQL writes the largest cost of a step: each is a round trip
+that wakes a database backend. Here the appends wait in a batch while the batch before them
+is written; each request still gets its answer only once its own events are committed, so
+nothing acknowledged is lost. An idle server writes an append at once (a batch of one).
+
+Each append is conditional, as a single one is: the call's row is updated (and its events
+inserted) only while its `last_seq` is still the one the append was numbered from. A call
+another writer got to first is reported back as not applied, and the caller reads it again.
+A batch the database refuses as a whole (a value it cannot take) is reported back as not
+applied too, so that each append is tried alone and only the faulty one fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.dialects import postgresql
+
+from callcenter.calls.models import CallEvent
+from callcenter.storage.pg import FastPg
+from callcenter.storage.tables import calls
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200  # appends per statement
+_COLUMNS = [c.name for c in calls.c]
+_TYPES = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in calls.c}  # type: ignore[no-untyped-call]
+_ROWS = ", ".join(f"${n}::{_TYPES[name]}[]" for n, name in enumerate(_COLUMNS, start=2))
+_EVENTS = len(_COLUMNS) + 2  # the first parameter of the events' arrays
+_BATCH_APPEND = f"""WITH u AS (
+  SELECT * FROM unnest($1::int[], {_ROWS}) AS u(expected, {", ".join(_COLUMNS)})),
+upd AS (
+  UPDATE calls c SET {", ".join(f"{name} = u.{name}" for name in _COLUMNS[1:])}
+  FROM u WHERE c.id = u.id AND c.last_seq = u.expected RETURNING c.id),
+ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
+  SELECT e.c, e.s, e.a, e.t, e.d::jsonb
+  FROM unnest(${_EVENTS}::text[], ${_EVENTS + 1}::int[], ${_EVENTS + 2}::timestamptz[],
+              ${_EVENTS + 3}::text[], ${_EVENTS + 4}::text[]) AS e(c, s, a, t, d)
+  JOIN upd ON upd.id = e.c)
+SELECT id FROM upd"""
+
+
+@dataclass(slots=True)
+class _Append:
+    expected: int  # the call's last_seq the events were numbered from
+    row: list[Any]  # the call's row after them, in `calls` column order
+    events: Sequence[CallEvent]
+    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.Future())
+
+
+class AppendBatches:
+    """Collects appends and writes them a batch at a time; one batch in flight."""
+
+    def __init__(self, fast: FastPg, max_batch: int = MAX_BATCH) -> None:
+        self._fast = fast
+        self._max = max_batch
+        self._open: list[_Append] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.statements = 0  # batches written (for tests and the benchmark)
+
+    async def append(self, expected: int, row: list[Any], events: Sequence[CallEvent]) -> bool:
+        """Store the call's `row` and `events` if its last_seq is still `expected`; whether
+        it was stored. At most one append per call may be waiting at a time."""
+        item = _Append(expected, row, events)
+        self._open.append(item)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_all())
+        return await item.done
+
+    async def _write_all(self) -> None:
+        try:
+            while self._open:
+                batch, self._open = self._open[: self._max], self._open[self._max :]
+                await self._write(batch)
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[_Append]) -> None:
+        try:
+            async with self._fast.acquire() as conn:
+                rows = await conn.fetch(_BATCH_APPEND, *_arguments(batch))
+        except Exception as err:
+            if len(batch) == 1:
+                _settle(batch[0].done, error=err)
+                return
+            log.warning(
+                "a batch of %d call appends failed (%s); each is tried alone", len(batch), err
+            )
+            for item in batch:
+                _settle(item.done, False)
+            return
+        self.statements += 1
+        stored = {row[0] for row in rows}
+        for item in batch:
+            _settle(item.done, item.row[0] in stored)
+
+
+def _arguments(batch: list[_Append]) -> list[Any]:
+    columns = [list(values) for values in zip(*(item.row for item in batch), strict=True)]
+    events = [e for item in batch for e in item.events]
+    return [
+        [item.expected for item in batch],
+        *columns,
+        [e.call_id for e in events],
+        [e.seq for e in events],
+        [e.at for e in events],
+        [e.type.value for e in events],
+        [json.dumps(e.data) for e in events],
+    ]
+
+
+def _settle(
+    done: asyncio.Future[bool], result: bool = False, error: Exception | None = None
+) -> None:
+    if done.done():  # the request waiting for it was cancelled
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(result)
+
+
+class OneAtATime:
+    """Appends of one call run in turn in this process (each numbers its events from the
+    record the one before it stored); appends of different calls do not wait."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, asyncio.Future[None]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        before = self._last.get(key)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._last[key] = mine
+        try:
+            if before is not None:
+                await asyncio.wait([before])
+            yield
+        finally:
+            mine.set_result(None)
+            if self._last.get(key) is mine:
+                del self._last[key]

@@ -1,0 +1,94 @@
+"""Issue 17 (speed): on PostgreSQL the appends of many calls made at about the same time are
+stored by one statement (group commit), each answered once its own events are committed;
+a value the database refuses fails only the append that carries it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.calls.models import CallEventType, CallState, Direction
+from callcenter.calls.service import CallService
+from callcenter.core.clock import ManualClock
+from callcenter.storage.calls import SqlCallRepository
+from callcenter.storage.pg import FastPg
+
+E = CallEventType
+CALLS = 30
+
+
+@pytest_asyncio.fixture
+async def repo(pg_engine: AsyncEngine) -> AsyncIterator[SqlCallRepository]:
+    fast = FastPg.for_engine(pg_engine, 4)
+    assert fast is not None
+    yield SqlCallRepository(pg_engine, fast)
+    await fast.close()
+
+
+async def _started(calls: CallService) -> list[str]:
+    started = [
+        await calls.start(Direction.INBOUND, f"+86138000{i:05d}", "95598") for i in range(CALLS)
+    ]
+    return [record.id for record in started]
+
+
+async def test_appends_of_many_calls_share_statements(
+    repo: SqlCallRepository, clock: ManualClock
+) -> None:
+    calls = CallService(repo, clock)
+    ids = await _started(calls)
+    assert repo.batches is not None
+    before = repo.batches.statements
+
+    for node in ("welcome", "menu"):
+        await asyncio.gather(*(calls.record(i, E.IVR_STEP, {"node": node}) for i in ids))
+    records = await asyncio.gather(*(calls.record(i, E.QUEUED, {"queue": "general"}) for i in ids))
+
+    assert repo.batches.statements - before < 3 * CALLS / 2
+    for call_id, record in zip(ids, records, strict=True):
+        detail = await calls.detail(call_id)
+        assert [e.type for e in detail.events] == [E.STARTED, E.IVR_STEP, E.IVR_STEP, E.QUEUED]
+        assert detail.record == record
+        assert record.state is CallState.QUEUED and record.ivr_path == ("welcome", "menu")
+
+
+async def test_a_refused_value_fails_only_its_own_append(
+    repo: SqlCallRepository, clock: ManualClock
+) -> None:
+    calls = CallService(repo, clock)
+    ids = await _started(calls)
+    too_big = 1 << 20  # calls.survey_score is a SMALLINT
+
+    results = await asyncio.gather(
+        *(
+            calls.record(i, E.SURVEY_ANSWERED, {"score": too_big if i == ids[3] else 5})
+            for i in ids
+        ),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[3], Exception)
+    assert all(not isinstance(r, BaseException) for n, r in enumerate(results) if n != 3)
+    refused = await calls.detail(ids[3])
+    assert [e.type for e in refused.events] == [E.STARTED] and refused.record.last_seq == 1
+    stored = await calls.detail(ids[4])
+    assert stored.record.survey_score == 5 and stored.record.last_seq == 2
+
+
+@pytest.mark.parametrize("rounds", [5])
+async def test_appends_of_one_call_from_many_tasks_keep_their_order(
+    repo: SqlCallRepository, clock: ManualClock, rounds: int
+) -> None:
+    calls = CallService(repo, clock)
+    ids = await _started(calls)
+    await asyncio.gather(
+        *(calls.record(i, E.IVR_STEP, {"node": f"n{r}"}) for r in range(rounds) for i in ids)
+    )
+    for call_id in ids:
+        detail = await calls.detail(call_id)
+        assert [e.seq for e in detail.events] == list(range(1, rounds + 2))
+        assert detail.record.ivr_path == tuple(f"n{r}" for r in range(rounds))
