@@ -1,0 +1,93 @@
+"""Issue 17: what a call's record says its IVR did (`ivr_flows.ports.SessionHistory`), read
+from the call service's events, so that a session lost with Redis can be rebuilt.
+
+The events are those `callcenter.callflow.ivr` writes: `ivr_step` {node, flow},
+`digits_received` {node, digits | speech}, `lookup_made` {lookup, status} followed by
+`customer_identified` {customer_id, account_id} when it identified the caller (the account's
+number is read back by its id: the keyed digits are recorded masked).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.calls.models import CallEvent, CallEventType
+from callcenter.calls.service import CallService
+from callcenter.core.errors import NotFoundError, UnavailableError
+from callcenter.storage.account_numbers import SqlAccountNumbers
+from ivr_flows.events import LookupStatus
+from ivr_flows.history import AnswerGiven, IvrHistory, LookupDone, NodeVisited, PastStep
+from ivr_flows.models import LookupKind, Session
+
+log = logging.getLogger(__name__)
+E = CallEventType
+
+
+class AccountNumbers(Protocol):
+    """An account's number by its id (`callcenter.storage.account_numbers`)."""
+
+    async def number_of(self, account_id: int) -> str | None:
+        """None when no account has that id."""
+
+
+class CallIvrHistory:
+    """Implements `ivr_flows.ports.SessionHistory` over the call service."""
+
+    def __init__(self, calls: CallService, accounts: AccountNumbers) -> None:
+        self._calls = calls
+        self._accounts = accounts
+
+    async def last_steps(self, call_id: str) -> IvrHistory:
+        try:
+            detail = await self._calls.detail(call_id)
+        except (NotFoundError, UnavailableError) as err:
+            log.warning("call %s: no IVR history to rebuild from: %s", call_id, err.message)
+            return IvrHistory()
+        if detail.record.is_over:
+            return IvrHistory(ended=True)
+        steps: list[PastStep] = []
+        for event in detail.events:
+            if event.type is E.CUSTOMER_IDENTIFIED:
+                await self._identified(steps, event.data)
+            else:
+                step = _step(event)
+                if step is not None:
+                    steps.append(step)
+        return IvrHistory(tuple(steps))
+
+    async def _identified(self, steps: list[PastStep], data: dict[str, Any]) -> None:
+        """The look-up just before named the caller's account: its number, by its id."""
+        last = steps[-1] if steps else None
+        account_id = data.get("account_id")
+        if not isinstance(last, LookupDone) or not isinstance(account_id, int):
+            return  # identified otherwise (a campaign's target)
+        number = await self._accounts.number_of(account_id)
+        steps[-1] = LookupDone(last.kind, last.status, number)
+
+    async def record_rebuilt(self, call_id: str, session: Session) -> None:
+        data = {"flow": session.flow, "node": session.node, "language": session.language}
+        await self._calls.record(call_id, E.IVR_REBUILT, data)
+
+
+def _step(event: CallEvent) -> PastStep | None:
+    """The IVR step an event records, if it records one."""
+    data = event.data
+    if event.type is E.IVR_STEP:
+        return NodeVisited(str(data.get("flow") or ""), str(data.get("node") or ""))
+    if event.type is E.DIGITS_RECEIVED:
+        return AnswerGiven(str(data.get("node") or ""), data.get("digits"), data.get("speech"))
+    if event.type is E.LOOKUP_MADE:
+        try:
+            kind, status = LookupKind(str(data["lookup"])), LookupStatus(str(data["status"]))
+        except (KeyError, ValueError):
+            return None
+        return LookupDone(kind, status)
+    return None
+
+
+def sql_ivr_history(calls: CallService, engine: AsyncEngine) -> CallIvrHistory:
+    """The history over the call service and the SQL accounts (wired by `callcenter.app`)."""
+    return CallIvrHistory(calls, SqlAccountNumbers(engine))
