@@ -4,7 +4,9 @@ from the call service's events, so that a session lost with Redis can be rebuilt
 The events are those `callcenter.callflow.ivr` writes: `ivr_step` {node, flow},
 `digits_received` {node, digits | speech}, `lookup_made` {lookup, status} followed by
 `customer_identified` {customer_id, account_id} when it identified the caller (the account's
-number is read back by its id: the keyed digits are recorded masked).
+number is read back by its id: the keyed digits are recorded masked). A record that cannot
+be read (no such call, the database unreachable) is an empty history: the caller starts from
+the entry.
 """
 
 from __future__ import annotations
@@ -14,16 +16,29 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.calls.models import CallEvent, CallEventType
-from callcenter.calls.service import CallService
-from callcenter.core.errors import NotFoundError, UnavailableError
+from callcenter.calls.models import CallEvent, CallEventType, CallRecord
+from callcenter.calls.service import CallDetail, CallService
+from callcenter.core.errors import NotFoundError
 from callcenter.storage.account_numbers import SqlAccountNumbers
+from callcenter.storage.journal import database_unavailable
 from ivr_flows.events import LookupStatus
 from ivr_flows.history import AnswerGiven, IvrHistory, LookupDone, NodeVisited, PastStep
 from ivr_flows.models import LookupKind, Session
 
 log = logging.getLogger(__name__)
 E = CallEventType
+
+
+class CallTimelines(Protocol):
+    """What the history reads and writes through (`CallService`)."""
+
+    async def detail(self, call_id: str) -> CallDetail:
+        """The record with its events."""
+
+    async def record_many(
+        self, call_id: str, events: list[tuple[CallEventType, dict[str, Any]]]
+    ) -> CallRecord:
+        """Append events."""
 
 
 class AccountNumbers(Protocol):
@@ -36,15 +51,17 @@ class AccountNumbers(Protocol):
 class CallIvrHistory:
     """Implements `ivr_flows.ports.SessionHistory` over the call service."""
 
-    def __init__(self, calls: CallService, accounts: AccountNumbers) -> None:
+    def __init__(self, calls: CallTimelines, accounts: AccountNumbers) -> None:
         self._calls = calls
         self._accounts = accounts
 
     async def last_steps(self, call_id: str) -> IvrHistory:
         try:
             detail = await self._calls.detail(call_id)
-        except (NotFoundError, UnavailableError) as err:
-            log.warning("call %s: no IVR history to rebuild from: %s", call_id, err.message)
+        except Exception as err:
+            if not _unreadable(err):
+                raise
+            log.warning("call %s: no IVR history to rebuild from (%s)", call_id, type(err).__name__)
             return IvrHistory()
         if detail.record.is_over:
             return IvrHistory(ended=True)
@@ -69,7 +86,12 @@ class CallIvrHistory:
 
     async def record_rebuilt(self, call_id: str, session: Session) -> None:
         data = {"flow": session.flow, "node": session.node, "language": session.language}
-        await self._calls.record(call_id, E.IVR_REBUILT, data)
+        await self._calls.record_many(call_id, [(E.IVR_REBUILT, data)])
+
+
+def _unreadable(err: Exception) -> bool:
+    """No such call, or the database cannot be reached now."""
+    return isinstance(err, NotFoundError) or database_unavailable(err)
 
 
 def _step(event: CallEvent) -> PastStep | None:
