@@ -37,7 +37,14 @@ class LookupDone:
     account_no: str | None = None
 
 
-PastStep = NodeVisited | AnswerGiven | LookupDone
+@dataclass(frozen=True, slots=True)
+class TicketNumbered:
+    """The ticket a ticket node opened or urged (`ticket_linked`)."""
+
+    number: str
+
+
+PastStep = NodeVisited | AnswerGiven | LookupDone | TicketNumbered
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,14 @@
 """Issue 17: an IVR session lost with Redis (or expired) rebuilt from the call record.
 
-The record's steps are walked again: the nodes entered (with the return points of subflows),
-the caller's recorded answers at collect and speech nodes (not the masked ones), the
-look-ups — an identifying one by the account it found, the others for the account found so
-far, each done again for today's values, except `notify_restore` (done once, never again) —
-and the `set` nodes' assignments, which brings back the language chosen. The session then
-stands at the last node entered, which must wait for the caller, and asks its question
-again: the request's answer was given to a question whose context was lost with the session.
-A rebuilt session has the variable `rebuilt`, and the record gets `ivr_rebuilt`.
+The record's steps are walked again: the nodes entered (with the return points of
+subflows), the caller's recorded answers at collect and speech nodes (not the masked ones),
+the tickets that ticket nodes opened, the look-ups — an identifying one by the account it
+found, the others for the account found so far, each done again for today's values, except
+`notify_restore` (done once, never again) — and the `set` nodes' assignments, which brings
+back the language chosen. The session then stands at the last node entered, which must wait
+for the caller, and asks its question again: the request's answer was given to a question
+whose context was lost with the session. A rebuilt session has the variable `rebuilt`, and
+the record gets `ivr_rebuilt`.
 
 Nothing is rebuilt (the caller starts from the entry, as before) when the record has no IVR
 step, when the session did not start at the entry flow (an outbound message flow, whose
@@ -26,7 +27,7 @@ from ivr_flows import commands as c
 from ivr_flows.engine import LANGUAGE_VAR, ask_again
 from ivr_flows.events import LookupAnswered, LookupStatus
 from ivr_flows.expressions import evaluate
-from ivr_flows.history import AnswerGiven, LookupDone, NodeVisited, PastStep
+from ivr_flows.history import AnswerGiven, LookupDone, NodeVisited, PastStep, TicketNumbered
 from ivr_flows.models import INPUT_KINDS, Flow, Frame, LookupKind, Node, NodeKind, Session
 from ivr_flows.ports import IvrServices, SessionHistory
 
@@ -35,7 +36,7 @@ K = NodeKind
 REBUILT_VAR = "rebuilt"
 DEFAULT_LANGUAGE = "zh-CN"
 IDENTIFYING = frozenset({LookupKind.CALLER, LookupKind.ACCOUNT})
-Replayed = NodeVisited | AnswerGiven | LookupAnswered
+Replayed = NodeVisited | AnswerGiven | TicketNumbered | LookupAnswered
 Rebuilt = tuple[Session, list[c.CallerCommand]]
 
 
@@ -164,6 +165,9 @@ class _Walk:
             return self._visit(past)
         if isinstance(past, AnswerGiven):
             self._answered(past)
+        elif isinstance(past, TicketNumbered):
+            if self.node is not None and self.node.kind is K.TICKET:
+                self.variables["ticket_number"] = past.number
         else:
             self.variables.update(past.values)
         return True

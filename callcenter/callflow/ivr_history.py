@@ -2,11 +2,11 @@
 from the call service's events, so that a session lost with Redis can be rebuilt.
 
 The events are those `callcenter.callflow.ivr` writes: `ivr_step` {node, flow},
-`digits_received` {node, digits | speech}, `lookup_made` {lookup, status} followed by
-`customer_identified` {customer_id, account_id} when it identified the caller (the account's
-number is read back by its id: the keyed digits are recorded masked). A record that cannot
-be read (no such call, the database unreachable) is an empty history: the caller starts from
-the entry.
+`digits_received` {node, digits | speech}, `ticket_linked` {number}, and `lookup_made`
+{lookup, status} followed by `customer_identified` {customer_id, account_id} when it
+identified the caller (the account's number is read back by its id: the keyed digits are
+recorded masked). A record that cannot be read (no such call, the database unreachable) is
+an empty history: the caller starts from the entry.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from callcenter.calls.service import CallDetail, CallService
 from callcenter.core.errors import NotFoundError
 from callcenter.storage.account_numbers import SqlAccountNumbers
 from callcenter.storage.journal import database_unavailable
+from ivr_flows import history as h
 from ivr_flows.events import LookupStatus
-from ivr_flows.history import AnswerGiven, IvrHistory, LookupDone, NodeVisited, PastStep
 from ivr_flows.models import LookupKind, Session
 
 log = logging.getLogger(__name__)
@@ -55,17 +55,17 @@ class CallIvrHistory:
         self._calls = calls
         self._accounts = accounts
 
-    async def last_steps(self, call_id: str) -> IvrHistory:
+    async def last_steps(self, call_id: str) -> h.IvrHistory:
         try:
             detail = await self._calls.detail(call_id)
         except Exception as err:
             if not _unreadable(err):
                 raise
             log.warning("call %s: no IVR history to rebuild from (%s)", call_id, type(err).__name__)
-            return IvrHistory()
+            return h.IvrHistory()
         if detail.record.is_over:
-            return IvrHistory(ended=True)
-        steps: list[PastStep] = []
+            return h.IvrHistory(ended=True)
+        steps: list[h.PastStep] = []
         for event in detail.events:
             if event.type is E.CUSTOMER_IDENTIFIED:
                 await self._identified(steps, event.data)
@@ -73,16 +73,16 @@ class CallIvrHistory:
                 step = _step(event)
                 if step is not None:
                     steps.append(step)
-        return IvrHistory(tuple(steps))
+        return h.IvrHistory(tuple(steps))
 
-    async def _identified(self, steps: list[PastStep], data: dict[str, Any]) -> None:
+    async def _identified(self, steps: list[h.PastStep], data: dict[str, Any]) -> None:
         """The look-up just before named the caller's account: its number, by its id."""
         last = steps[-1] if steps else None
         account_id = data.get("account_id")
-        if not isinstance(last, LookupDone) or not isinstance(account_id, int):
+        if not isinstance(last, h.LookupDone) or not isinstance(account_id, int):
             return  # identified otherwise (a campaign's target)
         number = await self._accounts.number_of(account_id)
-        steps[-1] = LookupDone(last.kind, last.status, number)
+        steps[-1] = h.LookupDone(last.kind, last.status, number)
 
     async def record_rebuilt(self, call_id: str, session: Session) -> None:
         data = {"flow": session.flow, "node": session.node, "language": session.language}
@@ -94,19 +94,21 @@ def _unreadable(err: Exception) -> bool:
     return isinstance(err, NotFoundError) or database_unavailable(err)
 
 
-def _step(event: CallEvent) -> PastStep | None:
+def _step(event: CallEvent) -> h.PastStep | None:
     """The IVR step an event records, if it records one."""
     data = event.data
     if event.type is E.IVR_STEP:
-        return NodeVisited(str(data.get("flow") or ""), str(data.get("node") or ""))
+        return h.NodeVisited(str(data.get("flow") or ""), str(data.get("node") or ""))
     if event.type is E.DIGITS_RECEIVED:
-        return AnswerGiven(str(data.get("node") or ""), data.get("digits"), data.get("speech"))
+        return h.AnswerGiven(str(data.get("node") or ""), data.get("digits"), data.get("speech"))
+    if event.type is E.TICKET_LINKED and data.get("number"):
+        return h.TicketNumbered(str(data["number"]))
     if event.type is E.LOOKUP_MADE:
         try:
             kind, status = LookupKind(str(data["lookup"])), LookupStatus(str(data["status"]))
         except (KeyError, ValueError):
             return None
-        return LookupDone(kind, status)
+        return h.LookupDone(kind, status)
     return None
 
 

@@ -13,9 +13,18 @@ from aiohttp import web
 
 from callcenter.app import create_app
 from callcenter.core.clock import ManualClock
-from callcenter.web.keys import REDIS
-from tests.adapters.test_twilio_webhooks import BASE, TOKEN, Caller, Client, events, zhang
+from callcenter.web.keys import ENGINE, REDIS
+from tests.adapters.test_twilio_webhooks import (
+    BASE,
+    CALLER,
+    TOKEN,
+    Caller,
+    Client,
+    events,
+    zhang,
+)
 from tests.conftest import NOW, app_settings
+from tests.factories import AccountSpec, add_customer
 from tests.fallback_servers import PrivateRedis, running
 
 __all__ = ["zhang"]  # the fixture: Zhang Wei, account 3300000001, 500 yuan overdue
@@ -23,6 +32,7 @@ __all__ = ["zhang"]  # the fixture: Zhang Wei, account 3300000001, 500 yuan over
 GREETING_ZH = "你用电，我用心"
 BILL_MENU_ZH = "重听请按1，缴费渠道请按2"
 ARREARS_ZH = "目前欠费500元，截至今日违约金9元，合计应缴509元"
+MAIN_MENU_ZH = "故障报修和停电查询请按1"
 MAIN_MENU_EN = "For fault repair and outage information, press 1."
 ARREARS_EN = "the amount overdue is 500 yuan"
 STRANGER = "+8613900009999"
@@ -82,6 +92,20 @@ async def test_an_english_caller_who_keyed_the_account_keeps_both(
     twiml = await caller.press("2")
     assert MAIN_MENU_EN in twiml and 'language="en-US"' in twiml and "Welcome" not in twiml
     assert ARREARS_EN in await caller.press("2")  # still identified: the bill is read
+
+
+async def test_a_caller_who_chose_one_of_their_accounts_keeps_that_one(
+    client: Client, zhang: int
+) -> None:
+    await add_customer(client.app[ENGINE], "李娜", [AccountSpec("3300000002", [CALLER])])
+    caller = Caller(client)
+    await caller.ring()
+    assert "尾号0 0 0 2的户号，请按2" in await caller.silence()
+    assert MAIN_MENU_ZH in await caller.press("2")
+    await lose_redis(client)
+    assert MAIN_MENU_ZH in await caller.press("2")
+    twiml = await caller.press("2")
+    assert "户号3 3 0 0 0 0 0 0 0 2" in twiml and "目前没有欠费" in twiml  # not Zhang's bill
 
 
 async def test_after_the_call_ended_a_lost_session_is_not_brought_back(

@@ -21,7 +21,13 @@ from callcenter.calls.models import (
 from callcenter.calls.service import CallDetail
 from callcenter.core.errors import UnavailableError
 from ivr_flows.events import LookupStatus
-from ivr_flows.history import AnswerGiven, IvrHistory, LookupDone, NodeVisited
+from ivr_flows.history import (
+    AnswerGiven,
+    IvrHistory,
+    LookupDone,
+    NodeVisited,
+    TicketNumbered,
+)
 from ivr_flows.models import LookupKind, Session
 from tests.conftest import NOW
 
@@ -40,6 +46,7 @@ EVENTS: list[tuple[CallEventType, dict[str, Any]]] = [
     (E.LOOKUP_MADE, {"lookup": "weather", "status": "found"}),  # not a look-up of ours
     (E.IVR_STEP, {"node": "describe_fault", "flow": "95598"}),
     (E.DIGITS_RECEIVED, {"node": "describe_fault", "speech": "没电"}),
+    (E.TICKET_LINKED, {"number": "GD202603100001"}),
     (E.PROVIDER_STATUS, {"status": "in-progress"}),
 ]
 STEPS = (
@@ -51,6 +58,7 @@ STEPS = (
     LookupDone(LookupKind.ACCOUNT, LookupStatus.FOUND, "3300000001"),
     NodeVisited("95598", "describe_fault"),
     AnswerGiven("describe_fault", speech="没电"),
+    TicketNumbered("GD202603100001"),
 )
 
 

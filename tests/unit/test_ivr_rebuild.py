@@ -10,11 +10,18 @@ from typing import Any
 
 import pytest
 
-from callcenter.simulate import MemorySessions
+from callcenter.simulate import MemorySessions, parse_presses
 from ivr_flows import commands as c
 from ivr_flows.commands import IvrReply
-from ivr_flows.events import SILENCE, CallerInput, LookupAnswered, LookupStatus, QueueLeft
-from ivr_flows.history import AnswerGiven, IvrHistory, LookupDone, NodeVisited, PastStep
+from ivr_flows.events import CallerInput, LookupAnswered, LookupStatus, QueueLeft
+from ivr_flows.history import (
+    AnswerGiven,
+    IvrHistory,
+    LookupDone,
+    NodeVisited,
+    PastStep,
+    TicketNumbered,
+)
 from ivr_flows.models import Frame, LookupKind, Session
 from ivr_flows.rebuild import Replayed, redo_command, replay
 from ivr_flows.service import IvrService
@@ -81,6 +88,8 @@ class RecordHistory:
             elif isinstance(r, c.LookupMade):
                 number = ZHANG_ACCOUNT if r.account_id == ACCOUNT_ID else None
                 steps.append(LookupDone(r.kind, S(r.status), number))
+            elif isinstance(r, c.TicketLinked):
+                steps.append(TicketNumbered(r.number))
         return IvrHistory(tuple(steps), self.ended)
 
     async def record_rebuilt(self, call_id: str, session: Session) -> None:
@@ -111,9 +120,10 @@ class Call:
         self.reply = await self.ivr.handle(CALL, event, seq, self.variables)
         return self.reply
 
-    async def walk(self, presses: Sequence[str]) -> None:
-        for keys in presses:
-            await self.send(CallerInput(keys) if keys != "-" else SILENCE)
+    async def walk(self, presses: str) -> None:
+        """`- 2 say:家里没电`: silence, keys 2, words (`callcenter ivr simulate`'s notation)."""
+        for given in parse_presses(presses):
+            await self.send(given)
 
     def lose_redis(self) -> None:
         self.store._items.clear()
@@ -137,10 +147,18 @@ MASKED = {"account_input"}  # keyed account numbers are recorded masked: not res
 # (caller, presses before Redis is lost, node asked again, the session's language, what
 # the caller hears: prompt and its language, values the session has again)
 REBUILDS = [
-    ("bill menu", ZHANG_PHONE, ["-", "2"], "bill_menu", "zh-CN", BILL | ZHANG_VALUES),
-    ("english fault menu", ZHANG_PHONE, ["9", "1"], "fault_menu", "en-US", ZHANG_VALUES),
-    ("keyed account", STRANGER, ["-", "-", "3300000001"], "main_menu", "zh-CN", ZHANG_VALUES),
-    ("language menu", ZHANG_PHONE, [], "language", "zh-CN", {}),
+    ("bill menu", ZHANG_PHONE, "- 2", "bill_menu", "zh-CN", BILL | ZHANG_VALUES),
+    ("english fault menu", ZHANG_PHONE, "9 1", "fault_menu", "en-US", ZHANG_VALUES),
+    ("keyed account", STRANGER, "- - 3300000001", "main_menu", "zh-CN", ZHANG_VALUES),
+    ("language menu", ZHANG_PHONE, "", "language", "zh-CN", {}),
+    (
+        "after a fault report",
+        ZHANG_PHONE,
+        "- 1 2 say:家里没电",
+        "fault_reported",
+        "zh-CN",
+        {"ticket_number": "T1", "fault_description": "家里没电"},
+    ),
 ]
 PROMPTS = {"language": ("language_choice", "en-US")}  # spoken in English whatever the call's
 
@@ -150,7 +168,7 @@ PROMPTS = {"language": ("language_choice", "en-US")}  # spoken in English whatev
     [pytest.param(*row[1:], id=row[0]) for row in REBUILDS],
 )
 async def test_the_lost_session_is_rebuilt_and_asks_its_question_again(
-    caller: str, presses: list[str], node: str, language: str, values: dict[str, Any]
+    caller: str, presses: str, node: str, language: str, values: dict[str, Any]
 ) -> None:
     call = await new_call(caller).ring()
     await call.walk(presses)
@@ -171,7 +189,7 @@ async def test_the_lost_session_is_rebuilt_and_asks_its_question_again(
 
 async def test_the_rebuilt_caller_is_still_identified_and_goes_on() -> None:
     call = await new_call(STRANGER).ring()
-    await call.walk(["-", "-", "3300000001"])
+    await call.walk("- - 3300000001")
     call.lose_redis()
     await call.send(CallerInput("2"))
     reply = await call.send(CallerInput("2"))  # the bill, without keying the account again
@@ -182,7 +200,7 @@ async def test_the_rebuilt_caller_is_still_identified_and_goes_on() -> None:
 
 async def test_a_retry_of_the_request_gets_the_rebuilt_question_once() -> None:
     call = await new_call().ring()
-    await call.walk(["-", "2"])
+    await call.walk("- 2")
     seq = call.reply.session.seq if call.reply else 0
     call.lose_redis()
     first = await call.send(CallerInput("1"), seq)
@@ -193,7 +211,7 @@ async def test_a_retry_of_the_request_gets_the_rebuilt_question_once() -> None:
 
 async def test_inside_a_subflow_the_return_point_is_rebuilt() -> None:
     call = await new_call().ring()
-    await call.walk(["-", "0"])  # an agent
+    await call.walk("- 0")  # an agent
     await call.send(QueueLeft("bridged"))  # then the survey
     before = call.reply
     assert before is not None and (before.session.flow, before.session.node) == ("survey", "ask")
@@ -208,7 +226,7 @@ async def test_inside_a_subflow_the_return_point_is_rebuilt() -> None:
 
 async def test_a_call_already_over_only_hangs_up() -> None:
     call = await new_call().ring()
-    await call.walk(["-"])
+    await call.walk("-")
     call.lose_redis()
     call.history.ended = True
     reply = await call.send(CallerInput("1"))
@@ -241,7 +259,7 @@ async def test_without_a_usable_record_the_caller_starts_from_the_entry(
 
 async def test_without_a_history_wired_the_caller_starts_from_the_entry() -> None:
     call = await new_call(rebuilds=False).ring()
-    await call.walk(["-", "2"])
+    await call.walk("- 2")
     call.lose_redis()
     await call.send(CallerInput("1"))
     assert call.heard() == GREETING
