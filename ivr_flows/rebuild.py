@@ -72,7 +72,7 @@ class SessionRebuilder:
         steps = await self._redo(call_id, history.steps, variables)
         replayed = replay(self._flows, call_id, steps, variables, after)
         if replayed is None:
-            log.warning("call %s: its IVR record does not fit the flows; not rebuilt", call_id)
+            log.warning("call %s: its IVR record leads to no question of the flows", call_id)
             return None
         session, commands = replayed
         await self._history.record_rebuilt(call_id, session)
