@@ -24,6 +24,7 @@ from callcenter.auth.http import AuthHttp
 from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
+from callcenter.callflow.ivr_history import sql_ivr_history  # issue 17: sessions rebuilt
 from callcenter.callflow.urges import setup_urges  # 催办 (issue 15)
 from callcenter.calls.http import CallsHttp
 from callcenter.calls.service import CallService
@@ -175,6 +176,7 @@ def create_app(
     )
     setup_urges(app, services, pack)  # 催办 and the desk ticket form's taxonomy (issue 15)
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)
+    app[IVR].use_history(sql_ivr_history(app[CALLS], engine))  # issue 17: sessions rebuilt
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)

@@ -89,18 +89,7 @@ def step(
     """Apply one event to a session; return the new session and what to do now."""
     if session.finished:
         return session, []
-    run = _Run(
-        flow,
-        subflows or {},
-        session.flow,
-        session.node,
-        session.language,
-        dict(session.vars),
-        session.attempts,
-        list(session.stack),
-        list(session.path),
-        session.finished,
-    )
+    run = _draft(flow, session, subflows)
     if isinstance(event, CallStarted):
         run.variables.update(event.variables)
         run.language = str(run.variables.get(LANGUAGE_VAR, run.language))
@@ -124,6 +113,22 @@ def step(
         seq=session.seq + 1,
     )
     return new, run.commands
+
+
+def _draft(flow: Flow, session: Session, subflows: Mapping[str, Flow] | None) -> _Run:
+    """A step's draft of the next session, from the session as it stands."""
+    return _Run(
+        flow,
+        subflows or {},
+        session.flow,
+        session.node,
+        session.language,
+        dict(session.vars),
+        session.attempts,
+        list(session.stack),
+        list(session.path),
+        session.finished,
+    )
 
 
 def _goto(run: _Run, node_id: str | None) -> None:
@@ -355,3 +360,16 @@ def _retry(run: _Run, node: Node, prompt: str | None) -> None:
     run.say(prompt)
     _enter(run)
     run.attempts = attempts
+
+
+# Issue 17: a session rebuilt from the call record (`ivr_flows.rebuild`) asks its question again.
+def ask_again(
+    flow: Flow, session: Session, subflows: Mapping[str, Flow] | None = None
+) -> list[c.IvrCommand]:
+    """What entering the session's current node asks, asked again (its prompt and input);
+    nothing when the session is finished or has no node."""
+    if session.finished or session.node is None:
+        return []
+    run = _draft(flow, session, subflows)
+    _enter(run)
+    return run.commands

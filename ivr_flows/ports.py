@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from ivr_flows.commands import CallerCommand, Enqueue, IvrRecord, Lookup, OpenTicket, Queued
 from ivr_flows.events import LookupAnswered
+from ivr_flows.history import IvrHistory
 from ivr_flows.models import Session
 
 
@@ -42,3 +43,15 @@ class IvrServices(Protocol):
 
     async def record(self, call_id: str, records: Sequence[IvrRecord]) -> None:
         """Append what the IVR did to the call record, in one write."""
+
+
+class SessionHistory(Protocol):
+    """Issue 17: what the call record says a call's IVR did, to rebuild a session that was
+    lost (Redis restarted without its data, or the session expired)."""
+
+    async def last_steps(self, call_id: str) -> IvrHistory:
+        """The call's IVR steps in order (none when the call is unknown, its IVR never
+        started, or the record cannot be read now)."""
+
+    async def record_rebuilt(self, call_id: str, session: Session) -> None:
+        """Note on the call record that its session was rebuilt (`ivr_rebuilt`)."""

@@ -19,7 +19,8 @@ from ivr_flows.commands import IvrReply, IvrState, SessionStatus
 from ivr_flows.engine import step
 from ivr_flows.events import CallStarted, IvrEvent, LookupAnswered, TicketOpened
 from ivr_flows.models import Flow, Session
-from ivr_flows.ports import IvrServices, SessionStore
+from ivr_flows.ports import IvrServices, SessionHistory, SessionStore
+from ivr_flows.rebuild import SessionRebuilder
 
 log = logging.getLogger(__name__)
 MAX_SERVICE_ROUNDS = 20
@@ -29,6 +30,8 @@ DEFAULT_LANGUAGE = "zh-CN"
 
 class IvrService:
     """One step of a call's IVR per request; adapters render the reply (TwiML, AGI)."""
+
+    _rebuilder: SessionRebuilder | None = None  # issue 17: see `use_history`
 
     def __init__(
         self,
@@ -67,12 +70,16 @@ class IvrService:
     ) -> IvrReply:
         """Apply an event; `seq` is the step number the request answers (a copy of an
         older one gets the reply already sent). A call with no session starts afresh when
-        `variables` are given (the session expired), else its IVR is over."""
+        `variables` are given (the session expired or was lost: rebuilt from the call
+        record when it can be, see `use_history`), else its IVR is over."""
         async with self._store.lock(call_id):
             stored = await self._store.load(call_id)
             if stored is None:
                 if variables is None:
                     return _over(Session(call_id, self._entry, finished=True))
+                rebuilt = await self._rebuild(call_id, seq, variables)  # issue 17
+                if rebuilt is not None:
+                    return rebuilt
                 log.warning("no IVR session for call %s: starting it from the entry", call_id)
                 session = Session(call_id=call_id, flow=self._entry)
                 return await self._run(session, CallStarted(dict(variables)), [])
@@ -82,6 +89,23 @@ class IvrService:
             if session.finished:
                 return _over(session)
             return await self._run(session, event, reply)
+
+    def use_history(self, history: SessionHistory) -> None:
+        """Issue 17: rebuild a lost session from the call record (`ivr_flows.rebuild`)."""
+        self._rebuilder = SessionRebuilder(self._flows, self._entry, history, self._services)
+
+    async def _rebuild(
+        self, call_id: str, seq: int | None, variables: Mapping[str, Any]
+    ) -> IvrReply | None:
+        """The lost session rebuilt, stored, and its question asked again; None when the
+        record has nothing to rebuild it from."""
+        if self._rebuilder is None:
+            return None
+        rebuilt = await self._rebuilder.rebuild(call_id, seq, variables)
+        if rebuilt is None:
+            return None
+        await self._store.save(*rebuilt)
+        return _replay(*rebuilt)
 
     async def status(self, call_id: str) -> SessionStatus:
         """Where the call's IVR stands, and its language (zh-CN when unknown)."""

@@ -77,6 +77,7 @@ class CallEventType(StrEnum):
     MONITOR_ENDED = "monitor_ended"
     PROVIDER_STATUS = "provider_status"
     NOTE_ADDED = "note_added"
+    IVR_REBUILT = "ivr_rebuilt"  # issue 17: the IVR session, lost, rebuilt from the record
 
 
 @dataclass(frozen=True, slots=True)
