@@ -82,7 +82,7 @@ async def test_a_failed_step_apologises_retries_and_the_call_goes_on(
 async def test_the_first_webhook_failing_apologises_in_chinese_then_english(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client.app[CALLS], "find_by_provider", failing(FAILURES[1]))
+    monkeypatch.setattr(client.app[CALLS], "start", failing(FAILURES[1]))
     caller = Caller(client)
     assert (await caller.post("/twilio/voice")).status == 200
     assert caller.twiml.index(APOLOGY_ZH) < caller.twiml.index(APOLOGY_EN)

@@ -217,13 +217,17 @@ class TwilioWebhooks:
 
     async def status(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """Status callbacks: recorded with Twilio's own timestamp; an end ends the call."""
-        sid = params.get("CallSid", "")
-        record = await self._calls.find_by_provider(ProviderRef(PROVIDER, sid))
-        if record is None:
-            log.warning("status %r for call %s, which we never saw", params.get("CallStatus"), sid)
+        known = await self._find(params)
+        if known is None:
+            log.warning(
+                "status %r for call %s, which we never saw",
+                params.get("CallStatus"),
+                params.get("CallSid"),
+            )
             return web.Response(status=204)
         state = params.get("CallStatus", "")
-        await self.record_status(record.id, params)
+        # the record as it stands after the status is on it (appends fold onto the latest)
+        record = await self.record_status(known.call_id, params)
         if state in TERMINAL and not record.is_over:
             failed = record.state == "ringing" and state in NEVER_CONNECTED
             ivr = await self._ivr.status(record.id)
@@ -233,8 +237,9 @@ class TwilioWebhooks:
             await self._ending.ended(record.id, reason, failed=failed)
         return web.Response(status=204)
 
-    async def record_status(self, call_id: str, params: Mapping[str, str]) -> None:
-        """A status callback on the call's record, with Twilio's own timestamp."""
+    async def record_status(self, call_id: str, params: Mapping[str, str]) -> CallRecord:
+        """A status callback on the call's record, with Twilio's own timestamp; the record
+        as it now stands."""
         data = {
             "provider": PROVIDER,
             "status": params.get("CallStatus", ""),
@@ -244,7 +249,7 @@ class TwilioWebhooks:
         }
         if params.get("AnsweredBy"):
             data["answered_by"] = params["AnsweredBy"]
-        await self._calls.record(call_id, E.PROVIDER_STATUS, data)
+        return await self._calls.record(call_id, E.PROVIDER_STATUS, data)
 
     async def wait(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The queue's wait URL (and the hold loop outside a Twilio queue): position and
