@@ -3,6 +3,7 @@ tickets, queueing with the identified caller's routing, and the call record."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ E = CallEventType
 L = LookupKind
 NOT_FOUND = LookupAnswered(LookupStatus.NOT_FOUND)
 UNAVAILABLE = LookupAnswered(LookupStatus.UNAVAILABLE)
+# A look-up normally answers in milliseconds; one that has not after this long (a database
+# that hangs rather than refuses) is `unavailable`, well within Twilio's 15 s webhook timeout.
+LOOKUP_TIMEOUT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +128,12 @@ class IvrServicesAdapter:
         *,
         clock: Clock | None = None,
         unavailable: Callable[[BaseException], bool] = database_unavailable,
+        lookup_timeout: float = LOOKUP_TIMEOUT,
     ) -> None:
         self._profiles = profiles
         self._cache = ProfileCache(clock or SystemClock())  # issue 17: read once per call
         self._unavailable = unavailable
+        self._lookup_timeout = lookup_timeout
         self._store_down = False  # a look-up failed for it: warn once, until one succeeds
         self._tickets = tickets
         self._calls = calls
@@ -170,8 +176,11 @@ class IvrServicesAdapter:
         return c.Queued(command.queue, int(priority), command.skills, preferred)
 
     async def lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
+        """From the call's profile copy or the database; `unavailable` when the database
+        cannot answer (refused, lost, or no answer within the look-up timeout)."""
         try:
-            answer = await self._lookup(call_id, command)
+            async with asyncio.timeout(self._lookup_timeout):
+                answer = await self._lookup(call_id, command)
         except (NotFoundError, InvalidInputError):
             answer = NOT_FOUND
         except Exception as err:

@@ -3,6 +3,7 @@ cannot answer turned into the `unavailable` answer instead of an error (issue 17
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -56,18 +57,21 @@ class Directory:
         self.data = ProfileData(accounts, (found.customer,), (bill,), (), tickets, ())
         self.reads = 0
         self.error: Exception | None = None
+        self.hang: asyncio.Event | None = None  # a database that never answers
 
     async def accounts_by_phone(self, phone: str) -> tuple[Any, ...]:
         return self.data.accounts
 
     async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
-        return self._read()
+        return await self._read()
 
     async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
-        return self._read()
+        return await self._read()
 
-    def _read(self) -> ProfileData:
+    async def _read(self) -> ProfileData:
         self.reads += 1
+        if self.hang is not None:
+            await self.hang.wait()
         if self.error is not None:
             raise self.error
         return self.data
@@ -80,7 +84,9 @@ class Tickets:
         raise OperationalError("SELECT", {}, REFUSED)
 
 
-def adapter(directory: Directory, clock: ManualClock) -> IvrServicesAdapter:
+def adapter(
+    directory: Directory, clock: ManualClock, lookup_timeout: float = 3.0
+) -> IvrServicesAdapter:
     profiles = ProfileService(directory, clock, CN_SGCC, "Asia/Shanghai")
     return IvrServicesAdapter(
         profiles,
@@ -88,6 +94,7 @@ def adapter(directory: Directory, clock: ManualClock) -> IvrServicesAdapter:
         cast(CallService, None),  # no look-up here writes to the call record
         "Asia/Shanghai",
         clock=clock,
+        lookup_timeout=lookup_timeout,
     )
 
 
@@ -104,6 +111,15 @@ async def test_a_store_that_cannot_answer_is_the_unavailable_answer(
     directory.error = err
     answer = await adapter(directory, clock).lookup("c1", Lookup(L.CALLER, CALLER))
     assert answer.status is LookupStatus.UNAVAILABLE and not answer.values
+
+
+async def test_a_database_that_does_not_answer_in_time_is_unavailable(
+    clock: ManualClock,
+) -> None:
+    directory = Directory()
+    directory.hang = asyncio.Event()  # never set: the read waits for ever
+    answer = await adapter(directory, clock, 0.01).lookup("c1", Lookup(L.CALLER, CALLER))
+    assert answer.status is LookupStatus.UNAVAILABLE
 
 
 @pytest.mark.parametrize("err", OTHER_ERRORS, ids=lambda e: type(e).__name__)
