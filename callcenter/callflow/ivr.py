@@ -188,7 +188,6 @@ class IvrServicesAdapter:
                 raise
             self._down(call_id, command, err)
             return UNAVAILABLE
-        self._up()
         return answer
 
     def _down(self, call_id: str, command: c.Lookup, err: Exception) -> None:
@@ -205,6 +204,7 @@ class IvrServicesAdapter:
         )
 
     def _up(self) -> None:
+        """A profile read from the database again: the next failure is warned again."""
         if self._store_down:
             self._store_down = False
             log.info("database answers IVR look-ups again")
@@ -217,6 +217,7 @@ class IvrServicesAdapter:
         if found is None:
             found = await read(raw)
             self._cache.put(call_id, key, found)
+            self._up()
         return found
 
     async def _lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
