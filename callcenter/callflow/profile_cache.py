@@ -4,8 +4,8 @@ The first look-up of a call reads the profile from the database; the bill, outag
 look-ups after it use the copy, so a call reads its profile once, and keeps being served
 when the database stops answering after it was identified. Per process and bounded: the
 least recently used calls are dropped past `max_calls`, a copy is not used once it is older
-than `ttl` (a bill paid or an outage declared meanwhile is heard from a fresh read), and a
-call's copies are dropped when it leaves the IVR for an agent.
+than `ttl` (a bill paid or an outage declared meanwhile is heard from a fresh read) and is
+let go at the next keep, and a call's copies are dropped when it leaves the IVR for an agent.
 """
 
 from __future__ import annotations
@@ -78,6 +78,16 @@ class ProfileCache:
                 kept[account_key(number)] = _Kept(now, ProfileLookup(None, number, (single,)))
         while len(self._calls) > self._max_calls:
             self._calls.popitem(last=False)
+        self._expire(now)
+
+    def _expire(self, now: datetime) -> None:
+        """Let go of the least recently used calls whose copies are all past the TTL (calls
+        that hung up in the IVR), up to the first one still fresh."""
+        while self._calls:
+            call_id, kept = next(iter(self._calls.items()))
+            if any(now - entry.read_at <= self._ttl for entry in kept.values()):
+                return
+            del self._calls[call_id]
 
     def drop(self, call_id: str) -> None:
         """Forget the call's copies (it left the IVR)."""

@@ -99,6 +99,19 @@ def test_the_least_recently_used_call_is_dropped_past_the_bound(clock: ManualClo
     assert cache.get("c1", PHONE) is not None and cache.get("c3", PHONE) is not None
 
 
+def test_calls_whose_copies_are_all_stale_are_let_go_at_the_next_keep(
+    clock: ManualClock,
+) -> None:
+    cache = ProfileCache(clock, ttl=timedelta(minutes=5))
+    cache.put("c1", PHONE, lookup("3300000001"))
+    cache.put("c2", PHONE, lookup("3300000001"))
+    clock.advance(timedelta(minutes=3))
+    cache.put("c2", PHONE, lookup("3300000001"))  # c2 read again: fresh
+    clock.advance(timedelta(minutes=3))
+    cache.put("c3", PHONE, lookup("3300000001"))
+    assert len(cache) == 2 and cache.get("c2", PHONE) is not None
+
+
 def test_a_dropped_call_reads_afresh(clock: ManualClock) -> None:
     cache = ProfileCache(clock)
     cache.put("c1", PHONE, lookup("3300000001"))
