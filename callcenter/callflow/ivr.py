@@ -308,6 +308,7 @@ class IvrServicesAdapter:
         )
 
     async def open_ticket(self, call_id: str, command: c.OpenTicket) -> str:
+        self._cache.drop(call_id)  # the profile's open tickets change: read it afresh
         opened = await self._tickets.report(
             NewTicket(
                 type=TicketType(command.ticket_type),

@@ -5,7 +5,8 @@ look-ups after it use the copy, so a call reads its profile once, and keeps bein
 when the database stops answering after it was identified. Per process and bounded: the
 least recently used calls are dropped past `max_calls`, a copy is not used once it is older
 than `ttl` (a bill paid or an outage declared meanwhile is heard from a fresh read) and is
-let go at the next keep, and a call's copies are dropped when it leaves the IVR for an agent.
+let go at the next keep, and a call's copies are dropped when it leaves the IVR for an agent
+or opens a ticket (its open tickets change).
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, cast
 
 import asyncpg
@@ -21,7 +23,7 @@ from callcenter.core.policy import CN_SGCC
 from callcenter.customers.models import ProfileData, TicketBrief, UnpaidBill
 from callcenter.customers.service import ProfileService
 from callcenter.tickets.service import TicketService
-from ivr_flows.commands import Enqueue, Lookup
+from ivr_flows.commands import Enqueue, Lookup, OpenTicket
 from ivr_flows.events import LookupStatus
 from ivr_flows.models import LookupKind
 from tests.conftest import NOW
@@ -78,10 +80,13 @@ class Directory:
 
 
 class Tickets:
-    """The tickets an urge reads: the database is down."""
+    """Reading a ticket (an urge) finds the database down; reporting one opens T1."""
 
     async def get(self, ticket_id: int) -> Any:
         raise OperationalError("SELECT", {}, REFUSED)
+
+    async def report(self, ticket: object) -> Any:
+        return SimpleNamespace(ticket=SimpleNamespace(number="T1"))
 
 
 def adapter(
@@ -163,11 +168,21 @@ async def test_a_copy_older_than_the_ttl_is_read_again(
     assert directory.reads == reads
 
 
-async def test_a_call_queued_for_an_agent_forgets_its_copy(clock: ManualClock) -> None:
+@pytest.mark.parametrize(
+    "leave",
+    [
+        lambda ivr: ivr.enqueue("c1", Enqueue("billing"), {}),
+        lambda ivr: ivr.open_ticket("c1", OpenTicket("fault_repair", "无电", 1, 1, 1)),
+    ],
+    ids=["queued for an agent", "a ticket opened"],
+)
+async def test_a_call_forgets_its_copy_when_it_is_queued_or_opens_a_ticket(
+    clock: ManualClock, leave: Callable[[Any], Awaitable[Any]]
+) -> None:
     directory = Directory()
     ivr = adapter(directory, clock)
     await ivr.lookup("c1", Lookup(L.CALLER, CALLER))
-    await ivr.enqueue("c1", Enqueue("billing"), {})
+    await leave(ivr)
     await ivr.lookup("c1", Lookup(L.BILL, CALLER, ACCOUNT))
     assert directory.reads == 2
 
