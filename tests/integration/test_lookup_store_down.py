@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -30,8 +31,11 @@ def postgres() -> Iterator[PrivatePostgres]:
         yield server
 
 
-async def hotline(aiohttp_client: ClientMaker, postgres: PrivatePostgres) -> Client:
-    client = await app_client(aiohttp_client, (postgres.url, "memory://"))
+async def hotline(aiohttp_client: ClientMaker, postgres: PrivatePostgres, journal: Path) -> Client:
+    """The app on the private server, its call journal of the outage kept apart (the default
+    directory is shared: a later app would replay this test's calls into its database)."""
+    stores = (postgres.url, "memory://")
+    client = await app_client(aiohttp_client, stores, CALLCENTER_STORAGE__JOURNAL_DIR=str(journal))
     bill = BillSpec("2026-01", "500.00", date(2026, 2, 20))
     account = AccountSpec("3300000001", [CALLER], feeder="F02-007", bills=[bill])
     await add_customer(client.app[ENGINE], "张伟", [account])
@@ -52,11 +56,11 @@ def said(twiml: str) -> str:
 
 @pytest.fixture
 async def cannot_look_up(
-    aiohttp_client: ClientMaker, postgres: PrivatePostgres
+    aiohttp_client: ClientMaker, postgres: PrivatePostgres, tmp_path: Path
 ) -> tuple[Client, Caller, str]:
     """A call started, PostgreSQL stopped, then the caller's look-up: the caller hears it
     cannot be looked up now, asked for a key (no apology, no retry)."""
-    client = await hotline(aiohttp_client, postgres)
+    client = await hotline(aiohttp_client, postgres, tmp_path)
     caller = Caller(client)
     await caller.ring()
     found = await client.app[CALLS].find_by_provider(ProviderRef("twilio", caller.base["CallSid"]))
@@ -84,9 +88,9 @@ async def test_one_is_the_main_menu_again(cannot_look_up: tuple[Client, Caller, 
 
 
 async def test_a_caller_identified_before_the_stop_still_hears_the_bill(
-    aiohttp_client: ClientMaker, postgres: PrivatePostgres
+    aiohttp_client: ClientMaker, postgres: PrivatePostgres, tmp_path: Path
 ) -> None:
-    client = await hotline(aiohttp_client, postgres)
+    client = await hotline(aiohttp_client, postgres, tmp_path)
     caller = Caller(client)
     await caller.ring()
     assert MAIN_MENU_ZH in said(await caller.silence())
