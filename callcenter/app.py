@@ -173,6 +173,7 @@ def create_app(
         settings.server.timezone,
         app[ACD],
         settings.routing.preferred_wait_seconds,
+        clock=clock,  # issue 17 (lookup): the per-call profile cache's TTL
     )
     setup_urges(app, services, pack)  # 催办 and the desk ticket form's taxonomy (issue 15)
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)

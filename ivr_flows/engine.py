@@ -276,7 +276,11 @@ def _answer(run: _Run, event: IvrEvent) -> None:
     node = run.node
     if isinstance(event, LookupAnswered) and node.kind is K.LOOKUP:
         run.variables.update(event.values)
-        exits = {LookupStatus.FOUND: node.found, LookupStatus.MANY: node.many or node.found}
+        exits = {
+            LookupStatus.FOUND: node.found,
+            LookupStatus.MANY: node.many or node.found,
+            LookupStatus.UNAVAILABLE: node.unavailable or node.not_found,
+        }
         _goto(run, exits.get(event.status, node.not_found))
     elif isinstance(event, TicketOpened) and node.kind is K.TICKET:
         run.variables["ticket_number"] = event.number

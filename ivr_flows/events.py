@@ -14,6 +14,8 @@ class LookupStatus(StrEnum):
     FOUND = "found"
     MANY = "many"  # several accounts: the caller chooses
     NOT_FOUND = "not_found"
+    # the store cannot answer now (database down): the node's `unavailable` exit (issue 17)
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True, slots=True)

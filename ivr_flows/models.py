@@ -92,6 +92,7 @@ class Node:
     found: str | None = None
     many: str | None = None
     not_found: str | None = None
+    unavailable: str | None = None  # lookup: the store cannot answer (else `not_found`)
     queue: str | None = None
     priority: str | None = None  # expression
     skills: tuple[str, ...] = ()
@@ -108,7 +109,7 @@ class Node:
     def exits(self) -> list[str]:
         """Every node this one can move to."""
         targets = [self.next, self.on_exhausted, self.on_no_input, self.found, self.many]
-        targets.append(self.not_found)
+        targets += [self.not_found, self.unavailable]
         targets += list(self.options.values()) + [c.next for c in self.conditions]
         return [t for t in targets if t]
 

@@ -29,8 +29,9 @@ class IvrServices(Protocol):
     """Look-ups, tickets, the queue and the call record, as the flows need them."""
 
     async def lookup(self, call_id: str, command: Lookup) -> LookupAnswered:
-        """The answer (`found` | `many` | `not_found`, values for the session); identifying
-        look-ups (`caller`, `account`) give `customer_id` and `account_id` when found."""
+        """The answer (`found` | `many` | `not_found` | `unavailable`: the store cannot
+        answer now; values for the session); identifying look-ups (`caller`, `account`)
+        give `customer_id` and `account_id` when found."""
 
     async def open_ticket(self, call_id: str, command: OpenTicket) -> str:
         """Open a ticket (or urge the open one for the same service point); its number."""

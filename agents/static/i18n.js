@@ -110,6 +110,9 @@ const CC_LABELS = {
       agent_chinese: "转中文坐席", agent_english: "转英语坐席", agent_fault: "转故障报修坐席",
       agent_billing: "转电费坐席", agent_business: "转业务坐席", agent_complaint: "转投诉坐席",
       survey: "满意度调查", goodbye: "结束",
+      // issue 17 (lookup): the database could not answer a look-up
+      unavailable_general: "无法查询·转人工或主菜单", unavailable_fault: "无法查询·转故障坐席或主菜单",
+      unavailable_billing: "无法查询·转电费坐席或主菜单",
     },
   },
   "en-US": {
@@ -220,6 +223,10 @@ const CC_LABELS = {
       agent_chinese: "To Chinese-speaking agents", agent_english: "To English-speaking agents",
       agent_fault: "To fault agents", agent_billing: "To billing agents", agent_business: "To business agents",
       agent_complaint: "To complaint agents", survey: "Satisfaction survey", goodbye: "Goodbye",
+      // issue 17 (lookup): the database could not answer a look-up
+      unavailable_general: "Look-up unavailable: agent or menu",
+      unavailable_fault: "Look-up unavailable: fault agents or menu",
+      unavailable_billing: "Look-up unavailable: billing agents or menu",
     },
   },
 };

@@ -3,22 +3,27 @@ tickets, queueing with the identified caller's routing, and the call record."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents.center import Acd
 from agents.models import CallerLine, Priority, QueueRequest
+from callcenter.callflow.profile_cache import ProfileCache, account_key, phone_key
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
+from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import InvalidInputError, NotFoundError
+from callcenter.core.phone import normalise_account, normalise_phone
 from callcenter.customers.models import AccountProfile, CustomerProfile, ProfileLookup
 from callcenter.customers.service import ProfileService
+from callcenter.storage.journal import database_unavailable
 from callcenter.tickets.models import IVR_ACTOR, NewTicket, TicketChannel, TicketType
 from callcenter.tickets.service import TicketService
-from callcenter.tickets.urges import TicketUrges, urged_band
+from callcenter.tickets.urges import TicketUrges, Urge, urged_band
 from ivr_flows import commands as c
 from ivr_flows.events import LookupAnswered, LookupStatus
 from ivr_flows.models import LookupKind
@@ -27,6 +32,10 @@ log = logging.getLogger(__name__)
 E = CallEventType
 L = LookupKind
 NOT_FOUND = LookupAnswered(LookupStatus.NOT_FOUND)
+UNAVAILABLE = LookupAnswered(LookupStatus.UNAVAILABLE)
+# A look-up normally answers in milliseconds; one that has not after this long (a database
+# that hangs rather than refuses) is `unavailable`, well within Twilio's 15 s webhook timeout.
+LOOKUP_TIMEOUT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +125,16 @@ class IvrServicesAdapter:
         timezone: str,
         acd: Acd | None = None,
         preferred_wait_seconds: int = 30,
+        *,
+        clock: Clock | None = None,
+        unavailable: Callable[[BaseException], bool] = database_unavailable,
+        lookup_timeout: float = LOOKUP_TIMEOUT,
     ) -> None:
         self._profiles = profiles
+        self._cache = ProfileCache(clock or SystemClock())  # issue 17: read once per call
+        self._unavailable = unavailable
+        self._lookup_timeout = lookup_timeout
+        self._store_down = False  # a look-up failed for it: warn once, until one succeeds
         self._tickets = tickets
         self._calls = calls
         self._zone = ZoneInfo(timezone)
@@ -128,6 +145,7 @@ class IvrServicesAdapter:
     async def enqueue(
         self, call_id: str, command: c.Enqueue, variables: Mapping[str, Any]
     ) -> c.Queued | None:
+        self._cache.drop(call_id)  # the IVR's look-ups are over: the agent reads afresh
         if self._acd is None:
             return None
         caller = CallerRouting.of(variables)
@@ -158,20 +176,61 @@ class IvrServicesAdapter:
         return c.Queued(command.queue, int(priority), command.skills, preferred)
 
     async def lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
+        """From the call's profile copy or the database; `unavailable` when the database
+        cannot answer (refused, lost, or no answer within the look-up timeout)."""
         try:
-            return await self._lookup(call_id, command)
+            async with asyncio.timeout(self._lookup_timeout):
+                answer = await self._lookup(call_id, command)
         except (NotFoundError, InvalidInputError):
-            return NOT_FOUND
+            answer = NOT_FOUND
+        except Exception as err:
+            if not self._unavailable(err):
+                raise
+            self._down(call_id, command, err)
+            return UNAVAILABLE
+        return answer
+
+    def _down(self, call_id: str, command: c.Lookup, err: Exception) -> None:
+        """A look-up the store cannot answer: warned once per outage, then quietly."""
+        if self._store_down:
+            log.debug("call %s: %s look-up unavailable: %r", call_id, command.kind, err)
+            return
+        self._store_down = True
+        log.warning(
+            "database unavailable: IVR look-ups answer 'unavailable' (call %s, %s look-up): %r",
+            call_id,
+            command.kind,
+            err,
+        )
+
+    def _up(self) -> None:
+        """A profile read from the database again: the next failure is warned again."""
+        if self._store_down:
+            self._store_down = False
+            log.info("database answers IVR look-ups again")
+
+    async def _profile(
+        self, call_id: str, key: str, read: Callable[[str], Awaitable[ProfileLookup]], raw: str
+    ) -> ProfileLookup:
+        """The call's copy under `key`, or `read(raw)` kept for its later look-ups."""
+        found = self._cache.get(call_id, key)
+        if found is None:
+            found = await read(raw)
+            self._cache.put(call_id, key, found)
+            self._up()
+        return found
 
     async def _lookup(self, call_id: str, command: c.Lookup) -> LookupAnswered:
         if command.kind is L.CALLER:
-            return await self._identified(
-                call_id, await self._profiles.by_phone(command.phone or "")
-            )
+            phone = command.phone or ""
+            key = phone_key(normalise_phone(phone))
+            found = await self._profile(call_id, key, self._profiles.by_phone, phone)
+            return await self._identified(call_id, found)
         account_no = command.account_no
         if not account_no:
             return NOT_FOUND
-        found = await self._profiles.by_account(account_no)
+        key = account_key(normalise_account(account_no))
+        found = await self._profile(call_id, key, self._profiles.by_account, account_no)
         if command.kind is L.ACCOUNT:
             return await self._identified(call_id, found)
         profile = found.profiles[0]
@@ -194,11 +253,22 @@ class IvrServicesAdapter:
         if answer.status is not LookupStatus.FOUND:
             return answer
         tickets = [t.id for p in found.profiles for t in p.open_tickets]
-        urges = await self._urges.urge(call_id, tickets) if tickets else ()
+        urges = await self._urge(call_id, tickets) if tickets else ()
         if not urges:
             return answer
         values = dict(answer.values) | {"urges": [u.to_json() for u in urges]}
         return LookupAnswered(answer.status, values)
+
+    async def _urge(self, call_id: str, tickets: list[int]) -> tuple[Urge, ...]:
+        """The call's urges; none when the store cannot take them (the caller identified
+        from the call's profile copy is still served)."""
+        try:
+            return await self._urges.urge(call_id, tickets)
+        except Exception as err:
+            if not self._unavailable(err):
+                raise
+            log.warning("call %s: open tickets not urged, database unavailable: %r", call_id, err)
+            return ()
 
     @staticmethod
     def _identify(found: ProfileLookup) -> LookupAnswered:
@@ -238,6 +308,7 @@ class IvrServicesAdapter:
         )
 
     async def open_ticket(self, call_id: str, command: c.OpenTicket) -> str:
+        self._cache.drop(call_id)  # the profile's open tickets change: read it afresh
         opened = await self._tickets.report(
             NewTicket(
                 type=TicketType(command.ticket_type),

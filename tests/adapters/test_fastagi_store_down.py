@@ -1,5 +1,7 @@
 """A PRIVATE PostgreSQL or Redis stopped before a FastAGI session: the caller hears the
-apology and the session ends with CC_FALLBACK=1 for the dialplan to take over."""
+apology and the session ends with CC_FALLBACK=1 for the dialplan to take over.
+(issue 17, lookup: with only PostgreSQL stopped the IVR goes on with its cannot-look-up path
+instead, see test_fastagi_lookup_unavailable.py.)"""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def servers() -> Iterator[tuple[PrivatePostgres, PrivateRedis]]:
         yield postgres, redis
 
 
-@pytest.mark.parametrize("down", ["postgres", "redis"])
+@pytest.mark.parametrize("down", ["redis"])  # issue 17 (lookup): postgres in its own test
 async def test_a_store_stopped_before_the_session_falls_back(
     aiohttp_client: ClientMaker,
     servers: tuple[PrivatePostgres, PrivateRedis],
