@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -89,6 +90,9 @@ def app_settings(stores: tuple[str, str], **env: str) -> Settings:
         "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
         # no campaign dialing in the background unless a test asks for it
         "CALLCENTER_OUTBOUND__RUN_DIALER": "false",
+        # each app its own call journal: a test that leaves the database down must not
+        # leave lines that a later test's app replays into its own database
+        "CALLCENTER_STORAGE__JOURNAL_DIR": tempfile.mkdtemp(prefix="cc-test-journal-"),
     }
     return load_settings(None, base | env)
 
