@@ -53,6 +53,7 @@ from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
+from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.asterisk.ami import AmiSettings
@@ -88,6 +89,7 @@ from callcenter.web.keys import (
     FAST_PG,
     FASTAGI,
     IVR,
+    LOCAL_SQL,
     METRICS,
     PROFILES,
     REDIS,
@@ -145,12 +147,15 @@ def create_app(
     fast = FastPg.for_engine(engine, settings.database.pool_size)
     if fast is not None:
         app[FAST_PG] = fast
+    local = SqliteThread.for_engine(engine)  # issue 17 (speed): a call step in one hop
+    if local is not None:
+        app[LOCAL_SQL] = local
     app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
     app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
-    app[CALLS] = CallService(SqlCallRepository(engine, fast), clock)
+    app[CALLS] = CallService(SqlCallRepository(engine, fast, local), clock)
     app[PROFILES] = ProfileService(
-        SqlCustomerDirectory(engine, fast), clock, pack, settings.server.timezone
+        SqlCustomerDirectory(engine, fast, local), clock, pack, settings.server.timezone
     )
     calendars = CalendarService(SqlCalendarStore(engine), clock, pack.timezone)
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock, calendars, pack.tickets)
@@ -341,6 +346,8 @@ def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], Asy
         finally:
             if FAST_PG in app:
                 await app[FAST_PG].close()
+            if LOCAL_SQL in app:
+                await app[LOCAL_SQL].close()
             await app[REDIS].aclose()
             await engine.dispose()
 

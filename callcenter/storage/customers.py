@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Executable,
     Select,
     bindparam,
@@ -21,6 +22,7 @@ from callcenter.storage import profile_pg
 from callcenter.storage.customer_rows import PART_CONVERTERS, account_from
 from callcenter.storage.db import reader
 from callcenter.storage.pg import FastPg
+from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.storage.tables import (
     account_phones,
     accounts,
@@ -125,10 +127,13 @@ class SqlCustomerDirectory:
     """Implements `CustomerDirectory`: on PostgreSQL one statement per profile, elsewhere
     prebuilt statements on one connection."""
 
-    def __init__(self, engine: AsyncEngine, fast: FastPg | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, fast: FastPg | None = None, local: SqliteThread | None = None
+    ) -> None:
         self._engine = reader(engine)
         self._postgres = engine.dialect.name == "postgresql"
         self._fast = fast
+        self._local = local  # SQLite: the whole profile in one hop to its thread
 
     async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
         async with self._engine.connect() as conn:
@@ -148,24 +153,34 @@ class SqlCustomerDirectory:
     async def _profile(
         self, query: Select[Any], params: dict[str, str], recent_calls: int
     ) -> ProfileData | None:
+        def work(conn: Connection) -> ProfileData | None:
+            return _profile_rows(conn, query, params, recent_calls)
+
+        if self._local is not None:
+            return await self._local.read(work)
         async with self._engine.connect() as conn:
-            rows = await conn.execute(query, params)
-            found = tuple(account_from(dict(r._mapping)) for r in rows)
-            if not found:
-                return None
-            customer_ids = sorted({a.customer_id for a in found})
-            keys = {
-                "customer_ids": customer_ids,
-                "account_ids": [a.id for a in found],
-                "feeders": sorted({a.service_point.feeder for a in found}),
-                "service_point_ids": sorted({a.service_point.id for a in found}),
-                "limit": recent_calls * len(customer_ids),
-            }
-            parts = [
-                tuple(convert(dict(r._mapping)) for r in await conn.execute(statement, keys))
-                for statement, convert in zip(_PART_STATEMENTS, PART_CONVERTERS, strict=True)
-            ]
-        return ProfileData(found, *parts)
+            return await conn.run_sync(work)
+
+
+def _profile_rows(
+    conn: Connection, query: Select[Any], params: dict[str, str], recent_calls: int
+) -> ProfileData | None:
+    found = tuple(account_from(dict(r._mapping)) for r in conn.execute(query, params))
+    if not found:
+        return None
+    customer_ids = sorted({a.customer_id for a in found})
+    keys = {
+        "customer_ids": customer_ids,
+        "account_ids": [a.id for a in found],
+        "feeders": sorted({a.service_point.feeder for a in found}),
+        "service_point_ids": sorted({a.service_point.id for a in found}),
+        "limit": recent_calls * len(customer_ids),
+    }
+    parts = [
+        tuple(convert(dict(r._mapping)) for r in conn.execute(statement, keys))
+        for statement, convert in zip(_PART_STATEMENTS, PART_CONVERTERS, strict=True)
+    ]
+    return ProfileData(found, *parts)
 
 
 _PART_STATEMENTS: tuple[Executable, ...] = (_CUSTOMERS, _UNPAID, _OUTAGES, _TICKETS, _CALLS)

@@ -19,6 +19,7 @@ from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
 from callcenter.customers.service import ProfileService
 from callcenter.storage.pg import FastPg
+from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
 from callcenter.telephony.asterisk.service import AsteriskAmi
@@ -28,6 +29,7 @@ from ivr_flows.service import IvrService
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 FAST_PG = web.AppKey("fast_pg", FastPg)  # PostgreSQL only
+LOCAL_SQL = web.AppKey("local_sql", SqliteThread)  # a SQLite file only
 REDIS = web.AppKey("redis", aioredis.Redis)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 AUTH = web.AppKey("auth", AuthService)

@@ -1,0 +1,69 @@
+"""Call records and events as rows of the `calls` and `call_events` tables, and the numbering
+of new events onto a record: shared by the SQL paths of `SqlCallRepository`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from typing import Any
+
+from sqlalchemy import Row
+
+from callcenter.calls.models import CallEvent, CallRecord, CallState, Direction
+from callcenter.calls.ports import Fold
+from callcenter.storage.recording_tables import pop_recording, recording_row
+
+PATH_SEPARATOR = ">"
+
+
+FIELDS = tuple(f.name for f in fields(CallRecord))
+
+
+def to_row(record: CallRecord) -> dict[str, Any]:
+    row = {name: getattr(record, name) for name in FIELDS}
+    row["direction"] = record.direction.value
+    row["state"] = record.state.value
+    row["ivr_path"] = PATH_SEPARATOR.join(record.ivr_path)
+    row.update(recording_row(row.pop("recording")))  # issue 16 (recordings)
+    return row
+
+
+def to_record(row: Row[Any]) -> CallRecord:
+    return record_from(dict(row._mapping))
+
+
+def record_from(values: dict[str, Any]) -> CallRecord:
+    values["direction"] = Direction(values["direction"])
+    values["state"] = CallState(values["state"])
+    path = values["ivr_path"]
+    values["ivr_path"] = tuple(path.split(PATH_SEPARATOR)) if path else ()
+    values["recording"] = pop_recording(values)  # issue 16 (recordings)
+    return CallRecord(**values)
+
+
+def event_row(event: CallEvent) -> dict[str, Any]:
+    return {
+        "call_id": event.call_id,
+        "seq": event.seq,
+        "at": event.at,
+        "type": event.type.value,
+        "data": event.data,
+    }
+
+
+def taken(locked: CallRecord, events: Sequence[CallEvent]) -> CallRecord:
+    """The record as it was before its seqs for `events` were taken."""
+    return replace(locked, last_seq=locked.last_seq - len(events))
+
+
+def numbered_onto(
+    before: CallRecord, events: Sequence[CallEvent], fold: Fold
+) -> tuple[CallRecord, list[CallEvent]]:
+    """Number `events` on from `before`'s last seq and fold them into it."""
+    record = before
+    numbered = []
+    for event in events:
+        event = replace(event, seq=record.last_seq + 1)
+        record = fold(record, event)
+        numbered.append(event)
+    return record, numbered

@@ -1,0 +1,145 @@
+"""The writes and reads every call step makes, on PostgreSQL through asyncpg (`FastPg`): a
+call's start in one statement, appends batched with other calls' (`call_batches`) and
+optimistic, the record by a provider's id in one statement."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from callcenter.calls.models import CallEvent, CallRecord, NoSuchCallError, ProviderRef
+from callcenter.calls.ports import Fold
+from callcenter.storage.call_batches import AppendBatches, OneAtATime
+from callcenter.storage.call_rows import numbered_onto, record_from, to_row
+from callcenter.storage.pg import FastPg
+from callcenter.storage.tables import calls
+
+# The same on PostgreSQL in asyncpg's dialect (`FastPg`): what every IVR step runs.
+_COLUMNS = [c.name for c in calls.c]
+_SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(_COLUMNS[1:], start=6))
+_PG_EVENTS = """INSERT INTO call_events (call_id, seq, at, type, data)
+  SELECT $1, s, a, t, d::jsonb FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])
+  AS u(s, a, t, d)"""
+_PG_APPEND_IF = f"""WITH upd AS (
+  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(_COLUMNS) + 5} RETURNING id),
+ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
+  SELECT upd.id, s, a, t, d::jsonb
+  FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d))
+SELECT count(*) FROM upd"""
+_PG_GET = f"SELECT {', '.join(_COLUMNS)} FROM calls WHERE id = $1"
+_PG_LOCK = _PG_GET + " FOR UPDATE"
+OPTIMISTIC_TRIES = 3
+KEPT_RECORDS = 20_000  # the last record written per call, per instance (optimistic appends)
+_REFS = len(_COLUMNS) + 5  # after $1 (id), the event arrays and the other columns
+_PG_CREATE = f"""WITH c AS (INSERT INTO calls ({", ".join(_COLUMNS)})
+  VALUES ($1, {", ".join(f"${n}" for n in range(6, _REFS))})),
+ev AS ({_PG_EVENTS})
+INSERT INTO call_provider_ids (provider, provider_id, call_id)
+  SELECT p, i, $1 FROM unnest(${_REFS}::text[], ${_REFS + 1}::text[]) AS u(p, i)"""
+_PG_BY_PROVIDER = f"""SELECT {", ".join(f"c.{name}" for name in _COLUMNS)} FROM calls c
+  JOIN call_provider_ids p ON p.call_id = c.id WHERE p.provider = $1 AND p.provider_id = $2"""
+
+
+def _pg_events(events: Sequence[CallEvent]) -> list[list[Any]]:
+    return [
+        [e.seq for e in events],
+        [e.at for e in events],
+        [e.type.value for e in events],
+        [json.dumps(e.data) for e in events],
+    ]
+
+
+def _pg_values(record: CallRecord) -> list[Any]:
+    row = to_row(record)
+    return [row[name] for name in _COLUMNS]
+
+
+async def _pg_read(conn: asyncpg.Connection, query: str, call_id: str) -> CallRecord:
+    row = await conn.fetchrow(query, call_id)
+    if row is None:
+        raise NoSuchCallError(f"no call with id {call_id!r}")
+    return record_from(dict(row))
+
+
+async def _pg_append_if(
+    conn: asyncpg.Connection, before: CallRecord, events: Sequence[CallEvent], fold: Fold
+) -> CallRecord | None:
+    """Store `events` folded onto `before` if the call is still at `before.last_seq`."""
+    record, numbered = numbered_onto(before, events, fold)
+    applied = await conn.fetchval(
+        _PG_APPEND_IF, before.id, *_pg_events(numbered), *_pg_values(record)[1:], before.last_seq
+    )
+    return record if applied else None
+
+
+class PgCallWrites:
+    """The PostgreSQL side of `SqlCallRepository` for what every call step runs."""
+
+    def __init__(self, fast: FastPg) -> None:
+        self._fast = fast
+        self._latest: OrderedDict[str, CallRecord] = OrderedDict()
+        self.batches = AppendBatches(fast)
+        self._turns = OneAtATime()
+
+    async def record_by_provider(self, ref: ProviderRef) -> CallRecord | None:
+        async with self._fast.acquire() as conn:
+            found = await conn.fetchrow(_PG_BY_PROVIDER, ref.provider, ref.provider_id)
+        return None if found is None else record_from(dict(found))
+
+    async def create(
+        self, record: CallRecord, events: Sequence[CallEvent], ref: ProviderRef | None
+    ) -> None:
+        """One statement, so one round trip and one implicit transaction: a provider id
+        that is already mapped (a retried webhook) fails it whole (`UniqueViolationError`)
+        and nothing is stored."""
+        refs = [[ref.provider], [ref.provider_id]] if ref is not None else [[], []]
+        async with self._fast.acquire() as conn:
+            await conn.execute(
+                _PG_CREATE, record.id, *_pg_events(events), *_pg_values(record)[1:], *refs
+            )
+        self._keep(record)
+
+    async def append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
+        # Onto the record this instance last stored, in a batch with other calls' appends
+        # (`call_batches`); when another writer got there first, alone as below.
+        async with self._turns.turn(call_id):
+            before = self._latest.get(call_id)
+            if before is not None:
+                record, numbered = numbered_onto(before, events, fold)
+                if await self.batches.append(before.last_seq, _pg_values(record), numbered):
+                    self._keep(record)
+                    return record
+                self._latest.pop(call_id, None)
+            return await self._append_alone(call_id, events, fold)
+
+    async def _append_alone(
+        self, call_id: str, events: Sequence[CallEvent], fold: Fold
+    ) -> CallRecord:
+        # Optimistic: fold onto the record this instance last saw and store it in one
+        # statement that only applies while `last_seq` is still what was seen. Another
+        # writer in between (another instance, a concurrent callback) makes it a no-op: read
+        # again and retry; under sustained contention read it under the row lock instead.
+        async with self._fast.acquire() as conn:
+            for _ in range(OPTIMISTIC_TRIES):
+                before = self._latest.get(call_id) or await _pg_read(conn, _PG_GET, call_id)
+                record = await _pg_append_if(conn, before, events, fold)
+                if record is not None:
+                    break
+                self._latest.pop(call_id, None)
+            else:
+                async with conn.transaction():
+                    before = await _pg_read(conn, _PG_LOCK, call_id)
+                    record = await _pg_append_if(conn, before, events, fold)
+                assert record is not None  # the row lock kept `last_seq` as read
+        self._keep(record)
+        return record
+
+    def _keep(self, record: CallRecord) -> None:
+        self._latest[record.id] = record
+        self._latest.move_to_end(record.id)
+        if len(self._latest) > KEPT_RECORDS:
+            self._latest.popitem(last=False)
