@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlalchemy import Interval, literal, update
+from sqlalchemy import Interval, insert, literal, update
 from twilio.request_validator import RequestValidator
 
 from agents.reconciler import IVR_AFTER
@@ -31,7 +31,7 @@ from callcenter.core.api import Role
 from callcenter.core.clock import SystemClock
 from callcenter.devtools.servers import ServerUnavailableError
 from callcenter.storage import db
-from callcenter.storage.tables import calls
+from callcenter.storage.tables import agent_queues, agent_skills, agents, calls
 from callcenter.storage.users import SqlCredentialStore
 from tests.adapters.test_twilio_webhooks import CALLER, fixture
 from tests.conftest import BACKENDS
@@ -48,6 +48,7 @@ pytestmark = [
 MID_MENU, QUEUED = 4, 4
 DEADLINE_SECONDS = 15.0
 TERMINAL = {"ended", "abandoned", "failed", "voicemail"}
+AGENT, PASSWORD = "agent01", "agent-password-1"
 
 
 class Phone:
@@ -132,6 +133,7 @@ async def server(
         "CALLCENTER_DEMO__LOAD_ON_FIRST_START": "false",
         "CALLCENTER_OUTBOUND__RUN_DIALER": "false",
         "CALLCENTER_ROUTING__RECONCILE_SECONDS": "1",
+        "CALLCENTER_ROUTING__AGENTS_REFRESH_SECONDS": "1",
         "CALLCENTER_TWILIO__API_BASE_URL": twilio[1],
         "CALLCENTER_LOGGING__LEVEL": "WARNING",
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -146,17 +148,56 @@ async def server(
 
 
 async def prepare(database_url: str) -> dict[str, str]:
-    """The caller's customer record, and a supervisor's bearer header."""
+    """The caller's customer record, a billing agent (`AGENT`), and a supervisor's bearer
+    header."""
     engine = db.create_engine(database_url)
     try:
         bill = BillSpec("2026-01", "500.00", date(2026, 2, 20))
         await add_customer(engine, "张伟", [AccountSpec("3300000001", [CALLER], bills=[bill])])
-        _, secret = await AuthService(SqlCredentialStore(engine), SystemClock()).create_token(
-            Role.SUPERVISOR, "kill test"
-        )
+        auth = AuthService(SqlCredentialStore(engine), SystemClock())
+        user = await auth.add_user(AGENT, Role.AGENT, PASSWORD)
+        async with engine.begin() as conn:
+            device = {"device_kind": "twilio_client", "device_address": AGENT}
+            await conn.execute(insert(agents).values(user_id=user.id, languages="zh-CN", **device))
+            await conn.execute(insert(agent_skills).values(agent_id=user.id, skill="billing"))
+            await conn.execute(insert(agent_queues).values(agent_id=user.id, queue="billing"))
+        _, secret = await auth.create_token(Role.SUPERVISOR, "kill test")
     finally:
         await engine.dispose()
     return {"Authorization": f"Bearer {secret}"}
+
+
+async def agent_ready(http: aiohttp.ClientSession, base: str) -> None:
+    """The agent signs in and goes ready (once the server has read the new agent)."""
+    login = {"username": AGENT, "password": PASSWORD}
+    async with http.post(f"{base}/api/auth/login", json=login) as resp:
+        auth = {"Authorization": "Bearer " + (await resp.json())["token"]}
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        async with http.post(f"{base}/api/agents/me/login", headers=auth) as resp:
+            if resp.status == 200 or time.monotonic() > deadline:
+                assert resp.status == 200, await resp.text()
+                break
+        await asyncio.sleep(0.1)
+    ready = {"state": "ready"}
+    async with http.put(f"{base}/api/agents/me/state", headers=auth, json=ready) as resp:
+        assert resp.status == 200, await resp.text()
+
+
+async def agent_state(
+    http: aiohttp.ClientSession, base: str, auth: dict[str, str]
+) -> tuple[str, str | None]:
+    """The agent's state and call on the wallboard."""
+    (agent,) = (await get(http, f"{base}/api/stats/realtime", auth))["agents"]
+    return agent["state"], agent["call_id"]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Poll `check` until it holds; fail at the deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not await check():
+        assert time.monotonic() < deadline, f"{check.__name__}: not within {DEADLINE_SECONDS} s"
+        await asyncio.sleep(0.1)
 
 
 async def outage_lasted(database_url: str, down: timedelta) -> None:
@@ -205,17 +246,6 @@ def ended(detail: dict[str, Any]) -> bool:
     return call["state"] in TERMINAL and call["end_reason"] is not None
 
 
-async def eventually_all_ended(
-    http: aiohttp.ClientSession, base: str, auth: dict[str, str]
-) -> list[Any]:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        found = await records(http, base, auth)
-        if all(ended(c) for c in found) or time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(0.1)
-
-
 async def test_calls_in_equal_records_out_after_kill_9(
     server: ServerProcess,
     stores: tuple[PrivatePostgres, PrivateRedis],
@@ -224,12 +254,20 @@ async def test_calls_in_equal_records_out_after_kill_9(
 ) -> None:
     fake, _ = twilio
     auth = await prepare(stores[0].url)
-    phones = [Phone(http, server.base, n + 1) for n in range(MID_MENU + QUEUED)]
+    base = server.base
+    phones = [Phone(http, base, n + 1) for n in range(MID_MENU + QUEUED)]
     for phone in phones:
         now = datetime.now(UTC)
         fake.calls.append(FakeCall(phone.sid, "+861095598", CALLER, now, {}, "in-progress", now))
+    await agent_ready(http, base)
+    await phones[MID_MENU].to_queue()  # offered to the agent: reserved, ringing
+
+    async def offered() -> bool:
+        return (await agent_state(http, base, auth))[0] == "reserved"
+
+    await eventually(offered)
     await asyncio.gather(*(p.to_menu() for p in phones[:MID_MENU]))
-    await asyncio.gather(*(p.to_queue() for p in phones[MID_MENU:]))
+    await asyncio.gather(*(p.to_queue() for p in phones[MID_MENU + 1 :]))  # behind it
 
     server.kill()
     for phone in phones:  # the callers gave up while nobody answered
@@ -237,14 +275,18 @@ async def test_calls_in_equal_records_out_after_kill_9(
     await outage_lasted(stores[0].url, IVR_AFTER + timedelta(seconds=30))
     await server.start(http)
 
-    found = await eventually_all_ended(http, server.base, auth)
+    async def settled() -> bool:
+        over = all(ended(c) for c in await records(http, base, auth))
+        return over and await agent_state(http, base, auth) == ("ready", None)
+
+    await eventually(settled)
+    found = await records(http, base, auth)
     assert sorted(sid_of(c) for c in found) == sorted(p.sid for p in phones)  # in = out
-    assert [(c["call"]["state"], c["call"]["end_reason"]) for c in found if not ended(c)] == []
     for phone in phones:  # the status callback Twilio could not deliver, retried now
         assert await phone.hung_up() == 204
-    after = await records(http, server.base, auth)
+    after = await records(http, base, auth)
     assert [c["call"] for c in after] == [c["call"] for c in found]  # ended once, as before
     assert [c["call"]["id"] for c in after if duplicated(c["events"])] == []
-    realtime = await get(http, f"{server.base}/api/stats/realtime", auth)
+    realtime = await get(http, f"{base}/api/stats/realtime", auth)
     assert [(q["queue"], q["waiting"]) for q in realtime["queues"] if q["waiting"]] == []
-    assert realtime["agents"] == []
+    assert await agent_state(http, base, auth) == ("ready", None)
