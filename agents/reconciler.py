@@ -2,8 +2,9 @@
 logs each repair. Agents reserved without a live offer go ready; calls in queue whose call
 has ended are abandoned (their end recorded as the system's when nobody recorded it); ready
 agents whose desk went away go not ready (desk-gone). Inbound calls still in the IVR
-`IVR_AFTER` after they began are asked about too, and ended when their provider says they
-are over (a server killed mid-call never heard their end: issue 17).
+`IVR_AFTER` after they began, and the calls agents are on, are asked about too, and ended when
+their provider says they are over, the agent to wrap-up (a server killed mid-call never heard
+their end: issue 17).
 
 A pass costs O(batch), not O(calls): the routed calls' data is read in one Redis round trip
 per `BATCH` calls and their record ends in one SQL query per batch; providers answering from
@@ -64,17 +65,24 @@ class Reconciler:
 
     async def reconcile(self) -> list[str]:
         """Repair drift and log each repair: agents reserved without a live offer, calls in
-        queue whose provider call has ended, ready agents whose desk went away."""
-        repairs = await self._agents() + await self._calls_gone()
+        queue, in the IVR or with an agent whose provider call has ended, ready agents whose
+        desk went away."""
+        presences = await self._presence.presences()
+        talking = {  # call id -> the agent on it
+            p.call_id: agent_id
+            for agent_id, p in presences.items()
+            if p.state is S.ON_CALL and p.call_id
+        }
+        repairs = await self._agents(presences) + await self._calls_gone(talking)
         for repair in repairs:
             log.warning("reconciler: %s", repair)
         return repairs
 
-    async def _agents(self) -> list[str]:
+    async def _agents(self, presences: dict[int, Presence]) -> list[str]:
         now = self._presence.now_ms()
         repairs: list[str] = []
         desks = await self._state.desks()
-        for agent_id, presence in (await self._presence.presences()).items():
+        for agent_id, presence in presences.items():
             if presence.state is S.RESERVED:
                 call_id = presence.call_id
                 offered = await self._state.offered_to(call_id) if call_id else None
@@ -90,11 +98,36 @@ class Reconciler:
                 repairs.append(f"{gone}: not ready ({down.reason})")
         return repairs
 
-    async def _calls_gone(self) -> list[str]:
+    async def _calls_gone(self, talking: dict[str, int]) -> list[str]:
+        """Calls whose end is on record or at their provider, still queued, in the IVR or
+        with an agent (`talking`, read with the routed calls: no extra round trip), ended."""
         self._pass += 1
-        ids = await self._state.routed_calls()
+        routed_ids = await self._state.routed_calls()
+        ids = routed_ids + [c for c in talking if c not in set(routed_ids)]
+        stranded, candidates = await self._on_record(ids)
+        in_ivr = await self._in_ivr()
+        candidates = in_ivr | candidates
+        self._asked = {c: self._asked[c] for c in candidates if c in self._asked}
+        metered: list[tuple[str, RoutedCall]] = []
+        for call_id, call in candidates.items():
+            if call.line.provider not in IN_MEMORY_PROVIDERS:
+                metered.append((call_id, call))
+            elif await self._provider_says_ended(call_id, call):
+                stranded.append((call_id, False))
+        stranded += [(c, False) for c in await self._ask_providers(metered)]
+        ends = []
+        for call_id, recorded in stranded:
+            repair = _repair(call_id, call_id in in_ivr, talking.get(call_id))
+            ends.append(await self._end(call_id, recorded, repair))
+        return ends
+
+    async def _on_record(
+        self, ids: list[str]
+    ) -> tuple[list[tuple[str, bool]], dict[str, RoutedCall]]:
+        """By batch: the calls ended on record (with True), and the others to ask their
+        provider about; calls kept for a callback are left alone."""
         stranded: list[tuple[str, bool]] = []  # (call id, whether its end is on record)
-        candidates: dict[str, RoutedCall] = {}  # the calls to ask their provider about
+        candidates: dict[str, RoutedCall] = {}
         for at in range(0, len(ids), BATCH):
             batch = ids[at : at + BATCH]
             routed = await self._state.routed_data(batch)
@@ -107,17 +140,7 @@ class Reconciler:
                     stranded.append((call_id, True))
                 elif call is not None:
                     candidates[call_id] = call
-        in_ivr = await self._in_ivr()
-        candidates = in_ivr | candidates
-        self._asked = {c: self._asked[c] for c in candidates if c in self._asked}
-        metered: list[tuple[str, RoutedCall]] = []
-        for call_id, call in candidates.items():
-            if call.line.provider not in IN_MEMORY_PROVIDERS:
-                metered.append((call_id, call))
-            elif await self._provider_says_ended(call_id, call):
-                stranded.append((call_id, False))
-        stranded += [(c, False) for c in await self._ask_providers(metered)]
-        return [await self._end(c, recorded, c in in_ivr) for c, recorded in stranded]
+        return stranded, candidates
 
     async def _in_ivr(self) -> dict[str, RoutedCall]:
         """Inbound calls in the IVR longer than `IVR_AFTER` (at most `BATCH`, oldest first):
@@ -157,15 +180,13 @@ class Reconciler:
                 gone.append(call_id)
         return gone
 
-    async def _end(self, call_id: str, recorded: bool, in_ivr: bool = False) -> str:
-        await self._call_ended(call_id, "reconciled")
+    async def _end(self, call_id: str, recorded: bool, repair: str) -> str:
+        await self._call_ended(call_id, "reconciled")  # with an agent: to wrap-up
         if not recorded:  # the provider's hang-up never reached us
             await self._calls.record_event(
                 call_id, "hung_up", {"by": EndedBy.SYSTEM.value, "reason": "reconciled"}
             )
-        if in_ivr:
-            return f"call {call_id} in the IVR but its call has ended: ended"
-        return f"call {call_id} queued but its call has ended: abandoned"
+        return repair
 
     async def _provider_says_ended(self, call_id: str, routed: RoutedCall) -> bool:
         try:
@@ -173,6 +194,15 @@ class Reconciler:
         except Exception as err:  # the provider unreachable: ask again on the next pass
             log.warning("reconciler could not ask the provider about call %s: %s", call_id, err)
             return False
+
+
+def _repair(call_id: str, in_ivr: bool, agent_id: int | None) -> str:
+    """What ending a call whose provider call has ended repaired."""
+    if agent_id is not None:
+        return f"call {call_id} with agent {agent_id} but its call has ended: wrap-up"
+    if in_ivr:
+        return f"call {call_id} in the IVR but its call has ended: ended"
+    return f"call {call_id} queued but its call has ended: abandoned"
 
 
 def desk_lost(seen: int | None, now_ms: int) -> bool:
