@@ -33,6 +33,7 @@ from callcenter.devtools.servers import ServerUnavailableError
 from callcenter.storage import db
 from callcenter.storage.tables import agent_queues, agent_skills, agents, calls
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.twilio.twiml import AGENT_LEG
 from tests.adapters.test_twilio_webhooks import CALLER, fixture
 from tests.conftest import BACKENDS
 from tests.factories import AccountSpec, BillSpec, add_customer
@@ -48,7 +49,7 @@ pytestmark = [
 MID_MENU, QUEUED = 4, 4
 DEADLINE_SECONDS = 15.0
 TERMINAL = {"ended", "abandoned", "failed", "voicemail"}
-AGENT, PASSWORD = "agent01", "agent-password-1"
+AGENTS, PASSWORD = ("agent01", "agent02"), "agent-password-1"
 
 
 class Phone:
@@ -148,28 +149,32 @@ async def server(
 
 
 async def prepare(database_url: str) -> dict[str, str]:
-    """The caller's customer record, a billing agent (`AGENT`), and a supervisor's bearer
+    """The caller's customer record, the billing agents (`AGENTS`), and a supervisor's bearer
     header."""
     engine = db.create_engine(database_url)
     try:
         bill = BillSpec("2026-01", "500.00", date(2026, 2, 20))
         await add_customer(engine, "张伟", [AccountSpec("3300000001", [CALLER], bills=[bill])])
         auth = AuthService(SqlCredentialStore(engine), SystemClock())
-        user = await auth.add_user(AGENT, Role.AGENT, PASSWORD)
-        async with engine.begin() as conn:
-            device = {"device_kind": "twilio_client", "device_address": AGENT}
-            await conn.execute(insert(agents).values(user_id=user.id, languages="zh-CN", **device))
-            await conn.execute(insert(agent_skills).values(agent_id=user.id, skill="billing"))
-            await conn.execute(insert(agent_queues).values(agent_id=user.id, queue="billing"))
+        for name in AGENTS:
+            user = await auth.add_user(name, Role.AGENT, PASSWORD)
+            device = {"device_kind": "twilio_client", "device_address": name}
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(agents).values(user_id=user.id, languages="zh-CN", **device)
+                )
+                await conn.execute(insert(agent_skills).values(agent_id=user.id, skill="billing"))
+                await conn.execute(insert(agent_queues).values(agent_id=user.id, queue="billing"))
         _, secret = await auth.create_token(Role.SUPERVISOR, "kill test")
     finally:
         await engine.dispose()
     return {"Authorization": f"Bearer {secret}"}
 
 
-async def agent_ready(http: aiohttp.ClientSession, base: str) -> None:
-    """The agent signs in and goes ready (once the server has read the new agent)."""
-    login = {"username": AGENT, "password": PASSWORD}
+async def agent_ready(http: aiohttp.ClientSession, base: str, name: str) -> dict[str, str]:
+    """The agent signs in and goes ready (once the server has read the new agent); the
+    agent's bearer header."""
+    login = {"username": name, "password": PASSWORD}
     async with http.post(f"{base}/api/auth/login", json=login) as resp:
         auth = {"Authorization": "Bearer " + (await resp.json())["token"]}
     deadline = time.monotonic() + DEADLINE_SECONDS
@@ -182,14 +187,14 @@ async def agent_ready(http: aiohttp.ClientSession, base: str) -> None:
     ready = {"state": "ready"}
     async with http.put(f"{base}/api/agents/me/state", headers=auth, json=ready) as resp:
         assert resp.status == 200, await resp.text()
+    return auth
 
 
-async def agent_state(
-    http: aiohttp.ClientSession, base: str, auth: dict[str, str]
-) -> tuple[str, str | None]:
-    """The agent's state and call on the wallboard."""
-    (agent,) = (await get(http, f"{base}/api/stats/realtime", auth))["agents"]
-    return agent["state"], agent["call_id"]
+async def wallboard(http: aiohttp.ClientSession, base: str, auth: dict[str, str]) -> Any:
+    """Each agent's (state, call, id) on the wallboard, by name; the queues' waiting calls."""
+    now = await get(http, f"{base}/api/stats/realtime", auth)
+    on = {a["name"]: (a["state"], a["call_id"], a["agent_id"]) for a in now["agents"]}
+    return on, {q["queue"]: q["waiting"] for q in now["queues"] if q["waiting"]}
 
 
 async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
@@ -254,20 +259,32 @@ async def test_calls_in_equal_records_out_after_kill_9(
 ) -> None:
     fake, _ = twilio
     auth = await prepare(stores[0].url)
+
+    async def agent_now(name: str, state: str) -> tuple[str, str, int]:
+        async def there() -> bool:
+            return bool((await wallboard(http, base, auth))[0][name][0] == state)
+
+        await eventually(there)
+        found: tuple[str, str, int] = (await wallboard(http, base, auth))[0][name]
+        return found
+
     base = server.base
     phones = [Phone(http, base, n + 1) for n in range(MID_MENU + QUEUED)]
     for phone in phones:
         now = datetime.now(UTC)
         fake.calls.append(FakeCall(phone.sid, "+861095598", CALLER, now, {}, "in-progress", now))
-    await agent_ready(http, base)
-    await phones[MID_MENU].to_queue()  # offered to the agent: reserved, ringing
-
-    async def offered() -> bool:
-        return (await agent_state(http, base, auth))[0] == "reserved"
-
-    await eventually(offered)
+    talking, offered, *waiting = phones[MID_MENU:]
+    desk = await agent_ready(http, base, AGENTS[0])
+    await talking.to_queue()
+    _, call_id, agent_id = await agent_now(AGENTS[0], "reserved")
+    answered = {"CallStatus": "in-progress"}
+    assert await talking.post(f"{AGENT_LEG}?call={call_id}&agent={agent_id}", answered) == 204
+    await agent_now(AGENTS[0], "on_call")
+    await agent_ready(http, base, AGENTS[1])
+    await offered.to_queue()
+    await agent_now(AGENTS[1], "reserved")
     await asyncio.gather(*(p.to_menu() for p in phones[:MID_MENU]))
-    await asyncio.gather(*(p.to_queue() for p in phones[MID_MENU + 1 :]))  # behind it
+    await asyncio.gather(*(p.to_queue() for p in waiting))
 
     server.kill()
     for phone in phones:  # the callers gave up while nobody answered
@@ -275,18 +292,23 @@ async def test_calls_in_equal_records_out_after_kill_9(
     await outage_lasted(stores[0].url, IVR_AFTER + timedelta(seconds=30))
     await server.start(http)
 
-    async def settled() -> bool:
-        over = all(ended(c) for c in await records(http, base, auth))
-        return over and await agent_state(http, base, auth) == ("ready", None)
+    async def settled() -> bool:  # every call over; the agent who talked wraps up
+        over = all(c["call"]["end_reason"] for c in await records(http, base, auth))
+        on, queued = await wallboard(http, base, auth)
+        free = on[AGENTS[0]][0] == "wrap_up" and on[AGENTS[1]][:2] == ("ready", None)
+        return over and free and not queued
 
     await eventually(settled)
+    resolved = {"disposition": "resolved"}
+    async with http.post(f"{base}/api/agents/me/wrap-up", headers=desk, json=resolved) as resp:
+        assert resp.status == 200, await resp.text()
     found = await records(http, base, auth)
     assert sorted(sid_of(c) for c in found) == sorted(p.sid for p in phones)  # in = out
+    assert [c["call"] for c in found if not ended(c)] == []
     for phone in phones:  # the status callback Twilio could not deliver, retried now
         assert await phone.hung_up() == 204
     after = await records(http, base, auth)
     assert [c["call"] for c in after] == [c["call"] for c in found]  # ended once, as before
     assert [c["call"]["id"] for c in after if duplicated(c["events"])] == []
-    realtime = await get(http, f"{base}/api/stats/realtime", auth)
-    assert [(q["queue"], q["waiting"]) for q in realtime["queues"] if q["waiting"]] == []
-    assert await agent_state(http, base, auth) == ("ready", None)
+    on, queued = await wallboard(http, base, auth)
+    assert [on[name][:2] for name in AGENTS] == [("ready", None)] * 2 and queued == {}
