@@ -2,12 +2,13 @@
 
 The real server (`python -m callcenter serve`) runs on a PRIVATE PostgreSQL and Redis with a
 fake Twilio REST API. Callers ring in over signed webhooks; some stop mid-menu, some wait in
-a queue. The server is killed with SIGKILL and started again on the same stores; Twilio then
-says those calls are over (its REST call status, as the reconciler asks it). Within a
-deadline every call that came in has exactly one record, ended with an end reason, no event
-twice, and no queue or agent holds a ghost; the status callbacks Twilio could not deliver
-while the server was down, posted now, change none of it. (A second delivery of one status
-callback: `tests/adapters/test_twilio_status_retry.py`.)"""
+a queue, one is offered to an agent, one talks with another agent. The server is killed with
+SIGKILL and started again on the same stores; Twilio then says those calls are over (its
+REST call status, as the reconciler asks it). Within a deadline every call that came in has
+exactly one record, ended with an end reason, no event twice, and no queue or agent holds a
+ghost (the agent who talked wraps up, then both are ready); the status callbacks Twilio could
+not deliver while the server was down, posted now, change none of it. (A second delivery of
+one status callback: `tests/adapters/test_twilio_status_retry.py`.)"""
 
 from __future__ import annotations
 
@@ -251,24 +252,25 @@ def ended(detail: dict[str, Any]) -> bool:
     return call["state"] in TERMINAL and call["end_reason"] is not None
 
 
-async def test_calls_in_equal_records_out_after_kill_9(
-    server: ServerProcess,
-    stores: tuple[PrivatePostgres, PrivateRedis],
-    twilio: tuple[FakeTwilio, str],
-    http: aiohttp.ClientSession,
-) -> None:
-    fake, _ = twilio
-    auth = await prepare(stores[0].url)
+async def agent_now(
+    http: aiohttp.ClientSession, base: str, auth: dict[str, str], name: str, state: str
+) -> tuple[str, str, int]:
+    """Once the agent is in `state`: its (state, call, id)."""
 
-    async def agent_now(name: str, state: str) -> tuple[str, str, int]:
-        async def there() -> bool:
-            return bool((await wallboard(http, base, auth))[0][name][0] == state)
+    async def there() -> bool:
+        return bool((await wallboard(http, base, auth))[0][name][0] == state)
 
-        await eventually(there)
-        found: tuple[str, str, int] = (await wallboard(http, base, auth))[0][name]
-        return found
+    await eventually(there)
+    found: tuple[str, str, int] = (await wallboard(http, base, auth))[0][name]
+    return found
 
-    base = server.base
+
+async def calls_in(
+    http: aiohttp.ClientSession, base: str, auth: dict[str, str], fake: FakeTwilio
+) -> tuple[list[Phone], dict[str, str]]:
+    """The calls as the server is killed: the first agent talking with a caller, the second
+    offered one (its device ringing), callers waiting in the queue and callers at the main
+    menu; all live at Twilio. The calls, and the talking agent's bearer header."""
     phones = [Phone(http, base, n + 1) for n in range(MID_MENU + QUEUED)]
     for phone in phones:
         now = datetime.now(UTC)
@@ -276,18 +278,30 @@ async def test_calls_in_equal_records_out_after_kill_9(
     talking, offered, *waiting = phones[MID_MENU:]
     desk = await agent_ready(http, base, AGENTS[0])
     await talking.to_queue()
-    _, call_id, agent_id = await agent_now(AGENTS[0], "reserved")
-    answered = {"CallStatus": "in-progress"}
+    _, call_id, agent_id = await agent_now(http, base, auth, AGENTS[0], "reserved")
+    answered = {"CallStatus": "in-progress"}  # the agent's leg answered: the offer taken
     assert await talking.post(f"{AGENT_LEG}?call={call_id}&agent={agent_id}", answered) == 204
-    await agent_now(AGENTS[0], "on_call")
+    await agent_now(http, base, auth, AGENTS[0], "on_call")
     await agent_ready(http, base, AGENTS[1])
     await offered.to_queue()
-    await agent_now(AGENTS[1], "reserved")
+    await agent_now(http, base, auth, AGENTS[1], "reserved")
     await asyncio.gather(*(p.to_menu() for p in phones[:MID_MENU]))
     await asyncio.gather(*(p.to_queue() for p in waiting))
+    return phones, desk
+
+
+async def test_calls_in_equal_records_out_after_kill_9(
+    server: ServerProcess,
+    stores: tuple[PrivatePostgres, PrivateRedis],
+    twilio: tuple[FakeTwilio, str],
+    http: aiohttp.ClientSession,
+) -> None:
+    fake, base = twilio[0], server.base
+    auth = await prepare(stores[0].url)
+    phones, desk = await calls_in(http, base, auth, fake)
 
     server.kill()
-    for phone in phones:  # the callers gave up while nobody answered
+    for phone in phones:  # the callers hung up while nobody answered
         fake.progress(phone.sid, "completed")
     await outage_lasted(stores[0].url, IVR_AFTER + timedelta(seconds=30))
     await server.start(http)
