@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from agents.models import (
     AgentState,
     Assignment,
+    CallerLine,
     Presence,
     PresenceEvent,
     RoutedCall,
@@ -269,3 +271,10 @@ class CallEnds(Protocol):
 
     async def ended_among(self, call_ids: Sequence[str]) -> set[str]:
         """Those of `call_ids` whose record has reached an end, in one query."""
+
+    async def in_ivr(
+        self, since: datetime, before: datetime, limit: int
+    ) -> list[tuple[str, CallerLine]]:
+        """Inbound calls still in the IVR (ringing or ivr, not ended) that started in
+        [`since`, `before`), oldest first, at most `limit`, with their provider lines: one
+        query. A server killed mid-call leaves them so when the call's end is lost."""

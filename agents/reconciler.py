@@ -1,7 +1,10 @@
 """The reconciler: repairs drift between shared state, the call records and the switch, and
 logs each repair. Agents reserved without a live offer go ready; calls in queue whose call
 has ended are abandoned (their end recorded as the system's when nobody recorded it); ready
-agents whose desk went away go not ready (desk-gone).
+agents whose desk went away go not ready (desk-gone). Inbound calls still in the IVR
+`IVR_AFTER` after they began, and the calls agents are on, are asked about too, and ended when
+their provider says they are over, the agent to wrap-up (a server killed mid-call never heard
+their end: issue 17).
 
 A pass costs O(batch), not O(calls): the routed calls' data is read in one Redis round trip
 per `BATCH` calls and their record ends in one SQL query per batch; providers answering from
@@ -13,6 +16,7 @@ from __future__ import annotations
 import heapq
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from agents.models import SYSTEM, AgentState, NotReadyReason, Presence, RoutedCall
 from agents.ports import AcdState, Bridge, CallEnds, CallEvents
@@ -28,6 +32,11 @@ BATCH = 500  # routed calls read per Redis round trip and per SQL query
 # theirs is asked on every pass. The others (Twilio REST, the simulator's Redis mailbox) cost
 # a request per call and share the per-pass budget.
 IN_MEMORY_PROVIDERS = frozenset({"asterisk"})
+# Inbound calls still in the IVR this long after they began are asked about (a live one
+# answers "in progress" and is asked again later); older than IVR_HORIZON they are left alone
+# (Twilio ends a call after 4 hours at most).
+IVR_AFTER = timedelta(seconds=60)
+IVR_HORIZON = timedelta(hours=4)
 
 CallEnded = Callable[[str, str], Awaitable[bool]]
 
@@ -56,17 +65,24 @@ class Reconciler:
 
     async def reconcile(self) -> list[str]:
         """Repair drift and log each repair: agents reserved without a live offer, calls in
-        queue whose provider call has ended, ready agents whose desk went away."""
-        repairs = await self._agents() + await self._calls_gone()
+        queue, in the IVR or with an agent whose provider call has ended, ready agents whose
+        desk went away."""
+        presences = await self._presence.presences()
+        talking = {  # call id -> the agent on it
+            p.call_id: agent_id
+            for agent_id, p in presences.items()
+            if p.state is S.ON_CALL and p.call_id
+        }
+        repairs = await self._agents(presences) + await self._calls_gone(talking)
         for repair in repairs:
             log.warning("reconciler: %s", repair)
         return repairs
 
-    async def _agents(self) -> list[str]:
+    async def _agents(self, presences: dict[int, Presence]) -> list[str]:
         now = self._presence.now_ms()
         repairs: list[str] = []
         desks = await self._state.desks()
-        for agent_id, presence in (await self._presence.presences()).items():
+        for agent_id, presence in presences.items():
             if presence.state is S.RESERVED:
                 call_id = presence.call_id
                 offered = await self._state.offered_to(call_id) if call_id else None
@@ -82,12 +98,36 @@ class Reconciler:
                 repairs.append(f"{gone}: not ready ({down.reason})")
         return repairs
 
-    async def _calls_gone(self) -> list[str]:
+    async def _calls_gone(self, talking: dict[str, int]) -> list[str]:
+        """Calls whose end is on record or at their provider, still queued, in the IVR or
+        with an agent (`talking`, read with the routed calls: no extra round trip), ended."""
         self._pass += 1
-        ids = await self._state.routed_calls()
-        self._asked = {c: self._asked[c] for c in ids if c in self._asked}
-        stranded: list[tuple[str, bool]] = []  # (call id, whether its end is on record)
+        routed_ids = await self._state.routed_calls()
+        ids = routed_ids + [c for c in talking if c not in set(routed_ids)]
+        stranded, candidates = await self._on_record(ids)
+        in_ivr = await self._in_ivr()
+        candidates = in_ivr | candidates
+        self._asked = {c: self._asked[c] for c in candidates if c in self._asked}
         metered: list[tuple[str, RoutedCall]] = []
+        for call_id, call in candidates.items():
+            if call.line.provider not in IN_MEMORY_PROVIDERS:
+                metered.append((call_id, call))
+            elif await self._provider_says_ended(call_id, call):
+                stranded.append((call_id, False))
+        stranded += [(c, False) for c in await self._ask_providers(metered)]
+        ends = []
+        for call_id, recorded in stranded:
+            repair = _repair(call_id, call_id in in_ivr, talking.get(call_id))
+            ends.append(await self._end(call_id, recorded, repair))
+        return ends
+
+    async def _on_record(
+        self, ids: list[str]
+    ) -> tuple[list[tuple[str, bool]], dict[str, RoutedCall]]:
+        """By batch: the calls ended on record (with True), and the others to ask their
+        provider about; calls kept for a callback are left alone."""
+        stranded: list[tuple[str, bool]] = []  # (call id, whether its end is on record)
+        candidates: dict[str, RoutedCall] = {}
         for at in range(0, len(ids), BATCH):
             batch = ids[at : at + BATCH]
             routed = await self._state.routed_data(batch)
@@ -98,12 +138,22 @@ class Reconciler:
                     continue
                 if call_id in recorded:
                     stranded.append((call_id, True))
-                elif call is not None and call.line.provider not in IN_MEMORY_PROVIDERS:
-                    metered.append((call_id, call))
-                elif call is not None and await self._provider_says_ended(call_id, call):
-                    stranded.append((call_id, False))
-        stranded += [(c, False) for c in await self._ask_providers(metered)]
-        return [await self._end(call_id, recorded) for call_id, recorded in stranded]
+                elif call is not None:
+                    candidates[call_id] = call
+        return stranded, candidates
+
+    async def _in_ivr(self) -> dict[str, RoutedCall]:
+        """Inbound calls in the IVR longer than `IVR_AFTER` (at most `BATCH`, oldest first):
+        their end may have been lost. Empty when the records cannot be read now."""
+        if self._ends is None:
+            return {}
+        now = datetime.fromtimestamp(self._presence.now_ms() / 1000, UTC)
+        try:
+            found = await self._ends.in_ivr(now - IVR_HORIZON, now - IVR_AFTER, BATCH)
+        except Exception as err:  # the database down: asked again on the next pass
+            log.warning("reconciler could not read the calls in the IVR: %s", err)
+            return {}
+        return {call_id: RoutedCall(line) for call_id, line in found}
 
     async def _ended(self, call_ids: list[str]) -> set[str]:
         """Which of `call_ids` have ended on record: one query (one per call without the
@@ -130,13 +180,13 @@ class Reconciler:
                 gone.append(call_id)
         return gone
 
-    async def _end(self, call_id: str, recorded: bool) -> str:
-        await self._call_ended(call_id, "reconciled")
+    async def _end(self, call_id: str, recorded: bool, repair: str) -> str:
+        await self._call_ended(call_id, "reconciled")  # with an agent: to wrap-up
         if not recorded:  # the provider's hang-up never reached us
             await self._calls.record_event(
                 call_id, "hung_up", {"by": EndedBy.SYSTEM.value, "reason": "reconciled"}
             )
-        return f"call {call_id} queued but its call has ended: abandoned"
+        return repair
 
     async def _provider_says_ended(self, call_id: str, routed: RoutedCall) -> bool:
         try:
@@ -144,6 +194,15 @@ class Reconciler:
         except Exception as err:  # the provider unreachable: ask again on the next pass
             log.warning("reconciler could not ask the provider about call %s: %s", call_id, err)
             return False
+
+
+def _repair(call_id: str, in_ivr: bool, agent_id: int | None) -> str:
+    """What ending a call whose provider call has ended repaired."""
+    if agent_id is not None:
+        return f"call {call_id} with agent {agent_id} but its call has ended: wrap-up"
+    if in_ivr:
+        return f"call {call_id} in the IVR but its call has ended: ended"
+    return f"call {call_id} queued but its call has ended: abandoned"
 
 
 def desk_lost(seen: int | None, now_ms: int) -> bool:

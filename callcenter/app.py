@@ -166,7 +166,7 @@ def create_app(
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
     rest: TwilioRest | None = twilio_rest
     if rest is None and twilio.account_sid and token:
-        rest = TwilioRestClient(twilio.account_sid, token)
+        rest = TwilioRestClient(twilio.account_sid, token, twilio.api_base_url)  # issue 17 (kill)
     directory = SqlAgentDirectory(engine)
     app[ASTERISK_BRIDGE] = AsteriskBridge(RedisRelay(app[REDIS], keys.ami_actions()))
     simulator = RedisSimulatorRest(app[REDIS], keys, twilio.session_ttl_seconds)

@@ -77,20 +77,27 @@ class TwilioRestClient:
     """`TwilioRest` on the `twilio` library's asyncio client. Open it inside the running
     loop (the app's cleanup context) and close it there."""
 
-    def __init__(self, account_sid: str, auth_token: str) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, api_base_url: str = "https://api.twilio.com"
+    ) -> None:
         self._sid = account_sid
         self._token = auth_token
+        self._api_base_url = api_base_url.rstrip("/")  # `[twilio] api_base_url`
         self._client: Any = None
         self._http: Any = None
 
     async def open(self) -> None:
-        """Create the HTTP session (needs a running loop); `twilio.rest` is imported here
-        because it is slow to import and most processes never need it."""
+        """Create the HTTP session (needs a running loop) and the client pointed at the
+        configured API address; `twilio.rest` is imported here because it is slow to import
+        and most processes never need it."""
         from twilio.http.async_http_client import AsyncTwilioHttpClient
         from twilio.rest import Client
 
         self._http = AsyncTwilioHttpClient(timeout=10)
-        self._client = Client(self._sid, self._token, http_client=self._http)
+        client = Client(self._sid, self._token, http_client=self._http)
+        client.edge = client.region = None  # the address is `api_base_url`, as for campaigns
+        client.api.base_url = self._api_base_url
+        self._client = client
 
     async def close(self) -> None:
         """Close the HTTP session."""
