@@ -41,6 +41,7 @@ from callcenter.outages.http import OutagesHttp
 from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
+from callcenter.state.deliveries import RedisDeliveries
 from callcenter.state.ivr_sessions import RedisIvrSessionStore
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
@@ -210,6 +211,7 @@ def create_app(
         renderer,
         settings.server.public_base_url,
         queueing=app[ACD],
+        deliveries=RedisDeliveries(app[REDIS], keys),  # issue 17: a retried status once
     )
     webhooks.setup(app)
     setup_live(app, webhooks)  # issue 16: hold, consult, recording, monitoring

@@ -57,10 +57,17 @@ class Recovery:
     async def check(self) -> bool:
         if not await self._epoch.lost():
             return False
-        log.error("the shared state (Redis) lost its data: rebuilding it from SQL")
         agents = await self._agents()
         calls = await self._calls()
-        log.warning("rebuilt after Redis lost its data: %d agents, %d waiting calls", agents, calls)
+        if agents or calls:
+            log.error(
+                "the shared state (Redis) lost its data: rebuilt from SQL, %d agents and %d "
+                "waiting calls",
+                agents,
+                calls,
+            )
+        else:  # a new in-process store, or a loss while nobody was on: nothing to rebuild
+            log.info("the shared state (Redis) is new: nothing to rebuild from SQL")
         return True
 
     async def _agents(self) -> int:

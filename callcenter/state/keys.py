@@ -27,6 +27,10 @@ class Keys:
         """An outbound call's answering-machine verdict, until its flow starts."""
         return f"{self.prefix}amd:{call_sid}"
 
+    def delivered(self, key: str) -> str:
+        """Set once when a provider's callback was first delivered (a retry finds it)."""
+        return f"{self.prefix}delivered:{key}"
+
     def epoch(self) -> str:
         """Written once and never expiring: gone means Redis lost its data."""
         return f"{self.prefix}epoch"

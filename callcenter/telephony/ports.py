@@ -60,6 +60,16 @@ class Ivr(Protocol):
     async def status(self, call_id: str) -> SessionStatus: ...
 
 
+class Deliveries(Protocol):
+    """Which provider callbacks were delivered already (`callcenter.state.deliveries`)."""
+
+    async def first(self, key: str) -> bool:
+        """True on the first delivery of `key` (it is marked delivered), False on a retry."""
+
+    async def forget(self, key: str) -> None:
+        """`key` was not handled after all: its retry is handled as a first delivery."""
+
+
 class CallEnd(Protocol):
     """The caller's call is over (`callcenter.callflow.ending.CallEnding`)."""
 

@@ -20,6 +20,7 @@ from callcenter.state.acd import RedisRoutingState
 from callcenter.state.epoch import RedisEpoch
 from callcenter.state.keys import Keys
 from callcenter.state.live import RedisLiveStates
+from callcenter.state.redis import MEMORY_SCHEME
 from callcenter.storage.agents import SqlAgentDirectory, SqlCallbackLog
 from callcenter.storage.call_ends import SqlCallEnds
 from callcenter.storage.open_calls import SqlOpenCalls
@@ -80,7 +81,11 @@ def build_acd(
         live=(live_controls(app, rest), lives),
         recovery=(
             SqlOpenCalls(app[ENGINE]),
-            RedisEpoch(app[REDIS], Keys(settings.redis.key_prefix)),
+            RedisEpoch(
+                app[REDIS],
+                Keys(settings.redis.key_prefix),
+                volatile=settings.redis.url.startswith(MEMORY_SCHEME),
+            ),
         ),
         ends=SqlCallEnds(app[ENGINE]),
     )

@@ -5,8 +5,6 @@ Embedded and real stores."""
 
 from __future__ import annotations
 
-import pytest
-
 from callcenter.calls.models import CallEventType, ProviderRef
 from callcenter.web.keys import CALLS
 from tests.adapters import test_twilio_webhooks as webhooks
@@ -21,11 +19,6 @@ COMPLETED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TwilioWebhooks.record_status records every delivery (callcenter/telephony/twilio/"
-    "http.py, the lead's): a retried status callback is recorded twice",
-)
 async def test_a_retried_status_callback_is_recorded_once(client: Client, zhang: int) -> None:
     caller = Caller(client)
     await caller.ring()

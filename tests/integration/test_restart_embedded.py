@@ -1,15 +1,13 @@
 """A server on the embedded defaults (SQLite + `memory://`) stopped and started again — a
 kill -9, a crash, or a plain restart: the in-process store starts empty, like a Redis that
 lost its data, so the ACD must be rebuilt from SQL as after a Redis loss (issue 17): the
-caller who waited is back in line and the ready agent ready again. Today the fresh store's
-epoch is taken for a first start and nothing is rebuilt."""
+caller who waited is back in line and the ready agent ready again."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import pytest
 from aiohttp import web
 
 from agents.models import AgentState
@@ -37,11 +35,6 @@ async def started(aiohttp_client: ClientMaker, database: Path) -> Client:
     return await aiohttp_client(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RedisEpoch.lost() (callcenter/state/epoch.py, the lead's) takes the empty "
-    "memory:// store of a new process for a first start: nothing is rebuilt",
-)
 async def test_a_restart_on_the_embedded_store_rebuilds_the_acd_from_sql(
     aiohttp_client: ClientMaker, tmp_path: Path
 ) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
@@ -22,48 +21,31 @@ from callcenter.core.ending import EndedBy
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
 from callcenter.telephony import announce
-from callcenter.telephony.ports import CallEnd, CallLog, Ivr, Queueing
+from callcenter.telephony.ports import CallEnd, CallLog, Deliveries, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
 from callcenter.telephony.twilio import twiml as t
 from callcenter.telephony.twilio.conference import AGENT_JOIN, Role, leg_joins
 from callcenter.telephony.twilio.fallback import TwilioFallback, is_failure
 from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated, provider_of
+from callcenter.telephony.twilio.webhook_calls import (
+    KnownCall,
+    LiveCall,
+    delivery_of,
+    offer_of,
+    twiml_response,
+)
 from ivr_flows.commands import CallerCommand, Gather, Hangup, InputMode, IvrReply, IvrState
 from ivr_flows.events import CallerInput, QueueLeft
 
 log = logging.getLogger(__name__)
 E = CallEventType
 PROVIDER = "twilio"
-TWIML = "application/xml"
 KNOWN_CALLS = 50_000
 TERMINAL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 NEVER_CONNECTED = frozenset({"busy", "failed", "no-answer", "canceled"})
 CALLBACK_KEY_SECONDS = 5
 
 Handler = Callable[[web.Request, Mapping[str, str]], Awaitable[web.StreamResponse]]
-
-
-@dataclass(frozen=True, slots=True)
-class LiveCall:
-    """A call still going on, with the language its IVR speaks."""
-
-    call_id: str
-    caller: str
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class KnownCall:
-    """A CallSid's call: a mapping that never changes, kept per instance so that an IVR
-    step needs no database read to find its call."""
-
-    call_id: str
-    caller: str
-    called: str
-
-
-def twiml_response(text: str) -> web.Response:
-    return web.Response(text=text, content_type=TWIML)
 
 
 class TwilioWebhooks:
@@ -78,11 +60,13 @@ class TwilioWebhooks:
         renderer: t.TwimlRenderer,
         public_base_url: str,
         queueing: Queueing | None = None,
+        deliveries: Deliveries | None = None,
     ) -> None:
         self._calls = calls
         self._ivr = ivr
         self._ending = ending
         self._queueing = queueing
+        self._deliveries = deliveries
         self._signature = signature
         self._renderer = renderer
         self._base = public_base_url.rstrip("/")
@@ -226,8 +210,22 @@ class TwilioWebhooks:
             )
             return web.Response(status=204)
         state = params.get("CallStatus", "")
+        delivery = delivery_of(params)
+        if delivery and self._deliveries and not await self._deliveries.first(delivery):
+            log.info("status %r of call %s delivered again: already applied", state, known.call_id)
+            return web.Response(status=204)
+        try:
+            await self._status(known.call_id, params)
+        except BaseException:
+            if delivery and self._deliveries:
+                await self._deliveries.forget(delivery)  # Twilio's retry applies it
+            raise
+        return web.Response(status=204)
+
+    async def _status(self, call_id: str, params: Mapping[str, str]) -> None:
+        state = params.get("CallStatus", "")
         # the record as it stands after the status is on it (appends fold onto the latest)
-        record = await self.record_status(known.call_id, params)
+        record = await self.record_status(call_id, params)
         if state in TERMINAL and not record.is_over:
             failed = record.state == "ringing" and state in NEVER_CONNECTED
             ivr = await self._ivr.status(record.id)
@@ -235,7 +233,6 @@ class TwilioWebhooks:
             if ivr.state is IvrState.FINISHED:
                 reason = EndedBy.IVR_ENDED  # the flow said goodbye and hung up
             await self._ending.ended(record.id, reason, failed=failed)
-        return web.Response(status=204)
 
     async def record_status(self, call_id: str, params: Mapping[str, str]) -> CallRecord:
         """A status callback on the call's record, with Twilio's own timestamp; the record
@@ -311,7 +308,7 @@ class TwilioWebhooks:
         """Status of the agent's leg of an offer: answered accepts the offer. A leg placed
         into the call's conference that ends unanswered puts the caller back at the head of
         the queue; one that ends after the answer is the agent leaving."""
-        call_id, agent_id = _offer_of(request)
+        call_id, agent_id = offer_of(request)
         status = params.get("CallStatus", "")
         if self._queueing is None:
             return web.Response(status=204)
@@ -327,7 +324,7 @@ class TwilioWebhooks:
         """The agent's leg placed into the call's conference answered: the offer is
         accepted and the leg joins the conference; a leg answered after the offer was
         withdrawn or the caller left hangs up instead of waiting in an empty room."""
-        call_id, agent_id = _offer_of(request)
+        call_id, agent_id = offer_of(request)
         if self._queueing is not None and await self._queueing.device_answered(call_id, agent_id):
             return twiml_response(leg_joins(call_id, Role.AGENT))
         log.info("call %s: agent %d's leg answered too late: hung up", call_id, agent_id)
@@ -337,7 +334,7 @@ class TwilioWebhooks:
         """The Dial to the agent (or the call's conference) ended: not answered puts the
         caller back in the queue at the head; answered and over sends the agent to wrap-up
         and the caller on (survey)."""
-        call_id, agent_id = _offer_of(request)
+        call_id, agent_id = offer_of(request)
         if self._queueing is None or (await self._ivr.status(call_id)).state is IvrState.CLOSED:
             return twiml_response(t.hangup())
         status = params.get("DialCallStatus", "")
@@ -386,10 +383,3 @@ class TwilioWebhooks:
     async def tone(self, request: web.Request) -> web.Response:
         """The beep before the caller speaks."""
         return web.Response(body=beep_wav(), content_type="audio/wav")
-
-
-def _offer_of(request: web.Request) -> tuple[str, int]:
-    call_id, agent = request.query.get("call", ""), request.query.get("agent", "")
-    if not call_id or not agent.isdigit():
-        raise InvalidInputError("call and agent are required in the URL", code="invalid-webhook")
-    return call_id, int(agent)

@@ -26,8 +26,9 @@ from callcenter.calls.models import ProviderRef
 from callcenter.core.errors import InvalidInputError
 from callcenter.telephony.ports import CallLog, CampaignCalls
 from callcenter.telephony.twilio import twiml as t
-from callcenter.telephony.twilio.http import PROVIDER, TwilioWebhooks, twiml_response
+from callcenter.telephony.twilio.http import PROVIDER, TwilioWebhooks
 from callcenter.telephony.twilio.outbound import AMD_PATH, ANSWER_PATH, STATUS_PATH, call_result
+from callcenter.telephony.twilio.webhook_calls import twiml_response
 
 log = logging.getLogger(__name__)
 AMD_WAIT_SECONDS = 5
