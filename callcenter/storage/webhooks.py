@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.core.ids import new_id
@@ -60,18 +62,27 @@ def _delivery(row: Row[Any], log: tuple[AttemptLog, ...]) -> Delivery:
     )
 
 
+SUBSCRIBERS_SECONDS = 5.0  # how old the list of active subscriptions may be
+
+
 class SqlWebhookStore:
     """Implements `WebhookStore`. Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL and a
-    compare-and-set (an update conditioned on the row still being due) on SQLite."""
+    compare-and-set (an update conditioned on the row still being due) on SQLite.
+
+    Which subscriptions are active is read at most every `SUBSCRIBERS_SECONDS` (every call's
+    end publishes an event: without subscribers that costs no database work): a change made
+    here counts at once, one made by another instance within that time."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self._active: tuple[float, list[tuple[int, list[str]]]] | None = None
 
     async def add(
         self, url: str, events: tuple[EventType, ...], secret: str, active: bool, at: datetime
     ) -> Subscription:
         values = {"url": url, "events": [e.value for e in events], "secret": secret}
+        self._active = None
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 insert(subs_t).values(active=active, created_at=at, updated_at=at, **values)
@@ -103,6 +114,7 @@ class SqlWebhookStore:
             values["secret"] = change.secret
         if change.active is not None:
             values["active"] = change.active
+        self._active = None
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(subs_t).where(subs_t.c.id == subscription_id).values(**values)
@@ -110,15 +122,32 @@ class SqlWebhookStore:
         return await self.subscription(subscription_id)
 
     async def remove(self, subscription_id: int) -> bool:
+        self._active = None
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(subs_t).where(subs_t.c.id == subscription_id))
         return bool(result.rowcount)
 
+    async def _subscribers(self) -> list[tuple[int, list[str]]]:
+        now = time.monotonic()
+        if self._active is None or now - self._active[0] > SUBSCRIBERS_SECONDS:
+            async with self._engine.connect() as conn:
+                rows = await conn.execute(
+                    select(subs_t.c.id, subs_t.c.events).where(subs_t.c.active)
+                )
+                self._active = (now, [(r.id, list(r.events)) for r in rows])
+        return self._active[1]
+
     async def enqueue(self, event_id: str, event_type: str, body: str, at: datetime) -> int:
-        async with self._engine.begin() as conn:
-            rows = await conn.execute(select(subs_t.c.id, subs_t.c.events).where(subs_t.c.active))
-            targets = [r.id for r in rows if event_type in r.events]
-            if targets:
+        try:
+            return await self._enqueue(event_id, event_type, body, at)
+        except IntegrityError:  # a subscription another instance removed meanwhile
+            self._active = None
+            return await self._enqueue(event_id, event_type, body, at)
+
+    async def _enqueue(self, event_id: str, event_type: str, body: str, at: datetime) -> int:
+        targets = [sid for sid, events in await self._subscribers() if event_type in events]
+        if targets:
+            async with self._engine.begin() as conn:
                 await conn.execute(
                     insert(deliveries_t),
                     [
