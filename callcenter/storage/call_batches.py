@@ -20,9 +20,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.dialects import postgresql
 
@@ -31,6 +31,8 @@ from callcenter.storage.pg import FastPg
 from callcenter.storage.tables import calls
 
 log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+R = TypeVar("R")
 
 MAX_BATCH = 200  # appends per statement
 _COLUMNS = [c.name for c in calls.c]
@@ -51,58 +53,89 @@ SELECT id FROM upd"""
 
 
 @dataclass(slots=True)
-class _Append:
-    expected: int  # the call's last_seq the events were numbered from
-    row: list[Any]  # the call's row after them, in `calls` column order
-    events: Sequence[CallEvent]
-    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.Future())
+class _Waiting(Generic[Item, R]):
+    item: Item
+    done: asyncio.Future[R] = field(default_factory=lambda: asyncio.Future())
 
 
-class AppendBatches:
-    """Collects appends and writes them a batch at a time; one batch in flight."""
+class GroupCommit(Generic[Item, R]):
+    """Items submitted while a batch is being written wait for the next one; one batch in
+    flight. `write` answers each item of a batch (a result, or the error of that item
+    alone), or raises for all of them."""
 
-    def __init__(self, fast: FastPg, max_batch: int = MAX_BATCH) -> None:
-        self._fast = fast
+    def __init__(
+        self, write: Callable[[list[Item]], Awaitable[list[R | Exception]]], max_batch: int
+    ) -> None:
+        self._write = write
         self._max = max_batch
-        self._open: list[_Append] = []
+        self._open: list[_Waiting[Item, R]] = []
         self._writer: asyncio.Task[None] | None = None
-        self.statements = 0  # batches written (for tests and the benchmark)
+        self.batches = 0  # batches written (for tests and the benchmark)
 
-    async def append(self, expected: int, row: list[Any], events: Sequence[CallEvent]) -> bool:
-        """Store the call's `row` and `events` if its last_seq is still `expected`; whether
-        it was stored. At most one append per call may be waiting at a time."""
-        item = _Append(expected, row, events)
-        self._open.append(item)
+    async def submit(self, item: Item) -> R:
+        waiting: _Waiting[Item, R] = _Waiting(item)
+        self._open.append(waiting)
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write_all())
-        return await item.done
+        return await waiting.done
 
     async def _write_all(self) -> None:
         try:
             while self._open:
                 batch, self._open = self._open[: self._max], self._open[self._max :]
-                await self._write(batch)
+                await self._write_batch(batch)
         finally:
             self._writer = None
 
-    async def _write(self, batch: list[_Append]) -> None:
+    async def _write_batch(self, batch: list[_Waiting[Item, R]]) -> None:
+        try:
+            results = await self._write([waiting.item for waiting in batch])
+        except Exception as err:
+            for waiting in batch:
+                _settle(waiting.done, err)
+            return
+        self.batches += 1
+        for waiting, result in zip(batch, results, strict=True):
+            _settle(waiting.done, result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Append:
+    expected: int  # the call's last_seq the events were numbered from
+    row: list[Any]  # the call's row after them, in `calls` column order
+    events: Sequence[CallEvent]
+
+
+class AppendBatches:
+    """PostgreSQL's appends, a batch per statement."""
+
+    def __init__(self, fast: FastPg, max_batch: int = MAX_BATCH) -> None:
+        self._fast = fast
+        self._group: GroupCommit[_Append, bool] = GroupCommit(self._write, max_batch)
+
+    @property
+    def statements(self) -> int:
+        """Batches written (for tests and the benchmark)."""
+        return self._group.batches
+
+    async def append(self, expected: int, row: list[Any], events: Sequence[CallEvent]) -> bool:
+        """Store the call's `row` and `events` if its last_seq is still `expected`; whether
+        it was stored. At most one append per call may be waiting at a time."""
+        return await self._group.submit(_Append(expected, row, events))
+
+    async def _write(self, batch: list[_Append]) -> list[bool | Exception]:
         try:
             async with self._fast.acquire() as conn:
                 rows = await conn.fetch(_BATCH_APPEND, *_arguments(batch))
         except Exception as err:
             if len(batch) == 1:
-                _settle(batch[0].done, error=err)
-                return
+                raise
             log.warning(
                 "a batch of %d call appends failed (%s); each is tried alone", len(batch), err
             )
-            for item in batch:
-                _settle(item.done, False)
-            return
-        self.statements += 1
+            return [False] * len(batch)
         stored = {row[0] for row in rows}
-        for item in batch:
-            _settle(item.done, item.row[0] in stored)
+        return [item.row[0] in stored for item in batch]
 
 
 def _arguments(batch: list[_Append]) -> list[Any]:
@@ -119,13 +152,11 @@ def _arguments(batch: list[_Append]) -> list[Any]:
     ]
 
 
-def _settle(
-    done: asyncio.Future[bool], result: bool = False, error: Exception | None = None
-) -> None:
+def _settle(done: asyncio.Future[R], result: R | Exception) -> None:
     if done.done():  # the request waiting for it was cancelled
         return
-    if error is not None:
-        done.set_exception(error)
+    if isinstance(result, Exception):
+        done.set_exception(result)
     else:
         done.set_result(result)
 

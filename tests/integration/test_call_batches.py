@@ -11,11 +11,12 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.calls.models import CallEventType, CallState, Direction
+from callcenter.calls.models import CallEventType, CallState, Direction, NoSuchCallError
 from callcenter.calls.service import CallService
 from callcenter.core.clock import ManualClock
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.pg import FastPg
+from callcenter.storage.sqlite_thread import SqliteThread
 
 E = CallEventType
 CALLS = 30
@@ -92,3 +93,44 @@ async def test_appends_of_one_call_from_many_tasks_keep_their_order(
         detail = await calls.detail(call_id)
         assert [e.seq for e in detail.events] == list(range(1, rounds + 2))
         assert detail.record.ivr_path == tuple(f"n{r}" for r in range(rounds))
+
+
+@pytest_asyncio.fixture
+async def local_repo(engine: AsyncEngine) -> AsyncIterator[SqlCallRepository]:
+    """On the embedded SQLite file: appends through its thread, batched."""
+    local = SqliteThread.for_engine(engine)
+    if local is None:
+        pytest.skip("SQLite only")
+    yield SqlCallRepository(engine, None, local)
+    await local.close()
+
+
+async def test_on_sqlite_appends_of_many_calls_share_transactions(
+    local_repo: SqlCallRepository, clock: ManualClock
+) -> None:
+    calls = CallService(local_repo, clock)
+    ids = await _started(calls)
+    records = await asyncio.gather(
+        *(calls.record(i, E.IVR_STEP, {"node": f"n{r}"}) for r in range(3) for i in ids)
+    )
+    assert local_repo.local_batches < 3 * CALLS / 2
+    for call_id in ids:
+        detail = await calls.detail(call_id)
+        assert detail.record.ivr_path == ("n0", "n1", "n2")
+        assert [e.seq for e in detail.events] == [1, 2, 3, 4]
+    assert {r.last_seq for r in records} == {2, 3, 4}
+
+
+async def test_on_sqlite_a_refused_append_fails_alone(
+    local_repo: SqlCallRepository, clock: ManualClock
+) -> None:
+    calls = CallService(local_repo, clock)
+    ids = await _started(calls)
+    targets = [*ids[:3], "01NOSUCHCALL0000000000000", *ids[3:6]]
+    results = await asyncio.gather(
+        *(calls.record(i, E.IVR_STEP, {"node": "menu"}) for i in targets), return_exceptions=True
+    )
+    assert isinstance(results[3], NoSuchCallError)
+    assert all(not isinstance(r, BaseException) for n, r in enumerate(results) if n != 3)
+    for call_id in ids[:6]:
+        assert (await calls.detail(call_id)).record.ivr_path == ("menu",)
