@@ -351,7 +351,7 @@ def _stores(clock: Clock, announce: Announce) -> Callable[[web.Application], Asy
             if LOCAL_SQL in app:
                 await app[LOCAL_SQL].close()
             await app[REDIS].aclose()
-            await engine.dispose()
+            await db.dispose(engine)
 
     return stores
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,15 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+async def dispose(engine: AsyncEngine, seconds: float = 10.0) -> None:
+    """Close the engine's connections; after `seconds` give up on those still busy (a
+    request cut short in the middle of a statement must not hold the shutdown forever)."""
+    try:
+        await asyncio.wait_for(engine.dispose(), seconds)
+    except TimeoutError:
+        log.warning("database connections not closed in %.0f s: left to the server", seconds)
 
 
 def masked(engine: AsyncEngine) -> str:

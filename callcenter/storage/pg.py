@@ -9,13 +9,18 @@ embedded default) has no such pool: the repositories fall back to the engine.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+CLOSE_SECONDS = 10.0
 
 
 class FastPg:
@@ -43,10 +48,15 @@ class FastPg:
             )
 
     async def close(self) -> None:
-        """Close every connection."""
+        """Close every connection: gracefully, or at once after `CLOSE_SECONDS` (a
+        connection left busy by a request cut short must not hold the shutdown forever)."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            await pool.close()
+            try:
+                await asyncio.wait_for(pool.close(), CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("PostgreSQL pool not closed in %.0f s: terminated", CLOSE_SECONDS)
+                pool.terminate()
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
