@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.dialects import postgresql
 
 from callcenter.calls.models import CallEvent
+from callcenter.storage.call_rows import COLUMNS
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tables import calls
 
@@ -35,14 +36,13 @@ Item = TypeVar("Item")
 R = TypeVar("R")
 
 MAX_BATCH = 200  # appends per statement
-_COLUMNS = [c.name for c in calls.c]
 _TYPES = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in calls.c}  # type: ignore[no-untyped-call]
-_ROWS = ", ".join(f"${n}::{_TYPES[name]}[]" for n, name in enumerate(_COLUMNS, start=2))
-_EVENTS = len(_COLUMNS) + 2  # the first parameter of the events' arrays
+_ROWS = ", ".join(f"${n}::{_TYPES[name]}[]" for n, name in enumerate(COLUMNS, start=2))
+_EVENTS = len(COLUMNS) + 2  # the first parameter of the events' arrays
 _BATCH_APPEND = f"""WITH u AS (
-  SELECT * FROM unnest($1::int[], {_ROWS}) AS u(expected, {", ".join(_COLUMNS)})),
+  SELECT * FROM unnest($1::int[], {_ROWS}) AS u(expected, {", ".join(COLUMNS)})),
 upd AS (
-  UPDATE calls c SET {", ".join(f"{name} = u.{name}" for name in _COLUMNS[1:])}
+  UPDATE calls c SET {", ".join(f"{name} = u.{name}" for name in COLUMNS[1:])}
   FROM u WHERE c.id = u.id AND c.last_seq = u.expected RETURNING c.id),
 ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT e.c, e.s, e.a, e.t, e.d::jsonb

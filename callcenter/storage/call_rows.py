@@ -12,11 +12,13 @@ from sqlalchemy import Row
 from callcenter.calls.models import CallEvent, CallRecord, CallState, Direction
 from callcenter.calls.ports import Fold
 from callcenter.storage.recording_tables import pop_recording, recording_row
+from callcenter.storage.tables import calls
 
 PATH_SEPARATOR = ">"
 
 
 FIELDS = tuple(f.name for f in fields(CallRecord))
+COLUMNS = [c.name for c in calls.c]  # the `calls` table's columns, in table order
 
 
 def to_row(record: CallRecord) -> dict[str, Any]:
@@ -26,6 +28,13 @@ def to_row(record: CallRecord) -> dict[str, Any]:
     row["ivr_path"] = PATH_SEPARATOR.join(record.ivr_path)
     row.update(recording_row(row.pop("recording")))  # issue 16 (recordings)
     return row
+
+
+def column_values(record: CallRecord) -> list[Any]:
+    """The record's row as values in `COLUMNS` order (statements with positional
+    parameters)."""
+    row = to_row(record)
+    return [row[name] for name in COLUMNS]
 
 
 def to_record(row: Row[Any]) -> CallRecord:

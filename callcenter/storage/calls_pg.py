@@ -14,33 +14,31 @@ import asyncpg
 from callcenter.calls.models import CallEvent, CallRecord, NoSuchCallError, ProviderRef
 from callcenter.calls.ports import Fold
 from callcenter.storage.call_batches import AppendBatches, OneAtATime
-from callcenter.storage.call_rows import numbered_onto, record_from, to_row
+from callcenter.storage.call_rows import COLUMNS, column_values, numbered_onto, record_from
 from callcenter.storage.pg import FastPg
-from callcenter.storage.tables import calls
 
 # The same on PostgreSQL in asyncpg's dialect (`FastPg`): what every IVR step runs.
-_COLUMNS = [c.name for c in calls.c]
-_SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(_COLUMNS[1:], start=6))
+_SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(COLUMNS[1:], start=6))
 _PG_EVENTS = """INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT $1, s, a, t, d::jsonb FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])
   AS u(s, a, t, d)"""
 _PG_APPEND_IF = f"""WITH upd AS (
-  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(_COLUMNS) + 5} RETURNING id),
+  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(COLUMNS) + 5} RETURNING id),
 ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT upd.id, s, a, t, d::jsonb
   FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d))
 SELECT count(*) FROM upd"""
-_PG_GET = f"SELECT {', '.join(_COLUMNS)} FROM calls WHERE id = $1"
+_PG_GET = f"SELECT {', '.join(COLUMNS)} FROM calls WHERE id = $1"
 _PG_LOCK = _PG_GET + " FOR UPDATE"
 OPTIMISTIC_TRIES = 3
 KEPT_RECORDS = 20_000  # the last record written per call, per instance (optimistic appends)
-_REFS = len(_COLUMNS) + 5  # after $1 (id), the event arrays and the other columns
-_PG_CREATE = f"""WITH c AS (INSERT INTO calls ({", ".join(_COLUMNS)})
+_REFS = len(COLUMNS) + 5  # after $1 (id), the event arrays and the other columns
+_PG_CREATE = f"""WITH c AS (INSERT INTO calls ({", ".join(COLUMNS)})
   VALUES ($1, {", ".join(f"${n}" for n in range(6, _REFS))})),
 ev AS ({_PG_EVENTS})
 INSERT INTO call_provider_ids (provider, provider_id, call_id)
   SELECT p, i, $1 FROM unnest(${_REFS}::text[], ${_REFS + 1}::text[]) AS u(p, i)"""
-_PG_BY_PROVIDER = f"""SELECT {", ".join(f"c.{name}" for name in _COLUMNS)} FROM calls c
+_PG_BY_PROVIDER = f"""SELECT {", ".join(f"c.{name}" for name in COLUMNS)} FROM calls c
   JOIN call_provider_ids p ON p.call_id = c.id WHERE p.provider = $1 AND p.provider_id = $2"""
 
 
@@ -51,11 +49,6 @@ def _pg_events(events: Sequence[CallEvent]) -> list[list[Any]]:
         [e.type.value for e in events],
         [json.dumps(e.data) for e in events],
     ]
-
-
-def _pg_values(record: CallRecord) -> list[Any]:
-    row = to_row(record)
-    return [row[name] for name in _COLUMNS]
 
 
 async def _pg_read(conn: asyncpg.Connection, query: str, call_id: str) -> CallRecord:
@@ -71,7 +64,7 @@ async def _pg_append_if(
     """Store `events` folded onto `before` if the call is still at `before.last_seq`."""
     record, numbered = numbered_onto(before, events, fold)
     applied = await conn.fetchval(
-        _PG_APPEND_IF, before.id, *_pg_events(numbered), *_pg_values(record)[1:], before.last_seq
+        _PG_APPEND_IF, before.id, *_pg_events(numbered), *column_values(record)[1:], before.last_seq
     )
     return record if applied else None
 
@@ -99,7 +92,7 @@ class PgCallWrites:
         refs = [[ref.provider], [ref.provider_id]] if ref is not None else [[], []]
         async with self._fast.acquire() as conn:
             await conn.execute(
-                _PG_CREATE, record.id, *_pg_events(events), *_pg_values(record)[1:], *refs
+                _PG_CREATE, record.id, *_pg_events(events), *column_values(record)[1:], *refs
             )
         self._keep(record)
 
@@ -110,7 +103,7 @@ class PgCallWrites:
             before = self._latest.get(call_id)
             if before is not None:
                 record, numbered = numbered_onto(before, events, fold)
-                if await self.batches.append(before.last_seq, _pg_values(record), numbered):
+                if await self.batches.append(before.last_seq, column_values(record), numbered):
                     self._keep(record)
                     return record
                 self._latest.pop(call_id, None)

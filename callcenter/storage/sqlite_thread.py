@@ -57,11 +57,8 @@ class SqliteThread:
             return work(conn)
 
     def _read(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.connect() as conn:
-            try:
-                return work(conn)
-            finally:
-                conn.rollback()
+        with self._engine.connect() as conn:  # rolled back as it goes back to the pool
+            return work(conn)
 
     async def close(self) -> None:
         """Close the connection and stop the thread."""
