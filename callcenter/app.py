@@ -37,6 +37,7 @@ from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
+from callcenter.httpkit import TRUSTED_PROXIES, networks
 from callcenter.outages.http import OutagesHttp
 from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
@@ -143,6 +144,7 @@ def create_app(
     )
     password = settings.redis.password.get_secret_value() if settings.redis.password else None
     app[SETTINGS] = settings
+    app[TRUSTED_PROXIES] = networks(settings.server.trusted_proxies)
     app[METRICS] = registry
     app[ENGINE] = engine
     fast = FastPg.for_engine(engine, settings.database.pool_size)

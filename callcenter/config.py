@@ -10,13 +10,14 @@ without a file), `asterisk.prompts_dir` from `data_dir`. The sources are in `con
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -51,6 +52,18 @@ class ServerSettings(_Section):
     max_body_bytes: int = Field(default=65536, ge=1024)
     timezone: str = "Asia/Shanghai"
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
+    # issue 18: proxies whose X-Forwarded-For is believed (addresses or networks)
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {entry!r}") from None
+        return value
 
 
 class DatabaseSettings(_Section):
@@ -259,6 +272,21 @@ class StorageSettings(_Section):
     journal_dir: str = ""
 
 
+# --- issue 18 (security): tokens and sign-in
+class SecuritySettings(_Section):
+    """Bearer tokens and sign-in: a sign-in token lives `sign_in_token_minutes`; an API token
+    lives the days given when it is made, at most `api_token_max_days` (`api_token_days` when
+    not given). Sign-in attempts are limited per username and per address over a minute;
+    `lockout_failures` wrong passwords in a row lock the account until an admin unlocks it."""
+
+    sign_in_token_minutes: int = Field(default=720, ge=5, le=10080)
+    api_token_days: int = Field(default=90, ge=1, le=3650)
+    api_token_max_days: int = Field(default=365, ge=1, le=3650)
+    sign_in_per_minute_username: int = Field(default=5, ge=1, le=1000)
+    sign_in_per_minute_address: int = Field(default=30, ge=1, le=100000)
+    lockout_failures: int = Field(default=10, ge=2, le=1000)
+
+
 class Settings(BaseSettings):
     """Everything the server needs, passed down from the entry point. `Settings()` is the
     code defaults alone; `load_settings` adds the file and the environment."""
@@ -282,6 +310,7 @@ class Settings(BaseSettings):
     tickets: TicketSettings = TicketSettings()
     recording: RecordingSettings = RecordingSettings()  # issue 16 (recordings)
     storage: StorageSettings = StorageSettings()  # issue 17 (journal)
+    security: SecuritySettings = SecuritySettings()  # issue 18
 
     @classmethod
     def settings_customise_sources(

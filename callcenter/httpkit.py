@@ -6,8 +6,9 @@ package may use it without breaking the dependency rule.
 
 from __future__ import annotations
 
+import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -19,6 +20,39 @@ from callcenter.core.errors import InvalidInputError
 M = TypeVar("M", bound=BaseModel)
 
 PRINCIPAL = web.RequestKey("principal", Principal)
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])
+
+
+def networks(entries: Sequence[str]) -> tuple[Network, ...]:
+    """Addresses or networks (`server.trusted_proxies`) as networks; ValueError names a bad
+    entry."""
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+
+
+def _trusted(address: str, proxies: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_address(request: web.Request) -> str:
+    """Where a request came from: the TCP peer, or, when the peer is a trusted proxy
+    (`server.trusted_proxies`), the right-most address of X-Forwarded-For that is not one."""
+    peer = request.remote or "unknown"
+    proxies = request.config_dict.get(TRUSTED_PROXIES, ())
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
 
 
 def _explain(err: ValidationError) -> str:

@@ -13,15 +13,17 @@ from callcenter.core.api import Principal
 @dataclass(frozen=True, slots=True)
 class Editor:
     """Who changes the configuration: a role and a user id (from the API token), or the
-    command line (`cli`, run by whoever may reach the database)."""
+    command line (`cli`, run by whoever may reach the database); `address` is where an HTTP
+    request came from (`httpkit.client_address`)."""
 
     role: str
     user_id: int | None = None
+    address: str | None = None
 
     @classmethod
-    def of(cls, principal: Principal) -> Editor:
+    def of(cls, principal: Principal, address: str | None = None) -> Editor:
         """The editor behind an API request."""
-        return cls(principal.role.value, principal.user_id)
+        return cls(principal.role.value, principal.user_id, address)
 
 
 CLI_EDITOR = Editor("cli")

@@ -22,6 +22,7 @@ async def write_audit(conn: AsyncConnection, entry: AuditEntry) -> None:
             entity_id=entry.entity_id,
             action=entry.action,
             data=dict(entry.data),
+            address=entry.editor.address,
         )
     )
 
@@ -42,7 +43,7 @@ class SqlAuditLog:
         return [
             AuditEntry(
                 r.at,
-                Editor(r.actor_role, r.actor_id),
+                Editor(r.actor_role, r.actor_id, r.address),
                 r.entity,
                 r.entity_id,
                 r.action,

@@ -74,6 +74,9 @@ users = Table(
     Column("password_hash", String(256), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # issue 18: failed sign-ins in a row, and when the account was locked for them
+    Column("failed_sign_ins", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_at", UtcDateTime, nullable=True),
 )
 
 agents = Table(
@@ -104,6 +107,9 @@ api_tokens = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),  # issue 18: None never expires
+    Column("revoked_reason", String(64), nullable=True),
+    Index("ix_api_tokens_user", "user_id"),
 )
 
 service_points = Table(
@@ -367,7 +373,9 @@ audit_log = Table(
     Column("entity_id", String(64), nullable=False),
     Column("action", String(32), nullable=False),
     Column("data", Json, nullable=False),
+    Column("address", String(64), nullable=True),  # issue 18: where the request came from
     Index("ix_audit_log_entity", "entity", "entity_id", "at"),
+    Index("ix_audit_log_at", "at"),
 )
 
 queue_settings = Table(
