@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from callcenter import checks, cli_admin, cli_campaigns
+from callcenter import checks, cli_admin, cli_campaigns, logs
 from callcenter import demo as seed
 from callcenter.app import create_app
 from callcenter.auth.models import parse_role
@@ -27,6 +27,7 @@ from callcenter.config_sources import ENV_TOKEN
 from callcenter.core.api import Role
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
+from callcenter.redact import clean
 from callcenter.simulate import simulate
 from callcenter.simulator.command import ServerSimulation, simulate_on_server
 from callcenter.state import redis as redis_state
@@ -118,9 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"callcenter: {err.message}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.install(settings.logging)
     command = COMMANDS[args.command]
     try:
         return command(settings, args)
@@ -136,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except Exception as err:  # the last line of defence: one line for the user, details in the log
         log.debug("command %s failed", args.command, exc_info=True)
-        print(f"callcenter: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
+        said = clean(f"{type(err).__name__}: {err}")  # a database error may quote a phone number
+        print(f"callcenter: {args.command} failed: {said}", file=sys.stderr)
         return EXIT_FAILURE
 
 

@@ -93,9 +93,11 @@ class DemoSettings(_Section):
 
 
 class LoggingSettings(_Section):
-    """Log output."""
+    """Log output on stderr: one line per record, phone numbers masked, secrets hidden;
+    `format` json (JSON lines) or text."""
 
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    format: str = Field(default="json", pattern="^(json|text)$")
 
 
 class PolicySettings(_Section):

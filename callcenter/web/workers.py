@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter import logs
 from callcenter.config import Settings
 from callcenter.core.errors import ConfigError
 from callcenter.state.redis import MEMORY_SCHEME
@@ -124,6 +125,7 @@ def _run(app: web.Application, settings: Settings, say: Say | None, reuse: bool 
 
 
 def _worker(make_app: MakeApp, settings: Settings, ready: Event) -> None:
+    logs.install(settings.logging)  # forked with the parent's handler; made anew all the same
     _run(make_app(settings), settings, lambda _: ready.set(), reuse=True)
 
 
