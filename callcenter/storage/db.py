@@ -17,18 +17,26 @@ log = logging.getLogger(__name__)
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """Create the engine for `url`; for SQLite make the directory and turn on WAL."""
+    """Create the engine for `url`; for SQLite make the directory and turn on WAL. Errors and
+    echoed statements leave out the SQL parameters (phone numbers, names)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     # No pre-ping: it costs a round trip per checkout on the hot path; connections that
     # died are dropped by the pool when they fail, and recycled after 30 minutes anyway.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
     )
 
 

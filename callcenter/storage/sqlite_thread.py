@@ -31,7 +31,10 @@ class SqliteThread:
 
     def __init__(self, url: str) -> None:
         self._engine: Engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            poolclass=StaticPool,
+            hide_parameters=True,
+            connect_args={"timeout": 30, "check_same_thread": False},
         )
         event.listen(self._engine, "connect", sqlite_pragmas)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
