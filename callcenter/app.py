@@ -37,6 +37,7 @@ from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
+from callcenter.demo_banner import announce_demo
 from callcenter.httpkit import TRUSTED_PROXIES, networks
 from callcenter.outages.http import OutagesHttp
 from callcenter.outages.service import OutageService
@@ -367,4 +368,4 @@ async def load_demo(app: web.Application, clock: Clock, announce: Announce) -> N
     await seed.seed_outages(engine, clock.now())
     examples = await seed.example_numbers(engine)
     base = f"http://{settings.server.host}:{settings.server.port}"
-    announce(seed.format_logins(logins, examples, base))
+    announce(announce_demo(logins, examples, base, Path(settings.server.data_dir)))

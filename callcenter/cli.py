@@ -27,6 +27,7 @@ from callcenter.config_sources import ENV_TOKEN
 from callcenter.core.api import Role
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
+from callcenter.demo_banner import announce_demo
 from callcenter.redact import clean
 from callcenter.simulate import simulate
 from callcenter.simulator.command import ServerSimulation, simulate_on_server
@@ -207,7 +208,9 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             bar.finish()
             if logins is not None:
                 base = f"http://{settings.server.host}:{settings.server.port}"
-                print(seed.format_logins(logins, await seed.example_numbers(engine), base))
+                examples = await seed.example_numbers(engine)
+                data_dir = Path(settings.server.data_dir)
+                print(announce_demo(logins, examples, base, data_dir))
             print(f"added {done} customers (seed {seed_value})")
         finally:
             await engine.dispose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -27,6 +26,7 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 
 from callcenter.auth.service import AuthService
 from callcenter.core.api import Role
+from callcenter.demo_banner import DemoLogins, Login
 from callcenter.storage.demo_bills import bill_inserts
 from callcenter.storage.demo_data import (
     Batch,
@@ -55,24 +55,6 @@ BULK_TABLES: tuple[Table, ...] = (service_points, customers, accounts, account_p
 SERIAL_TABLES: tuple[Table, ...] = (service_points, customers, accounts, bills)
 BULK_THRESHOLD = 50_000
 BULK_CONNECTIONS = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Login:
-    """A demo login, shown once."""
-
-    username: str
-    role: str
-    password: str
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class DemoLogins:
-    """What a newcomer needs to sign in, shown once when the demo is created."""
-
-    logins: list[Login]
-    api_token: str
 
 
 async def has_users(engine: AsyncEngine) -> bool:
@@ -350,21 +332,3 @@ async def example_numbers(engine: AsyncEngine) -> dict[str, str]:
             if number is not None:
                 found[what] = number
     return found
-
-
-def format_logins(logins: DemoLogins, examples: dict[str, str], base_url: str) -> str:
-    """The one-time message with the demo logins, an admin API token and numbers to try."""
-    lines = ["Demo data loaded. These logins are shown only now; keep them:", ""]
-    lines += [
-        f"  {x.role:<10} {x.username:<11} {x.password}   {x.display_name}" for x in logins.logins
-    ]
-    lines += ["", f"  admin API token: {logins.api_token}", "", "  Numbers to try:"]
-    lines += [f"    {number}  {what}" for what, number in examples.items()]
-    if examples:
-        number = next(iter(examples.values())).replace("+", "%2B")
-        lines += [
-            "",
-            f"  curl -H 'Authorization: Bearer {logins.api_token}' \\",
-            f"       '{base_url}/api/customers/lookup?phone={number}'",
-        ]
-    return "\n".join(lines)

@@ -122,7 +122,7 @@ def test_demo_seed_prints_logins_once_and_adds_customers(
 ) -> None:
     code, out, err = run(capsys, "demo", "seed", "--customers", "120", "--seed", "3")
     assert code == 0
-    assert "admin API token: cc_" in out and "agent20" in out
+    assert "demo-credentials.txt" in out and "agent20" in out and "cc_" not in out
     assert "added 120 customers" in out and "120/120 customers" in err
     code, out, _ = run(capsys, "demo", "seed", "--customers", "30")
     assert code == 0 and "agent20" not in out and "added 30 customers" in out

@@ -45,6 +45,9 @@ def test_serve_starts_on_embedded_defaults_with_demo_data(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
-    assert "admin API token: cc_" in out and "agent20" in out and "Numbers to try:" in out
+    assert "agent20" in out and "Numbers to try:" in out and "cc_" not in out
+    credentials = (tmp_path / "data" / "demo-credentials.txt").read_text(encoding="utf-8")
+    assert str(tmp_path / "data" / "demo-credentials.txt") in out
+    assert "admin API token: cc_" in credentials
     assert (tmp_path / "data" / "callcenter.db").exists()
     assert "Traceback" not in err
