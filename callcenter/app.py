@@ -103,6 +103,7 @@ from callcenter.web.live_calls import setup_live
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
+from callcenter.web.security_headers import setup_security_headers  # issue 18 (csp)
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
@@ -198,9 +199,15 @@ def create_app(
     TicketsHttp(app[TICKETS]).setup(app)
     CalendarHttp(calendars).setup(app)  # issue 15
     AgentsHttp(app[ACD], directory).setup(app)
+    tokens = voice_tokens(settings.twilio)
     softphones = Softphones(  # issue 16 (softphone): Twilio tokens; the WebRTC softphone's WSS
-        voice_tokens(settings.twilio),
-        WebRtcSettings(settings.asterisk.webrtc_ws_url, settings.asterisk.webrtc_domain),
+        tokens, WebRtcSettings(settings.asterisk.webrtc_ws_url, settings.asterisk.webrtc_domain)
+    )
+    setup_security_headers(  # issue 18 (csp): the pages' CSP reaches the softphones' servers
+        app,
+        twilio_phone=tokens is not None,
+        sip_ws_url=settings.asterisk.webrtc_ws_url,
+        public_base_url=settings.server.public_base_url,
     )
     SoftphoneHttp(app[ACD], softphones).setup(app)  # issue 16: the desk's voice token
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)

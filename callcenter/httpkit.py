@@ -55,6 +55,18 @@ def client_address(request: web.Request) -> str:
     return peer
 
 
+def over_https(request: web.Request) -> bool:
+    """Whether the browser reached us over HTTPS: TLS on this socket, or a trusted proxy
+    (`server.trusted_proxies`) saying so in X-Forwarded-Proto (anyone else may lie)."""
+    if request.secure:
+        return True
+    proxies = request.config_dict.get(TRUSTED_PROXIES, ())
+    if not _trusted(request.remote or "", proxies):
+        return False
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0]
+    return forwarded.strip().lower() == "https"
+
+
 def _explain(err: ValidationError) -> str:
     parts = []
     for problem in err.errors():

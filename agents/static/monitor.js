@@ -71,3 +71,5 @@ const MONITOR = {
 };
 I18N.setLang(I18N.lang, false);
 MONITOR.restore();
+// Enter in the address field must not submit the form (a reload): the row's buttons act.
+document.getElementById("monitor-device").addEventListener("submit", (ev) => ev.preventDefault());

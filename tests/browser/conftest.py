@@ -1,4 +1,5 @@
-"""The browser fixture (one headless Chromium per test) and the app it talks to."""
+"""The browser fixture (one headless Chromium per test, failing a test whose pages broke
+their Content-Security-Policy) and the app it talks to."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from callcenter.app import create_app
 from tests.adapters.test_twilio_webhooks import BASE, TOKEN
 from tests.browser.chromium import CHROMIUM, FLAGS, playwright_or_skip
+from tests.browser.csp import WatchedBrowser
 from tests.conftest import app_settings
 from tests.integration.test_agent_desk import FakeTwilioRest
 
@@ -25,8 +27,10 @@ async def browser() -> AsyncIterator[Any]:
     api = playwright_or_skip()
     async with api.async_playwright() as pw:
         chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
+        watched = WatchedBrowser(chromium)
+        yield watched
         await chromium.close()
+        assert watched.csp.violations == [], "the pages broke their Content-Security-Policy"
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from callcenter.storage.tables import agents
 from callcenter.web.keys import ACD, ENGINE
 from tests.browser.chromium import CHROMIUM, FLAGS, playwright_or_skip
+from tests.browser.csp import CspWatch
 from tests.integration.test_agent_desk import PASSWORD, add_agent
 
 Client = TestClient[web.Request, web.Application]
@@ -46,8 +47,10 @@ window.RTCPeerConnection = class {
 @pytest.fixture(name="phone_browser")
 async def phone_browser_fixture() -> AsyncIterator[Launch]:
     """`launch(microphone)`: a Chromium with fake media that grants the microphone, or
-    refuses it (no fake permission prompt, no permission given)."""
+    refuses it (no fake permission prompt, no permission given); the desk must keep its
+    Content-Security-Policy."""
     api = playwright_or_skip()
+    csp = CspWatch()
     async with api.async_playwright() as pw:
         launched: list[Any] = []
 
@@ -58,11 +61,13 @@ async def phone_browser_fixture() -> AsyncIterator[Launch]:
             context = await browser.new_context(
                 locale="zh-CN", permissions=["microphone"] if microphone else []
             )
+            await csp.watch(context)
             return await context.new_page()
 
         yield launch
         for browser in launched:
             await browser.close()
+    assert csp.violations == [], "the desk broke its Content-Security-Policy"
 
 
 async def agent_with(client: Client, name: str, kind: str, address: str) -> int:

@@ -74,7 +74,9 @@ async def test_the_twilio_softphone_registers_rings_and_renews_its_token(
         assert token.startswith("ey")  # the voice token from the server
 
         await page.evaluate("window.__twilio.device.emit('tokenWillExpire')")
-        await page.wait_for_function("window.__twilio.log.some((e) => e[0] === 'updateToken')")
+        await page.wait_for_function(
+            "() => window.__twilio.log.some((e) => e[0] === 'updateToken')"
+        )
         renewed = [e for e in await log_of(page, "__twilio") if e[0] == "updateToken"]
         assert renewed[0][1].startswith("ey")
 

@@ -115,7 +115,7 @@ async def test_a_refused_sip_password_is_forgotten_and_asked_again(
     try:
         await sign_in(client, page, "agent01")
         await type_password(page, "wrong")
-        await page.wait_for_function("window.__jssip.log.some((e) => e[0] === 'start')")
+        await page.wait_for_function("() => window.__jssip.log.some((e) => e[0] === 'start')")
         await phone_status(page, "needs-password")
         assert await page.evaluate("sessionStorage.getItem('cc-sip-password')") is None
         assert "Authentication Error" in (await page.text_content("#phone-problem") or "")
