@@ -8,43 +8,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from callcenter.app import create_app
 from callcenter.calls.models import ProviderRef
-from callcenter.core.clock import ManualClock
 from callcenter.web.keys import CALLS, FASTAGI, METRICS
 from tests.adapters.test_fastagi import Client
+from tests.adapters.test_fastagi_fallback import ClientMaker, fastagi_client
 from tests.agi_helpers import FakeChannel
-from tests.conftest import NOW, app_settings
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
-ClientMaker = Callable[[web.Application], Awaitable[Client]]
 SECRET = "0123456789abcdef0123456789abcdef"
 WRONG = "fedcba9876543210fedcba9876543210"
 UNIQUEID = "1795334646.1"  # the recorded session's channel
 
 
-async def fastagi_client(
+async def gated_client(
     aiohttp_client: ClientMaker, stores: tuple[str, str], prompts_dir: Path, allow: str
 ) -> Client:
-    settings = app_settings(
+    return await fastagi_client(
+        aiohttp_client,
         stores,
-        CALLCENTER_ASTERISK__FASTAGI_LISTEN="127.0.0.1:0",
-        CALLCENTER_ASTERISK__PROMPTS_DIR=str(prompts_dir),
+        prompts_dir,
         CALLCENTER_ASTERISK__FASTAGI_SECRET=SECRET,
         CALLCENTER_ASTERISK__FASTAGI_ALLOW=allow,
     )
-    return await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
 
 
 @pytest.fixture
 async def client(aiohttp_client: ClientMaker, stores: tuple[str, str], prompts_dir: Path) -> Client:
-    return await fastagi_client(aiohttp_client, stores, prompts_dir, '["127.0.0.1", "::1"]')
+    return await gated_client(aiohttp_client, stores, prompts_dir, '["127.0.0.1", "::1"]')
 
 
 def refused(client: Client, reason: str) -> float:
@@ -92,7 +86,7 @@ async def test_a_peer_outside_the_allow_list_is_closed_at_once(
     prompts_dir: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = await fastagi_client(aiohttp_client, stores, prompts_dir, '["10.0.0.0/8"]')
+    client = await gated_client(aiohttp_client, stores, prompts_dir, '["10.0.0.0/8"]')
     port = client.app[FASTAGI].port
     with caplog.at_level(logging.WARNING, "callcenter.telephony.asterisk.fastagi"):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -41,10 +41,19 @@ def test_a_password_in_a_url_is_refused_naming_where_it_belongs(
     assert PASSWORD not in caught.value.message
 
 
-def test_a_password_in_the_file_s_url_is_refused_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        (f'[database]\nurl = "pg://cc:{PASSWORD}@db/cc"\n', "CALLCENTER_DATABASE__PASSWORD"),
+        (f'[asterisk]\nfastagi_secret = "{PASSWORD}"\n', "CALLCENTER_ASTERISK__FASTAGI_SECRET"),
+    ],
+)
+def test_a_secret_in_the_file_is_refused_naming_its_variable(
+    tmp_path: Path, text: str, variable: str
+) -> None:
     path = tmp_path / "c.toml"
-    path.write_text(f'[database]\nurl = "postgresql+asyncpg://cc:{PASSWORD}@db/cc"\n')
-    with pytest.raises(ConfigError, match="CALLCENTER_DATABASE__PASSWORD") as caught:
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=variable) as caught:
         load_settings(path, {})
     assert PASSWORD not in caught.value.message
 
@@ -62,12 +71,7 @@ def test_a_user_name_without_password_is_fine(name: str, url: str) -> None:
     load_settings(None, {f"CALLCENTER_{name}": url, "CALLCENTER_DATABASE__PASSWORD": "x"})
 
 
-def test_the_fastagi_secret_comes_only_from_the_environment(tmp_path: Path) -> None:
-    path = tmp_path / "c.toml"
-    path.write_text(f'[asterisk]\nfastagi_secret = "{SECRET}"\n')
-    with pytest.raises(ConfigError, match="CALLCENTER_ASTERISK__FASTAGI_SECRET") as caught:
-        load_settings(path, {})
-    assert SECRET not in caught.value.message
+def test_the_fastagi_secret_comes_from_the_environment() -> None:
     env = {"CALLCENTER_ASTERISK__FASTAGI_SECRET": SECRET}
     secret = load_settings(None, env).asterisk.fastagi_secret
     assert secret is not None and secret.get_secret_value() == SECRET
