@@ -59,6 +59,7 @@ from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.storage.tickets import SqlTicketRepository
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.telephony.asterisk.agi_gate import AgiGate
 from callcenter.telephony.asterisk.ami import AmiSettings
 from callcenter.telephony.asterisk.bridge import AsteriskBridge
 from callcenter.telephony.asterisk.fastagi import FastAgiServer
@@ -295,6 +296,8 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
         return
     tts = EspeakTts(settings.prompts_dir)
     await _prompts_ready(tts, settings)
+    secret = settings.asterisk.fastagi_secret
+    gate = AgiGate.of(settings.asterisk.fastagi_allow, secret.get_secret_value() if secret else "")
     server = FastAgiServer(
         app[CALLS],
         app[IVR],
@@ -303,6 +306,8 @@ async def _fastagi(app: web.Application) -> AsyncIterator[None]:
         queueing=app[ACD],
         offer_seconds=settings.routing.offer_seconds,
         campaign_calls=app[CAMPAIGN_CALLS],
+        gate=gate,
+        registry=app[METRICS],
     )
     app[FASTAGI] = server
     try:

@@ -10,14 +10,13 @@ without a file), `asterisk.prompts_dir` from `data_dir`. The sources are in `con
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -34,6 +33,7 @@ from callcenter.config_sources import (
     merged,
 )
 from callcenter.config_telephony import AsteriskSettings, TwilioSettings
+from callcenter.config_types import DatabaseUrl, Networks, PublicBaseUrl, RedisUrl
 from callcenter.core.errors import ConfigError
 from callcenter.core.policy import PolicyPack, pack_in_force, predictive_rules
 
@@ -47,29 +47,19 @@ class ServerSettings(_Section):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
-    public_base_url: str = ""
+    public_base_url: PublicBaseUrl = ""
     data_dir: str = "data"
     max_body_bytes: int = Field(default=65536, ge=1024)
     timezone: str = "Asia/Shanghai"
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     # issue 18: proxies whose X-Forwarded-For is believed (addresses or networks)
-    trusted_proxies: list[str] = Field(default_factory=list)
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry.strip(), strict=False)
-            except ValueError:
-                raise ValueError(f"not an address or network: {entry!r}") from None
-        return value
+    trusted_proxies: Networks = Field(default_factory=list)
 
 
 class DatabaseSettings(_Section):
     """The SQL store: empty url means SQLite in the data directory."""
 
-    url: str = ""
+    url: DatabaseUrl = ""
     password: SecretStr | None = None
     pool_size: int = Field(default=10, ge=1, le=200)
     migrate_on_start: bool = True
@@ -79,7 +69,7 @@ class DatabaseSettings(_Section):
 class RedisSettings(_Section):
     """Fast shared state: `memory://` is the in-process Redis-compatible store."""
 
-    url: str = "memory://"
+    url: RedisUrl = "memory://"
     password: SecretStr | None = None
     key_prefix: str = Field(default="cc:", min_length=1)
 

@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.exceptions import SettingsError
 
+from callcenter.config_types import SECRET_IN_URL
 from callcenter.core.errors import ConfigError
 
 ENV_PREFIX = "CALLCENTER_"
@@ -37,6 +38,7 @@ SECRET_KEYS = frozenset(
         ("twilio", "auth_token"),
         ("twilio", "api_secret"),
         ("asterisk", "ami_secret"),
+        ("asterisk", "fastagi_secret"),
     }
 )
 # Variables Twilio's own tools use, read as they are.
@@ -144,7 +146,10 @@ def describe(err: ValidationError) -> str:
         key = ".".join(str(part) for part in problem["loc"])
         if problem["type"] == "extra_forbidden":
             lines.append(f"{key}: unknown key")
-        elif tuple(str(part) for part in problem["loc"][:2]) in SECRET_KEYS:
+        elif (
+            tuple(str(part) for part in problem["loc"][:2]) in SECRET_KEYS
+            or problem["type"] == SECRET_IN_URL
+        ):
             lines.append(f"{key}: {problem['msg']}")
         else:
             lines.append(f"{key}: {problem['msg']} (got {problem.get('input')!r})")

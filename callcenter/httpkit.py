@@ -8,34 +8,22 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from callcenter.core.addresses import Network as Network
+from callcenter.core.addresses import networks as networks
+from callcenter.core.addresses import within
 from callcenter.core.api import Principal
 from callcenter.core.errors import InvalidInputError
 
 M = TypeVar("M", bound=BaseModel)
 
 PRINCIPAL = web.RequestKey("principal", Principal)
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])
-
-
-def networks(entries: Sequence[str]) -> tuple[Network, ...]:
-    """Addresses or networks (`server.trusted_proxies`) as networks; ValueError names a bad
-    entry."""
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
-
-
-def _trusted(address: str, proxies: Sequence[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in proxies)
 
 
 def client_address(request: web.Request) -> str:
@@ -43,11 +31,11 @@ def client_address(request: web.Request) -> str:
     (`server.trusted_proxies`), the right-most address of X-Forwarded-For that is not one."""
     peer = request.remote or "unknown"
     proxies = request.config_dict.get(TRUSTED_PROXIES, ())
-    if not proxies or not _trusted(peer, proxies):
+    if not proxies or not within(peer, proxies):
         return peer
     hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
     for hop in reversed([h for h in hops if h]):
-        if not _trusted(hop, proxies):
+        if not within(hop, proxies):
             try:
                 return str(ipaddress.ip_address(hop))
             except ValueError:

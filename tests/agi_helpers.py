@@ -44,9 +44,12 @@ class FakeChannel:
     dial_status: str = "ANSWER"
     on_dial: Callable[[str], Awaitable[None]] | None = None  # the agent's phone, say
     variables: dict[str, str] = field(default_factory=dict)  # GET VARIABLE answers
+    secret: str = ""  # issue 18: the shared secret put before the recorded script, as the
+    # dialplan's AGI(${CALLCENTER_AGI}/ivr) with CALLCENTER_AGI = agi://host:port/<secret>
 
     async def call(self, port: int, timeout: float = 20) -> None:
         env, pairs = recorded_session(self.name)
+        env = with_secret(env, self.secret)
         inputs = [answer for cmd, answer in pairs if cmd.startswith("GET DATA")]
         if self.keys is not None:
             inputs = [[f"200 result={k}" if k else "200 result= (timeout)"] for k in self.keys]
@@ -79,6 +82,16 @@ class FakeChannel:
                 await writer.drain()
         finally:
             writer.close()
+
+
+def with_secret(env: bytes, secret: str) -> bytes:
+    """A recorded environment as Asterisk sends it for `agi://host:port/<secret>/<script>`
+    (unchanged without a secret)."""
+    if not secret:
+        return env
+    return re.sub(
+        rb"(agi_network_script: |agi_request: agi://[^/\n]+/)", rb"\g<1>%s/" % secret.encode(), env
+    )
 
 
 async def agent_answers(port: int, dial_command: str) -> None:

@@ -29,13 +29,18 @@ FLAG = "SET VARIABLE CC_FALLBACK 1"
 
 
 async def fastagi_client(
-    aiohttp_client: ClientMaker, stores: tuple[str, str], prompts_dir: Path, number: str = ""
+    aiohttp_client: ClientMaker,
+    stores: tuple[str, str],
+    prompts_dir: Path,
+    number: str = "",
+    **env: str,
 ) -> Client:
     settings = app_settings(
         stores,
         CALLCENTER_ASTERISK__FASTAGI_LISTEN="127.0.0.1:0",
         CALLCENTER_ASTERISK__PROMPTS_DIR=str(prompts_dir),
         CALLCENTER_ASTERISK__FALLBACK_NUMBER=number,
+        **env,
     )
     return await aiohttp_client(create_app(settings, clock=ManualClock(NOW)))
 

@@ -20,7 +20,7 @@ def test_default_toml_documents_exactly_the_code_defaults() -> None:
             "database": {"password"},
             "redis": {"password"},
             "twilio": {"auth_token", "account_sid", "api_key", "api_secret", "twiml_app_sid"},
-            "asterisk": {"ami_secret"},
+            "asterisk": {"ami_secret", "fastagi_secret"},
         }
     )
     assert documented == defaults

@@ -9,7 +9,8 @@ who asks for an agent waits in the session (`queue_wait`). A caller hanging up (
 `511`, `result=-1` on input) ends the call, recorded as the caller's end; a connection lost
 without a hang-up (reset, closed, stalled) ends it as a network end and takes it out of the
 queue. Garbage or silence before the environment times the connection out; other sessions
-go on.
+go on. Issue 18: only peers of the allow-list, with the shared secret when one is set, get a
+session (`agi_gate`); the others are closed unanswered, logged and counted.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import logging
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry, Counter
+
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.ending import EndedBy
 from callcenter.core.phone import caller_number, mask
 from callcenter.telephony.asterisk.agi import AgiProtocolError
+from callcenter.telephony.asterisk.agi_gate import AgiGate, Refusal
 from callcenter.telephony.asterisk.channel import (
     BEEP,
     AgiChannel,
@@ -69,7 +73,16 @@ class FastAgiServer:
         queueing: Queueing | None = None,
         offer_seconds: int = 20,
         campaign_calls: CampaignCalls | None = None,
+        gate: AgiGate | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
+        self._gate = gate or AgiGate()  # issue 18: allow-list and shared secret
+        self._refusals = Counter(
+            "callcenter_fastagi_refused",
+            "FastAGI sessions refused, by reason (address not allowed, no or a wrong secret).",
+            ["reason"],
+            registry=registry or CollectorRegistry(),
+        )
         self._campaign_calls = campaign_calls
         self._calls = calls
         self._ivr = ivr
@@ -98,20 +111,25 @@ class FastAgiServer:
             await self._server.wait_closed()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One AGI session, from the environment to the hang-up."""
+        """One AGI session, from the environment to the hang-up. A peer not allowed is closed
+        at once, a session without the secret once its environment is read (issue 18):
+        nothing is sent, so the dialplan goes on after AGI() to its fallback."""
         peer = writer.get_extra_info("peername")
+        host = str(peer[0]) if isinstance(peer, tuple) else ""
+        if not self._gate.admits(host):
+            self._refuse(host, Refusal.ADDRESS)
+            writer.close()
+            return
         self.active += 1
         channel: AgiChannel | None = None
         try:
             env = await asyncio.wait_for(read_env(reader), self._settings.env_timeout_seconds)
+            env, refusal = self._gate.opened(env)
+            if refusal is not None:
+                self._refuse(host, refusal)
+                return
             channel = AgiChannel(reader, writer, self._settings.command_timeout_seconds)
-            script = env.get("network_script")
-            if script == ANSWERED_SCRIPT:
-                await self._answered(env)
-            elif script == CAMPAIGN_SCRIPT:
-                await self._campaign(env, channel)
-            else:  # issue 17: a store's connection error falls back too
-                await self.fallback.guard(self._serve(env, channel), channel, reader)
+            await self._dispatch(env, channel, reader)
         except (TimeoutError, AgiProtocolError, UnicodeDecodeError) as err:
             log.warning("FastAGI %s: closed: %s", peer, err or "timed out")
         except (ConnectionError, CallerHungUp):
@@ -122,6 +140,21 @@ class FastAgiServer:
         finally:
             self.active -= 1
             writer.close()
+
+    async def _dispatch(
+        self, env: Mapping[str, str], channel: AgiChannel, reader: asyncio.StreamReader
+    ) -> None:
+        script = env.get("network_script")
+        if script == ANSWERED_SCRIPT:
+            await self._answered(env)
+        elif script == CAMPAIGN_SCRIPT:
+            await self._campaign(env, channel)
+        else:  # issue 17: a store's connection error falls back too
+            await self.fallback.guard(self._serve(env, channel), channel, reader)
+
+    def _refuse(self, host: str, refusal: Refusal) -> None:
+        log.warning("FastAGI %s: session refused (%s)", host or "unknown peer", refusal)
+        self._refusals.labels(refusal.value).inc()
 
     async def _serve(self, env: Mapping[str, str], channel: AgiChannel) -> None:
         call = await self._call(env)
