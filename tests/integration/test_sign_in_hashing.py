@@ -87,10 +87,12 @@ async def test_every_sign_in_does_the_scrypt_work_off_the_loop(
 async def test_healthz_answers_while_sign_ins_hash(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for n in range(SIGN_INS):
+        await client.app[AUTH].add_user(f"agent{n}", Role.AGENT, PASSWORD)
     spied = spy(monkeypatch, hold=True)
 
     async def sign_in(n: int) -> ClientResponse:
-        return await client.post(LOGIN, json={"username": f"guess{n}", "password": "pw-guess"})
+        return await client.post(LOGIN, json={"username": f"agent{n}", "password": "pw-guess"})
 
     flood = [asyncio.create_task(sign_in(n)) for n in range(SIGN_INS)]
     try:
