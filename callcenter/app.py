@@ -20,7 +20,7 @@ from agents.softphone import Softphones, WebRtcSettings
 from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
-from callcenter.auth.http import AuthHttp
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
@@ -105,6 +105,7 @@ from callcenter.web.middleware import auth_middleware, error_middleware, metrics
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.security_headers import setup_security_headers  # issue 18 (csp)
+from callcenter.web.sign_in import setup_sign_in  # issue 18 (sign-in)
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
@@ -158,7 +159,8 @@ def create_app(
         app[LOCAL_SQL] = local
     app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
-    app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
+    passwords = Passwords()  # issue 18: hashes in worker threads of their own
+    app[AUTH] = AuthService(SqlCredentialStore(engine), clock, passwords)
     app[CALLS] = CallService(SqlCallRepository(engine, fast, local), clock)
     app[PROFILES] = ProfileService(
         SqlCustomerDirectory(engine, fast, local), clock, pack, settings.server.timezone
@@ -194,7 +196,7 @@ def create_app(
     app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
 
     health.setup(app)
-    AuthHttp(app[AUTH]).setup(app)
+    setup_sign_in(app, clock, passwords)  # issue 18: limits, lockout, unlock
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from callcenter import checks, cli_admin, cli_campaigns, logs
+from callcenter import checks, cli_admin, cli_campaigns, cli_users, logs
 from callcenter import demo as seed
 from callcenter.app import create_app
 from callcenter.auth.models import parse_role
@@ -71,9 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=None, help="random seed (deterministic data)")
     command("check", "report configuration and connectivity")
     user = command("user", "users")
-    user.add_argument("action", choices=["add"])
+    user.add_argument("action", choices=["add", "unlock"])
     user.add_argument("name")
-    user.add_argument("--role", required=True)
+    user.add_argument("--role", help="add: agent, supervisor, operator or admin")
     user.add_argument("--display-name")
     user.add_argument("--password", help="default: ask, or generate one when not a terminal")
     ivr = command("ivr", "IVR flows")
@@ -271,6 +271,10 @@ def _auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[in
 
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "unlock":  # issue 18
+        return cli_users.unlock(settings, args.name)
+    if args.role is None:
+        raise ConfigError("user add needs --role (agent, supervisor, operator, admin)")
     role = parse_role(args.role)
     password = args.password
     generated = False

@@ -6,9 +6,9 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.auth.service import AuthService
+from callcenter.auth.sign_in import SignIn
 from callcenter.core.api import endpoint
-from callcenter.core.errors import UnauthorizedError
-from callcenter.httpkit import PRINCIPAL, parse_body, respond
+from callcenter.httpkit import PRINCIPAL, client_address, parse_body, respond
 
 LOGIN_PATH = "/api/auth/login"
 
@@ -40,8 +40,9 @@ class SignedOut(BaseModel):
 class AuthHttp:
     """`POST /api/auth/login` (no token needed) and `POST /api/auth/logout`."""
 
-    def __init__(self, service: AuthService) -> None:
+    def __init__(self, service: AuthService, sign_in: SignIn) -> None:
         self._service = service
+        self._sign_in = sign_in
 
     def setup(self, app: web.Application) -> None:
         """Mount the routes."""
@@ -52,14 +53,12 @@ class AuthHttp:
         "Sign in with a password: a bearer token",
         body=LoginIn,
         response=LoginOut,
-        errors=("invalid-body", "bad-credentials"),
+        errors=("invalid-body", "bad-credentials", "too-many-attempts"),
         tag="auth",
     )
     async def sign_in(self, request: web.Request) -> web.Response:
         body = await parse_body(LoginIn, request)
-        user = await self._service.check_password(body.username, body.password)
-        if user is None:
-            raise UnauthorizedError("wrong username or password", code="bad-credentials")
+        user = await self._sign_in.sign_in(body.username, body.password, client_address(request))
         _, token = await self._service.create_token(user.role, "sign-in", user.id)
         return respond(
             LoginOut(

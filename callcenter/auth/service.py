@@ -1,39 +1,19 @@
-"""Passwords (scrypt) and API tokens (random secrets stored as SHA-256 hashes)."""
+"""Users with passwords (hashed by `Passwords`, off the event loop) and API tokens (random
+secrets stored as SHA-256 hashes)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 
 from callcenter.auth.models import Principal, User
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.ports import CredentialStore
 from callcenter.core.api import Role
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
 
 TOKEN_PREFIX = "cc_"
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """`scrypt$<salt>$<hash>` in base64."""
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True when `password` matches the stored hash (constant-time compare)."""
-    try:
-        scheme, salt_b64, digest_b64 = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    expected = hash_password(password, base64.b64decode(salt_b64)).split("$")[2]
-    return hmac.compare_digest(expected, digest_b64)
 
 
 def hash_token(secret: str) -> str:
@@ -44,9 +24,12 @@ def hash_token(secret: str) -> str:
 class AuthService:
     """Creates users and tokens and resolves a bearer token to a principal."""
 
-    def __init__(self, store: CredentialStore, clock: Clock) -> None:
+    def __init__(
+        self, store: CredentialStore, clock: Clock, passwords: Passwords | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._passwords = passwords or Passwords()
 
     async def add_user(
         self, username: str, role: Role, password: str, display_name: str | None = None
@@ -60,16 +43,10 @@ class AuthService:
             )
         if len(password) < 8:
             raise InvalidInputError("a password has at least 8 characters", code="weak-password")
+        hashed = await self._passwords.hash(password)
         return await self._store.add_user(
-            name, display_name or name, role, hash_password(password), self._clock.now()
+            name, display_name or name, role, hashed, self._clock.now()
         )
-
-    async def check_password(self, username: str, password: str) -> User | None:
-        """The user when the password is right and the user is enabled."""
-        found = await self._store.password_hash(username)
-        if found is None or found[0].disabled or not verify_password(password, found[1]):
-            return None
-        return found[0]
 
     async def create_token(
         self, role: Role, label: str = "", user_id: int | None = None

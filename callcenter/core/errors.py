@@ -50,6 +50,17 @@ class ConflictError(CallcenterError):
     default_code = "conflict"
 
 
+class TooManyRequestsError(CallcenterError):
+    """Too many requests of a kind for now (HTTP 429, with `Retry-After`)."""
+
+    status = 429
+    default_code = "too-many-requests"
+
+    def __init__(self, message: str, retry_after: int, *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after  # seconds
+
+
 class ConfigError(CallcenterError):
     """A configuration key is unknown or has a bad value; raised at start-up."""
 

@@ -43,6 +43,15 @@ class Keys:
         """A leader lease (AMI session, a campaign's dialer)."""
         return f"{self.prefix}lease:{name}"
 
+    # Sign-in attempts (issue 18), per fixed window of a minute.
+    def sign_in_username(self, username: str, window: int) -> str:
+        """Counter of sign-in attempts for one (normalised) username in one window."""
+        return f"{self.prefix}sign-in:user:{window}:{username}"
+
+    def sign_in_address(self, address: str, window: int) -> str:
+        """Counter of sign-in attempts from one client address in one window."""
+        return f"{self.prefix}sign-in:addr:{window}:{address}"
+
     # Routing (ACD). A Redis Cluster needs them in one slot: give the prefix a hash tag,
     # e.g. "{cc}:".
     def acd_ready(self) -> str:

@@ -46,11 +46,6 @@ class SqlCredentialStore:
             raise UserExistsError(f"a user named {username!r} exists already") from err
         return User(user_id, username, display_name, role, False)
 
-    async def password_hash(self, username: str) -> tuple[User, str] | None:
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(users).where(users.c.username == username))).first()
-        return None if row is None else (_user(row), row.password_hash)
-
     async def add_token(
         self, token_hash: str, role: Role, label: str, user_id: int | None, at: datetime
     ) -> int:

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from callcenter.auth.http import LOGIN_PATH
 from callcenter.core.api import spec_of
-from callcenter.core.errors import CallcenterError
+from callcenter.core.errors import CallcenterError, TooManyRequestsError
 from callcenter.httpkit import PRINCIPAL
 from callcenter.web.keys import AUTH
 
@@ -45,7 +45,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except CallcenterError as err:
         if err.status >= 500:
             log.warning("%s %s: %s", request.method, request.path, err.message)
-        return error_body(err.status, err.code, err.message)
+        response = error_body(err.status, err.code, err.message)
+        if isinstance(err, TooManyRequestsError):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
     except web.HTTPException as err:
         if err.status < 400:
             raise

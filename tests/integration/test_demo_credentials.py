@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from callcenter.auth.service import AuthService
+from callcenter.auth.passwords import verify_password
 from callcenter.cli import main
-from callcenter.core.clock import SystemClock
 from callcenter.demo_banner import (
     CREDENTIALS_FILE,
     DemoLogins,
@@ -22,7 +22,7 @@ from callcenter.demo_banner import (
     write_credentials,
 )
 from callcenter.storage import db
-from callcenter.storage.users import SqlCredentialStore
+from callcenter.storage.tables import users
 
 LOGINS = DemoLogins(
     [
@@ -88,8 +88,10 @@ def _signs_in(username: str, password: str, sqlite: Path) -> bool:
     async def check() -> bool:
         engine = db.create_engine(f"sqlite+aiosqlite:///{sqlite}")
         try:
-            auth = AuthService(SqlCredentialStore(engine), SystemClock())
-            return await auth.check_password(username, password) is not None
+            async with engine.connect() as conn:
+                query = select(users.c.password_hash).where(users.c.username == username)
+                stored = (await conn.execute(query)).scalar_one()
+            return verify_password(password, stored)
         finally:
             await db.dispose(engine)
 

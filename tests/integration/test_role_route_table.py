@@ -34,6 +34,8 @@ TABLE: dict[tuple[str, str], Roles] = {
     ("POST", "/api/auth/login"): PUBLIC,
     ("GET", "/api/openapi.json"): PUBLIC,
     ("POST", "/api/auth/logout"): ALL,
+    # users and tokens (issue 18)
+    ("POST", "/api/users/{user_id}/unlock"): ADMIN,
     # calls, customers, recordings
     ("GET", "/api/calls"): STAFF,
     ("GET", "/api/calls/{call_id}"): ALL,

@@ -12,11 +12,13 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter import demo
+from callcenter.auth.passwords import verify_password
 from callcenter.auth.service import AuthService
 from callcenter.core.clock import ManualClock
 from callcenter.core.policy import CN_SGCC
 from callcenter.customers.service import ProfileService
 from callcenter.storage.customers import SqlCustomerDirectory
+from callcenter.storage.sign_ins import SqlSignInStore
 from callcenter.storage.tables import account_phones, accounts, bills, customers, metadata
 from callcenter.storage.users import SqlCredentialStore
 from tests.conftest import NOW
@@ -32,7 +34,9 @@ async def test_seed_people_customers_and_outages(engine: AsyncEngine, clock: Man
     assert not await demo.has_users(engine)
     logins = await demo.seed_people(engine, auth)
     assert len(logins.logins) == 23 and await auth.authenticate(logins.api_token) is not None
-    assert await auth.check_password("agent01", logins.logins[3].password) is not None
+    account = await SqlSignInStore(engine).account("agent01")
+    assert account is not None
+    assert verify_password(logins.logins[3].password, account.password_hash)
     progress: list[int] = []
     added = await demo.seed_customers(engine, 250, 7, date(2026, 3, 10), progress.append)
     await demo.seed_customers(engine, 10, 8, date(2026, 3, 10))

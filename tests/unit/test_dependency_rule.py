@@ -33,6 +33,7 @@ COMPOSITION = (
     "callcenter.cli_outages",
     "callcenter.cli_campaigns",  # the `campaign` commands
     "callcenter.cli_campaign_run",
+    "callcenter.cli_users",  # issue 18: `user unlock`
     "callcenter.web",
     "callcenter.devtools",
     "callcenter.__main__",
