@@ -20,7 +20,10 @@ from agents.softphone import Softphones, WebRtcSettings
 from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
+from callcenter.auth.admin import AccessAdmin  # issue 18: users and tokens
+from callcenter.auth.admin_http import AccessAdminHttp
 from callcenter.auth.http import AuthHttp
+from callcenter.auth.models import TokenLifetimes
 from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
@@ -31,10 +34,11 @@ from callcenter.calls.service import CallService
 from callcenter.campaigns.console import setup_console
 from callcenter.campaigns.desk_wiring import setup_desk_campaigns
 from callcenter.campaigns.serving import dialing, setup_outbound
-from callcenter.config import Settings
+from callcenter.config import SecuritySettings, Settings
 from callcenter.config_telephony import TwilioSettings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.errors import ConfigError
+from callcenter.core.socket_guard import SocketGuard
 from callcenter.customers.http import CustomersHttp
 from callcenter.customers.service import ProfileService
 from callcenter.httpkit import TRUSTED_PROXIES, networks
@@ -49,6 +53,7 @@ from callcenter.state.lease import RedisLease, run_while_leader
 from callcenter.state.relay import RedisRelay
 from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
+from callcenter.storage.access_admin import SqlAccessAdminStore
 from callcenter.storage.agents import SqlAgentDirectory
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
 from callcenter.storage.calls import SqlCallRepository
@@ -96,12 +101,14 @@ from callcenter.web.keys import (
     PROFILES,
     REDIS,
     SETTINGS,
+    SOCKETS,
     TICKETS,
 )
 from callcenter.web.live_calls import setup_live
 from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
+from callcenter.web.socket_auth import auth_notices, socket_auth  # issue 18
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
@@ -122,6 +129,13 @@ def voice_tokens(twilio: TwilioSettings) -> TwilioVoiceTokens | None:
         twilio.account_sid, twilio.api_key, secret, twilio.twiml_app_sid,
         twilio.voice_token_ttl_seconds,
     )  # fmt: skip
+
+
+def token_lifetimes(security: SecuritySettings) -> TokenLifetimes:
+    """How long tokens live, from `[security]`."""
+    return TokenLifetimes(
+        security.sign_in_token_minutes, security.api_token_days, security.api_token_max_days
+    )
 
 
 def create_app(
@@ -155,7 +169,14 @@ def create_app(
         app[LOCAL_SQL] = local
     app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
-    app[AUTH] = AuthService(SqlCredentialStore(engine), clock)
+    keys = Keys(settings.redis.key_prefix)
+    app[AUTH] = AuthService(
+        SqlCredentialStore(engine),
+        clock,
+        token_lifetimes(settings.security),
+        auth_notices(app[REDIS], keys),
+    )
+    app[SOCKETS] = SocketGuard(app[AUTH].grants, clock)
     app[CALLS] = CallService(SqlCallRepository(engine, fast, local), clock)
     app[PROFILES] = ProfileService(
         SqlCustomerDirectory(engine, fast, local), clock, pack, settings.server.timezone
@@ -164,7 +185,6 @@ def create_app(
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock, calendars, pack.tickets)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
-    keys = Keys(settings.redis.key_prefix)
     store = RedisIvrSessionStore(app[REDIS], keys, twilio.session_ttl_seconds)
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
     rest: TwilioRest | None = twilio_rest
@@ -188,10 +208,11 @@ def create_app(
     app[IVR].use_history(sql_ivr_history(app[CALLS], engine))  # issue 17: sessions rebuilt
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
-    app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
+    app[DESK] = DeskHub(app[ACD], app[AUTH].check, app[SOCKETS], timezone=settings.server.timezone)
 
     health.setup(app)
     AuthHttp(app[AUTH]).setup(app)
+    AccessAdminHttp(AccessAdmin(app[AUTH], SqlAccessAdminStore(engine), clock)).setup(app)
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
@@ -237,6 +258,7 @@ def create_app(
     app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(routing_loop(keys))
+    app.cleanup_ctx.append(socket_auth(keys))  # issue 18: sockets closed when tokens may not
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))

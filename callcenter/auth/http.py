@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.auth.service import AuthService
 from callcenter.core.api import endpoint
+from callcenter.core.audit import Editor
 from callcenter.core.errors import UnauthorizedError
-from callcenter.httpkit import PRINCIPAL, parse_body, respond
+from callcenter.httpkit import PRINCIPAL, client_address, parse_body, respond
 
 LOGIN_PATH = "/api/auth/login"
 
@@ -22,9 +25,10 @@ class LoginIn(BaseModel):
 
 
 class LoginOut(BaseModel):
-    """A bearer token for this session and who it belongs to."""
+    """A bearer token for this session (until `expires_at`) and who it belongs to."""
 
     token: str
+    expires_at: datetime
     user_id: int
     username: str
     display_name: str
@@ -60,10 +64,12 @@ class AuthHttp:
         user = await self._service.check_password(body.username, body.password)
         if user is None:
             raise UnauthorizedError("wrong username or password", code="bad-credentials")
-        _, token = await self._service.create_token(user.role, "sign-in", user.id)
+        by = Editor(user.role.value, user.id, client_address(request))
+        issued = await self._service.sign_in_token(user, by)  # audited: sign-in
         return respond(
             LoginOut(
-                token=token,
+                token=issued.secret,
+                expires_at=issued.expires_at,
                 user_id=user.id,
                 username=user.username,
                 display_name=user.display_name,
@@ -71,8 +77,8 @@ class AuthHttp:
             )
         )
 
-    @endpoint("Sign out: revoke this token", response=SignedOut, tag="auth")
+    @endpoint("Sign out: revoke this token (audited)", response=SignedOut, tag="auth")
     async def sign_out(self, request: web.Request) -> web.Response:
-        token_id = request[PRINCIPAL].token_id
-        revoked = await self._service.revoke_token(token_id) if token_id is not None else False
-        return respond(SignedOut(revoked=revoked))
+        principal = request[PRINCIPAL]
+        by = Editor.of(principal, client_address(request))
+        return respond(SignedOut(revoked=await self._service.sign_out(principal, by)))
