@@ -5,9 +5,11 @@ shows every time in it) and the page languages, with the one the browser asks fo
 (`Accept-Language`) as the default until the agent's own language is known.
 
 A desk opens `/desk/ws` and sends `{"type": "auth", "token": ...}` first; it then gets its
-state (and the current offer or call with its screen-pop) and every change pushed. Messages
-for an agent are published through Redis; each instance delivers them to the sockets it
-holds, so the agent's socket may live on any instance. Actions go through the REST API.
+state (and the current offer or call with its screen-pop) and every change pushed, until its
+token is revoked or expires or the agent is disabled: the socket is then closed (4401, 4403,
+the reason in the close frame; `SocketGuard`). Messages for an agent are published through
+Redis; each instance delivers them to the sockets it holds, so the agent's socket may live on
+any instance. Actions go through the REST API.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from agents.access import enabled_agent
 from agents.center import Acd
 from callcenter.core.api import Principal, Role
 from callcenter.core.errors import CallcenterError, ForbiddenError, UnauthorizedError
+from callcenter.core.socket_guard import SocketGuard
 from callcenter.httpkit import dumps
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,9 @@ AUTH_TIMEOUT_SECONDS = 10
 HEARTBEAT_SECONDS = 20
 PAGE_LANGUAGES = ("zh-CN", "en-US")  # the first is the default; agents/static/i18n.js has each
 
-Authenticate = Callable[[str], Awaitable[Principal | None]]
+DESK_ROLES = frozenset({Role.AGENT})
+
+Check = Callable[[str], Awaitable[Principal]]  # raises UnauthorizedError
 
 
 def _quality(params: str) -> float:
@@ -64,9 +69,10 @@ def page_language(accept_language: str) -> str:
 class DeskHub:
     """The desk sockets this instance holds, by agent."""
 
-    def __init__(self, acd: Acd, authenticate: Authenticate, *, timezone: str) -> None:
+    def __init__(self, acd: Acd, check: Check, guard: SocketGuard, *, timezone: str) -> None:
         self._acd = acd
-        self._authenticate = authenticate
+        self._check = check
+        self._guard = guard
         self._timezone = timezone
         self._sockets: dict[int, set[web.WebSocketResponse]] = {}
 
@@ -114,10 +120,12 @@ class DeskHub:
     async def socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
         await ws.prepare(request)
-        agent_id = await self._identify(ws)
-        if agent_id is None:
+        principal = await self._identify(ws)
+        if principal is None or principal.user_id is None:
             return ws
+        agent_id = principal.user_id
         self._sockets.setdefault(agent_id, set()).add(ws)
+        self._guard.hold(ws, principal, DESK_ROLES)  # closed when the token no longer may
         try:
             await self._acd.desk_connected(agent_id)
             await ws.send_str(dumps(await self._acd.desk_state(agent_id)))
@@ -126,6 +134,7 @@ class DeskHub:
                     await self._acd.desk_connected(agent_id)
                     await ws.send_str('{"type":"pong"}')
         finally:
+            self._guard.release(ws)
             sockets = self._sockets.get(agent_id, set())
             sockets.discard(ws)
             if not sockets:
@@ -133,28 +142,25 @@ class DeskHub:
                 await self._acd.desk_closed(agent_id)
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse) -> int | None:
+    async def _identify(self, ws: web.WebSocketResponse) -> Principal | None:
         try:
             msg = await ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
             data = json.loads(msg.data) if msg.type is WSMsgType.TEXT else {}
         except (TimeoutError, json.JSONDecodeError, TypeError):
             data = {}
         token = str(data.get("token", "")) if isinstance(data, dict) else ""
-        principal = await self._authenticate(token) if token else None
-        problem: CallcenterError | None = None
-        if principal is None or principal.user_id is None:
-            problem = UnauthorizedError('send {"type": "auth", "token": ...} first')
-        elif principal.role is not Role.AGENT:
-            problem = ForbiddenError("the desk is for agents")
-        else:
-            try:
-                enabled_agent(self._acd, principal)
-            except CallcenterError as err:
-                problem = err
-        if problem is not None:
+        try:
+            if not token:
+                raise UnauthorizedError('send {"type": "auth", "token": ...} first')
+            principal = await self._check(token)  # unauthorized, token-expired, account-disabled
+            if principal.user_id is None:
+                raise UnauthorizedError("the desk needs a user's token")
+            if principal.role not in DESK_ROLES:
+                raise ForbiddenError("the desk is for agents")
+            enabled_agent(self._acd, principal)
+        except CallcenterError as problem:
             message = {"code": problem.code, "status": problem.status, "message": problem.message}
             await ws.send_str(dumps({"type": "error", **message}))
             await ws.close(code=4000 + problem.status)  # 4401, 4403, 4409
             return None
-        assert principal is not None and principal.user_id is not None
-        return principal.user_id
+        return principal

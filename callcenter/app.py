@@ -21,7 +21,6 @@ from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
 from callcenter.auth.passwords import Passwords
-from callcenter.auth.service import AuthService
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
 from callcenter.callflow.ivr_history import sql_ivr_history  # issue 17: sessions rebuilt
@@ -58,7 +57,6 @@ from callcenter.storage.outages import SqlOutageStore
 from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.storage.tickets import SqlTicketRepository
-from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.asterisk.agi_gate import AgiGate
 from callcenter.telephony.asterisk.ami import AmiSettings
 from callcenter.telephony.asterisk.bridge import AsteriskBridge
@@ -98,6 +96,7 @@ from callcenter.web.keys import (
     PROFILES,
     REDIS,
     SETTINGS,
+    SOCKETS,
     TICKETS,
 )
 from callcenter.web.live_calls import setup_live
@@ -105,7 +104,8 @@ from callcenter.web.middleware import auth_middleware, error_middleware, metrics
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.security_headers import setup_security_headers  # issue 18 (csp)
-from callcenter.web.sign_in import setup_sign_in  # issue 18 (sign-in)
+from callcenter.web.sign_in import auth_service, setup_sign_in  # issue 18
+from callcenter.web.socket_auth import socket_auth  # issue 18
 from callcenter.web.ticket_board import setup_ticket_board  # issue 15 (board)
 from callcenter.web.ticket_callbacks import setup_ticket_callbacks  # 回访 (issue 15)
 from callcenter.web.webhooks import setup_webhooks  # outgoing webhooks (issue 15)
@@ -159,8 +159,9 @@ def create_app(
         app[LOCAL_SQL] = local
     app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
+    keys = Keys(settings.redis.key_prefix)
     passwords = Passwords()  # issue 18: hashes in worker threads of their own
-    app[AUTH] = AuthService(SqlCredentialStore(engine), clock, passwords)
+    app[AUTH] = auth_service(app, clock, passwords)
     app[CALLS] = CallService(SqlCallRepository(engine, fast, local), clock)
     app[PROFILES] = ProfileService(
         SqlCustomerDirectory(engine, fast, local), clock, pack, settings.server.timezone
@@ -169,7 +170,6 @@ def create_app(
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock, calendars, pack.tickets)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
-    keys = Keys(settings.redis.key_prefix)
     store = RedisIvrSessionStore(app[REDIS], keys, twilio.session_ttl_seconds)
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
     rest: TwilioRest | None = twilio_rest
@@ -193,10 +193,10 @@ def create_app(
     app[IVR].use_history(sql_ivr_history(app[CALLS], engine))  # issue 17: sessions rebuilt
     app[ENDING] = CallEnding(app[CALLS], app[IVR], app[ACD])
     signature = TwilioSignature(token, settings.server.public_base_url, app[AUTH].authenticate)
-    app[DESK] = DeskHub(app[ACD], app[AUTH].authenticate, timezone=settings.server.timezone)
+    app[DESK] = DeskHub(app[ACD], app[AUTH].check, app[SOCKETS], timezone=settings.server.timezone)
 
     health.setup(app)
-    setup_sign_in(app, clock, passwords)  # issue 18: limits, lockout, unlock
+    setup_sign_in(app, clock, passwords)  # issue 18: limits, lockout, unlock, users, tokens
     CallsHttp(app[CALLS]).setup(app)
     CustomersHttp(app[PROFILES]).setup(app)
     TicketsHttp(app[TICKETS]).setup(app)
@@ -248,6 +248,7 @@ def create_app(
     app.cleanup_ctx.append(admin.live)  # stored queue settings, then reload on notices
     app.cleanup_ctx.append(_twilio_rest(rest))
     app.cleanup_ctx.append(routing_loop(keys))
+    app.cleanup_ctx.append(socket_auth(keys))  # issue 18: sockets closed when tokens may not
     app.cleanup_ctx.append(_fastagi)
     app.cleanup_ctx.append(_ami)
     app.cleanup_ctx.append(dialing(keys))

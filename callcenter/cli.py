@@ -25,6 +25,7 @@ from callcenter.auth.service import AuthService
 from callcenter.config import Settings, load_settings
 from callcenter.config_sources import ENV_TOKEN
 from callcenter.core.api import Role
+from callcenter.core.audit import CLI_EDITOR
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
 from callcenter.demo_banner import announce_demo
@@ -32,10 +33,13 @@ from callcenter.redact import clean
 from callcenter.simulate import simulate
 from callcenter.simulator.command import ServerSimulation, simulate_on_server
 from callcenter.state import redis as redis_state
+from callcenter.state.keys import Keys
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_all, static_prompts
 from callcenter.web import workers
+from callcenter.web.sign_in import token_lifetimes
+from callcenter.web.socket_auth import auth_notices
 from ivr_flows.loader import FlowError, default_flow_files, load_flows
 
 log = logging.getLogger(__name__)
@@ -107,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role")
     token.add_argument("--label", default="")
     token.add_argument("--id", type=int, help="token id, for revoke")
+    token.add_argument("--days", type=int, help="create: days it lives (security.api_token_days)")
+    token.add_argument("--reason", default="revoked from the command line", help="revoke: why")
     cli_admin.add_commands(command)
     cli_campaigns.add_commands(command)
     return parser
@@ -260,11 +266,18 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 def _auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[int]]) -> int:
     async def run() -> int:
         engine = db.create_engine(settings.database_url)
+        secret = settings.redis.password
+        password = secret.get_secret_value() if secret is not None else None
+        redis = redis_state.connect(settings.redis.url, password)
+        notices = auth_notices(redis, Keys(settings.redis.key_prefix))  # servers re-check
+        lifetimes = token_lifetimes(settings.security)
         try:
             await db.ping(engine)
             await migrate.upgrade(engine)
-            return await body(AuthService(SqlCredentialStore(engine), SystemClock()))
+            store = SqlCredentialStore(engine)
+            return await body(AuthService(store, SystemClock(), lifetimes, notices))
         finally:
+            await redis.aclose()
             await engine.dispose()
 
     return _run(run)
@@ -302,7 +315,7 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
             raise ConfigError("token revoke needs --id")
 
         async def revoke(auth: AuthService) -> int:
-            if not await auth.revoke_token(args.id):
+            if not await auth.revoke_token(args.id, CLI_EDITOR, args.reason):
                 print(f"callcenter: no live token with id {args.id}", file=sys.stderr)
                 return EXIT_FAILURE
             print(f"revoked token {args.id}")
@@ -314,9 +327,10 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     role = parse_role(args.role)
 
     async def create(auth: AuthService) -> int:
-        token_id, secret = await auth.create_token(role, args.label)
-        print(f"token {token_id} ({role}); the secret is shown only now:")
-        print(secret)
+        issued = await auth.api_token(role, args.label, args.days, CLI_EDITOR)
+        expires = issued.expires_at.isoformat(timespec="seconds")
+        print(f"token {issued.token_id} ({role}, expires {expires}); the secret is shown only now:")
+        print(issued.secret)
         return 0
 
     return _auth_command(settings, create)

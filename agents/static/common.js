@@ -54,11 +54,16 @@ const CC = {
       sessionStorage.setItem("cc-user", JSON.stringify(data));
       show();
     });
+    const why = sessionStorage.getItem("cc-signed-out");  // shown once on the sign-in form
+    if (why) document.getElementById("signin-error").textContent = why;
+    sessionStorage.removeItem("cc-signed-out");
     if (CC.token && CC.user) show();
   },
-  signOut() {
+  // Back to the sign-in form; `reason` (a socket's close reason, a server message) shown there.
+  signOut(reason) {
     sessionStorage.removeItem("cc-token");
     sessionStorage.removeItem("cc-user");
+    if (reason) sessionStorage.setItem("cc-signed-out", reason);
     location.reload();
   },
 };

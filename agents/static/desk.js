@@ -91,7 +91,7 @@ function onMessage(msg) {
     showWrapUp();
   } else if (msg.type === "error") {
     notice(msg.message);
-    if (msg.code === "unauthorized") CC.signOut();
+    if (msg.status === 401) CC.signOut(msg.message);  // unknown, revoked, expired, disabled
     if (msg.code === "not-an-agent" || msg.code === "agent-disabled") desk.stopped = true;
   }
 }
@@ -108,8 +108,10 @@ function connect() {
     desk.pingTimer = setInterval(() => ws.readyState === 1 && ws.send('{"type":"ping"}'), 20000);
   };
   ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
-  ws.onclose = () => {
+  ws.onclose = (ev) => {
     if (desk.stopped) { say($("link"), "offline"); return; }
+    // 4401 token revoked/expired, 4403 disabled/role changed (issue 18): sign in again
+    if (ev.code === 4401 || ev.code === 4403) { CC.signOut(ev.reason); return; }
     say($("link"), "reconnecting");
     clearInterval(desk.pingTimer);
     setTimeout(connect, desk.retry);

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.auth.service import AuthService
 from callcenter.auth.sign_in import SignIn
 from callcenter.core.api import endpoint
+from callcenter.core.audit import Editor
 from callcenter.httpkit import PRINCIPAL, client_address, parse_body, respond
 
 LOGIN_PATH = "/api/auth/login"
@@ -22,9 +25,10 @@ class LoginIn(BaseModel):
 
 
 class LoginOut(BaseModel):
-    """A bearer token for this session and who it belongs to."""
+    """A bearer token for this session (until `expires_at`) and who it belongs to."""
 
     token: str
+    expires_at: datetime
     user_id: int
     username: str
     display_name: str
@@ -58,11 +62,14 @@ class AuthHttp:
     )
     async def sign_in(self, request: web.Request) -> web.Response:
         body = await parse_body(LoginIn, request)
-        user = await self._sign_in.sign_in(body.username, body.password, client_address(request))
-        _, token = await self._service.create_token(user.role, "sign-in", user.id)
+        address = client_address(request)
+        user = await self._sign_in.sign_in(body.username, body.password, address)
+        by = Editor(user.role.value, user.id, address)
+        issued = await self._service.sign_in_token(user, by)  # audited: the token's sign-in
         return respond(
             LoginOut(
-                token=token,
+                token=issued.secret,
+                expires_at=issued.expires_at,
                 user_id=user.id,
                 username=user.username,
                 display_name=user.display_name,
@@ -70,8 +77,8 @@ class AuthHttp:
             )
         )
 
-    @endpoint("Sign out: revoke this token", response=SignedOut, tag="auth")
+    @endpoint("Sign out: revoke this token (audited)", response=SignedOut, tag="auth")
     async def sign_out(self, request: web.Request) -> web.Response:
-        token_id = request[PRINCIPAL].token_id
-        revoked = await self._service.revoke_token(token_id) if token_id is not None else False
-        return respond(SignedOut(revoked=revoked))
+        principal = request[PRINCIPAL]
+        by = Editor.of(principal, client_address(request))
+        return respond(SignedOut(revoked=await self._service.sign_out(principal, by)))

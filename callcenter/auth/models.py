@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from callcenter.core.api import Principal, Role
-
-__all__ = ["Principal", "User"]
 from callcenter.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -15,6 +14,9 @@ from callcenter.core.errors import (
     TooManyRequestsError,
     UnauthorizedError,
 )
+from callcenter.core.grants import Grant
+
+__all__ = ["Grant", "Principal", "User"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,85 @@ class User:
     display_name: str
     role: Role
     disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserChanges:
+    """A partial update of a user: None leaves a part as it is."""
+
+    role: Role | None = None
+    disabled: bool | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLifetimes:
+    """How long tokens live (`[security]`; these are its defaults): a sign-in token
+    `sign_in_minutes`; an API token the days asked for, `api_days` when not asked, at most
+    `api_max_days`."""
+
+    sign_in_minutes: int = 720
+    api_days: int = 90
+    api_max_days: int = 365
+
+    def api_lifetime(self, days: int | None) -> timedelta:
+        """The lifetime of an API token of `days` (`invalid-token-days` outside 1..max)."""
+        chosen = self.api_days if days is None else days
+        if not 1 <= chosen <= self.api_max_days:
+            raise InvalidInputError(
+                f"an API token lives 1 to {self.api_max_days} days (security.api_token_max_days)"
+                f"; asked for {chosen}",
+                code="invalid-token-days",
+            )
+        return timedelta(days=chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new token: its id, the secret (shown once, never stored) and when it expires."""
+
+    token_id: int
+    secret: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as an administrator sees it (never its secret or hash)."""
+
+    id: int
+    label: str
+    role: Role
+    user_id: int | None
+    username: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class TokenExpiredError(UnauthorizedError):
+    """The token has expired (sign in again, or make a new API token)."""
+
+    default_code = "token-expired"
+
+
+class AccountDisabledError(UnauthorizedError):
+    """The token's user, or their agent record, is disabled."""
+
+    default_code = "account-disabled"
+
+
+class NoSuchTokenError(NotFoundError):
+    """No token with that id."""
+
+    default_code = "no-such-token"
+
+
+class OwnAccountError(ConflictError):
+    """An administrator may not disable or demote their own account."""
+
+    default_code = "own-account"
 
 
 class UserExistsError(ConflictError):
@@ -59,7 +140,7 @@ class Account:
     locked: bool
 
 
-class Refusal(StrEnum):
+class SignInRefusal(StrEnum):
     """Why a sign-in was refused; the audit log says it, the caller only `bad-credentials`."""
 
     UNKNOWN_USER = "unknown-user"

@@ -15,7 +15,7 @@ from callcenter.auth.models import (
     Account,
     BadCredentialsError,
     NoSuchUserError,
-    Refusal,
+    SignInRefusal,
     TooManyAttemptsError,
     Unlocked,
     User,
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 ANONYMOUS = "anonymous"  # the audit's actor of an attempt that did not sign in
-COUNTED = frozenset({Refusal.UNKNOWN_USER, Refusal.BAD_PASSWORD})  # toward the lockout
+COUNTED = frozenset({SignInRefusal.UNKNOWN_USER, SignInRefusal.BAD_PASSWORD})  # toward the lockout
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +55,15 @@ def username_key(username: str) -> str:
     return username.strip().casefold()
 
 
-def refusal_of(account: Account | None, matches: bool) -> Refusal | None:
+def refusal_of(account: Account | None, matches: bool) -> SignInRefusal | None:
     """Why a sign-in is refused, or None when it succeeds."""
     if account is None:
-        return Refusal.UNKNOWN_USER
+        return SignInRefusal.UNKNOWN_USER
     if account.locked:
-        return Refusal.LOCKED
+        return SignInRefusal.LOCKED
     if account.user.disabled:
-        return Refusal.DISABLED
-    return None if matches else Refusal.BAD_PASSWORD
+        return SignInRefusal.DISABLED
+    return None if matches else SignInRefusal.BAD_PASSWORD
 
 
 class SignIn:
@@ -99,7 +99,7 @@ class SignIn:
                 await self._attempts.give_back(username_key(username), address, number)
                 return user
         anonymous = Stamp(now, Editor(ANONYMOUS, None, address))
-        refusal = refusal or Refusal.LOCKED  # locked between the lookup and the sign-in
+        refusal = refusal or SignInRefusal.LOCKED  # locked between the lookup and the sign-in
         lockout = self._limits.lockout if refusal in COUNTED else None
         user_id = None if account is None else account.user.id
         if await self._accounts.refused(username, user_id, refusal, lockout, anonymous):

@@ -1,6 +1,7 @@
 """'Agents or queues changed' notices: published after an administrative write, heard by
 every instance (which then reloads them). A notice lost while an instance was not listening
-is made up by the periodic reload."""
+is made up by the periodic reload. The same on the 'auth changed' channel (issue 18): tokens
+or users changed, every instance re-checks its open sockets."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ Reload = Callable[[], Awaitable[None]]
 class RedisConfigNotices:
     """Publish and hear the notices on one Redis channel."""
 
-    def __init__(self, client: aioredis.Redis, keys: Keys) -> None:
-        self._relay = RedisRelay(client, keys.config_changed())
+    def __init__(self, client: aioredis.Redis, keys: Keys, channel: str | None = None) -> None:
+        self._channel = channel or keys.config_changed()
+        self._relay = RedisRelay(client, self._channel)
 
     async def publish(self, what: str) -> None:
         """Tell every instance that `what` (agents, queues) changed."""
@@ -32,7 +34,7 @@ class RedisConfigNotices:
             await self._relay.send({"changed": what})
         except (RedisError, OSError) as err:  # the periodic reload catches up
             log.warning(
-                "config-changed notice not sent (%s); instances reload on their period", err
+                "%s notice not sent (%s); instances catch up on their period", self._channel, err
             )
 
     async def listen(self, reload: Reload) -> None:
@@ -42,7 +44,7 @@ class RedisConfigNotices:
                 async for message in self._relay.messages():
                     await self._handle(message, reload)
             except (RedisError, OSError) as err:
-                log.warning("config notices: Redis subscription lost (%s); resubscribing", err)
+                log.warning("%s: Redis subscription lost (%s); resubscribing", self._channel, err)
                 await asyncio.sleep(1.0)
 
     @staticmethod

@@ -118,6 +118,10 @@ class Keys:
         """Pub/sub channel: agents or queues were changed; every instance reloads them."""
         return f"{self.prefix}config-changed"
 
+    def auth_changed(self) -> str:
+        """Pub/sub channel: tokens or users changed; every instance re-checks its sockets."""
+        return f"{self.prefix}auth-changed"
+
     # The simulator (`callcenter ivr simulate --server`): what the server tells a simulated call.
     def simulator_mailbox(self, call_sid: str) -> str:
         """List of instructions for a simulated call (redirect TwiML, or an end), in order."""

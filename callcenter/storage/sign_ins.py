@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.auth.models import Account, Refusal, Unlocked, User
+from callcenter.auth.models import Account, SignInRefusal, Unlocked, User
 from callcenter.core.audit import Stamp
 from callcenter.storage.audit import write_audit
 from callcenter.storage.tables import UtcDateTime, users
@@ -45,7 +45,7 @@ class SqlSignInStore:
         return True
 
     async def refused(
-        self, username: str, user_id: int | None, refusal: Refusal, lockout: int | None,
+        self, username: str, user_id: int | None, refusal: SignInRefusal, lockout: int | None,
         stamp: Stamp,
     ) -> bool:  # fmt: skip
         data: dict[str, Any] = {"username": username, "reason": refusal.value}

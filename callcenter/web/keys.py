@@ -17,6 +17,7 @@ from callcenter.campaigns.assisted import AssistedBridge
 from callcenter.campaigns.callbacks import CallbackCalls
 from callcenter.campaigns.runtime import Outbound
 from callcenter.config import Settings
+from callcenter.core.socket_guard import SocketGuard
 from callcenter.customers.service import ProfileService
 from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
@@ -40,6 +41,7 @@ IVR = web.AppKey("ivr", IvrService)
 ENDING = web.AppKey("ending", CallEnding)
 ACD = web.AppKey("acd", Acd)
 DESK = web.AppKey("desk", DeskHub)
+SOCKETS = web.AppKey("sockets", SocketGuard)  # issue 18: desk and console sockets re-checked
 FASTAGI = web.AppKey("fastagi", FastAgiServer)
 AMI = web.AppKey("ami", AsteriskAmi)
 ASTERISK_BRIDGE = web.AppKey("asterisk_bridge", AsteriskBridge)

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from callcenter.auth.http import LOGIN_PATH
 from callcenter.core.api import spec_of
-from callcenter.core.errors import CallcenterError, TooManyRequestsError
+from callcenter.core.errors import CallcenterError, TooManyRequestsError, UnauthorizedError
 from callcenter.httpkit import PRINCIPAL
 from callcenter.web.keys import AUTH
 
@@ -68,9 +68,10 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret:
         return error_body(401, "unauthorized", "send Authorization: Bearer <token>")
-    principal = await request.app[AUTH].authenticate(secret.strip())
-    if principal is None:
-        return error_body(401, "unauthorized", "the token is unknown or revoked")
+    try:  # the token's current state: revoked, expired, disabled, the user's role now
+        principal = await request.app[AUTH].check(secret.strip())
+    except UnauthorizedError as err:
+        return error_body(err.status, err.code, err.message)
     spec = spec_of(request.match_info.handler)
     if spec is not None and principal.role not in spec.roles:
         allowed = ", ".join(sorted(r.value for r in spec.roles))

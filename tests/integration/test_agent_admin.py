@@ -176,10 +176,10 @@ async def test_disabling_logs_out_returns_the_offer_and_bars_the_desk(
     assert await client.app[ACD].waiting_info(offer["call_id"]) is not None  # back in line
     assert await client.app[ACD].route() == 0  # nobody else, and never the disabled agent
     status, error = await call(client, "POST", "/api/agents/me/login", auth)
-    assert (status, error["error"]["code"]) == (403, "agent-disabled")
+    assert (status, error["error"]["code"]) == (401, "account-disabled")  # issue 18: at once
     desk = await client.ws_connect("/desk/ws")
     await desk.send_str(json.dumps({"type": "auth", "token": auth["Authorization"][7:]}))
-    assert (await next_message(desk, "error"))["code"] == "agent-disabled"
+    assert (await next_message(desk, "error"))["code"] == "account-disabled"
     entries = await SqlAuditLog(client.app[ENGINE]).entries("agent", str(agent_id))
     assert entries[-1].action == "disable"
     status, enabled = await send(

@@ -36,6 +36,12 @@ TABLE: dict[tuple[str, str], Roles] = {
     ("POST", "/api/auth/logout"): ALL,
     # users and tokens (issue 18)
     ("POST", "/api/users/{user_id}/unlock"): ADMIN,
+    ("GET", "/api/users"): ADMIN,
+    ("PATCH", "/api/users/{user_id}"): ADMIN,
+    ("POST", "/api/users/{user_id}/revoke-tokens"): ADMIN,
+    ("GET", "/api/tokens"): ADMIN,
+    ("POST", "/api/tokens"): ADMIN,
+    ("DELETE", "/api/tokens/{token_id}"): ADMIN,
     # calls, customers, recordings
     ("GET", "/api/calls"): STAFF,
     ("GET", "/api/calls/{call_id}"): ALL,

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from callcenter.auth.models import Refusal
+from callcenter.auth.models import SignInRefusal
 from callcenter.config import load_settings
 from callcenter.core.audit import Editor, Stamp
 from callcenter.storage import db
@@ -29,7 +29,7 @@ async def _lock(username: str, times: int = 2) -> list[tuple[str, str]]:
     try:
         store = SqlSignInStore(engine)
         for _ in range(times):
-            await store.refused(username, None, Refusal.BAD_PASSWORD, 2, ATTEMPT)
+            await store.refused(username, None, SignInRefusal.BAD_PASSWORD, 2, ATTEMPT)
         return [(e.editor.role, e.action) for e in await SqlAuditLog(engine).entries("user")]
     finally:
         await engine.dispose()

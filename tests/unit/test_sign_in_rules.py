@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.auth.models import Account, Refusal, User
+from callcenter.auth.models import Account, SignInRefusal, User
 from callcenter.auth.passwords import DUMMY_HASH, hash_password, verify_password
 from callcenter.auth.sign_in import refusal_of, username_key, window
 from callcenter.core.api import Role
@@ -59,15 +59,15 @@ def _account(disabled: bool = False, locked: bool = False) -> Account:
 @pytest.mark.parametrize(
     ("account", "matches", "refusal"),
     [
-        (None, False, Refusal.UNKNOWN_USER),
-        (_account(), False, Refusal.BAD_PASSWORD),
+        (None, False, SignInRefusal.UNKNOWN_USER),
+        (_account(), False, SignInRefusal.BAD_PASSWORD),
         (_account(), True, None),
-        (_account(locked=True), True, Refusal.LOCKED),
-        (_account(disabled=True), True, Refusal.DISABLED),
-        (_account(disabled=True, locked=True), False, Refusal.LOCKED),
+        (_account(locked=True), True, SignInRefusal.LOCKED),
+        (_account(disabled=True), True, SignInRefusal.DISABLED),
+        (_account(disabled=True, locked=True), False, SignInRefusal.LOCKED),
     ],
 )
 def test_why_a_sign_in_is_refused(
-    account: Account | None, matches: bool, refusal: Refusal | None
+    account: Account | None, matches: bool, refusal: SignInRefusal | None
 ) -> None:
     assert refusal_of(account, matches) == refusal

@@ -20,7 +20,7 @@ from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease
 from callcenter.state.relay import RedisRelay
 from callcenter.storage.campaign_progress import SqlCampaignProgress
-from callcenter.web.keys import AUTH, ENGINE, OUTBOUND, REDIS, SETTINGS
+from callcenter.web.keys import AUTH, ENGINE, OUTBOUND, REDIS, SETTINGS, SOCKETS
 from outbound.preview_gate import GatePreview
 
 LEASE = "ops-progress"  # one instance publishes the progress
@@ -34,7 +34,7 @@ def setup_console(app: web.Application, pack: PolicyPack, clock: Clock) -> None:
     progress = SqlCampaignProgress(app[ENGINE])
     gate = GatePreview(stores.targets, stores, stores.arrears, pack.outbound, clock)
     ConsoleHttp(outbound.campaigns, gate, progress, clock, settings.server.timezone).setup(app)
-    hub = ConsoleHub(app[AUTH].authenticate)
+    hub = ConsoleHub(app[AUTH].check, app[SOCKETS])
     app.router.add_get("/ops/ws", hub.socket)
     app.cleanup_ctx.append(_live(hub, progress, clock))
 

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from callcenter.core.api import STAFF_ROLES, Principal
 from callcenter.core.errors import CallcenterError, ForbiddenError, UnauthorizedError
+from callcenter.core.socket_guard import SocketGuard
 from callcenter.core.tasks import cancel_requested
 from callcenter.httpkit import dumps
 from callcenter.state.relay import RedisRelay
@@ -23,14 +24,15 @@ log = logging.getLogger(__name__)
 AUTH_TIMEOUT_SECONDS = 10
 HEARTBEAT_SECONDS = 20
 
-Authenticate = Callable[[str], Awaitable[Principal | None]]
+Check = Callable[[str], Awaitable[Principal]]  # raises UnauthorizedError
 
 
 class ConsoleHub:
     """The console sockets this instance holds."""
 
-    def __init__(self, authenticate: Authenticate) -> None:
-        self._authenticate = authenticate
+    def __init__(self, check: Check, guard: SocketGuard) -> None:
+        self._check = check
+        self._guard = guard
         self._sockets: set[web.WebSocketResponse] = set()
 
     async def deliver(self, message: Mapping[str, Any]) -> None:
@@ -58,37 +60,41 @@ class ConsoleHub:
             await ws.close()
 
     async def socket(self, request: web.Request) -> web.WebSocketResponse:
-        """`/ops/ws`: authenticate, then hold the socket until the browser closes it."""
+        """`/ops/ws`: authenticate, then hold the socket until the browser closes it (or its
+        token no longer may: revoked, expired, disabled, role changed)."""
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
         await ws.prepare(request)
-        if not await self._identify(ws):
+        principal = await self._identify(ws)
+        if principal is None:
             return ws
         self._sockets.add(ws)
+        self._guard.hold(ws, principal, STAFF_ROLES)
         try:
             await ws.send_str(dumps({"type": "ready"}))
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT and msg.data == '{"type":"ping"}':
                     await ws.send_str('{"type":"pong"}')
         finally:
+            self._guard.release(ws)
             self._sockets.discard(ws)
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse) -> bool:
+    async def _identify(self, ws: web.WebSocketResponse) -> Principal | None:
         try:
             msg = await ws.receive(timeout=AUTH_TIMEOUT_SECONDS)
             data = json.loads(msg.data) if msg.type is WSMsgType.TEXT else {}
         except (TimeoutError, json.JSONDecodeError, TypeError):
             data = {}
         token = str(data.get("token", "")) if isinstance(data, dict) else ""
-        principal = await self._authenticate(token) if token else None
-        problem: CallcenterError | None = None
-        if principal is None:
-            problem = UnauthorizedError('send {"type": "auth", "token": ...} first')
-        elif principal.role not in STAFF_ROLES:
-            problem = ForbiddenError("the console is for operators, supervisors and admins")
-        if problem is None:
-            return True
-        message = {"code": problem.code, "status": problem.status, "message": problem.message}
-        await ws.send_str(dumps({"type": "error", **message}))
-        await ws.close(code=4000 + problem.status)  # 4401, 4403
-        return False
+        try:
+            if not token:
+                raise UnauthorizedError('send {"type": "auth", "token": ...} first')
+            principal = await self._check(token)  # unauthorized, token-expired, account-disabled
+            if principal.role not in STAFF_ROLES:
+                raise ForbiddenError("the console is for operators, supervisors and admins")
+        except CallcenterError as problem:
+            message = {"code": problem.code, "status": problem.status, "message": problem.message}
+            await ws.send_str(dumps({"type": "error", **message}))
+            await ws.close(code=4000 + problem.status)  # 4401, 4403
+            return None
+        return principal
