@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from callcenter.core.api import Principal
+from callcenter.core.audit import Editor
 from callcenter.core.errors import InvalidInputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -104,3 +105,8 @@ def respond(model: BaseModel, status: int = 200) -> web.Response:
 def to_model(model: type[M], value: Any) -> M:
     """Build a response model from a domain object (dataclasses, attributes)."""
     return model.model_validate(value, from_attributes=True)
+
+
+def editor_of(request: web.Request) -> Editor:
+    """Who makes an audited change over HTTP: the caller's role and user, and their address."""
+    return Editor.of(request[PRINCIPAL], client_address(request))
