@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from callcenter import checks, cli_admin, cli_campaigns
+from callcenter import checks, cli_admin, cli_audit, cli_campaigns
 from callcenter import demo as seed
 from callcenter.app import create_app
 from callcenter.auth.models import parse_role
@@ -107,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--id", type=int, help="token id, for revoke")
     cli_admin.add_commands(command)
     cli_campaigns.add_commands(command)
+    cli_audit.add_commands(command)  # issue 18 (audit)
     return parser
 
 
@@ -374,4 +375,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "prompts": _prompts,
     **cli_admin.COMMANDS,
     **cli_campaigns.COMMANDS,
+    **cli_audit.COMMANDS,
 }
