@@ -51,6 +51,7 @@ from agents.router import Router
 from agents.seats import Seats
 from agents.wallboard import QueueCounters, QueueFigures, Wallboard, day_of, queue_figures
 from agents.wrap_up import WrapUp
+from callcenter.core.audit import Editor
 from callcenter.core.clock import Clock
 
 __all__ = [
@@ -194,16 +195,24 @@ class Acd:
         """Every configured agent's presence, in one round trip."""
         return await self._presence.presences()
 
-    async def login(self, agent_id: int, actor: Actorship) -> Presence:
+    async def login(
+        self, agent_id: int, actor: Actorship, editor: Editor | None = None
+    ) -> Presence:
         """Log in: not ready (system) until the agent says ready; already in: unchanged."""
-        return await self._presence.login(agent_id, actor)
+        return await self._presence.login(agent_id, actor, editor)
 
     async def set_state(
-        self, agent_id: int, state: str, reason: str | None, actor: Actorship
+        self,
+        agent_id: int,
+        state: str,
+        reason: str | None,
+        actor: Actorship,
+        editor: Editor | None = None,
     ) -> Presence:
-        """A hand-set change (ready, not ready with a reason, logged out); an open offer is
-        withdrawn and its call goes back to the head of its queue."""
-        new, previous = await self._presence.set_state(agent_id, state, reason, actor)
+        """A hand-set change (ready, not ready with a reason, logged out), audited when an
+        `editor` asked for it; an open offer is withdrawn and its call goes back to the head
+        of its queue."""
+        new, previous = await self._presence.set_state(agent_id, state, reason, actor, editor)
         if previous.state is AgentState.RESERVED and previous.call_id:
             await self._offers.withdraw(previous.call_id, agent_id, "agent-left")
         return new

@@ -22,7 +22,7 @@ from agents.schemas import (
     realtime_out,
 )
 from callcenter.core.api import Principal, Role, endpoint
-from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond
+from callcenter.httpkit import PRINCIPAL, editor_of, parse_body, path_int, respond
 
 AGENT = frozenset({Role.AGENT})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -118,12 +118,15 @@ class AgentsHttp:
     )
     async def login(self, request: web.Request) -> web.Response:
         agent_id, actor = me(self._acd, request, logging_in=True)
-        return respond(presence_out(agent_id, await self._acd.login(agent_id, actor)))
+        presence = await self._acd.login(agent_id, actor, editor_of(request))
+        return respond(presence_out(agent_id, presence))
 
     @endpoint("Log out", roles=AGENT, response=PresenceOut, errors=STATE_ERRORS, tag="agents")
     async def logout(self, request: web.Request) -> web.Response:
         agent_id, actor = me(self._acd, request)
-        presence = await self._acd.set_state(agent_id, "logged_out", None, actor)
+        presence = await self._acd.set_state(
+            agent_id, "logged_out", None, actor, editor_of(request)
+        )
         return respond(presence_out(agent_id, presence))
 
     @endpoint(
@@ -137,7 +140,9 @@ class AgentsHttp:
     async def set_state(self, request: web.Request) -> web.Response:
         agent_id, actor = me(self._acd, request)
         body = await parse_body(StateIn, request)
-        presence = await self._acd.set_state(agent_id, body.state, body.reason, actor)
+        presence = await self._acd.set_state(
+            agent_id, body.state, body.reason, actor, editor_of(request)
+        )
         return respond(presence_out(agent_id, presence))
 
     @endpoint(
@@ -222,7 +227,9 @@ class AgentsHttp:
     async def force_state(self, request: web.Request) -> web.Response:
         agent_id = path_int(request, "agent_id")
         body = await parse_body(StateIn, request)
-        presence = await self._acd.set_state(agent_id, body.state, body.reason, supervisor(request))
+        presence = await self._acd.set_state(
+            agent_id, body.state, body.reason, supervisor(request), editor_of(request)
+        )
         return respond(presence_out(agent_id, presence))
 
     @endpoint(
@@ -234,7 +241,9 @@ class AgentsHttp:
     )
     async def force_logout(self, request: web.Request) -> web.Response:
         agent_id = path_int(request, "agent_id")
-        presence = await self._acd.set_state(agent_id, "logged_out", None, supervisor(request))
+        presence = await self._acd.set_state(
+            agent_id, "logged_out", None, supervisor(request), editor_of(request)
+        )
         return respond(presence_out(agent_id, presence))
 
     @endpoint(

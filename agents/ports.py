@@ -19,6 +19,7 @@ from agents.models import (
     WaitingCall,
 )
 from agents.pop import ScreenPop
+from callcenter.core.audit import AuditEntry
 
 
 class ClaimResult(StrEnum):
@@ -201,8 +202,11 @@ class AgentDirectory(Protocol):
     async def agents(self) -> list[AgentInfo]:
         """Every agent, by id (disabled ones too, with `enabled` false)."""
 
-    async def record(self, events: Sequence[PresenceEvent]) -> None:
-        """Append presence events."""
+    async def record(
+        self, events: Sequence[PresenceEvent], audit: Sequence[AuditEntry] = ()
+    ) -> None:
+        """Append presence events, and the audit entries of the changes people asked for
+        (in one transaction)."""
 
     async def history(self, agent_id: int, limit: int) -> list[PresenceEvent]:
         """The agent's latest presence events, newest first."""

@@ -15,6 +15,7 @@ from agents.models import (
 from agents.ports import AcdState, AgentDirectory
 from agents.presence import MANUAL_FROM, NoCallError, StateConflictError, check_manual, parse_manual
 from agents.roster import Roster
+from callcenter.core.audit import AuditEntry, Editor, Stamp
 from callcenter.core.clock import Clock
 
 S = AgentState
@@ -53,14 +54,16 @@ class PresenceService:
         wrap_up_until_ms: int | None = None,
         *,
         call_id: str | None = None,
+        editor: Editor | None = None,
     ) -> tuple[bool, Presence]:
         """Apply `new` if the agent is in one of `allowed` (and on `call_id`, if given);
-        recorded and announced when applied. (applied, previous)."""
+        recorded and announced when applied (audited too when an `editor` asked for it).
+        (applied, previous)."""
         applied, previous = await self._state.set_presence(
             agent_id, allowed, new, wrap_up_until_ms, call_id=call_id
         )
         if applied:
-            await self.announce(agent_id, previous, new, actor, wrap_up_until_ms)
+            await self.announce(agent_id, previous, new, actor, wrap_up_until_ms, editor=editor)
         return applied, previous
 
     async def announce(
@@ -70,9 +73,11 @@ class PresenceService:
         new: Presence,
         actor: Actorship,
         wrap_up_until_ms: int | None = None,
+        *,
+        editor: Editor | None = None,
     ) -> None:
         """Record a change that happened (in a claim or another script) and push it to the
-        agent's desk."""
+        agent's desk; a change an `editor` asked for is audited with the record."""
         event = PresenceEvent(
             agent_id,
             new.since_ms,
@@ -83,29 +88,45 @@ class PresenceService:
             new.reason,
             new.call_id or previous.call_id,
         )
-        await self._directory.record([event])
+        audit = []
+        if editor is not None:
+            stamp = Stamp(self._clock.now(), editor)
+            audit.append(state_entry(stamp, agent_id, previous, new))
+        await self._directory.record([event], audit)
         message: dict[str, Any] = {"type": "state", **presence_json(new)}
         if wrap_up_until_ms is not None:
             message["wrap_up_until_ms"] = wrap_up_until_ms
         await self._state.publish(agent_id, message)
 
-    async def login(self, agent_id: int, actor: Actorship) -> Presence:
+    async def login(
+        self, agent_id: int, actor: Actorship, editor: Editor | None = None
+    ) -> Presence:
         """Log in: not ready (system) until the agent says ready; already in: unchanged."""
         self._roster.agent(agent_id)
         new = Presence(S.NOT_READY, self.now_ms(), NotReadyReason.SYSTEM.value)
-        applied, previous = await self.change(agent_id, frozenset({S.LOGGED_OUT}), new, actor)
+        applied, previous = await self.change(
+            agent_id, frozenset({S.LOGGED_OUT}), new, actor, editor=editor
+        )
         return new if applied else previous
 
     async def set_state(
-        self, agent_id: int, state: str, reason: str | None, actor: Actorship
+        self,
+        agent_id: int,
+        state: str,
+        reason: str | None,
+        actor: Actorship,
+        editor: Editor | None = None,
     ) -> tuple[Presence, Presence]:
-        """A hand-set change (ready, not ready with a reason, logged out). (new, previous):
-        a previous `reserved` leaves an offer for the caller to withdraw."""
+        """A hand-set change (ready, not ready with a reason, logged out), audited when an
+        `editor` (a person over HTTP) asked for it. (new, previous): a previous `reserved`
+        leaves an offer for the caller to withdraw."""
         self._roster.agent(agent_id)
         target, code = parse_manual(state, reason, actor.kind)
         check_manual(await self.presence(agent_id), target)
         new = Presence(target, self.now_ms(), code)
-        applied, previous = await self.change(agent_id, MANUAL_FROM[target], new, actor)
+        applied, previous = await self.change(
+            agent_id, MANUAL_FROM[target], new, actor, editor=editor
+        )
         if not applied:
             check_manual(previous, target)
             raise StateConflictError(f"the agent's state changed to {previous.state}; try again")
@@ -135,6 +156,13 @@ class PresenceService:
     async def desk_closed(self, agent_id: int) -> None:
         """The agent's last desk socket on this instance closed."""
         await self._state.desk_gone(agent_id, self.now_ms())
+
+
+def state_entry(stamp: Stamp, agent_id: int, previous: Presence, new: Presence) -> AuditEntry:
+    """The audit entry of a state change a person asked for: entity `agent-state`, the new
+    state as its action."""
+    data = {"from": previous.state.value, "to": new.state.value, "reason": new.reason}
+    return stamp.entry("agent-state", agent_id, new.state.value, data)
 
 
 def presence_json(presence: Presence) -> dict[str, Any]:

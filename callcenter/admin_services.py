@@ -87,7 +87,7 @@ class LiveAcd:
             if (await self._acd.presence(agent_id)).state is AgentState.LOGGED_OUT:
                 return
             actor = Actorship(kind, editor.user_id)
-            await self._acd.set_state(agent_id, AgentState.LOGGED_OUT.value, None, actor)
+            await self._acd.set_state(agent_id, AgentState.LOGGED_OUT.value, None, actor, editor)
         except (NoSuchAgentError, StateConflictError) as err:  # gone, or a call just came
             log.info("disabled agent %d not logged out now: %s", agent_id, err)
 

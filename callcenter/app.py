@@ -20,6 +20,8 @@ from agents.softphone import Softphones, WebRtcSettings
 from agents.softphone_http import SoftphoneHttp
 from callcenter import demo as seed
 from callcenter.admin_services import AdminServices
+from callcenter.audit.http import AuditHttp  # issue 18 (audit)
+from callcenter.audit.service import AuditTrail
 from callcenter.auth.passwords import Passwords
 from callcenter.callflow.ending import CallEnding
 from callcenter.callflow.ivr import IvrServicesAdapter
@@ -50,6 +52,7 @@ from callcenter.state.relay import RedisRelay
 from callcenter.state.simulator import RedisSimulatorRest
 from callcenter.storage import db, migrate
 from callcenter.storage.agents import SqlAgentDirectory
+from callcenter.storage.audit import SqlAuditLog
 from callcenter.storage.calendars import SqlCalendarStore  # issue 15 (sla)
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.customers import SqlCustomerDirectory
@@ -215,6 +218,7 @@ def create_app(
     SoftphoneHttp(app[ACD], softphones).setup(app)  # issue 16: the desk's voice token
     admin = AdminServices(settings, engine, app[REDIS], app[ACD], clock)
     admin.setup(app)
+    AuditHttp(AuditTrail(SqlAuditLog(engine))).setup(app)  # issue 18: GET /api/audit
     renderer = TwimlRenderer(app[IVR].flow, twilio.voices, twilio.hold_music_url)
     webhooks = TwilioWebhooks(
         app[CALLS],

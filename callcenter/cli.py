@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import os
-import secrets
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from callcenter import checks, cli_admin, cli_campaigns, cli_users, logs
+from callcenter import checks, cli_admin, cli_audit, cli_campaigns, cli_users, logs
 from callcenter import demo as seed
 from callcenter.app import create_app
-from callcenter.auth.models import parse_role
 from callcenter.auth.service import AuthService
 from callcenter.config import Settings, load_settings
 from callcenter.config_sources import ENV_TOKEN
-from callcenter.core.api import Role
-from callcenter.core.audit import CLI_EDITOR
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import CallcenterError, ConfigError
 from callcenter.demo_banner import announce_demo
@@ -33,13 +28,10 @@ from callcenter.redact import clean
 from callcenter.simulate import simulate
 from callcenter.simulator.command import ServerSimulation, simulate_on_server
 from callcenter.state import redis as redis_state
-from callcenter.state.keys import Keys
 from callcenter.storage import db, migrate
 from callcenter.storage.users import SqlCredentialStore
 from callcenter.telephony.asterisk.tts import EspeakTts, TtsError, render_all, static_prompts
 from callcenter.web import workers
-from callcenter.web.sign_in import token_lifetimes
-from callcenter.web.socket_auth import auth_notices
 from ivr_flows.loader import FlowError, default_flow_files, load_flows
 
 log = logging.getLogger(__name__)
@@ -74,12 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=None, help="how many customers to add")
     demo.add_argument("--seed", type=int, default=None, help="random seed (deterministic data)")
     command("check", "report configuration and connectivity")
-    user = command("user", "users")
-    user.add_argument("action", choices=["add", "unlock"])
-    user.add_argument("name")
-    user.add_argument("--role", help="add: agent, supervisor, operator or admin")
-    user.add_argument("--display-name")
-    user.add_argument("--password", help="default: ask, or generate one when not a terminal")
+    cli_users.add_commands(command)  # user, token
     ivr = command("ivr", "IVR flows")
     ivr.add_argument("action", choices=["check", "simulate"])
     ivr.add_argument("files", nargs="*", help="check: flow files (default: the shipped flows)")
@@ -106,15 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     prompts = command("prompts", "spoken prompts for Asterisk")
     prompts.add_argument("action", choices=["render"])
-    token = command("token", "API tokens")
-    token.add_argument("action", choices=["create", "revoke"])
-    token.add_argument("--role")
-    token.add_argument("--label", default="")
-    token.add_argument("--id", type=int, help="token id, for revoke")
-    token.add_argument("--days", type=int, help="create: days it lives (security.api_token_days)")
-    token.add_argument("--reason", default="revoked from the command line", help="revoke: why")
     cli_admin.add_commands(command)
     cli_campaigns.add_commands(command)
+    cli_audit.add_commands(command)  # issue 18 (audit)
     return parser
 
 
@@ -263,79 +244,6 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if _run(lambda: checks.run(settings, print)) else EXIT_FAILURE
 
 
-def _auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[int]]) -> int:
-    async def run() -> int:
-        engine = db.create_engine(settings.database_url)
-        secret = settings.redis.password
-        password = secret.get_secret_value() if secret is not None else None
-        redis = redis_state.connect(settings.redis.url, password)
-        notices = auth_notices(redis, Keys(settings.redis.key_prefix))  # servers re-check
-        lifetimes = token_lifetimes(settings.security)
-        try:
-            await db.ping(engine)
-            await migrate.upgrade(engine)
-            store = SqlCredentialStore(engine)
-            return await body(AuthService(store, SystemClock(), lifetimes, notices))
-        finally:
-            await redis.aclose()
-            await engine.dispose()
-
-    return _run(run)
-
-
-def _user(settings: Settings, args: argparse.Namespace) -> int:
-    if args.action == "unlock":  # issue 18
-        return cli_users.unlock(settings, args.name)
-    if args.role is None:
-        raise ConfigError("user add needs --role (agent, supervisor, operator, admin)")
-    role = parse_role(args.role)
-    password = args.password
-    generated = False
-    if password is None:
-        if sys.stdin.isatty():
-            password = getpass.getpass(f"password for {args.name}: ")
-        else:
-            password, generated = secrets.token_urlsafe(12), True
-
-    async def body(auth: AuthService) -> int:
-        user = await auth.add_user(args.name, role, password, args.display_name)
-        print(f"created {user.role} {user.username} (id {user.id})")
-        if generated:
-            print(f"password (shown once): {password}")
-        if role is Role.AGENT:  # with an agent record, so the new agent can work at once
-            await cli_admin.default_agent(settings, user.username)
-        return 0
-
-    return _auth_command(settings, body)
-
-
-def _token(settings: Settings, args: argparse.Namespace) -> int:
-    if args.action == "revoke":
-        if args.id is None:
-            raise ConfigError("token revoke needs --id")
-
-        async def revoke(auth: AuthService) -> int:
-            if not await auth.revoke_token(args.id, CLI_EDITOR, args.reason):
-                print(f"callcenter: no live token with id {args.id}", file=sys.stderr)
-                return EXIT_FAILURE
-            print(f"revoked token {args.id}")
-            return 0
-
-        return _auth_command(settings, revoke)
-    if args.role is None:
-        raise ConfigError("token create needs --role (agent, supervisor, operator, admin)")
-    role = parse_role(args.role)
-
-    async def create(auth: AuthService) -> int:
-        issued = await auth.api_token(role, args.label, args.days, CLI_EDITOR)
-        expires = issued.expires_at.isoformat(timespec="seconds")
-        print(f"token {issued.token_id} ({role}, expires {expires}); the secret is shown only now:")
-        print(issued.secret)
-        return 0
-
-    return _auth_command(settings, create)
-
-
 def _ivr(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "simulate":
         if not args.caller:
@@ -389,10 +297,10 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "db": _db,
     "demo": _demo,
     "check": _check,
-    "user": _user,
-    "token": _token,
     "ivr": _ivr,
     "prompts": _prompts,
     **cli_admin.COMMANDS,
     **cli_campaigns.COMMANDS,
+    **cli_audit.COMMANDS,
+    **cli_users.COMMANDS,
 }

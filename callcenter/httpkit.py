@@ -18,6 +18,7 @@ from callcenter.core.addresses import Network as Network
 from callcenter.core.addresses import networks as networks
 from callcenter.core.addresses import within
 from callcenter.core.api import Principal
+from callcenter.core.audit import Editor
 from callcenter.core.errors import InvalidInputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -104,3 +105,8 @@ def respond(model: BaseModel, status: int = 200) -> web.Response:
 def to_model(model: type[M], value: Any) -> M:
     """Build a response model from a domain object (dataclasses, attributes)."""
     return model.model_validate(value, from_attributes=True)
+
+
+def editor_of(request: web.Request) -> Editor:
+    """Who makes an audited change over HTTP: the caller's role and user, and their address."""
+    return Editor.of(request[PRINCIPAL], client_address(request))

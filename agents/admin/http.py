@@ -22,8 +22,7 @@ from agents.admin.service import AgentAdmin, QueueAdmin, QueueView
 from agents.http import presence_out
 from agents.models import AgentState, Presence
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
-from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond
+from callcenter.httpkit import editor_of, parse_body, path_int, respond
 
 ADMIN = frozenset({Role.ADMIN})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -108,7 +107,7 @@ class AdminHttp:
             body.queues,
             tuple(body.manages),
         )
-        created = await self._agents.create(new, Editor.of(request[PRINCIPAL]))
+        created = await self._agents.create(new, editor_of(request))
         return respond(await self._out(created), status=201)
 
     @endpoint(
@@ -131,7 +130,7 @@ class AdminHttp:
             manages=None if body.manages is None else tuple(body.manages),
             enabled=body.enabled,
         )
-        changed = await self._agents.update(agent_id, changes, Editor.of(request[PRINCIPAL]))
+        changed = await self._agents.update(agent_id, changes, editor_of(request))
         return respond(await self._out(changed))
 
     @endpoint("Every queue with its settings", roles=STAFF, response=QueueListOut, tag="queues")
@@ -150,7 +149,7 @@ class AdminHttp:
     async def create_queue(self, request: web.Request) -> web.Response:
         body = await parse_body(QueueCreateIn, request)
         settings = body.model_dump(exclude_none=True, exclude={"name"})
-        view = await self._queues.create(body.name, settings, Editor.of(request[PRINCIPAL]))
+        view = await self._queues.create(body.name, settings, editor_of(request))
         return respond(_queue_out(view), status=201)
 
     @endpoint(
@@ -164,9 +163,7 @@ class AdminHttp:
     async def change_queue(self, request: web.Request) -> web.Response:
         body = await parse_body(QueuePatchIn, request)
         patch = body.model_dump(exclude_none=True)
-        view = await self._queues.update(
-            request.match_info["name"], patch, Editor.of(request[PRINCIPAL])
-        )
+        view = await self._queues.update(request.match_info["name"], patch, editor_of(request))
         return respond(_queue_out(view))
 
 

@@ -10,6 +10,7 @@ from agents.live.consult import Consults
 from agents.live.models import Device, LiveState, Monitoring, MonitorMode, RecordingStatus
 from agents.live.ports import AuditLog
 from agents.live.service import LiveCalls, LiveParts
+from callcenter.core.audit import Editor
 
 Change = tuple[str, LiveState]
 
@@ -63,9 +64,14 @@ class LiveCenter:
 
     # supervisors
     async def monitor(
-        self, call_id: str, supervisor_id: int, mode: MonitorMode, device: Device
+        self,
+        call_id: str,
+        supervisor_id: int,
+        mode: MonitorMode,
+        device: Device,
+        editor: Editor | None = None,
     ) -> Monitoring:
-        return await self.calls.monitor(call_id, supervisor_id, mode, device)
+        return await self.calls.monitor(call_id, supervisor_id, mode, device, editor)
 
     # what the provider reports
     async def started(self, call_id: str, agent_id: int) -> None:

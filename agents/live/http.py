@@ -16,7 +16,7 @@ from agents.live.service import live_json
 from agents.roster import NoSuchAgentError
 from callcenter.core.api import Principal, endpoint
 from callcenter.core.errors import ConflictError, ForbiddenError
-from callcenter.httpkit import PRINCIPAL, parse_body, respond
+from callcenter.httpkit import PRINCIPAL, editor_of, parse_body, respond
 
 COMMON = ("not-an-agent", "no-call", "live-control-unavailable", "live-control-failed")
 Command = Callable[[int], Awaitable[Change]]
@@ -173,7 +173,8 @@ class LiveHttp:
             raise ForbiddenError("monitoring is for signed-in supervisors", code="not-a-person")
         call_id = request.match_info["call_id"]
         device = self._device(principal.user_id, body)
-        watch = await self._live.monitor(call_id, principal.user_id, MonitorMode(body.mode), device)
+        mode, editor = MonitorMode(body.mode), editor_of(request)
+        watch = await self._live.monitor(call_id, principal.user_id, mode, device, editor)
         out = MonitorOut(call_id=call_id, mode=watch.mode.value, leg=watch.leg)
         return respond(out, status=201)
 

@@ -259,7 +259,12 @@ class LiveCalls:
     # -- supervisors -----------------------------------------------------------------------
 
     async def monitor(
-        self, call_id: str, supervisor_id: int, mode: MonitorMode, device: Device
+        self,
+        call_id: str,
+        supervisor_id: int,
+        mode: MonitorMode,
+        device: Device,
+        editor: Editor | None = None,
     ) -> Monitoring:
         """A supervisor joins a live call to listen, whisper or barge: audited, and
         recorded on the call, never shown on the agent's desk."""
@@ -279,7 +284,7 @@ class LiveCalls:
         if self.audit is not None:
             entry = AuditEntry(
                 self._now(),
-                Editor("supervisor", supervisor_id),
+                editor or Editor("supervisor", supervisor_id),
                 "call",
                 call_id,
                 f"monitor-{mode.value}",

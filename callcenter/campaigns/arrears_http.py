@@ -18,10 +18,9 @@ from callcenter.campaigns.rule_schemas import (
     TicketRefOut,
 )
 from callcenter.core.api import STAFF_ROLES, endpoint
-from callcenter.core.audit import Editor
 from callcenter.core.clock import Clock
 from callcenter.core.policy import PolicyPack
-from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond, to_model
+from callcenter.httpkit import editor_of, parse_body, path_int, respond, to_model
 from callcenter.outages.rules import aware
 from callcenter.storage.arrears import SqlArrearsStore
 from callcenter.storage.arrears_accounts import SqlAccountFacts, SqlPaymentLedger
@@ -119,7 +118,7 @@ class ArrearsHttp:
         await self._service.step(
             account_id,
             body.step,
-            Editor.of(request[PRINCIPAL]),
+            editor_of(request),
             cut_at=aware(body.cut_at, self._zone),
             note=body.note,
         )
@@ -138,7 +137,7 @@ class ArrearsHttp:
         account_id = path_int(request, "account_id")
         body = await parse_body(PaymentIn, request)
         outcome = await self._service.pay(
-            account_id, body.amount, Editor.of(request[PRINCIPAL]), aware(body.paid_at, self._zone)
+            account_id, body.amount, editor_of(request), aware(body.paid_at, self._zone)
         )
         ticket = outcome.ticket
         return respond(

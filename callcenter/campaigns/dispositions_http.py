@@ -19,11 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.calls.models import CallEventType
 from callcenter.calls.service import CallService
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
 from callcenter.core.clock import Clock
 from callcenter.core.errors import CallcenterError
 from callcenter.core.policy import PolicyPack
-from callcenter.httpkit import PRINCIPAL, parse_body, respond
+from callcenter.httpkit import editor_of, parse_body, respond
 from callcenter.outages.rules import aware
 from callcenter.storage.arrears_accounts import SqlAccountFacts
 from callcenter.storage.campaigns import SqlOptOuts
@@ -196,7 +195,7 @@ class DeskCampaigns:
             aware(body.call_back_at, self._zone),
             body.note,
         )
-        editor = Editor.of(request[PRINCIPAL])
+        editor = editor_of(request)
         record = await self.dispositions.record(request.match_info["key"], wanted, editor)
         return respond(DispositionOut.of(record), status=201)
 

@@ -30,11 +30,19 @@ from callcenter.campaigns.schemas import (
     target_query,
 )
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import AuditEntry, Editor
+from callcenter.core.audit import AuditEntry
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.policy import PolicyPack
-from callcenter.httpkit import PRINCIPAL, parse_body, parse_query, path_int, respond, to_model
+from callcenter.httpkit import (
+    PRINCIPAL,
+    editor_of,
+    parse_body,
+    parse_query,
+    path_int,
+    respond,
+    to_model,
+)
 from callcenter.outages.rules import aware
 from callcenter.storage.attempt_list import SqlAttemptList
 from callcenter.storage.outbound_admin import SqlAuditWriter
@@ -128,7 +136,7 @@ class CampaignsHttp:
         self._out.arrears = arrears.service  # campaign calls take their steps too
 
     async def _record(self, request: web.Request, campaign_id: int, action: str) -> None:
-        editor = Editor.of(request[PRINCIPAL])
+        editor = editor_of(request)
         entry = AuditEntry(self._clock.now(), editor, "campaign", str(campaign_id), action, {})
         await self._audit.write(entry)
 

@@ -19,11 +19,18 @@ from callcenter.campaigns.rule_schemas import (
     SuspensionQuery,
 )
 from callcenter.core.api import STAFF_ROLES, Role, endpoint
-from callcenter.core.audit import Editor, Stamp
+from callcenter.core.audit import Stamp
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import normalise_phone
-from callcenter.httpkit import PRINCIPAL, parse_body, parse_query, path_int, respond, to_model
+from callcenter.httpkit import (
+    editor_of,
+    parse_body,
+    parse_query,
+    path_int,
+    respond,
+    to_model,
+)
 from callcenter.outages.rules import aware
 from callcenter.storage.outbound_admin import SqlOptOutAdmin, SqlSuspensionAdmin
 from callcenter.web.keys import SETTINGS
@@ -53,7 +60,7 @@ class RulesHttp:
         r.add_post("/api/area-suspensions/{suspension_id}/end", self.end_suspension)
 
     def _stamp(self, request: web.Request) -> Stamp:
-        return Stamp(self._clock.now(), Editor.of(request[PRINCIPAL]))
+        return Stamp(self._clock.now(), editor_of(request))
 
     @endpoint(
         "Opt-outs (do-not-call numbers), newest first; ?phone= looks for one number",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
-from callcenter.httpkit import PRINCIPAL, parse_body, parse_query, path_int, respond, to_model
+from callcenter.httpkit import editor_of, parse_body, parse_query, path_int, respond, to_model
 from callcenter.outages.models import NewOutage, OutageChanges
 from callcenter.outages.rules import aware
 from callcenter.outages.schemas import (
@@ -78,7 +77,7 @@ class OutagesHttp:
             tuple(body.feeders),
             tuple(body.service_points),
         )
-        outage = await self._outages.create(new, Editor.of(request[PRINCIPAL]))
+        outage = await self._outages.create(new, editor_of(request))
         return respond(to_model(OutageOut, outage), status=201)
 
     @endpoint(
@@ -115,5 +114,5 @@ class OutagesHttp:
             status=body.status,
             restored_at=aware(body.restored_at, zone),
         )
-        outage = await self._outages.update(outage_id, changes, Editor.of(request[PRINCIPAL]))
+        outage = await self._outages.update(outage_id, changes, editor_of(request))
         return respond(to_model(OutageOut, outage))

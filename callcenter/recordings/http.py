@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
-from callcenter.httpkit import PRINCIPAL
+from callcenter.httpkit import editor_of
 from callcenter.recordings.service import Recordings
 
 PLAYERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -35,7 +34,7 @@ class RecordingsHttp:
         tag="calls",
     )
     async def play(self, request: web.Request) -> web.StreamResponse:
-        editor = Editor.of(request[PRINCIPAL])
+        editor = editor_of(request)
         range_header = request.headers.get("Range")
         call_id = request.match_info["call_id"]
         async with self._service.play(call_id, range_header, editor) as audio:

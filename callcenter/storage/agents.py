@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agents.models import Actor, AgentState, PresenceEvent
 from agents.ports import AgentInfo
+from callcenter.core.audit import AuditEntry
+from callcenter.storage.audit import write_audit
 from callcenter.storage.tables import (
     agent_events,
     agent_queues,
@@ -75,7 +77,9 @@ class SqlAgentDirectory:
             for row in rows
         ]
 
-    async def record(self, events: Sequence[PresenceEvent]) -> None:
+    async def record(
+        self, events: Sequence[PresenceEvent], audit: Sequence[AuditEntry] = ()
+    ) -> None:
         if not events:
             return
         async with self._engine.begin() as conn:
@@ -95,6 +99,8 @@ class SqlAgentDirectory:
                     for e in events
                 ],
             )
+            for entry in audit:
+                await write_audit(conn, entry)
 
     async def history(self, agent_id: int, limit: int) -> list[PresenceEvent]:
         query = (

@@ -11,7 +11,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.core.api import STAFF_ROLES, Role, endpoint
-from callcenter.core.audit import Editor
 from callcenter.core.errors import CallcenterError
 from callcenter.core.work_calendar import (
     CalendarDay,
@@ -20,7 +19,7 @@ from callcenter.core.work_calendar import (
     YearCalendar,
     missing_warning,
 )
-from callcenter.httpkit import PRINCIPAL, parse_body, path_int, respond
+from callcenter.httpkit import editor_of, parse_body, path_int, respond
 from callcenter.tickets.calendar_service import CalendarService, CalendarYear
 
 log = logging.getLogger(__name__)
@@ -181,7 +180,7 @@ class CalendarHttp:
         body = await parse_body(CalendarIn, request)
         days = [CalendarDay(d.date, DayKind.HOLIDAY, d.name) for d in body.holidays]
         days += [CalendarDay(d.date, DayKind.WORKDAY, d.name) for d in body.workdays]
-        editor = Editor.of(request[PRINCIPAL])
+        editor = editor_of(request)
         return respond(_out(await self._service.replace(year, days, body.source, editor)))
 
     @endpoint(
@@ -193,5 +192,5 @@ class CalendarHttp:
     )
     async def revert_calendar(self, request: web.Request) -> web.Response:
         year = path_int(request, "year")
-        editor = Editor.of(request[PRINCIPAL])
+        editor = editor_of(request)
         return respond(_out(await self._service.revert(year, editor)))

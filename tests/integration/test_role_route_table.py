@@ -42,6 +42,8 @@ TABLE: dict[tuple[str, str], Roles] = {
     ("GET", "/api/tokens"): ADMIN,
     ("POST", "/api/tokens"): ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): ADMIN,
+    ("GET", "/api/audit"): ADMIN,
+    ("GET", "/api/audit/export"): ADMIN,
     # calls, customers, recordings
     ("GET", "/api/calls"): STAFF,
     ("GET", "/api/calls/{call_id}"): ALL,

@@ -22,6 +22,7 @@ FEATURES = (
     "callcenter.outages",
     "callcenter.webhooks",  # outgoing webhooks (issue 15)
     "callcenter.recordings",  # issue 16 (recordings)
+    "callcenter.audit",  # issue 18 (the audit log API)
 )
 FEATURE_ALLOWED = ("callcenter.core", "callcenter.httpkit")
 # Adapters: core, and the feature packages' models and ports (never services or http).
@@ -34,6 +35,7 @@ COMPOSITION = (
     "callcenter.cli_campaigns",  # the `campaign` commands
     "callcenter.cli_campaign_run",
     "callcenter.cli_users",  # issue 18: `user unlock`
+    "callcenter.cli_audit",  # `audit export`
     "callcenter.web",
     "callcenter.devtools",
     "callcenter.__main__",
