@@ -33,6 +33,8 @@ class RecordingsHttp:
             "recording-unavailable",
         ),
         tag="calls",
+        content_type="audio/*",
+        statuses=(200, 206),
     )
     async def play(self, request: web.Request) -> web.StreamResponse:
         editor = Editor.of(request[PRINCIPAL])
