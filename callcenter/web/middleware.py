@@ -53,8 +53,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code = _HTTP_CODES.get(err.status, f"http-{err.status}")
         response = error_body(err.status, code, err.reason)
-        if "Allow" in err.headers:  # a 405 names the methods there are (RFC 9110)
-            response.headers["Allow"] = err.headers["Allow"]
+        if "Allow" in err.headers:  # a 405 names the methods there are (RFC 9110): a fixed
+            # path's own, not those of a template that matches it too (/api/agents/{agent_id})
+            literal = request.app.get(LITERAL_PATHS, {}).get(request.path)
+            response.headers["Allow"] = literal or err.headers["Allow"]
         return response
     except Exception as err:
         if _refused_data(err):
