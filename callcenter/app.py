@@ -94,6 +94,7 @@ from callcenter.web.keys import (
     FAST_PG,
     FASTAGI,
     IVR,
+    LITERAL_PATHS,
     LOCAL_SQL,
     METRICS,
     PROFILES,
@@ -103,7 +104,7 @@ from callcenter.web.keys import (
     TICKETS,
 )
 from callcenter.web.live_calls import setup_live
-from callcenter.web.middleware import auth_middleware, error_middleware, metrics_middleware
+from callcenter.web.middleware import literal_paths, middlewares
 from callcenter.web.recordings import setup_recordings  # issue 16 (recordings)
 from callcenter.web.routing_loop import routing_loop
 from callcenter.web.security_headers import setup_security_headers  # issue 18 (csp)
@@ -144,7 +145,7 @@ def create_app(
     registry = CollectorRegistry()
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[metrics_middleware(registry), error_middleware, auth_middleware],
+        middlewares=middlewares(registry),
     )
     engine = db.create_engine(
         settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
@@ -263,6 +264,7 @@ def create_app(
     setup_ticket_board(app, clock)  # issue 15 (board): /tickets/board, SLA summary
     setup_ticket_callbacks(app, pack)  # 回访 (issue 15): callbacks before closing, the task
     setup_recordings(app, clock)  # issue 16 (recordings): playback, retention sweep
+    app[LITERAL_PATHS] = literal_paths(app)
     return app
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -25,6 +25,7 @@ M = TypeVar("M", bound=BaseModel)
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def client_address(request: web.Request) -> str:
@@ -64,30 +65,71 @@ def _explain(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _bad_text(text: str, where: str) -> str | None:
+    if "\x00" in text:
+        return f"{where}: NUL characters are not allowed"
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return f"{where}: not valid Unicode text"
+    return None
+
+
+def unstorable(value: object, where: str = "body") -> str | None:
+    """Why `value` (a validated model, or what it holds) cannot be stored: a string with a NUL
+    or a lone surrogate (PostgreSQL's text refuses both), an integer beyond 64 bits (its
+    bigint); None when it can."""
+    if isinstance(value, str):
+        return _bad_text(value, where)
+    if isinstance(value, int):
+        return None if INT64_MIN <= value <= INT64_MAX else f"{where}: a number out of range"
+    if isinstance(value, BaseModel):
+        items: Iterable[tuple[object, object]] = value.__dict__.items()
+    elif isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        problem = unstorable(key, where) or unstorable(item, f"{where}.{key}")
+        if problem:
+            return problem
+    return None
+
+
+def _validated(model: type[M], data: Any, code: str, where: str) -> M:
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as err:
+        raise InvalidInputError(_explain(err), code=code) from None
+    problem = unstorable(parsed, where)
+    if problem:
+        raise InvalidInputError(problem, code=code)
+    return parsed
+
+
 def parse_query(model: type[M], query: Mapping[str, str]) -> M:
     """Validate query-string parameters; `invalid-query` (400) naming the bad ones."""
-    try:
-        return model.model_validate(dict(query))
-    except ValidationError as err:
-        raise InvalidInputError(_explain(err), code="invalid-query") from None
+    return _validated(model, dict(query), "invalid-query", "query")
 
 
 async def parse_body(model: type[M], request: web.Request) -> M:
-    """Validate a JSON body; `invalid-body` (400) when it is not JSON or not the right shape."""
+    """Validate a JSON body; `invalid-body` (400) when it is not JSON or not the right shape,
+    or holds what the database cannot store."""
     try:
         data = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvalidInputError("the body is not valid JSON", code="invalid-body") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise InvalidInputError(_explain(err), code="invalid-body") from None
+    return _validated(model, data, "invalid-body", "body")
 
 
 def path_int(request: web.Request, name: str) -> int:
-    """An integer path parameter; `invalid-id` (400) otherwise."""
+    """A positive 64-bit integer path parameter (ASCII digits only: `str.isdigit` takes
+    '٣' and '²'); `invalid-id` (400) otherwise."""
     text = request.match_info[name]
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or int(text) > INT64_MAX:
         raise InvalidInputError(f"{name} must be a positive integer: {text!r}", code="invalid-id")
     return int(text)
 

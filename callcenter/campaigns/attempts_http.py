@@ -132,6 +132,7 @@ class AttemptsHttp:
         roles=READERS,
         errors=("invalid-id", "no-such-campaign"),
         tag=TAG,
+        content_type="text/csv",
     )
     async def export_attempts(self, request: web.Request) -> web.StreamResponse:
         campaign_id = path_int(request, "campaign_id")

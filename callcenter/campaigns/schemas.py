@@ -8,7 +8,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from callcenter.core.errors import InvalidInputError
 from outbound.models import (
@@ -51,6 +51,13 @@ class WindowIn(_In):
 
     start: time
     end: time
+
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a calling window is wall time, without a zone or offset")
+        return value
 
 
 class CampaignIn(_In):

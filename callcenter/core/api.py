@@ -46,6 +46,8 @@ class EndpointSpec:
     response: type[Any] | None = None
     errors: tuple[str, ...] = ()
     tag: str = "api"
+    content_type: str = "application/json"
+    statuses: tuple[int, ...] = ()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,15 +64,17 @@ def endpoint(
     response: type[Any] | None = None,
     errors: tuple[str, ...] = (),
     tag: str = "api",
+    content_type: str = "application/json",
+    statuses: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
-    """Attach an `EndpointSpec` to a handler."""
+    """Attach an `EndpointSpec` to a handler. `statuses` are its success statuses when they
+    are not the usual ones (200; a POST 201 when it made something, else 200)."""
 
     def mark(handler: F) -> F:
-        setattr(
-            handler,
-            SPEC_ATTRIBUTE,
-            EndpointSpec(summary, roles, query, body, response, errors, tag),
+        spec = EndpointSpec(
+            summary, roles, query, body, response, errors, tag, content_type, statuses
         )
+        setattr(handler, SPEC_ATTRIBUTE, spec)
         return handler
 
     return mark

@@ -32,6 +32,8 @@ class RecordingsHttp:
             "recording-unavailable",
         ),
         tag="calls",
+        content_type="audio/*",
+        statuses=(200, 206),
     )
     async def play(self, request: web.Request) -> web.StreamResponse:
         editor = editor_of(request)

@@ -55,6 +55,7 @@ class SimulatorHttp:
         response=InstructionOut,
         errors=("invalid-query", "invalid-call-sid"),
         tag="simulator",
+        statuses=(200, 204),
     )
     async def next_instruction(self, request: web.Request) -> web.Response:
         sid = request.match_info["call_sid"]

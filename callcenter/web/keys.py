@@ -28,6 +28,8 @@ from callcenter.tickets.service import TicketService
 from ivr_flows.service import IvrService
 
 SETTINGS = web.AppKey("settings", Settings)
+# the methods of each fixed path (`/api/agents/me`), which a template path also matches
+LITERAL_PATHS = web.AppKey("literal_paths", dict[str, str])
 ENGINE = web.AppKey("engine", AsyncEngine)
 FAST_PG = web.AppKey("fast_pg", FastPg)  # PostgreSQL only
 LOCAL_SQL = web.AppKey("local_sql", SqliteThread)  # a SQLite file only

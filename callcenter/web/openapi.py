@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document, built from the routes and the specs their handlers declare."""
+"""The OpenAPI 3.1 document, built from the routes and the specs their handlers declare.
+
+Request bodies and query strings are documented as they are validated, responses as they are
+serialised (pydantic's two modes differ for decimals, dates and defaults); every operation
+documents its error responses, with the one error schema.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,39 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from callcenter import __version__
-from callcenter.core.api import spec_of
+from callcenter.core.api import EndpointSpec, spec_of
+from callcenter.httpkit import INT64_MAX
+from callcenter.tickets.calendar_service import FIRST_YEAR, LAST_YEAR
+from callcenter.web.middleware import PUBLIC_API_PATHS
 
 _PARAM = re.compile(r"\{(\w+)\}")
 REF_TEMPLATE = "#/components/schemas/{model}"
+ERROR_REF = {"$ref": "#/components/responses/Error"}
+# path parameters by name: the numeric ids that handlers read with `path_int`, the ids that
+# `new_id` makes; any other is a short text (a queue's name, a phone number, a Twilio sid)
+_NUMBER = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+_NEW_ID = {"type": "string", "pattern": "^[0-9a-hjkmnp-tv-z]{26}$"}
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "account_id": _NUMBER,
+    "agent_id": _NUMBER,
+    "campaign_id": _NUMBER,
+    "outage_id": _NUMBER,
+    "suspension_id": _NUMBER,
+    "ticket_id": _NUMBER,
+    "token_id": _NUMBER,
+    "user_id": _NUMBER,
+    "webhook_id": _NUMBER,
+    "year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+    "call_id": _NEW_ID,
+    "delivery_id": _NEW_ID,
+    "call_sid": {"type": "string", "pattern": "^CA[0-9a-fA-F]{32}$"},
+}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+
+Documented = list[tuple[web.AbstractRoute, str, EndpointSpec]]
 
 
 def _error_schema() -> dict[str, Any]:
@@ -29,77 +61,93 @@ def _error_schema() -> dict[str, Any]:
     }
 
 
-def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="serialization")
-    components.update(schema.pop("$defs", {}))
-    components[model.__name__] = schema
-    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+def _documented(app: web.Application) -> Documented:
+    found = []
+    for route in app.router.routes():
+        spec = spec_of(route.handler)
+        if route.method != "HEAD" and spec is not None and route.resource is not None:
+            found.append((route, route.resource.canonical, spec))
+    return found
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(mode="validation")
-    required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": prop}
-        for name, prop in schema.get("properties", {}).items()
-    ]
+def _schemas(documented: Documented) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
+    """Every model once per mode: (refs by (model, mode), the component schemas)."""
+    pairs: set[tuple[type[BaseModel], JsonSchemaMode]] = set()
+    for _, _, spec in documented:
+        pairs.update((m, "validation") for m in (spec.body, spec.query) if m is not None)
+        if spec.response is not None:
+            pairs.add((spec.response, "serialization"))
+    ordered = sorted(pairs, key=lambda p: (p[0].__module__, p[0].__qualname__, p[1]))
+    refs, top = models_json_schema(ordered, ref_template=REF_TEMPLATE)
+    return dict(refs), top.get("$defs", {}) | {"Error": _error_schema()}
 
 
-def _operation(route: web.AbstractRoute, components: dict[str, Any]) -> dict[str, Any] | None:
-    spec = spec_of(route.handler)
-    if spec is None:
-        return None
-    path = route.resource.canonical if route.resource else ""
+def _parameters(path: str, spec: EndpointSpec, refs: Any, components: Any) -> list[Any]:
     params = [
-        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(n, _TEXT)}
         for n in _PARAM.findall(path)
     ]
     if spec.query is not None:
-        params += _query_parameters(spec.query)
-    ok = "201" if route.method == "POST" else "200"
+        schema = components[refs[spec.query, "validation"]["$ref"].rsplit("/", 1)[1]]
+        required = set(schema.get("required", []))
+        params += [
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    return params
+
+
+def _responses(method: str, path: str, spec: EndpointSpec, refs: Any) -> dict[str, Any]:
+    """Success (POST: 201 when it made something, 200 otherwise), then the errors."""
+    schema = refs[spec.response, "serialization"] if spec.response else {}
+    body = {"content": {spec.content_type: {"schema": schema}}}
+    statuses = spec.statuses or ((200, 201) if method == "POST" else (200,))
     responses: dict[str, Any] = {
-        ok: {
-            "description": "success",
-            "content": {
-                "application/json": {
-                    "schema": _schema_ref(spec.response, components) if spec.response else {}
-                }
-            },
-        },
-        "401": {"$ref": "#/components/responses/Error"},
-        "403": {"$ref": "#/components/responses/Error"},
+        str(s): ({"description": "success"} | (body if s != 204 else {})) for s in statuses
     }
-    if spec.errors:
-        responses["4XX"] = {
-            "description": "error codes: " + ", ".join(spec.errors),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
+    responses["400"] = ERROR_REF  # a query or path parameter no store can hold, at least
+    if path not in PUBLIC_API_PATHS:
+        responses |= {"401": ERROR_REF, "403": ERROR_REF}
+    if _PARAM.search(path):
+        responses["404"] = ERROR_REF
+    if spec.body is not None:
+        responses["413"] = ERROR_REF
+    responses["4XX"] = {
+        "description": "error codes: " + ", ".join(spec.errors or ("invalid-query",)),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return responses
+
+
+def _operation(
+    route: web.AbstractRoute, path: str, spec: EndpointSpec, refs: Any, components: Any
+) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": spec.summary,
         "operationId": f"{route.method.lower()}_{route.handler.__name__}",
         "tags": [spec.tag],
         "x-roles": sorted(r.value for r in spec.roles),
-        "parameters": params,
-        "responses": responses,
+        "parameters": _parameters(path, spec, refs, components),
+        "responses": _responses(route.method, path, spec, refs),
     }
+    if path in PUBLIC_API_PATHS:
+        operation["security"] = []
     if spec.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _schema_ref(spec.body, components)}},
+            "content": {"application/json": {"schema": refs[spec.body, "validation"]}},
         }
     return operation
 
 
 def build_document(app: web.Application) -> dict[str, Any]:
     """Every documented route of `app`, with its schemas."""
-    components: dict[str, Any] = {"Error": _error_schema()}
+    documented = _documented(app)
+    refs, components = _schemas(documented)
     paths: dict[str, dict[str, Any]] = {}
-    for route in app.router.routes():
-        if route.method == "HEAD":
-            continue
-        operation = _operation(route, components)
-        if operation is not None and route.resource is not None:
-            paths.setdefault(route.resource.canonical, {})[route.method.lower()] = operation
+    for route, path, spec in documented:
+        operation = _operation(route, path, spec, refs, components)
+        paths.setdefault(path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": "callcenter API", "version": __version__},

@@ -90,6 +90,7 @@ class WebhooksHttp:
         roles=ADMIN,
         errors=("no-such-webhook",),
         tag="webhooks",
+        statuses=(204,),
     )
     async def remove_webhook(self, request: web.Request) -> web.Response:
         await self._service.remove(path_int(request, "webhook_id"))
@@ -116,6 +117,7 @@ class WebhooksHttp:
         response=DeliveryOut,
         errors=("invalid-id", "no-such-delivery"),
         tag="webhooks",
+        statuses=(202,),
     )
     async def redeliver_webhook(self, request: web.Request) -> web.Response:
         found = await self._service.redeliver(request.match_info["delivery_id"])

@@ -122,6 +122,7 @@ class ConsoleHttp:
         query=ChartQuery,
         errors=("invalid-id", "invalid-query", "no-such-campaign"),
         tag=TAG,
+        content_type="image/svg+xml",
     )
     async def progress_chart(self, request: web.Request) -> web.Response:
         campaign_id = path_int(request, "campaign_id")

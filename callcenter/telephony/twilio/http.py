@@ -20,6 +20,7 @@ from callcenter.calls.models import CallEventType, CallRecord, Direction, Provid
 from callcenter.core.ending import EndedBy
 from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
+from callcenter.httpkit import unstorable
 from callcenter.telephony import announce
 from callcenter.telephony.ports import CallEnd, CallLog, Deliveries, Ivr, Queueing
 from callcenter.telephony.tone import beep_wav
@@ -92,8 +93,7 @@ class TwilioWebhooks:
 
     def signed(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def checked(request: web.Request) -> web.StreamResponse:
-            form = await request.post()
-            params = {k: str(v) for k, v in form.items()}
+            params = await _form(request)
             try:  # issue 17: a failure behind a webhook answers TwiML, never JSON
                 check = await self._signature.check(request, params)
                 if check.refused:
@@ -383,3 +383,16 @@ class TwilioWebhooks:
     async def tone(self, request: web.Request) -> web.Response:
         """The beep before the caller speaks."""
         return web.Response(body=beep_wav(), content_type="audio/wav")
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    """A webhook's form fields; a body that is not a UTF-8 form, or holds what no store can
+    (a NUL), is refused like a bad signature: an HTTP error, before anything is looked up."""
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):
+        raise web.HTTPBadRequest(reason="the webhook body is not a UTF-8 form") from None
+    params = {k: str(v) for k, v in form.items()}
+    if unstorable(params, "form"):
+        raise web.HTTPBadRequest(reason="the webhook body holds characters no store can keep")
+    return params
