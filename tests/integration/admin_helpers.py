@@ -37,9 +37,10 @@ def make_app(stores: tuple[str, str], clock: ManualClock, **env: str) -> web.App
 
 
 async def staff(client: Client, role: Role, name: str | None = None) -> tuple[int, dict[str, str]]:
-    """A user of `role` and a bearer header for a token of theirs."""
+    """A user of `role` and a bearer header for a token of theirs, living the longest an API
+    token may (a year: tests move their clocks by months)."""
     user = await client.app[AUTH].add_user(name or role.value + "1", role, PASSWORD)
-    _, secret = await client.app[AUTH].create_token(role, "test", user.id)
+    _, secret = await client.app[AUTH].create_token(role, "test", user.id, days=365)
     return user.id, {"Authorization": f"Bearer {secret}"}
 
 
