@@ -49,6 +49,7 @@ class AuditHttp:
         query=AuditExportQuery,
         errors=("invalid-query",),
         tag=TAG,
+        content_type=", ".join(export.MEDIA_TYPES.values()),
     )
     async def export_entries(self, request: web.Request) -> web.StreamResponse:
         q = parse_query(AuditExportQuery, request.query)

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from callcenter.audit.models import AuditFilter, AuditRecord, ExportFormat
+
+
+def _iso_text(value: object) -> object:
+    """A time must be written as ISO 8601: pydantic would take a bare number for seconds since
+    1970, which no one filtering an audit log means."""
+    if value is None:
+        return value
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+    raise ValueError("write the time as ISO 8601 with a UTC offset, e.g. 2026-12-07T08:00+08:00")
+
+
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class AuditFilterIn(BaseModel):
@@ -24,8 +47,8 @@ class AuditFilterIn(BaseModel):
     actor_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     actor_role: str | None = Field(default=None, min_length=1, max_length=16)
     address: str | None = Field(default=None, min_length=1, max_length=64)
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: IsoTime | None = None
+    until: IsoTime | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

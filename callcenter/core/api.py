@@ -46,7 +46,7 @@ class EndpointSpec:
     response: type[Any] | None = None
     errors: tuple[str, ...] = ()
     tag: str = "api"
-    content_type: str = "application/json"
+    content_type: str = "application/json"  # several, comma-separated, for a choice of formats
     statuses: tuple[int, ...] = ()
 
 

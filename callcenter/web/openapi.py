@@ -100,7 +100,8 @@ def _parameters(path: str, spec: EndpointSpec, refs: Any, components: Any) -> li
 def _responses(method: str, path: str, spec: EndpointSpec, refs: Any) -> dict[str, Any]:
     """Success (POST: 201 when it made something, 200 otherwise), then the errors."""
     schema = refs[spec.response, "serialization"] if spec.response else {}
-    body = {"content": {spec.content_type: {"schema": schema}}}
+    types = [t.strip() for t in spec.content_type.split(",")]  # a download may offer several
+    body = {"content": {t: {"schema": schema} for t in types}}
     statuses = spec.statuses or ((200, 201) if method == "POST" else (200,))
     responses: dict[str, Any] = {
         str(s): ({"description": "success"} | (body if s != 204 else {})) for s in statuses
