@@ -6,13 +6,22 @@ package may use it without breaking the dependency rule.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, TypeVar, get_args
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    FutureDatetime,
+    NaiveDatetime,
+    PastDatetime,
+    ValidationError,
+)
 
 from callcenter.core.addresses import Network as Network
 from callcenter.core.addresses import networks as networks
@@ -110,8 +119,41 @@ def _validated(model: type[M], data: Any, code: str, where: str) -> M:
     return parsed
 
 
+_TIMES = (datetime, date, AwareDatetime, NaiveDatetime, FutureDatetime, PastDatetime)
+
+
+def _mentions_time(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, _TIMES):
+        return True
+    return any(_mentions_time(arg) for arg in get_args(annotation))
+
+
+@functools.cache
+def _time_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The query model's fields that hold a date or a time."""
+    return frozenset(
+        name for name, info in model.model_fields.items() if _mentions_time(info.annotation)
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_query(model: type[M], query: Mapping[str, str]) -> M:
-    """Validate query-string parameters; `invalid-query` (400) naming the bad ones."""
+    """Validate query-string parameters; `invalid-query` (400) naming the bad ones. A date or
+    time must be written as one: pydantic would take a bare number for seconds since 1970."""
+    for name in _time_fields(model) & query.keys():
+        if _is_number(query[name]):
+            raise InvalidInputError(
+                f"{name}: write a date or time as ISO 8601 (e.g. 2026-12-07T08:00+08:00), "
+                f"not a number: {query[name]!r}",
+                code="invalid-query",
+            )
     return _validated(model, dict(query), "invalid-query", "query")
 
 

@@ -3,10 +3,12 @@ scripts' digits or beyond 64 bits, NUL characters and lone surrogates, huge inte
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from aiohttp.test_utils import make_mocked_request
 from aiohttp.web_urldispatcher import UrlMappingMatchInfo
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from callcenter.core.errors import InvalidInputError
 from callcenter.httpkit import parse_query, path_int, unstorable
@@ -60,3 +62,24 @@ def test_a_query_that_no_store_can_hold_is_invalid(query: dict[str, str], said: 
 )
 def test_unstorable_names_where_the_problem_is(value: object, problem: str | None) -> None:
     assert unstorable(value) == problem
+
+
+class Window(BaseModel):
+    """A query with a time and a date (schemathesis found `until=0.5` taken as 1970)."""
+
+    until: AwareDatetime | None = None
+    day: date | None = None
+
+
+@pytest.mark.parametrize("query", [{"until": "0.5"}, {"until": "1700000000"}, {"day": "0"}])
+def test_a_number_is_not_a_time_in_a_query(query: dict[str, str]) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        parse_query(Window, query)
+    assert err.value.code == "invalid-query"
+    assert "ISO 8601" in err.value.message
+
+
+def test_times_written_as_times_are_taken() -> None:
+    window = parse_query(Window, {"until": "2026-12-07T08:00:00+08:00", "day": "2026-12-07"})
+    assert window.day == date(2026, 12, 7)
+    assert window.until is not None and window.until.utcoffset() is not None
