@@ -19,10 +19,8 @@ from callcenter.auth.schemas import (
     UserPatchIn,
 )
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
 from callcenter.httpkit import (
-    PRINCIPAL,
-    client_address,
+    editor_of,
     parse_body,
     parse_query,
     path_int,
@@ -31,11 +29,6 @@ from callcenter.httpkit import (
 )
 
 ADMIN = frozenset({Role.ADMIN})
-
-
-def editor(request: web.Request) -> Editor:
-    """Who makes the request, and from where."""
-    return Editor.of(request[PRINCIPAL], client_address(request))
 
 
 class AccessAdminHttp:
@@ -77,7 +70,9 @@ class AccessAdminHttp:
     )
     async def create_token(self, request: web.Request) -> web.Response:
         body = await parse_body(TokenCreateIn, request)
-        issued = await self._admin.create_token(body.role, body.label, body.days, editor(request))
+        issued = await self._admin.create_token(
+            body.role, body.label, body.days, editor_of(request)
+        )
         out = TokenCreatedOut(
             id=issued.token_id,
             secret=issued.secret,
@@ -98,7 +93,7 @@ class AccessAdminHttp:
     async def revoke_token(self, request: web.Request) -> web.Response:
         token_id = path_int(request, "token_id")
         query = parse_query(RevokeQuery, request.query)
-        revoked = await self._admin.revoke_token(token_id, query.reason, editor(request))
+        revoked = await self._admin.revoke_token(token_id, query.reason, editor_of(request))
         return respond(to_model(TokenOut, revoked))
 
     @endpoint("Every user", roles=ADMIN, response=UserListOut, tag="auth")
@@ -119,7 +114,7 @@ class AccessAdminHttp:
         user_id = path_int(request, "user_id")
         body = await parse_body(UserPatchIn, request)
         changes = UserChanges(body.role, body.disabled, body.display_name)
-        changed = await self._admin.update_user(user_id, changes, editor(request))
+        changed = await self._admin.update_user(user_id, changes, editor_of(request))
         return respond(to_model(UserOut, changed))
 
     @endpoint(
@@ -133,5 +128,5 @@ class AccessAdminHttp:
     async def revoke_user_tokens(self, request: web.Request) -> web.Response:
         user_id = path_int(request, "user_id")
         query = parse_query(RevokeQuery, request.query)
-        revoked = await self._admin.revoke_user_tokens(user_id, query.reason, editor(request))
+        revoked = await self._admin.revoke_user_tokens(user_id, query.reason, editor_of(request))
         return respond(RevokedOut(revoked=revoked))

@@ -11,7 +11,7 @@ from callcenter.auth.service import AuthService
 from callcenter.auth.sign_in import SignIn
 from callcenter.core.api import endpoint
 from callcenter.core.audit import Editor
-from callcenter.httpkit import PRINCIPAL, client_address, parse_body, respond
+from callcenter.httpkit import PRINCIPAL, client_address, editor_of, parse_body, respond
 
 LOGIN_PATH = "/api/auth/login"
 
@@ -80,5 +80,5 @@ class AuthHttp:
     @endpoint("Sign out: revoke this token (audited)", response=SignedOut, tag="auth")
     async def sign_out(self, request: web.Request) -> web.Response:
         principal = request[PRINCIPAL]
-        by = Editor.of(principal, client_address(request))
+        by = editor_of(request)
         return respond(SignedOut(revoked=await self._service.sign_out(principal, by)))

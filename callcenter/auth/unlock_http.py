@@ -8,8 +8,7 @@ from pydantic import BaseModel
 
 from callcenter.auth.sign_in import Unlocks
 from callcenter.core.api import Role, endpoint
-from callcenter.core.audit import Editor
-from callcenter.httpkit import PRINCIPAL, client_address, path_int, respond
+from callcenter.httpkit import editor_of, path_int, respond
 
 ADMIN = frozenset({Role.ADMIN})
 
@@ -40,7 +39,7 @@ class UnlockHttp:
         tag="auth",
     )
     async def unlock_user(self, request: web.Request) -> web.Response:
-        editor = Editor.of(request[PRINCIPAL], client_address(request))
+        editor = editor_of(request)
         done = await self._unlocks.unlock(path_int(request, "user_id"), editor)
         user = done.user
         return respond(
