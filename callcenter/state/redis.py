@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from callcenter.core.errors import ConfigError, UnavailableError
+from callcenter.state.mux_client import MuxRedis
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,14 @@ def connect(url: str, password: str | None = None, key_prefix: str | None = None
         return _sentinel(url, password)
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"redis.url: expected {SCHEMES}: {masked(url)!r}")
-    client = aioredis.Redis.from_url(url, password=password, socket_connect_timeout=TIMEOUT)
+    client = cast(
+        MuxRedis, MuxRedis.from_url(url, password=password, socket_connect_timeout=TIMEOUT)
+    )
     pool = client.connection_pool
     pool.connection_class = type(
         f"Packed{pool.connection_class.__name__}", (_PackInOnePass, pool.connection_class), {}
     )
-    return client
+    return client.use_mux()  # issue 17: one multiplexed connection for the hot path
 
 
 def _hosts(text: str, what: str) -> list[tuple[str, int]]:
