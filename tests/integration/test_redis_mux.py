@@ -96,19 +96,26 @@ async def test_pipelines_and_transactions(both: tuple[aioredis.Redis, aioredis.R
     mux, _ = both
     for transaction in (True, False):
         pipe = mux.pipeline(transaction=transaction)
-        pipe.set("k", "1").incr("k").hset("p", "f", "v").hgetall("p")
+        pipe.set("k", "1")
+        pipe.incr("k")
+        pipe.hset("p", "f", "v")
+        pipe.hgetall("p")
         assert await pipe.execute() == [True, 2, 1 if transaction else 0, {b"f": b"v"}]
     pipe = mux.pipeline(transaction=False)
-    pipe.set("t", "x").incr("t").get("t")
+    pipe.set("t", "x")
+    pipe.incr("t")
+    pipe.get("t")
     results = await pipe.execute(raise_on_error=False)
     assert results[0] is True and isinstance(results[1], ResponseError) and results[2] == b"x"
     pipe = mux.pipeline()
-    pipe.set("t", "y").incr("t")
+    pipe.set("t", "y")
+    pipe.incr("t")
     with pytest.raises(ResponseError):
         await pipe.execute()
     assert await mux.get("t") == b"y"  # a transaction's other commands ran (Redis has no rollback)
     pipe = mux.pipeline()
-    pipe.set("u", "1").execute_command("NOSUCHCOMMAND")
+    pipe.set("u", "1")
+    pipe.execute_command("NOSUCHCOMMAND")
     with pytest.raises(ResponseError):
         await pipe.execute()  # EXECABORT: nothing ran
     assert await mux.get("u") is None
@@ -131,7 +138,7 @@ async def test_a_cancelled_command_leaves_the_next_replies_in_order(
     await mux.set("a", "A")
     await mux.set("b", "B")
     for _ in range(20):
-        task = asyncio.create_task(mux.get("a"))
+        task = asyncio.ensure_future(mux.get("a"))
         await asyncio.sleep(0)
         task.cancel()
         assert await mux.get("b") == b"B"
@@ -139,12 +146,13 @@ async def test_a_cancelled_command_leaves_the_next_replies_in_order(
 
 async def test_blocking_reads_stay_on_the_pool(both: tuple[aioredis.Redis, aioredis.Redis]) -> None:
     mux, _ = both
-    waiting = asyncio.create_task(mux.blpop(["queue"], timeout=5))
+    waiting = asyncio.ensure_future(mux.blpop(["queue"], timeout=5))
     await asyncio.sleep(0.1)
     started = time.monotonic()
     assert await mux.rpush("queue", "job") == 1  # not stuck behind the BLPOP
     assert time.monotonic() - started < 1
-    assert tuple(await waiting) == (b"queue", b"job")
+    popped = await waiting
+    assert popped is not None and tuple(popped) == (b"queue", b"job")
 
 
 async def test_a_lost_server_fails_commands_then_they_work_again() -> None:
@@ -158,7 +166,8 @@ async def test_a_lost_server_fails_commands_then_they_work_again() -> None:
         with own_redis(port):
             assert await client.get("k") is None  # a new server, reached again
             pipe = client.pipeline()
-            pipe.set("k", "2").get("k")
+            pipe.set("k", "2")
+            pipe.get("k")
             assert await pipe.execute() == [True, b"2"]
     finally:
         await client.aclose()
@@ -169,8 +178,7 @@ async def test_a_silent_server_times_out_and_the_next_command_reconnects() -> No
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
     port = silent.getsockname()[1]
-    client = MuxRedis.from_url(f"redis://127.0.0.1:{port}/0", protocol=2, socket_timeout=0.3)
-    client.use_mux()
+    client = MuxRedis(host="127.0.0.1", port=port, protocol=2, socket_timeout=0.3).use_mux()
     try:
         started = time.monotonic()
         with pytest.raises(RedisTimeoutError):

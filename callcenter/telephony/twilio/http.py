@@ -159,7 +159,7 @@ class TwilioWebhooks:
             return twiml_response(t.hangup())
         urls = self.urls(request)
         action = urls.url(t.STEP, seq=str(reply.session.seq))
-        return twiml_response(str(self._renderer.document(reply.commands, urls, action)))
+        return twiml_response(self._renderer.text(reply.commands, urls, action))
 
     async def voice(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The number's Voice URL: a new call enters the IVR."""

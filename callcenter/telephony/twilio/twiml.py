@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from callcenter.telephony.twilio import twiml_text as x
 from ivr_flows import commands as c
 from ivr_flows.models import Flow
 from ivr_flows.prompts import render
@@ -77,6 +78,50 @@ class TwimlRenderer:
         self._flush(response, pending, urls)
         return response
 
+    def text(self, commands: Sequence[c.CallerCommand], urls: TwimlUrls, action: str) -> str:
+        """`str(document(commands, urls, action))`, written straight to text (issue 17)."""
+        body: list[str] = []
+        pending: list[c.Say | c.Tone | c.Play] = []
+        for command in commands:
+            if isinstance(command, c.Say | c.Tone | c.Play):
+                pending.append(command)
+                continue
+            if isinstance(command, c.Gather):
+                inner = self._verbs(pending, urls)
+                attributes = _gather_attributes(command, action)
+                gather = x.open_tag("Gather", attributes, empty=not inner)
+                body.append(f"{gather}{inner}</Gather>" if inner else gather)
+                continue
+            body.append(self._verbs(pending, urls))
+            if isinstance(command, c.Enqueue):
+                body.append(x.element("Enqueue", command.queue, _enqueue_attributes(urls)))
+            elif isinstance(command, c.Transfer):
+                body.append(x.element("Dial", command.target))
+            elif isinstance(command, c.Hangup):
+                body.append(x.element("Hangup"))
+        body.append(self._verbs(pending, urls))
+        return x.document("".join(body))
+
+    def _verbs(self, pending: list[c.Say | c.Tone | c.Play], urls: TwimlUrls) -> str:
+        """The prompts waiting to be spoken, as text; `pending` emptied."""
+        verbs = []
+        for command in pending:
+            if isinstance(command, c.Say):
+                text = render(
+                    self._flow(command.flow), command.prompt, command.language, command.params
+                )
+                attributes = {
+                    "language": command.language,
+                    "voice": self._voices.get(command.language),
+                }
+                verbs.append(x.element("Say", text, attributes))
+            elif isinstance(command, c.Tone):
+                verbs.append(x.element("Play", urls.url(TONE)))
+            else:
+                verbs.append(x.element("Play", command.url))
+        pending.clear()
+        return "".join(verbs)
+
     def say(self, target: Verb, command: c.Say) -> None:
         """One prompt, in its language and voice."""
         text = render(self._flow(command.flow), command.prompt, command.language, command.params)
@@ -100,41 +145,49 @@ class TwimlRenderer:
     def enqueue(response: VoiceResponse, queue: str, urls: TwimlUrls) -> VoiceResponse:
         """Wait in the queue `queue`: Twilio asks the wait URL what to play, and posts the
         queue's result when the caller leaves it."""
+        attributes = _enqueue_attributes(urls)
         response.enqueue(
             queue,
-            action=urls.url(QUEUE_RESULT),
+            action=attributes["action"],
             method="POST",
-            wait_url=urls.url(WAIT),
+            wait_url=attributes["waitUrl"],
             wait_url_method="POST",
         )
         return response
 
 
+def _enqueue_attributes(urls: TwimlUrls) -> dict[str, x.Value]:
+    return {
+        "action": urls.url(QUEUE_RESULT),
+        "method": "POST",
+        "waitUrl": urls.url(WAIT),
+        "waitUrlMethod": "POST",
+    }
+
+
+HANGUP = x.document(x.element("Hangup"))
+
+
 def hangup() -> str:
     """A document that ends the call."""
-    response = VoiceResponse()
-    response.hangup()
-    return str(response)
+    return HANGUP
 
 
 def _gather(response: VoiceResponse, command: c.Gather, action: str) -> Gather:
+    return response.gather(**_gather_attributes(command, action))
+
+
+def _gather_attributes(command: c.Gather, action: str) -> dict[str, x.Value]:
+    """A Gather's attributes, by their TwiML names."""
+    common: dict[str, x.Value] = {
+        "action": action,
+        "method": "POST",
+        "timeout": command.timeout,
+        "actionOnEmptyResult": True,
+    }
     if command.mode is c.InputMode.SPEECH:
-        return response.gather(
-            input="speech",
-            action=action,
-            method="POST",
-            timeout=command.timeout,
-            language=command.language,
-            action_on_empty_result=True,
-            hints=",".join(command.hints) or None,
-        )
+        hints = ",".join(command.hints) or None
+        return common | {"input": "speech", "language": command.language, "hints": hints}
     fixed = command.min_digits == command.max_digits
-    return response.gather(
-        input="dtmf",
-        action=action,
-        method="POST",
-        timeout=command.timeout,
-        num_digits=command.max_digits if fixed else None,
-        finish_on_key=command.finish_on_key,
-        action_on_empty_result=True,
-    )
+    digits = command.max_digits if fixed else None
+    return common | {"input": "dtmf", "numDigits": digits, "finishOnKey": command.finish_on_key}
