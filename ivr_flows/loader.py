@@ -15,7 +15,13 @@ from typing import Any
 
 import yaml
 
-from ivr_flows.expressions import ExpressionError, check_template, compile_expression, environment
+from ivr_flows.expressions import (
+    ExpressionError,
+    check_template,
+    compile_expression,
+    compile_template,
+    environment,
+)
 from ivr_flows.models import (
     FINAL_KINDS,
     WAITING_KINDS,
@@ -88,10 +94,10 @@ def _compiled(flow: Flow) -> Flow:
         for source in _expressions(node):
             compiled[source] = compile_expression(env, source)
         if node.summary:
-            compiled[node.summary] = env.from_string(node.summary)
+            compiled[node.summary] = compile_template(env, node.summary)
     for key, texts in flow.prompts.items():
         for lang, text in texts.items():
-            compiled[prompt_key(key, lang)] = env.from_string(text)
+            compiled[prompt_key(key, lang)] = compile_template(env, text)
     return replace(flow, compiled=compiled)
 
 

@@ -30,6 +30,9 @@ MONTHS = (
 )
 
 
+CONTEXT_NAMES = frozenset({"lang"})  # what the filters read from a template's context
+
+
 def _lang(context: Context) -> str:
     return str(context.get("lang", "zh-CN"))
 
