@@ -77,6 +77,10 @@ class _Compiled:
 
     def __call__(self, **variables: Any) -> Any:
         """The expression's value; an undefined one is None."""
+        return self.value(variables)
+
+    def value(self, variables: Mapping[str, Any]) -> Any:
+        """The expression's value over `variables` (not copied); an undefined one is None."""
         context = self._context(variables)
         for _ in self._template.root_render_func(context):
             pass
@@ -99,6 +103,8 @@ def check_template(env: SandboxedEnvironment, source: str) -> None:
 def evaluate(expression: Expression, variables: Mapping[str, Any]) -> Any:
     """Evaluate a compiled expression; an error evaluates to None (a branch not taken)."""
     try:
+        if isinstance(expression, _Compiled):
+            return expression.value(variables)
         return expression(**variables)
     except Exception:  # a bad value in one call must not break the call flow
         return None
