@@ -45,7 +45,7 @@ from callcenter.outages.service import OutageService
 from callcenter.simulator.http import SimulatorHttp
 from callcenter.state import redis as redis_state
 from callcenter.state.deliveries import RedisDeliveries
-from callcenter.state.ivr_sessions import RedisIvrSessionStore
+from callcenter.state.ivr_sessions import ivr_session_store
 from callcenter.state.keys import Keys
 from callcenter.state.lease import RedisLease, run_while_leader
 from callcenter.state.relay import RedisRelay
@@ -174,7 +174,7 @@ def create_app(
     app[TICKETS] = TicketService(SqlTicketRepository(engine), clock, calendars, pack.tickets)
     flows = load_flows(default_flow_files(settings.ivr.flows_dir))
     twilio = settings.twilio
-    store = RedisIvrSessionStore(app[REDIS], keys, twilio.session_ttl_seconds)
+    store = ivr_session_store(settings.redis.url, app[REDIS], keys, twilio.session_ttl_seconds)
     token = twilio.auth_token.get_secret_value() if twilio.auth_token else None
     rest: TwilioRest | None = twilio_rest
     if rest is None and twilio.account_sid and token:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from callcenter.core.errors import UnavailableError
+from callcenter.state.ivr_sessions_local import LocalIvrSessionStore
 from callcenter.state.keys import Keys
+from callcenter.state.redis import MEMORY_SCHEME
 from ivr_flows.codec import dump_reply, dump_session, load_reply, load_session
 from ivr_flows.commands import CallerCommand
 from ivr_flows.models import Session
@@ -29,6 +32,7 @@ if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 """
+DECODED_KEPT = 20_000  # calls whose last session text is kept decoded
 LOCK_WAIT_SECONDS = 8.0  # under Twilio's 15 s webhook timeout
 FIRST_BACKOFF, LAST_BACKOFF = 0.002, 0.05
 
@@ -40,6 +44,15 @@ class _Held:
 
     value: str
     pending: str = ""
+
+
+def ivr_session_store(
+    url: str, client: aioredis.Redis, keys: Keys, ttl_seconds: int
+) -> RedisIvrSessionStore | LocalIvrSessionStore:
+    """In this process for `memory://` (private to it anyway), else in Redis."""
+    if url.startswith(MEMORY_SCHEME):
+        return LocalIvrSessionStore(ttl_seconds)
+    return RedisIvrSessionStore(client, keys, ttl_seconds)
 
 
 class RedisIvrSessionStore:
@@ -55,6 +68,9 @@ class RedisIvrSessionStore:
         self._lock_and_load = client.register_script(LOCK_AND_LOAD)
         self._save_and_release = client.register_script(SAVE_AND_RELEASE)
         self._held: dict[str, _Held] = {}
+        self._decoded: OrderedDict[str, tuple[str, Session, tuple[CallerCommand, ...]]] = (
+            OrderedDict()
+        )
 
     async def load(self, call_id: str) -> tuple[Session, list[CallerCommand]] | None:
         held = self._held.get(call_id)
@@ -65,11 +81,27 @@ class RedisIvrSessionStore:
             text = found.decode() if isinstance(found, bytes) else str(found or "")
         if not text:
             return None
-        session, _, reply = text.partition("\n")
-        return load_session(session), load_reply(reply or "[]")
+        known = self._decoded.get(call_id)
+        if known is not None and known[0] == text:
+            return known[1], list(known[2])  # as this process wrote or read it last
+        session_text, _, reply_text = text.partition("\n")
+        session, reply = load_session(session_text), load_reply(reply_text or "[]")
+        self._remember(call_id, text, session, reply)
+        return session, list(reply)
+
+    def _remember(
+        self, call_id: str, text: str, session: Session, reply: Sequence[CallerCommand]
+    ) -> None:
+        """Issue 17: the decoded copy of a session's text, so that the next step of a call
+        this process served decodes nothing when Redis still holds what it wrote."""
+        self._decoded.pop(call_id, None)
+        self._decoded[call_id] = (text, session, tuple(reply))
+        if len(self._decoded) > DECODED_KEPT:
+            self._decoded.popitem(last=False)
 
     async def save(self, session: Session, reply: Sequence[CallerCommand]) -> None:
         value = f"{dump_session(session)}\n{dump_reply(reply)}"
+        self._remember(session.call_id, value, session, reply)
         held = self._held.get(session.call_id)
         if held is not None:
             held.pending = value  # stored as the lock is freed
