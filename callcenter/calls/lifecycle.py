@@ -18,7 +18,6 @@ call answered by an agent, who ended the conversation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from callcenter.calls.models import (
 from callcenter.calls.recording_fold import RECORDING_HANDLERS  # issue 16 (recordings)
 from callcenter.core.ending import EndedBy
 from callcenter.core.errors import ConflictError
+from callcenter.core.fast_replace import replace
 
 S = CallState
 E = CallEventType

@@ -12,13 +12,13 @@ write one `recording_deleted` between them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from callcenter.calls.models import CallEventType, CallRecord
 from callcenter.core.errors import ConflictError
+from callcenter.core.fast_replace import replace
 from callcenter.core.recordings import CallRecording, RecordingStatus
 
 E = CallEventType

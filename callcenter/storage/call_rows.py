@@ -4,13 +4,14 @@ of new events onto a record: shared by the SQL paths of `SqlCallRepository`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Row
 
 from callcenter.calls.models import CallEvent, CallRecord, CallState, Direction
 from callcenter.calls.ports import Fold
+from callcenter.core.fast_replace import replace
 from callcenter.storage.recording_tables import pop_recording, recording_row
 from callcenter.storage.tables import calls
 
