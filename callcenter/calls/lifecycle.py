@@ -65,9 +65,12 @@ def apply(record: CallRecord, event: CallEvent) -> CallRecord:
         raise InvalidTransitionError(
             f"call {record.id}: {event.type} is not possible in state {record.state}"
         )
-    record = replace(record, last_seq=event.seq)
     handler = _HANDLERS.get(event.type)
-    return handler(record, event.at, event.data) if handler else record
+    folded = handler(record, event.at, event.data) if handler else record
+    if folded is record:
+        return replace(record, last_seq=event.seq)
+    object.__setattr__(folded, "last_seq", event.seq)  # a fresh copy nobody holds yet: one
+    return folded  # copy per event instead of two (issue 17)
 
 
 def open_record(event: CallEvent) -> CallRecord:
