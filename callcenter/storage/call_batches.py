@@ -20,20 +20,19 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.dialects import postgresql
 
 from callcenter.calls.models import CallEvent
 from callcenter.storage.call_rows import COLUMNS
+from callcenter.storage.group_commit import GroupCommit
 from callcenter.storage.pg import FastPg
 from callcenter.storage.tables import calls
 
 log = logging.getLogger(__name__)
-Item = TypeVar("Item")
-R = TypeVar("R")
 
 MAX_BATCH = 200  # appends per statement
 _TYPES = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in calls.c}  # type: ignore[no-untyped-call]
@@ -50,53 +49,6 @@ ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
               ${_EVENTS + 3}::text[], ${_EVENTS + 4}::text[]) AS e(c, s, a, t, d)
   JOIN upd ON upd.id = e.c)
 SELECT id FROM upd"""
-
-
-@dataclass(slots=True)
-class _Waiting(Generic[Item, R]):
-    item: Item
-    done: asyncio.Future[R] = field(default_factory=lambda: asyncio.Future())
-
-
-class GroupCommit(Generic[Item, R]):
-    """Items submitted while a batch is being written wait for the next one; one batch in
-    flight. `write` answers each item of a batch (a result, or the error of that item
-    alone), or raises for all of them."""
-
-    def __init__(
-        self, write: Callable[[list[Item]], Awaitable[list[R | Exception]]], max_batch: int
-    ) -> None:
-        self._write = write
-        self._max = max_batch
-        self._open: list[_Waiting[Item, R]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # batches written (for tests and the benchmark)
-
-    async def submit(self, item: Item) -> R:
-        waiting: _Waiting[Item, R] = _Waiting(item)
-        self._open.append(waiting)
-        if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write_all())
-        return await waiting.done
-
-    async def _write_all(self) -> None:
-        try:
-            while self._open:
-                batch, self._open = self._open[: self._max], self._open[self._max :]
-                await self._write_batch(batch)
-        finally:
-            self._writer = None
-
-    async def _write_batch(self, batch: list[_Waiting[Item, R]]) -> None:
-        try:
-            results = await self._write([waiting.item for waiting in batch])
-        except Exception as err:
-            for waiting in batch:
-                _settle(waiting.done, err)
-            return
-        self.batches += 1
-        for waiting, result in zip(batch, results, strict=True):
-            _settle(waiting.done, result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +102,6 @@ def _arguments(batch: list[_Append]) -> list[Any]:
         [e.type.value for e in events],
         [json.dumps(e.data) for e in events],
     ]
-
-
-def _settle(done: asyncio.Future[R], result: R | Exception) -> None:
-    if done.done():  # the request waiting for it was cancelled
-        return
-    if isinstance(result, Exception):
-        done.set_exception(result)
-    else:
-        done.set_result(result)
 
 
 class OneAtATime:

@@ -21,10 +21,11 @@ from callcenter.calls.models import (
     ProviderRef,
 )
 from callcenter.calls.ports import Fold
-from callcenter.storage.call_batches import MAX_BATCH, AppendBatches, GroupCommit
+from callcenter.storage.call_batches import MAX_BATCH, AppendBatches
 from callcenter.storage.call_rows import event_row, numbered_onto, taken, to_record, to_row
 from callcenter.storage.calls_pg import PgCallWrites
 from callcenter.storage.db import reader
+from callcenter.storage.group_commit import GroupCommit
 from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
 from callcenter.storage.tables import call_events, call_provider_ids, calls, ticket_calls, tickets

@@ -133,6 +133,7 @@ class SqlCustomerDirectory:
         self._engine = reader(engine)
         self._postgres = engine.dialect.name == "postgresql"
         self._fast = fast
+        self._reads = profile_pg.ProfileReads(fast) if fast is not None else None  # issue 17
         self._local = local  # SQLite: the whole profile in one hop to its thread
 
     async def accounts_by_phone(self, phone: str) -> tuple[Account, ...]:
@@ -142,12 +143,16 @@ class SqlCustomerDirectory:
 
     async def profile_by_phone(self, phone: str, recent_calls: int) -> ProfileData | None:
         if self._postgres:
-            return await profile_pg.by_phone(self._engine, phone, recent_calls, self._fast)
+            return await profile_pg.by_phone(
+                self._engine, phone, recent_calls, self._fast, self._reads
+            )
         return await self._profile(_BY_PHONE, {"phone": phone}, recent_calls)
 
     async def profile_by_account(self, account_no: str, recent_calls: int) -> ProfileData | None:
         if self._postgres:
-            return await profile_pg.by_account(self._engine, account_no, recent_calls, self._fast)
+            return await profile_pg.by_account(
+                self._engine, account_no, recent_calls, self._fast, self._reads
+            )
         return await self._profile(_BY_NUMBER, {"account_no": account_no}, recent_calls)
 
     async def _profile(

@@ -3,6 +3,7 @@ arrears with the late fee to date, outages at the service point, tickets and cal
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -170,3 +171,38 @@ async def test_unknown_account(profiles: ProfileService, people: dict[str, int])
 async def test_malformed_number(profiles: ProfileService, raw: str) -> None:
     with pytest.raises(InvalidNumberError):
         await profiles.by_phone(raw)
+
+
+async def test_concurrent_look_ups_share_statements_and_get_their_own_profile(
+    engine: AsyncEngine, fast_pg: FastPg | None, clock: ManualClock, people: dict[str, int]
+) -> None:
+    """Issue 17: on PostgreSQL the look-ups made together go in one statement or a few,
+    each answered with its own key's profile (unknown ones too)."""
+    if fast_pg is None:
+        pytest.skip("batched look-ups are on the asyncpg path")
+    directory = SqlCustomerDirectory(engine, fast_pg)
+    service = ProfileService(directory, clock, CN_SGCC, "Asia/Shanghai")
+    numbers = ["+8613800138000", SHARED, "+8613700001234", "+8613911112222"] * 8
+    accounts = ["3300000003", "3300000001", "9999999999"] * 4
+
+    async def phone(number: str) -> list[str]:
+        try:
+            found = await service.by_phone(number)
+        except NoSuchCustomerError:
+            return []
+        return sorted(p.customer.name for p in found.profiles)
+
+    async def account(number: str) -> list[str]:
+        try:
+            found = await service.by_account(number)
+        except NoSuchCustomerError:
+            return []
+        return [p.customer.name for p in found.profiles]
+
+    together = await asyncio.gather(*map(phone, numbers), *map(account, accounts))
+    reads = directory._reads
+    assert reads is not None and reads.statements <= 4  # 44 look-ups: a batch or two a kind
+    alone = [await phone(n) for n in numbers] + [await account(a) for a in accounts]
+    assert together == alone
+    assert together[:4] == [["张伟"], ["张伟", "李娜"], ["王芳便利店"], []]
+    assert together[len(numbers) : len(numbers) + 3] == [["王芳便利店"], ["张伟"], []]
