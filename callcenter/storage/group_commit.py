@@ -20,33 +20,36 @@ class _Waiting(Generic[Item, R]):
 
 
 class GroupCommit(Generic[Item, R]):
-    """Items submitted while a batch is being written wait for the next one; one batch in
-    flight. `write` answers each item of a batch (a result, or the error of that item
-    alone), or raises for all of them."""
+    """Items submitted while `in_flight` batches are being written wait for the next one.
+    `write` answers each item of a batch (a result, or the error of that item alone), or
+    raises for all of them."""
 
     def __init__(
-        self, write: Callable[[list[Item]], Awaitable[list[R | Exception]]], max_batch: int
+        self,
+        write: Callable[[list[Item]], Awaitable[list[R | Exception]]],
+        max_batch: int,
+        in_flight: int = 1,
     ) -> None:
         self._write = write
         self._max = max_batch
+        self._in_flight = in_flight
         self._open: list[_Waiting[Item, R]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
         self.batches = 0  # batches written (for tests and the benchmark)
 
     async def submit(self, item: Item) -> R:
         waiting: _Waiting[Item, R] = _Waiting(item)
         self._open.append(waiting)
-        if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write_all())
+        if len(self._writers) < self._in_flight:
+            writer = asyncio.get_running_loop().create_task(self._write_all())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         return await waiting.done
 
     async def _write_all(self) -> None:
-        try:
-            while self._open:
-                batch, self._open = self._open[: self._max], self._open[self._max :]
-                await self._write_batch(batch)
-        finally:
-            self._writer = None
+        while self._open:
+            batch, self._open = self._open[: self._max], self._open[self._max :]
+            await self._write_batch(batch)
 
     async def _write_batch(self, batch: list[_Waiting[Item, R]]) -> None:
         try:

@@ -82,6 +82,7 @@ _BATCHED = {
     for statement in (_BY_PHONE, _BY_NUMBER)
 }
 MAX_PROFILES = 100  # keys per statement
+PROFILE_STATEMENTS = 2  # statements at a time (on two connections)
 
 _DATES = ("due_date",)
 _TIMES = ("start_at", "estimated_restoration_at", "created_at", "due_at", "started_at")
@@ -103,7 +104,7 @@ def _decode(raw: str | None) -> list[dict[str, Any]]:
 
 class ProfileReads:
     """Issue 17: the look-ups many requests make at about the same time, in one statement
-    (`GroupCommit`: those asked while a statement runs wait for the next one). Fifty
+    (`GroupCommit`: those asked while two statements run wait for the next one). Fifty
     concurrent look-ups were fifty statements queued for the pool's connections; now they
     are one or two, each answered with the profile of its own key."""
 
@@ -118,7 +119,8 @@ class ProfileReads:
         sql = _BATCHED[statement]
         group = self._groups.get((sql, per_customer))
         if group is None:
-            group = GroupCommit(partial(self._run, sql, per_customer), self._max)
+            run = partial(self._run, sql, per_customer)
+            group = GroupCommit(run, self._max, PROFILE_STATEMENTS)
             self._groups[sql, per_customer] = group
         return await group.submit(key)
 
