@@ -43,13 +43,17 @@ class GroupCommit(Generic[Item, R]):
         if len(self._writers) < self._in_flight:
             writer = asyncio.get_running_loop().create_task(self._write_all())
             self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
         return await waiting.done
 
     async def _write_all(self) -> None:
-        while self._open:
-            batch, self._open = self._open[: self._max], self._open[self._max :]
-            await self._write_batch(batch)
+        try:
+            while self._open:
+                batch, self._open = self._open[: self._max], self._open[self._max :]
+                await self._write_batch(batch)
+        finally:  # at once, not in a done callback: an item submitted meanwhile starts one
+            task = asyncio.current_task()
+            if task is not None:
+                self._writers.discard(task)
 
     async def _write_batch(self, batch: list[_Waiting[Item, R]]) -> None:
         try:
