@@ -8,12 +8,13 @@ pipeline results; only the way to the server changed."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
-from redis.exceptions import ResponseError, WatchError
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError, ResponseError, WatchError
 from redis.utils import DEFAULT_RESP_VERSION
 
 from callcenter.state.redis_mux import Endpoint, MuxUnsupportedError, RedisMux
@@ -113,6 +114,28 @@ class MuxRedis(aioredis.Redis):
         if self._mux is not None:
             self._mux.close()
         await super().aclose(close_connection_pool)
+
+
+class MuxScript(AsyncScript):
+    """redis-py's script, run on its own client without the per-call type checks
+    (a protocol `isinstance` each call); anything else as redis-py does it."""
+
+    async def __call__(
+        self,
+        keys: Sequence[Any] | None = None,
+        args: Iterable[Any] | None = None,
+        client: Any = None,
+    ) -> Any:
+        if client is not None and client is not self.registered_client:
+            return await super().__call__(keys, args, client)
+        redis = self.registered_client
+        keys = keys or []
+        values = (*keys, *(args or ()))
+        try:
+            return await redis.evalsha(self.sha, len(keys), *values)
+        except NoScriptError:
+            self.sha = await redis.script_load(self.script)
+            return await redis.evalsha(self.sha, len(keys), *values)
 
 
 class MuxPipeline(aioredis.client.Pipeline):

@@ -26,7 +26,7 @@ from typing import Any, cast
 import hiredis
 from redis._parsers.base import BaseParser
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import InvalidResponse
+from redis.exceptions import DataError, InvalidResponse
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 NOT_ENOUGH = object()  # hiredis: no complete reply in the buffer yet
@@ -34,11 +34,20 @@ Command = Sequence[Any]
 
 
 def pack(command: Command) -> bytes:
-    """A command in RESP, its name split on spaces (`SCRIPT LOAD`) as redis-py does."""
+    """A command in RESP, its name split on spaces (`SCRIPT LOAD`) as redis-py does; packed
+    by hiredis (in C) when it takes every argument."""
     name = command[0]
     args: Sequence[Any] = command
     if isinstance(name, str) and " " in name:
         args = (*name.split(), *command[1:])
+    try:
+        packed: bytes = hiredis.pack_command(tuple(args))
+    except TypeError:
+        return _pack(args)
+    return packed
+
+
+def _pack(args: Sequence[Any]) -> bytes:
     parts = [b"*%d\r\n" % len(args)]
     for arg in args:
         kind = type(arg)
@@ -53,7 +62,10 @@ def pack(command: Command) -> bytes:
         elif isinstance(arg, bytes | bytearray | memoryview):
             data = bytes(arg)
         else:
-            raise TypeError(f"cannot send {kind.__name__} to Redis: {arg!r}")
+            raise DataError(
+                f"Invalid input of type: {kind.__name__!r}. "
+                "Convert to a bytes, string, int or float first."
+            )
         parts += (b"$%d\r\n" % len(data), data, b"\r\n")
     return b"".join(parts)
 
