@@ -73,10 +73,16 @@ class _Report:
 
 
 def load_flow(path: Path) -> Flow:
-    """Read and validate one flow file; `FlowError` lists every problem found."""
+    """Read and validate one flow file; `FlowError` lists every problem found. A file read
+    before with the same text gives the flow compiled then (compiling a flow's templates
+    takes most of a second; every app and test app loads the flows)."""
     report = _Report(str(path), [])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        known = _LOADED.get((str(path), text))
+        if known is not None:
+            return known
+        raw = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as err:
         raise FlowError([f"{path}:-: cannot read flow: {err}"]) from err
     flow = _build(raw, report)
@@ -84,7 +90,10 @@ def load_flow(path: Path) -> Flow:
         _validate(flow, report)
     if report.problems or flow is None:
         raise FlowError(report.problems)
-    return _compiled(flow)
+    compiled = _LOADED[str(path), text] = _compiled(flow)
+    if len(_LOADED) > LOADED_KEPT:
+        del _LOADED[next(iter(_LOADED))]
+    return compiled
 
 
 def _compiled(flow: Flow) -> Flow:
@@ -104,6 +113,10 @@ def _compiled(flow: Flow) -> Flow:
 def prompt_key(key: str, language: str) -> str:
     """Where a compiled prompt template is kept in `Flow.compiled`."""
     return f"prompt:{key}:{language}"
+
+
+LOADED_KEPT = 256  # flow files kept compiled, by path and text (a flow is never changed)
+_LOADED: dict[tuple[str, str], Flow] = {}
 
 
 def load_flows(paths: Iterable[Path]) -> dict[str, Flow]:
