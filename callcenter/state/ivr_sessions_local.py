@@ -37,6 +37,10 @@ class LocalIvrSessionStore:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
+    def clear(self) -> None:
+        """Forget every session (what a restart of the process does)."""
+        self._kept.clear()
+
     async def load(self, call_id: str) -> tuple[Session, list[CallerCommand]] | None:
         kept = self._kept.get(call_id)
         if kept is None:

@@ -13,7 +13,8 @@ from aiohttp import web
 
 from callcenter.app import create_app
 from callcenter.core.clock import ManualClock
-from callcenter.web.keys import ENGINE, REDIS
+from callcenter.state.ivr_sessions_local import LocalIvrSessionStore
+from callcenter.web.keys import ENGINE, IVR, REDIS
 from tests.adapters.test_twilio_webhooks import (
     BASE,
     CALLER,
@@ -59,9 +60,14 @@ async def client(
 
 
 async def lose_redis(client: Client) -> None:
-    """A Redis restarted without persistence: every key gone (the private one: FLUSHALL)."""
+    """A Redis restarted without persistence: every key gone (the private one: FLUSHALL).
+    The embedded store lives in the process, and since issue 17 its IVR sessions live in
+    the process beside it (`LocalIvrSessionStore`): it loses them with its keys."""
     await client.app[REDIS].flushall()
     assert await client.app[REDIS].dbsize() == 0
+    sessions = client.app[IVR]._store
+    if isinstance(sessions, LocalIvrSessionStore):
+        sessions.clear()
 
 
 async def test_an_identified_caller_in_a_submenu_hears_it_again_after_redis_is_lost(
