@@ -34,9 +34,7 @@ def _copier(cls: type) -> Copier | None:
     if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
         return None
     fields = dataclasses.fields(cls)
-    if any(not f.init for f in fields) or any(
-        isinstance(f.type, dataclasses.InitVar) for f in fields
-    ):
+    if any(not f.init for f in fields):
         return None
     names = [f.name for f in fields]
     if not all(name.isidentifier() for name in names):

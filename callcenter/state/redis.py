@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from callcenter.core.errors import ConfigError, UnavailableError
 from callcenter.state.mux_client import MuxRedis
+from callcenter.state.redis_mux import pack_args
 
 log = logging.getLogger(__name__)
 
@@ -119,20 +120,7 @@ class _PackInOnePass:
             args = (*args[0].encode().split(), *args[1:])
         elif b" " in args[0]:
             args = (*args[0].split(), *args[1:])
-        encoder = self.encoder
-        parts = [b"*%d\r\n" % len(args)]
-        for arg in args:
-            kind = type(arg)
-            if kind is bytes:
-                data = arg
-            elif kind is str:
-                data = arg.encode(encoder.encoding, encoder.encoding_errors)
-            elif kind is int:
-                data = b"%d" % arg
-            else:
-                data = encoder.encode(arg)
-            parts += (b"$%d\r\n" % len(data), data, b"\r\n")
-        return [b"".join(parts)]
+        return [pack_args(args, self.encoder.encode)]  # `connect` keeps UTF-8
 
 
 def masked(url: str) -> str:

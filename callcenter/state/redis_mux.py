@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import hiredis
 from redis._parsers.base import BaseParser
+from redis._parsers.encoders import Encoder
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import DataError, InvalidResponse
+from redis.exceptions import InvalidResponse
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 NOT_ENOUGH = object()  # hiredis: no complete reply in the buffer yet
@@ -47,7 +48,16 @@ def pack(command: Command) -> bytes:
     return packed
 
 
+_ENCODER = Encoder("utf-8", "strict", decode_responses=False)  # type: ignore[no-untyped-call]
+
+
 def _pack(args: Sequence[Any]) -> bytes:
+    return pack_args(args, _ENCODER.encode)
+
+
+def pack_args(args: Sequence[Any], encode: Callable[[Any], bytes]) -> bytes:
+    """RESP for `args`, each taken as it is when bytes, str or int, else by `encode`
+    (redis-py's encoder: floats, memoryviews; a `DataError` for anything else)."""
     parts = [b"*%d\r\n" % len(args)]
     for arg in args:
         kind = type(arg)
@@ -57,15 +67,8 @@ def _pack(args: Sequence[Any]) -> bytes:
             data = arg.encode()
         elif kind is int:
             data = b"%d" % arg
-        elif kind is float:
-            data = repr(arg).encode()
-        elif isinstance(arg, bytes | bytearray | memoryview):
-            data = bytes(arg)
         else:
-            raise DataError(
-                f"Invalid input of type: {kind.__name__!r}. "
-                "Convert to a bytes, string, int or float first."
-            )
+            data = encode(arg)
         parts += (b"$%d\r\n" % len(data), data, b"\r\n")
     return b"".join(parts)
 
