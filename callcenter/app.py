@@ -191,6 +191,7 @@ def create_app(
         app[ACD],
         settings.routing.preferred_wait_seconds,
         clock=clock,  # issue 17 (lookup): the per-call profile cache's TTL
+        lookup_timeout=settings.ivr.lookup_timeout_seconds,
     )
     setup_urges(app, services, pack)  # 催办 and the desk ticket form's taxonomy (issue 15)
     app[IVR] = IvrService(flows, twilio.entry_flow, store, services)

@@ -107,9 +107,11 @@ class PolicySettings(_Section):
 
 
 class IvrSettings(_Section):
-    """Where the flow files are."""
+    """Where the flow files are, and how long a caller waits for a look-up before the flow
+    takes its `unavailable` branch (a database that hangs rather than refuses)."""
 
     flows_dir: str = ""
+    lookup_timeout_seconds: float = Field(default=3.0, gt=0, le=14)  # Twilio waits 15 s
 
 
 class QueueSettings(_Section):

@@ -37,6 +37,8 @@ STORE_PAIRS = [
     pair for pair in [("sqlite", "memory"), ("postgresql", "redis")] if pair[0] in SQL_BACKENDS
 ]
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+# The apps' call journals (`app_settings`), one directory for the session, removed at its end
+_JOURNALS = tempfile.TemporaryDirectory(prefix="cc-test-journals-")
 
 
 def _unavailable(reason: str) -> None:
@@ -92,7 +94,9 @@ def app_settings(stores: tuple[str, str], **env: str) -> Settings:
         "CALLCENTER_OUTBOUND__RUN_DIALER": "false",
         # each app its own call journal: a test that leaves the database down must not
         # leave lines that a later test's app replays into its own database
-        "CALLCENTER_STORAGE__JOURNAL_DIR": tempfile.mkdtemp(prefix="cc-test-journal-"),
+        "CALLCENTER_STORAGE__JOURNAL_DIR": tempfile.mkdtemp(dir=_JOURNALS.name),
+        # a look-up slowed by a busy test machine is not a database that hangs
+        "CALLCENTER_IVR__LOOKUP_TIMEOUT_SECONDS": "14",
     }
     return load_settings(None, base | env)
 

@@ -17,7 +17,7 @@ from callcenter.calls.models import CallEventType, Direction, ProviderRef
 from callcenter.config import load_settings
 from callcenter.core.api import Role
 from callcenter.core.clock import ManualClock
-from callcenter.web.keys import AUTH, CALLS, ENGINE
+from callcenter.web.keys import AUTH, CALLS, ENGINE, IVR
 from tests.conftest import NOW, app_settings
 from tests.factories import AccountSpec, BillSpec, add_customer
 
@@ -35,6 +35,11 @@ async def client(aiohttp_client: MakeClient, stores: tuple[str, str]) -> Client:
 async def token(client: Client, role: Role) -> dict[str, str]:
     _, secret = await client.app[AUTH].create_token(role, f"test {role}")
     return {"Authorization": f"Bearer {secret}"}
+
+
+async def test_the_lookup_timeout_is_the_configured_one(stores: tuple[str, str]) -> None:
+    app = create_app(app_settings(stores, CALLCENTER_IVR__LOOKUP_TIMEOUT_SECONDS="0.5"))
+    assert app[IVR]._services._lookup_timeout == 0.5  # type: ignore[attr-defined]
 
 
 async def test_health_and_readiness(client: Client) -> None:

@@ -68,6 +68,8 @@ def test_config_file_from_environment_variable(tmp_path: Path) -> None:
         ("", {"CALLCENTER_SERVER__PORT": "eighty"}, "server.port"),
         ('[database]\npassword = "x"\n', {}, "CALLCENTER_DATABASE__PASSWORD"),
         ("[server\n", {}, "not valid TOML"),
+        ("[ivr]\nlookup_timeout_seconds = 15\n", {}, "ivr.lookup_timeout_seconds"),
+        ("", {"CALLCENTER_IVR__LOOKUP_TIMEOUT_SECONDS": "0"}, "ivr.lookup_timeout_seconds"),
         ("server = 1\n", {}, "must be a table"),
     ],
 )
