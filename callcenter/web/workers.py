@@ -32,6 +32,7 @@ from callcenter.config import Settings
 from callcenter.core.errors import ConfigError
 from callcenter.state.redis import MEMORY_SCHEME
 from callcenter.web.access_log import MaskedAccessLogger
+from callcenter.web.heap import settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def new_loop(choice: str) -> asyncio.AbstractEventLoop:
 
 
 def _run(app: web.Application, settings: Settings, say: Say | None, reuse: bool = False) -> None:
+    app.on_startup.append(settle_heap)  # after every other start-up hook
     web.run_app(
         app,
         loop=new_loop(settings.server.event_loop),
