@@ -147,6 +147,7 @@ async def seed_customers(
             await loader.run(conn)
             if postgres:
                 await _fix_sequences(conn)
+                await _analyze(conn)
         return loader.done
     async with engine.begin() as conn:
         await _restore_constraints(conn)
@@ -157,6 +158,7 @@ async def seed_customers(
         async with engine.begin() as conn:
             await _restore_constraints(conn)
             await _fix_sequences(conn)
+            await _analyze(conn)
     return loader.done
 
 
@@ -259,6 +261,13 @@ async def _restore_constraints(conn: AsyncConnection) -> None:
     for fk in fks:
         if fk.name not in existing:
             await conn.execute(AddConstraint(fk))
+
+
+async def _analyze(conn: AsyncConnection) -> None:
+    """Issue 17: PostgreSQL's statistics of the loaded tables, at once. Until autovacuum
+    came round (a minute or more), the planner took the new tables for small ones: every
+    profile look-up scanned all customers and all unpaid bills."""
+    await conn.execute(text(f"ANALYZE {', '.join(t.name for t in (*BULK_TABLES, bills))}"))
 
 
 async def _fix_sequences(conn: AsyncConnection) -> None:

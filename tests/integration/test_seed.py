@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter import demo
@@ -109,3 +109,19 @@ async def test_a_load_killed_midway_is_repaired_by_the_next(pg_engine: AsyncEngi
     await demo.seed_customers(pg_engine, 100, 5, date(2026, 3, 10), bulk=True)
     async with pg_engine.connect() as conn:
         assert await conn.run_sync(_schema_diff) == []
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+async def test_a_load_on_postgresql_leaves_the_planner_its_statistics(
+    pg_engine: AsyncEngine, bulk: bool
+) -> None:
+    """Issue 17: analysed at once, not when autovacuum comes round: until then the planner
+    took the new tables for small ones (every profile look-up scanned every customer)."""
+    await demo.seed_customers(pg_engine, 200, 5, date(2026, 3, 10), bulk=bulk)
+    query = text(
+        "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+        " OR last_autoanalyze IS NOT NULL"
+    )
+    async with pg_engine.connect() as conn:
+        analysed = set((await conn.execute(query)).scalars())
+    assert {"customers", "accounts", "account_phones", "service_points", "bills"} <= analysed
