@@ -103,6 +103,10 @@ class MuxRedis(aioredis.Redis):
         options.pop(EMPTY_RESPONSE, None)
         return await _parsed(self.response_callbacks, args[0], reply, options)
 
+    def register_script(self, script: Any) -> AsyncScript:  # type: ignore[override]
+        """A `MuxScript` (redis-py's `AsyncScript` without its per-call type checks)."""
+        return MuxScript(self, script)
+
     def pipeline(
         self, transaction: bool = True, shard_hint: str | None = None
     ) -> aioredis.client.Pipeline:
