@@ -3,6 +3,7 @@ of new events onto a record: shared by the SQL paths of `SqlCallRepository`."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
@@ -77,3 +78,28 @@ def numbered_onto(
         record = fold(record, event)
         numbered.append(event)
     return record, numbered
+
+
+KEPT_RECORDS = 20_000  # the last record written per call, per instance (optimistic appends)
+
+
+class LatestRecords:
+    """The last record this instance stored per call (the most recent `KEPT_RECORDS`
+    calls): an append numbers its events on from it and stores them only while the call's
+    `last_seq` is still its own, without reading the row first."""
+
+    def __init__(self) -> None:
+        self._records: OrderedDict[str, CallRecord] = OrderedDict()
+
+    def get(self, call_id: str) -> CallRecord | None:
+        return self._records.get(call_id)
+
+    def keep(self, record: CallRecord) -> None:
+        self._records[record.id] = record
+        self._records.move_to_end(record.id)
+        if len(self._records) > KEPT_RECORDS:
+            self._records.popitem(last=False)
+
+    def forget(self, call_id: str) -> None:
+        """Another writer got there first: read the call again next time."""
+        self._records.pop(call_id, None)

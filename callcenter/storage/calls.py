@@ -22,7 +22,14 @@ from callcenter.calls.models import (
 )
 from callcenter.calls.ports import Fold
 from callcenter.storage.call_batches import MAX_BATCH, AppendBatches
-from callcenter.storage.call_rows import event_row, numbered_onto, taken, to_record, to_row
+from callcenter.storage.call_rows import (
+    LatestRecords,
+    event_row,
+    numbered_onto,
+    taken,
+    to_record,
+    to_row,
+)
 from callcenter.storage.calls_pg import PgCallWrites
 from callcenter.storage.db import reader
 from callcenter.storage.group_commit import GroupCommit
@@ -47,6 +54,8 @@ _UPDATE_CALL = (
 )
 
 
+# Issue 17: an append onto the record this instance stored last, while it is still the latest
+_UPDATE_IF = _UPDATE_CALL.where(calls.c.last_seq == bindparam("v_expected"))
 _BY_ID = select(calls).where(calls.c.id == bindparam("call_id"))
 _BY_PROVIDER = (
     select(calls)
@@ -85,13 +94,33 @@ def _append_rows(
     return record
 
 
+def _append_onto(
+    conn: Connection, before: CallRecord, events: Sequence[CallEvent], fold: Fold
+) -> CallRecord | None:
+    """Issue 17: `events` folded onto `before` and stored while the call is still at its
+    `last_seq`, in two statements and without reading the row; None when another writer
+    (another process on the file) got there first."""
+    record, numbered = numbered_onto(before, events, fold)
+    values = {f"v_{k}": v for k, v in to_row(record).items()}
+    if conn.execute(_UPDATE_IF, values | {"v_expected": before.last_seq}).rowcount != 1:
+        return None
+    conn.execute(_INSERT_EVENT, [event_row(e) for e in numbered])
+    return record
+
+
 @dataclass(frozen=True, slots=True)
 class _Appending:
     call_id: str
     events: Sequence[CallEvent]
     fold: Fold
 
-    def apply(self, conn: Connection) -> CallRecord:
+    def apply(self, conn: Connection, before: CallRecord | None = None) -> CallRecord:
+        """Onto `before` (the record last stored) when it is still the call's latest, else
+        onto the row read under the write lock."""
+        if before is not None:
+            record = _append_onto(conn, before, self.events, self.fold)
+            if record is not None:
+                return record
         return _append_rows(conn, self.call_id, self.events, self.fold)
 
 
@@ -114,6 +143,7 @@ class SqlCallRepository:
         self._local = local
         # on SQLite, appends of many calls at about the same time share one transaction
         self._local_appends = GroupCommit(self._local_batch, MAX_BATCH) if local else None
+        self._latest = LatestRecords()  # on SQLite: the base of the next append
 
     @property
     def local_batches(self) -> int:
@@ -145,6 +175,7 @@ class SqlCallRepository:
                 await self._pg.create(record, events, ref)
             else:
                 await self._write(lambda conn: _insert_call(conn, record, events, ref))
+                self._latest.keep(record)
         except (IntegrityError, asyncpg.UniqueViolationError):
             # a provider id already mapped (a retried webhook): nothing was stored
             existing = await self.find_by_provider(ref) if ref is not None else None
@@ -161,15 +192,27 @@ class SqlCallRepository:
         return await self._write(lambda conn: _append_rows(conn, call_id, events, fold))
 
     async def _local_batch(self, batch: list[_Appending]) -> list[CallRecord | Exception]:
+        befores = {a.call_id: self._latest.get(a.call_id) for a in batch}
+
         def work(conn: Connection) -> list[CallRecord | Exception]:
-            return [a.apply(conn) for a in batch]
+            results: list[CallRecord | Exception] = []
+            for a in batch:  # a call twice in a batch: the second onto the first
+                record = befores[a.call_id] = a.apply(conn, befores[a.call_id])
+                results.append(record)
+            return results
 
         try:
-            return await self._write(work)
+            results = await self._write(work)
         except Exception:
             if len(batch) == 1:
                 raise
-        # one of them was refused (and the transaction with it): each alone, in turn
+            results = await self._each_alone(batch)  # one was refused, the transaction with it
+        for result in results:
+            if isinstance(result, CallRecord):
+                self._latest.keep(result)
+        return results
+
+    async def _each_alone(self, batch: list[_Appending]) -> list[CallRecord | Exception]:
         results: list[CallRecord | Exception] = []
         for a in batch:
             try:

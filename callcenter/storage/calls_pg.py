@@ -5,7 +5,6 @@ optimistic, the record by a provider's id in one statement."""
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +13,13 @@ import asyncpg
 from callcenter.calls.models import CallEvent, CallRecord, NoSuchCallError, ProviderRef
 from callcenter.calls.ports import Fold
 from callcenter.storage.call_batches import AppendBatches, OneAtATime
-from callcenter.storage.call_rows import COLUMNS, column_values, numbered_onto, record_from
+from callcenter.storage.call_rows import (
+    COLUMNS,
+    LatestRecords,
+    column_values,
+    numbered_onto,
+    record_from,
+)
 from callcenter.storage.pg import FastPg
 
 # The same on PostgreSQL in asyncpg's dialect (`FastPg`): what every IVR step runs.
@@ -31,7 +36,6 @@ SELECT count(*) FROM upd"""
 _PG_GET = f"SELECT {', '.join(COLUMNS)} FROM calls WHERE id = $1"
 _PG_LOCK = _PG_GET + " FOR UPDATE"
 OPTIMISTIC_TRIES = 3
-KEPT_RECORDS = 20_000  # the last record written per call, per instance (optimistic appends)
 _REFS = len(COLUMNS) + 5  # after $1 (id), the event arrays and the other columns
 _PG_CREATE = f"""WITH c AS (INSERT INTO calls ({", ".join(COLUMNS)})
   VALUES ($1, {", ".join(f"${n}" for n in range(6, _REFS))})),
@@ -74,7 +78,7 @@ class PgCallWrites:
 
     def __init__(self, fast: FastPg) -> None:
         self._fast = fast
-        self._latest: OrderedDict[str, CallRecord] = OrderedDict()
+        self._latest = LatestRecords()
         self.batches = AppendBatches(fast)
         self._turns = OneAtATime()
 
@@ -94,7 +98,7 @@ class PgCallWrites:
             await conn.execute(
                 _PG_CREATE, record.id, *_pg_events(events), *column_values(record)[1:], *refs
             )
-        self._keep(record)
+        self._latest.keep(record)
 
     async def append(self, call_id: str, events: Sequence[CallEvent], fold: Fold) -> CallRecord:
         # Onto the record this instance last stored, in a batch with other calls' appends
@@ -104,9 +108,9 @@ class PgCallWrites:
             if before is not None:
                 record, numbered = numbered_onto(before, events, fold)
                 if await self.batches.append(before.last_seq, column_values(record), numbered):
-                    self._keep(record)
+                    self._latest.keep(record)
                     return record
-                self._latest.pop(call_id, None)
+                self._latest.forget(call_id)
             return await self._append_alone(call_id, events, fold)
 
     async def _append_alone(
@@ -122,17 +126,11 @@ class PgCallWrites:
                 record = await _pg_append_if(conn, before, events, fold)
                 if record is not None:
                     break
-                self._latest.pop(call_id, None)
+                self._latest.forget(call_id)
             else:
                 async with conn.transaction():
                     before = await _pg_read(conn, _PG_LOCK, call_id)
                     record = await _pg_append_if(conn, before, events, fold)
                 assert record is not None  # the row lock kept `last_seq` as read
-        self._keep(record)
+        self._latest.keep(record)
         return record
-
-    def _keep(self, record: CallRecord) -> None:
-        self._latest[record.id] = record
-        self._latest.move_to_end(record.id)
-        if len(self._latest) > KEPT_RECORDS:
-            self._latest.popitem(last=False)

@@ -134,3 +134,29 @@ async def test_on_sqlite_a_refused_append_fails_alone(
     assert all(not isinstance(r, BaseException) for n, r in enumerate(results) if n != 3)
     for call_id in ids[:6]:
         assert (await calls.detail(call_id)).record.ivr_path == ("menu",)
+
+
+async def test_on_sqlite_an_append_after_another_writers_goes_on_from_theirs(
+    engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """Issue 17: an append goes onto the record this process stored last without reading
+    the row, while the call's last_seq is still that record's; after another writer on the
+    same file (another process) it reads the row again, and no event is lost or renumbered."""
+    mine, theirs = SqliteThread.for_engine(engine), SqliteThread.for_engine(engine)
+    if mine is None or theirs is None:
+        pytest.skip("SQLite only")
+    here = CallService(SqlCallRepository(engine, None, mine), clock)
+    there = CallService(SqlCallRepository(engine, None, theirs), clock)
+    try:
+        call_id = (await here.start(Direction.INBOUND, "+8613800000001", "95598")).id
+        await here.record(call_id, E.IVR_STEP, {"node": "welcome"})
+        await there.record(call_id, E.IVR_STEP, {"node": "menu"})
+        record = await here.record(call_id, E.QUEUED, {"queue": "general"})
+        detail = await here.detail(call_id)
+        assert [e.seq for e in detail.events] == [1, 2, 3, 4]
+        assert [e.type for e in detail.events] == [E.STARTED, E.IVR_STEP, E.IVR_STEP, E.QUEUED]
+        assert detail.record == record and record.ivr_path == ("welcome", "menu")
+        assert record.state is CallState.QUEUED
+    finally:
+        await mine.close()
+        await theirs.close()
