@@ -164,7 +164,7 @@ def create_app(
     app[REDIS] = redis_state.connect(settings.redis.url, password, settings.redis.key_prefix)
     pack = settings.policy.in_force(clock.now().date())
     keys = Keys(settings.redis.key_prefix)
-    passwords = Passwords()  # issue 18: hashes in worker threads of their own
+    passwords = Passwords(n=settings.security.password_scrypt_n)  # in threads of their own
     app[AUTH] = auth_service(app, clock, passwords)
     app[CALLS] = CallService(SqlCallRepository(engine, fast, local), clock)
     app[PROFILES] = ProfileService(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from callcenter import checks, cli_admin, cli_audit, cli_campaigns, cli_users, logs
 from callcenter import demo as seed
 from callcenter.app import create_app
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.service import AuthService
 from callcenter.config import Settings, load_settings
 from callcenter.config_sources import ENV_TOKEN
@@ -185,7 +186,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             await migrate.upgrade(engine)
             logins = None
             if not await seed.has_users(engine):
-                auth = AuthService(SqlCredentialStore(engine), clock)
+                passwords = Passwords(n=settings.security.password_scrypt_n)
+                auth = AuthService(SqlCredentialStore(engine), clock, passwords=passwords)
                 logins = await seed.seed_people(engine, auth)
                 await seed.seed_outages(engine, clock.now())
             bar = ProgressBar(count, "customers", sys.stderr)

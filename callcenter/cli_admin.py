@@ -22,6 +22,7 @@ from agents.models import AgentState, Presence
 from agents.routing import queue_configs
 from callcenter import cli_outages
 from callcenter.admin_services import ConfigQueueRules
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.service import AuthService
 from callcenter.config import Settings
 from callcenter.core.api import Role
@@ -101,7 +102,11 @@ async def tools(settings: Settings) -> AsyncIterator[Tools]:
         clock = SystemClock()
         yield Tools(
             AgentAdmin(store, runtime, clock),
-            AuthService(SqlCredentialStore(engine), clock),
+            AuthService(
+                SqlCredentialStore(engine),
+                clock,
+                passwords=Passwords(n=settings.security.password_scrypt_n),
+            ),
             store,
             names,
         )

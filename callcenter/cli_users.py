@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from callcenter import cli_admin
 from callcenter.auth.models import parse_role
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.service import AuthService
 from callcenter.auth.sign_in import Unlocks
 from callcenter.cli_admin import Command, Run
@@ -77,7 +78,8 @@ def auth_command(settings: Settings, body: Callable[[AuthService], Awaitable[int
             await db.ping(engine)
             await migrate.upgrade(engine)
             store = SqlCredentialStore(engine)
-            return await body(AuthService(store, SystemClock(), lifetimes, notices))
+            passwords = Passwords(n=settings.security.password_scrypt_n)
+            return await body(AuthService(store, SystemClock(), lifetimes, notices, passwords))
         finally:
             await redis.aclose()
             await engine.dispose()

@@ -95,6 +95,8 @@ def app_settings(stores: tuple[str, str], **env: str) -> Settings:
         # each app its own call journal: a test that leaves the database down must not
         # leave lines that a later test's app replays into its own database
         "CALLCENTER_STORAGE__JOURNAL_DIR": tempfile.mkdtemp(dir=_JOURNALS.name),
+        # cheap password hashes (each stored hash names its own work factor)
+        "CALLCENTER_SECURITY__PASSWORD_SCRYPT_N": "1024",
         # a look-up slowed by a busy test machine is not a database that hangs
         "CALLCENTER_IVR__LOOKUP_TIMEOUT_SECONDS": "14",
     }

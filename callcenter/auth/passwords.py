@@ -3,6 +3,11 @@
 A hash takes tens of milliseconds of CPU; run on the event loop it stalls every request of
 the process (`/healthz` included), so `Passwords` runs it in a small pool of its own, which a
 flood of sign-ins can fill without starving the loop's default executor.
+
+The work factor N is `[security] password_scrypt_n` (r = 8, p = 1). A hash made with the
+default N = 2^14 is written as it always was; with another N, that N is written in it
+(`scrypt:<N>$<salt>$<hash>`), so a site can raise the work factor without the hashes stored
+before it becoming invalid: each is checked with the N it was made with.
 """
 
 from __future__ import annotations
@@ -14,43 +19,83 @@ import hmac
 import secrets
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+DEFAULT_N = 2**14
+MIN_N, MAX_N = 2**10, 2**17  # 1 MiB to 128 MiB of memory a hash (r = 8)
+_R, _P = 8, 1
 THREADS = 2
-
-# Checked when a username is unknown, so that it costs the same scrypt work as a known one;
-# no password derives an all-zero digest, so it never matches.
-DUMMY_HASH = "scrypt$" + base64.b64encode(b"callcenter-dummy").decode() + "$" + "A" * 43 + "="
+_DUMMY_SALT = base64.b64encode(b"callcenter-dummy").decode()
 
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """`scrypt$<salt>$<hash>` in base64 (blocking: call it from a worker thread)."""
+def valid_n(n: int) -> bool:
+    """Whether `n` is a work factor hashes may be made or checked with (a power of two)."""
+    return MIN_N <= n <= MAX_N and n & (n - 1) == 0
+
+
+def dummy_hash(n: int = DEFAULT_N) -> str:
+    """Checked when a username is unknown, so that it costs the same scrypt work as a known
+    one; no password derives an all-zero digest, so it never matches."""
+    return f"{_scheme(n)}${_DUMMY_SALT}${'A' * 43}="
+
+
+def _scheme(n: int) -> str:
+    return "scrypt" if n == DEFAULT_N else f"scrypt:{n}"
+
+
+DUMMY_HASH = dummy_hash()
+
+
+def _n_of(scheme: str) -> int | None:
+    """The work factor a stored hash's scheme names (None: not a hash of ours)."""
+    if scheme == "scrypt":
+        return DEFAULT_N
+    name, _, n = scheme.partition(":")
+    if name != "scrypt" or not n.isdigit() or not valid_n(int(n)):
+        return None
+    return int(n)
+
+
+def _digest(password: str, salt: bytes, n: int) -> str:
+    maxmem = 256 * _R * n  # twice what scrypt needs (hashlib's default allows only N = 2^14)
+    raw = hashlib.scrypt(password.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32, maxmem=maxmem)
+    return base64.b64encode(raw).decode()
+
+
+def hash_password(password: str, salt: bytes | None = None, n: int = DEFAULT_N) -> str:
+    """`scrypt[:<N>]$<salt>$<hash>` in base64 (blocking: call it from a worker thread)."""
+    if not valid_n(n):
+        raise ValueError(f"scrypt N must be a power of two from {MIN_N} to {MAX_N}, not {n}")
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+    return f"{_scheme(n)}${base64.b64encode(salt).decode()}${_digest(password, salt, n)}"
 
 
 def verify_password(password: str, stored: str) -> bool:
-    """True when `password` matches the stored hash (constant-time compare; blocking)."""
+    """True when `password` matches the stored hash, checked with the work factor it was
+    made with (constant-time compare; blocking)."""
     try:
         scheme, salt_b64, digest_b64 = stored.split("$")
     except ValueError:
         return False
-    if scheme != "scrypt":
+    n = _n_of(scheme)
+    if n is None:
         return False
-    expected = hash_password(password, base64.b64decode(salt_b64)).split("$")[2]
+    expected = _digest(password, base64.b64decode(salt_b64), n)
     return hmac.compare_digest(expected, digest_b64)
 
 
 class Passwords:
     """Hashes and checks passwords in a bounded pool of worker threads."""
 
-    def __init__(self, threads: int = THREADS) -> None:
+    def __init__(self, threads: int = THREADS, n: int = DEFAULT_N) -> None:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="passwords")
+        self._n = n
+        self.dummy = dummy_hash(n)  # what an unknown username is checked against
 
     async def hash(self, password: str) -> str:
-        """A new salted hash of `password`."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, hash_password, password)
+        """A new salted hash of `password`, with the configured work factor."""
+        make = partial(hash_password, password, None, self._n)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, make)
 
     async def verify(self, password: str, stored: str) -> bool:
         """Whether `password` matches `stored`."""

@@ -20,7 +20,7 @@ from callcenter.auth.models import (
     Unlocked,
     User,
 )
-from callcenter.auth.passwords import DUMMY_HASH, Passwords
+from callcenter.auth.passwords import Passwords
 from callcenter.auth.ports import AttemptCounter, SignInStore
 from callcenter.core.audit import Editor, Stamp
 from callcenter.core.clock import Clock
@@ -89,7 +89,7 @@ class SignIn:
         now = self._clock.now()
         number = await self._throttle(username, address, now)
         account = await self._accounts.account(username)
-        stored = DUMMY_HASH if account is None else account.password_hash
+        stored = self._passwords.dummy if account is None else account.password_hash
         matches = await self._passwords.verify(password, stored)
         refusal = refusal_of(account, matches)
         if refusal is None and account is not None:

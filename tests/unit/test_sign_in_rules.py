@@ -8,9 +8,17 @@ from datetime import UTC, datetime
 import pytest
 
 from callcenter.auth.models import Account, SignInRefusal, User
-from callcenter.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from callcenter.auth.passwords import (
+    DUMMY_HASH,
+    Passwords,
+    dummy_hash,
+    hash_password,
+    verify_password,
+)
 from callcenter.auth.sign_in import refusal_of, username_key, window
+from callcenter.config import load_settings
 from callcenter.core.api import Role
+from callcenter.core.errors import ConfigError
 
 # Made by the hash function before it moved to `callcenter.auth.passwords`.
 STORED = "scrypt$MDEyMzQ1Njc4OWFiY2RlZg==$XUfbvK5Mb/PhO0ZzP2F1/xHGmiduJCmFyivsCzaSsHI="
@@ -71,3 +79,34 @@ def test_why_a_sign_in_is_refused(
     account: Account | None, matches: bool, refusal: SignInRefusal | None
 ) -> None:
     assert refusal_of(account, matches) == refusal
+
+
+def test_a_hash_with_another_work_factor_names_it_and_still_verifies() -> None:
+    cheap = hash_password(STORED_PASSWORD, b"0123456789abcdef", n=1024)
+    assert cheap.startswith("scrypt:1024$") and cheap != STORED
+    assert verify_password(STORED_PASSWORD, cheap) and verify_password(STORED_PASSWORD, STORED)
+    assert not verify_password("坐席-password-2", cheap)
+    assert not verify_password("", dummy_hash(1024))
+    assert dummy_hash(1024).startswith("scrypt:1024$") and dummy_hash() == DUMMY_HASH
+
+
+@pytest.mark.parametrize(
+    "scheme", ["scrypt:1000", "scrypt:512", "scrypt:262144", "scrypt:", "x:1024"]
+)
+def test_a_stored_hash_with_a_work_factor_out_of_bounds_matches_nothing(scheme: str) -> None:
+    assert not verify_password(STORED_PASSWORD, scheme + STORED.removeprefix("scrypt"))
+
+
+@pytest.mark.parametrize("n", [1000, 512, 262144])
+def test_a_work_factor_out_of_bounds_is_refused(n: int) -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        hash_password(STORED_PASSWORD, n=n)
+    with pytest.raises(ConfigError, match="password_scrypt_n"):
+        load_settings(None, {"CALLCENTER_SECURITY__PASSWORD_SCRYPT_N": str(n)})
+
+
+async def test_new_hashes_and_the_unknown_users_check_cost_the_configured_work_factor() -> None:
+    passwords = Passwords(n=2048)
+    made = await passwords.hash(STORED_PASSWORD)
+    assert made.startswith("scrypt:2048$") and await passwords.verify(STORED_PASSWORD, made)
+    assert passwords.dummy == dummy_hash(2048)
