@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from agents.models import DEFAULT_QUEUES, MaxWaitAction, QueueConfig
-from callcenter.auth.passwords import DEFAULT_N, MAX_N, MIN_N, valid_n
 from callcenter.config_recording import KEEP_DAYS, RecordingSettings, RetentionDays
+from callcenter.config_security import SecuritySettings
 from callcenter.config_sources import (
     ENV_CONFIG_FILE,
     ENV_PREFIX,
@@ -34,16 +34,12 @@ from callcenter.config_sources import (
     merged,
 )
 from callcenter.config_telephony import AsteriskSettings, TwilioSettings
-from callcenter.config_types import DatabaseUrl, Networks, PublicBaseUrl, RedisUrl
+from callcenter.config_types import DatabaseUrl, Networks, PublicBaseUrl, RedisUrl, Section
 from callcenter.core.errors import ConfigError
 from callcenter.core.policy import PolicyPack, pack_in_force, predictive_rules
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ServerSettings(_Section):
+class ServerSettings(Section):
     """The HTTP listener."""
 
     host: str = "127.0.0.1"
@@ -57,7 +53,7 @@ class ServerSettings(_Section):
     trusted_proxies: Networks = Field(default_factory=list)
 
 
-class DatabaseSettings(_Section):
+class DatabaseSettings(Section):
     """The SQL store: empty url means SQLite in the data directory."""
 
     url: DatabaseUrl = ""
@@ -67,7 +63,7 @@ class DatabaseSettings(_Section):
     echo: bool = False
 
 
-class RedisSettings(_Section):
+class RedisSettings(Section):
     """Fast shared state: `memory://` is the in-process Redis-compatible store."""
 
     url: RedisUrl = "memory://"
@@ -75,7 +71,7 @@ class RedisSettings(_Section):
     key_prefix: str = Field(default="cc:", min_length=1)
 
 
-class DemoSettings(_Section):
+class DemoSettings(Section):
     """Demo data loaded on the first start of an empty database."""
 
     load_on_first_start: bool = True
@@ -83,7 +79,7 @@ class DemoSettings(_Section):
     seed: int = 95598
 
 
-class LoggingSettings(_Section):
+class LoggingSettings(Section):
     """Log output on stderr: one line per record, phone numbers masked, secrets hidden;
     `format` json (JSON lines) or text."""
 
@@ -91,7 +87,7 @@ class LoggingSettings(_Section):
     format: str = Field(default="json", pattern="^(json|text)$")
 
 
-class PolicySettings(_Section):
+class PolicySettings(Section):
     """Which jurisdiction's rules apply; `predictive` replaces the pack's predictive dialing
     rules (the abandon cap's window, the redial block) with those of cn, us or uk."""
 
@@ -107,7 +103,7 @@ class PolicySettings(_Section):
         return replace(pack, outbound=outbound)
 
 
-class IvrSettings(_Section):
+class IvrSettings(Section):
     """Where the flow files are, and how long a caller waits for a look-up before the flow
     takes its `unavailable` branch (a database that hangs rather than refuses)."""
 
@@ -115,7 +111,7 @@ class IvrSettings(_Section):
     lookup_timeout_seconds: float = Field(default=3.0, gt=0, le=14)  # Twilio waits 15 s
 
 
-class QueueSettings(_Section):
+class QueueSettings(Section):
     """One queue's service rules (0 or "" switch a rule off)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
@@ -166,7 +162,7 @@ def _queue_settings(config: QueueConfig) -> QueueSettings:
     )
 
 
-class RoutingSettings(_Section):
+class RoutingSettings(Section):
     """Agents and queues: offers, timers and the queues' service rules."""
 
     offer_seconds: int = Field(default=20, ge=5, le=120)
@@ -189,7 +185,7 @@ class RoutingSettings(_Section):
 # --- outage-event policies and texts of notice campaigns ---
 
 
-class OutagePolicySettings(_Section):
+class OutagePolicySettings(Section):
     """Which campaigns outage events start: a notice to the affected when an outage is
     declared, an update when its ETR changes, a restoration notice when it is restored
     (to the callers who asked for one, or to them and everyone the earlier notices reached,
@@ -202,7 +198,7 @@ class OutagePolicySettings(_Section):
     sms: bool = False
 
 
-class TextSettings(_Section):
+class TextSettings(Section):
     """Texts (SMS) of notice campaigns that ask for them: the sender number (empty: the
     caller id) and how many are sent per dialer round."""
 
@@ -210,7 +206,7 @@ class TextSettings(_Section):
     per_round: int = Field(default=50, ge=1, le=10000)
 
 
-class OutboundSettings(_Section):
+class OutboundSettings(Section):
     """Outbound campaigns: the number callees see, the dialer loop (one instance dials a
     campaign at a time, under a lease in Redis), ring time, answering-machine detection,
     concurrency, and the simulated gateway's ring time and outcome seed."""
@@ -234,7 +230,7 @@ class OutboundSettings(_Section):
 
 
 # --- outgoing webhooks (issue 15)
-class WebhookSettings(_Section):
+class WebhookSettings(Section):
     """Outgoing webhooks: the delivery worker (one per instance) polls the outbox every
     `poll_seconds` and posts up to `batch` deliveries at a time, each request cut after
     `timeout_seconds`; a failed delivery is tried again after `backoff_base_seconds`,
@@ -249,7 +245,7 @@ class WebhookSettings(_Section):
     batch: int = Field(default=20, ge=1, le=500)
 
 
-class TicketSettings(_Section):
+class TicketSettings(Section):
     """Tickets: where `run_sweep` is on (an instance that also routes: `[routing]
     run_router`), the SLA sweep announces the warnings and breaches fallen due every
     `sweep_seconds`, `sweep_batch` tickets at a time."""
@@ -260,37 +256,11 @@ class TicketSettings(_Section):
 
 
 # --- issue 17 (journal): the local journal of call writes while the database is down
-class StorageSettings(_Section):
+class StorageSettings(Section):
     """Local files of the SQL store."""
 
     journal: bool = True
     journal_dir: str = ""
-
-
-# --- issue 18 (security): tokens and sign-in
-class SecuritySettings(_Section):
-    """Bearer tokens and sign-in: a sign-in token lives `sign_in_token_minutes`; an API token
-    lives the days given when it is made, at most `api_token_max_days` (`api_token_days` when
-    not given). Sign-in attempts are limited per username and per address over a minute;
-    `lockout_failures` wrong passwords in a row lock the account until an admin unlocks it;
-    new password hashes cost `password_scrypt_n` (scrypt's N)."""
-
-    sign_in_token_minutes: int = Field(default=720, ge=5, le=10080)
-    api_token_days: int = Field(default=90, ge=1, le=3650)
-    api_token_max_days: int = Field(default=365, ge=1, le=3650)
-    sign_in_per_minute_username: int = Field(default=5, ge=1, le=1000)
-    sign_in_per_minute_address: int = Field(default=30, ge=1, le=100000)
-    lockout_failures: int = Field(default=10, ge=2, le=1000)
-    # scrypt's work factor for new password hashes (r = 8, p = 1); each stored hash keeps
-    # the one it was made with
-    password_scrypt_n: int = Field(default=DEFAULT_N, ge=MIN_N, le=MAX_N)
-
-    @field_validator("password_scrypt_n")
-    @classmethod
-    def _power_of_two(cls, n: int) -> int:
-        if not valid_n(n):
-            raise ValueError(f"must be a power of two from {MIN_N} to {MAX_N}")
-        return n
 
 
 class Settings(BaseSettings):

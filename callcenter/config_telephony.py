@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from callcenter.config_types import Networks, TwilioApiUrl, WebrtcUrl
+from callcenter.config_types import Networks, Section, TwilioApiUrl, WebrtcUrl
 from callcenter.core.addresses import is_loopback
 
 __all__ = ["AsteriskSettings", "TwilioSettings"]
@@ -15,11 +15,7 @@ __all__ = ["AsteriskSettings", "TwilioSettings"]
 FASTAGI_SECRET = re.compile(r"[A-Za-z0-9._~-]{16,128}")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TwilioSettings(_Section):
+class TwilioSettings(Section):
     """The Twilio adapter; the credentials come from TWILIO_AUTH_TOKEN / TWILIO_ACCOUNT_SID."""
 
     entry_flow: str = "95598"
@@ -49,7 +45,7 @@ class TwilioSettings(_Section):
     fallback_retries: int = Field(default=2, ge=0, le=10)
 
 
-class AsteriskSettings(_Section):
+class AsteriskSettings(Section):
     """The Asterisk adapter. The FastAGI server runs when `fastagi_listen` is set
     ("127.0.0.1:4573"); prompts are rendered by espeak-ng into `prompts_dir` (default
     `<data_dir>/prompts`), which Asterisk must be able to read. The AMI secret comes from

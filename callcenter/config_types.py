@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from callcenter.core.addresses import checked_networks
@@ -74,3 +74,9 @@ WebrtcUrl = Annotated[
         _userinfo_refused("asterisk.webrtc_ws_url", "it is handed to every agent's browser")
     ),
 ]
+
+
+class Section(BaseModel):
+    """A settings section: unknown keys refused, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -14,7 +14,7 @@ from callcenter.auth.passwords import Passwords
 from callcenter.auth.service import AuthService
 from callcenter.auth.sign_in import SignIn, SignInLimits, Unlocks
 from callcenter.auth.unlock_http import UnlockHttp
-from callcenter.config import SecuritySettings
+from callcenter.config_security import SecuritySettings
 from callcenter.core.clock import Clock
 from callcenter.core.socket_guard import SocketGuard
 from callcenter.state.keys import Keys

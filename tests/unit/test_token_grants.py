@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from callcenter.auth.models import TokenLifetimes
-from callcenter.config import SecuritySettings
+from callcenter.config_security import SecuritySettings
 from callcenter.core.api import STAFF_ROLES, Principal, Role
 from callcenter.core.clock import ManualClock
 from callcenter.core.errors import InvalidInputError
