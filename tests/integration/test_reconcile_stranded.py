@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
@@ -48,24 +49,30 @@ async def put_queued(client: Client, count: int, provider: str, prefix: str) -> 
     return ids
 
 
+_COUNTING: ContextVar[bool] = ContextVar("counting", default=False)
+
+
 @contextmanager
 def counted(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """Counts SQL statements and Redis round trips (commands, pipelines) while inside."""
+    """Counts SQL statements and Redis round trips (commands, pipelines) made while inside
+    by the test's task and the tasks it starts (not by the app's background loops)."""
     counts = {"sql": 0, "redis": 0}
+    token = _COUNTING.set(True)
 
     def statement(*_: Any) -> None:
-        counts["sql"] += 1
+        if _COUNTING.get():
+            counts["sql"] += 1
 
     redis = client.app[REDIS]
     command: Callable[..., Awaitable[Any]] = redis.execute_command
     execute = Pipeline.execute
 
     async def one(*args: Any, **options: Any) -> Any:
-        counts["redis"] += 1
+        counts["redis"] += _COUNTING.get()
         return await command(*args, **options)
 
     async def batch(self: Pipeline, *args: Any, **options: Any) -> Any:
-        counts["redis"] += 1
+        counts["redis"] += _COUNTING.get()
         return await execute(self, *args, **options)
 
     monkeypatch.setattr(redis, "execute_command", one)
@@ -77,6 +84,7 @@ def counted(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     finally:
         event.remove(engine, "before_cursor_execute", statement)
         monkeypatch.undo()
+        _COUNTING.reset(token)
 
 
 async def test_a_pass_over_500_queued_calls_costs_a_bounded_number_of_queries(
