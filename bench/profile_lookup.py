@@ -9,6 +9,8 @@ tasks, p50/p99 latency and the rate of (a) the look-up query (phone -> accounts)
 whole profile (accounts, customer, arrears and late fee, outages, tickets, calls), and the
 server-side execution time of the look-up query from EXPLAIN ANALYZE.
 Targets (issue 2): seeding 1,000,000 customers < 120 s; look-up p99 < 2 ms; profile p99 < 10 ms.
+The look-ups run as in `callcenter serve`: on its event loop (uvloop where installed), with
+its garbage-collector settings (`callcenter.web.heap.settle`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from callcenter.storage import db, migrate
 from callcenter.storage.customers import SqlCustomerDirectory
 from callcenter.storage.pg import FastPg
 from callcenter.storage.users import SqlCredentialStore
+from callcenter.web.heap import settle
+from callcenter.web.workers import new_loop
 
 LOOKUP_SQL = (
     "SELECT a.*, s.address, s.district, s.feeder, s.area_class FROM accounts a "
@@ -162,6 +166,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
         stack.push_async_callback(fast.close)
         directory = SqlCustomerDirectory(engine, fast)
         profiles = ProfileService(directory, clock, CN_SGCC, "Asia/Shanghai")
+        settle()  # the heap as `callcenter serve` sets it once started
         await drive("warm-up", profiles.by_phone, phones, 2000, args.concurrency)
         for concurrency, total in ((args.concurrency, args.lookups), (1, 2000)):
             lookup = directory.accounts_by_phone
@@ -190,7 +195,8 @@ def main() -> None:
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         url = args.postgres_url or stack.enter_context(postgres_server())
-        asyncio.run(run(url, args))
+        with asyncio.Runner(loop_factory=lambda: new_loop("auto")) as runner:
+            runner.run(run(url, args))  # the server's event loop: uvloop where installed
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from callcenter.customers.models import (
     Account,
@@ -22,6 +23,28 @@ from callcenter.customers.models import (
     VulnerableFlag,
 )
 
+E = TypeVar("E", bound=Enum)
+
+
+def _by_value(cls: type[E]) -> Callable[[Any], E]:
+    """`cls(value)` by a dict look-up: an enum's own call costs a few µs, and a profile
+    makes several (issue 17). An unknown value still raises `ValueError`."""
+    members = {member.value: member for member in cls}
+
+    def member(value: Any) -> E:
+        found = members.get(value)
+        return cls(value) if found is None else found
+
+    return member
+
+
+_payment_mode = _by_value(PaymentMode)
+_account_status = _by_value(AccountStatus)
+_area_class = _by_value(AreaClass)
+_customer_class = _by_value(CustomerClass)
+_important_grade = _by_value(ImportantGrade)
+_vulnerable_flag = _by_value(VulnerableFlag)
+
 
 def account_from(m: Mapping[str, Any]) -> Account:
     """An account from a row mapping (or a decoded JSON object with the same keys)."""
@@ -30,16 +53,16 @@ def account_from(m: Mapping[str, Any]) -> Account:
         account_no=m["account_no"],
         customer_id=m["customer_id"],
         tariff_class=m["tariff_class"],
-        payment_mode=PaymentMode(m["payment_mode"]),
+        payment_mode=_payment_mode(m["payment_mode"]),
         prepaid_balance=m["prepaid_balance"],
         credit_score=m["credit_score"],
-        status=AccountStatus(m["status"]),
+        status=_account_status(m["status"]),
         service_point=ServicePoint(
             m["service_point_id"],
             m["address"],
             m["district"],
             m["feeder"],
-            AreaClass(m["area_class"]),
+            _area_class(m["area_class"]),
         ),
     )
 
@@ -51,10 +74,10 @@ def customer_from(m: Mapping[str, Any]) -> Customer:
     return Customer(
         id=m["id"],
         name=m["name"],
-        customer_class=CustomerClass(m["customer_class"]),
-        important_grade=ImportantGrade(m["important_grade"]) if m["important_grade"] else None,
+        customer_class=_customer_class(m["customer_class"]),
+        important_grade=_important_grade(m["important_grade"]) if m["important_grade"] else None,
         account_manager=manager,
-        vulnerable=frozenset(VulnerableFlag(f) for f in m["vulnerable_flags"].split(",") if f),
+        vulnerable=frozenset(_vulnerable_flag(f) for f in m["vulnerable_flags"].split(",") if f),
     )
 
 

@@ -81,17 +81,24 @@ _BATCHED = {
     )
     for statement in (_BY_PHONE, _BY_NUMBER)
 }
-MAX_PROFILES = 100  # keys per statement
-PROFILE_STATEMENTS = 2  # statements at a time (on two connections)
+# Keys per statement, and statements at a time (each on its own connection). Small batches
+# on several connections keep PostgreSQL's cores busy while this process decodes the rows
+# of the batch before: fifty look-ups at once were one statement of fifty (issue 17).
+MAX_PROFILES = 20
+PROFILE_STATEMENTS = 3
 
+_CONVERTERS = (account_from, *PART_CONVERTERS)
 _DATES = ("due_date",)
 _TIMES = ("start_at", "estimated_restoration_at", "created_at", "due_at", "started_at")
+
+
+_JSON = json.JSONDecoder(parse_float=Decimal)  # one decoder: `json.loads` makes one a call
 
 
 def _decode(raw: str | None) -> list[dict[str, Any]]:
     if raw is None:
         return []
-    items: list[dict[str, Any]] = json.loads(raw, parse_float=Decimal)
+    items: list[dict[str, Any]] = _JSON.decode(raw)
     for item in items:
         for key in _DATES:
             if item.get(key) is not None:
@@ -111,7 +118,7 @@ class ProfileReads:
     def __init__(self, fast: FastPg, max_batch: int = MAX_PROFILES) -> None:
         self._fast = fast
         self._max = max_batch
-        self._groups: dict[tuple[str, int], GroupCommit[str, ProfileData | None]] = {}
+        self._groups: dict[tuple[str, int], GroupCommit[str, Sequence[Any]]] = {}
         self.statements = 0  # batches run (for tests and the benchmark)
 
     async def read(self, statement: TextClause, key: str, per_customer: int) -> ProfileData | None:
@@ -122,15 +129,17 @@ class ProfileReads:
             run = partial(self._run, sql, per_customer)
             group = GroupCommit(run, self._max, PROFILE_STATEMENTS)
             self._groups[sql, per_customer] = group
-        return await group.submit(key)
+        # Each request decodes its own row: the first of a batch goes on while the others
+        # are decoded, rather than all waiting for the whole batch's decoding.
+        return _profile(await group.submit(key))
 
     async def _run(
         self, sql: str, per_customer: int, keys: list[str]
-    ) -> list[ProfileData | Exception | None]:
+    ) -> list[Sequence[Any] | Exception]:
         async with self._fast.acquire() as conn:
-            rows = await conn.fetch(sql, keys, per_customer)
+            rows: list[Sequence[Any] | Exception] = await conn.fetch(sql, keys, per_customer)
         self.statements += 1
-        return [_profile(row) for row in rows]
+        return rows
 
 
 async def _fetch(
@@ -148,10 +157,9 @@ async def _fetch(
 def _profile(row: Sequence[Any] | None) -> ProfileData | None:
     if row is None or row[0] is None:
         return None
-    converters = (account_from, *PART_CONVERTERS)
     parts = [
-        tuple(convert(item) for item in _decode(raw))
-        for raw, convert in zip(row, converters, strict=True)
+        () if raw is None else tuple(map(convert, _decode(raw)))
+        for raw, convert in zip(row, _CONVERTERS, strict=True)
     ]
     return ProfileData(*parts)
 
