@@ -49,6 +49,16 @@ ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
               ${_EVENTS + 3}::text[], ${_EVENTS + 4}::text[]) AS e(c, s, a, t, d)
   JOIN upd ON upd.id = e.c)
 SELECT id FROM upd"""
+# One append alone (a batch of one, and `calls_pg`'s optimistic path): the row's columns as
+# scalar parameters. An idle server's batches are mostly of one, and this statement costs
+# about a third less CPU here and there than the batch's 32 arrays (issue 17).
+_SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(COLUMNS[1:], start=6))
+APPEND_ONE = f"""WITH upd AS (
+  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(COLUMNS) + 5} RETURNING id),
+ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
+  SELECT upd.id, s, a, t, d::jsonb
+  FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d))
+SELECT count(*) FROM upd"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +86,17 @@ class AppendBatches:
         return await self._group.submit(_Append(expected, row, events))
 
     async def _write(self, batch: list[_Append]) -> list[bool | Exception]:
+        if len(batch) == 1:
+            item = batch[0]
+            async with self._fast.acquire() as conn:
+                count = await conn.fetchval(
+                    APPEND_ONE, *append_one_arguments(item.expected, item.row, item.events)
+                )
+            return [count == 1]
         try:
             async with self._fast.acquire() as conn:
                 rows = await conn.fetch(_BATCH_APPEND, *_arguments(batch))
         except Exception as err:
-            if len(batch) == 1:
-                raise
             log.warning(
                 "a batch of %d call appends failed (%s); each is tried alone", len(batch), err
             )
@@ -102,6 +117,22 @@ def _arguments(batch: list[_Append]) -> list[Any]:
         [e.type.value for e in events],
         [json.dumps(e.data) for e in events],
     ]
+
+
+def event_arrays(events: Sequence[CallEvent]) -> list[list[Any]]:
+    """The events' seqs, times, types and data (JSON text) as four arrays."""
+    return [
+        [e.seq for e in events],
+        [e.at for e in events],
+        [e.type.value for e in events],
+        [json.dumps(e.data) for e in events],
+    ]
+
+
+def append_one_arguments(expected: int, row: list[Any], events: Sequence[CallEvent]) -> list[Any]:
+    """`APPEND_ONE`'s parameters: `row` (in `COLUMNS` order) stored with `events` while the
+    call's `last_seq` is still `expected`."""
+    return [row[0], *event_arrays(events), *row[1:], expected]
 
 
 class OneAtATime:

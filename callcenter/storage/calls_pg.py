@@ -4,15 +4,19 @@ optimistic, the record by a provider's id in one statement."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 
 from callcenter.calls.models import CallEvent, CallRecord, NoSuchCallError, ProviderRef
 from callcenter.calls.ports import Fold
-from callcenter.storage.call_batches import AppendBatches, OneAtATime
+from callcenter.storage.call_batches import (
+    APPEND_ONE,
+    AppendBatches,
+    OneAtATime,
+    append_one_arguments,
+    event_arrays,
+)
 from callcenter.storage.call_rows import (
     COLUMNS,
     LatestRecords,
@@ -22,17 +26,9 @@ from callcenter.storage.call_rows import (
 )
 from callcenter.storage.pg import FastPg
 
-# The same on PostgreSQL in asyncpg's dialect (`FastPg`): what every IVR step runs.
-_SETS = ", ".join(f"{name} = ${n}" for n, name in enumerate(COLUMNS[1:], start=6))
 _PG_EVENTS = """INSERT INTO call_events (call_id, seq, at, type, data)
   SELECT $1, s, a, t, d::jsonb FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])
   AS u(s, a, t, d)"""
-_PG_APPEND_IF = f"""WITH upd AS (
-  UPDATE calls SET {_SETS} WHERE id = $1 AND last_seq = ${len(COLUMNS) + 5} RETURNING id),
-ev AS (INSERT INTO call_events (call_id, seq, at, type, data)
-  SELECT upd.id, s, a, t, d::jsonb
-  FROM upd, unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(s, a, t, d))
-SELECT count(*) FROM upd"""
 _PG_GET = f"SELECT {', '.join(COLUMNS)} FROM calls WHERE id = $1"
 _PG_LOCK = _PG_GET + " FOR UPDATE"
 OPTIMISTIC_TRIES = 3
@@ -44,15 +40,6 @@ INSERT INTO call_provider_ids (provider, provider_id, call_id)
   SELECT p, i, $1 FROM unnest(${_REFS}::text[], ${_REFS + 1}::text[]) AS u(p, i)"""
 _PG_BY_PROVIDER = f"""SELECT {", ".join(f"c.{name}" for name in COLUMNS)} FROM calls c
   JOIN call_provider_ids p ON p.call_id = c.id WHERE p.provider = $1 AND p.provider_id = $2"""
-
-
-def _pg_events(events: Sequence[CallEvent]) -> list[list[Any]]:
-    return [
-        [e.seq for e in events],
-        [e.at for e in events],
-        [e.type.value for e in events],
-        [json.dumps(e.data) for e in events],
-    ]
 
 
 async def _pg_read(conn: asyncpg.Connection, query: str, call_id: str) -> CallRecord:
@@ -68,7 +55,7 @@ async def _pg_append_if(
     """Store `events` folded onto `before` if the call is still at `before.last_seq`."""
     record, numbered = numbered_onto(before, events, fold)
     applied = await conn.fetchval(
-        _PG_APPEND_IF, before.id, *_pg_events(numbered), *column_values(record)[1:], before.last_seq
+        APPEND_ONE, *append_one_arguments(before.last_seq, column_values(record), numbered)
     )
     return record if applied else None
 
@@ -96,7 +83,7 @@ class PgCallWrites:
         refs = [[ref.provider], [ref.provider_id]] if ref is not None else [[], []]
         async with self._fast.acquire() as conn:
             await conn.execute(
-                _PG_CREATE, record.id, *_pg_events(events), *column_values(record)[1:], *refs
+                _PG_CREATE, record.id, *event_arrays(events), *column_values(record)[1:], *refs
             )
         self._latest.keep(record)
 
