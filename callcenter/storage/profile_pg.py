@@ -110,10 +110,10 @@ def _decode(raw: str | None) -> list[dict[str, Any]]:
 
 
 class ProfileReads:
-    """Issue 17: the look-ups many requests make at about the same time, in one statement
-    (`GroupCommit`: those asked while two statements run wait for the next one). Fifty
-    concurrent look-ups were fifty statements queued for the pool's connections; now they
-    are one or two, each answered with the profile of its own key."""
+    """Issue 17: the look-ups many requests make at about the same time, in a few statements
+    of up to `MAX_PROFILES` keys (`GroupCommit`: those asked while `PROFILE_STATEMENTS` run
+    wait for the next). Fifty concurrent look-ups were fifty statements queued for the
+    pool's connections; now they are three, each row the profile of its own key."""
 
     def __init__(self, fast: FastPg, max_batch: int = MAX_PROFILES) -> None:
         self._fast = fast
