@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -23,9 +24,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
+    """Apply migrations up to `revision`. A database already at the newest revision costs
+    one query: Alembic reads every migration script to find that out (about 40 ms at each
+    start-up of the server and of each CLI command)."""
     async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        await conn.run_sync(lambda sync: _upgrade(sync, revision))
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    if revision == "head":
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and current == head_revision():
+            return
+    command.upgrade(alembic_config(connection), revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
@@ -42,6 +53,8 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
+@cache
 def head_revision() -> str | None:
-    """The newest revision shipped with the code."""
+    """The newest revision shipped with the code (read once: the scripts do not change
+    while the process runs)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

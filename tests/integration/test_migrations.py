@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
@@ -38,3 +40,16 @@ async def test_downgrade_to_base_and_up_again(engine: AsyncEngine) -> None:
 async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     await migrate.upgrade(engine)
     assert await migrate.current_revision(engine) == migrate.head_revision()
+
+
+async def test_a_database_at_the_newest_revision_is_not_upgraded_again(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up on a migrated database reads no migration script (one query, not 40 ms)."""
+    calls: list[str] = []
+    monkeypatch.setattr(command, "upgrade", lambda config, revision: calls.append(revision))
+    await migrate.upgrade(engine)
+    assert calls == []
+    await migrate.downgrade(engine, "-1")
+    await migrate.upgrade(engine)
+    assert calls == ["head"]
