@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import contextlib
 import hashlib
 import io
 import logging
@@ -16,6 +17,7 @@ import shutil
 import sys
 import wave
 from collections.abc import Iterable
+from math import gcd
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +29,10 @@ log = logging.getLogger(__name__)
 RATE = 8000
 VOICES = {"zh": "cmn", "en": "en-us"}
 RENDER_TIMEOUT_SECONDS = 30
+WEIGHT_BITS = 15  # the interpolation's fixed-point weights
+HALF = 1 << (WEIGHT_BITS - 1)  # rounds them to the nearest
+# Prompts rendered at once ahead of calls: espeak-ng runs in processes of its own
+RENDERS_AT_ONCE = max(2, os.cpu_count() or 1)
 
 
 class TtsError(Exception):
@@ -50,20 +56,31 @@ def cache_name(text: str, language: str) -> str:
 
 
 def resample(samples: array.array[int], rate: int, to: int = RATE) -> array.array[int]:
-    """16-bit mono samples from `rate` to `to` Hz, by linear interpolation."""
+    """16-bit mono samples from `rate` to `to` Hz, by linear interpolation.
+
+    Output sample i lies at input position i·rate/to. Those positions repeat their fraction
+    every `to/g` outputs (g = gcd(rate, to); 160 outputs per 441 inputs from espeak-ng's
+    22,050 Hz), so the outputs are made phase by phase from strided slices, which run in C:
+    about 5 times faster than a loop over every output sample."""
     if rate == to or not samples:
         return samples
     count = max(1, len(samples) * to // rate)
-    step = rate / to
+    common = gcd(rate, to)
+    period_in, period_out = rate // common, to // common
+    padded = samples + samples[-1:]  # the last sample's successor is itself
     out = array.array("h", bytes(2 * count))
-    last = len(samples) - 1
-    for i in range(count):
-        pos = i * step
-        j = int(pos)
-        frac = pos - j
-        a = samples[min(j, last)]
-        b = samples[min(j + 1, last)]
-        out[i] = int(a + (b - a) * frac)
+    for phase in range(min(period_out, count)):
+        n = len(range(phase, count, period_out))
+        first, rest = divmod(phase * rate, to)
+        weight = ((rest << WEIGHT_BITS) + to // 2) // to  # the fraction, in fixed point
+        before = padded[first : first + period_in * n : period_in]
+        if weight:
+            after = padded[first + 1 : first + 1 + period_in * n : period_in]
+            pairs = zip(before, after, strict=True)
+            before = array.array(
+                "h", [a + ((b - a) * weight + HALF >> WEIGHT_BITS) for a, b in pairs]
+            )
+        out[phase::period_out] = before
     return out
 
 
@@ -103,12 +120,32 @@ def static_prompts(flows: Iterable[Flow]) -> list[tuple[str, str]]:
 
 
 async def render_all(tts: Tts, prompts: Iterable[tuple[str, str]]) -> int:
-    """Render prompts ahead of calls; how many."""
-    count = 0
-    for text, language in prompts:
-        await tts.file_for(text, language)
-        count += 1
-    return count
+    """Render prompts ahead of calls, `RENDERS_AT_ONCE` at a time; how many. The first
+    failure stops the others and is raised."""
+    todo = iter(list(prompts))  # shared: each renderer takes the next prompt left
+    done = 0
+
+    async def renderer() -> None:
+        nonlocal done
+        for text, language in todo:
+            await tts.file_for(text, language)
+            done += 1
+
+    renderers = [asyncio.ensure_future(renderer()) for _ in range(RENDERS_AT_ONCE)]
+    try:
+        await asyncio.gather(*renderers)
+    finally:
+        for task in renderers:
+            task.cancel()
+        await asyncio.gather(*renderers, return_exceptions=True)  # their espeak-ng stopped
+    return done
+
+
+async def _stopped(proc: asyncio.subprocess.Process) -> None:
+    """Kill espeak-ng and wait for it and its pipes to close."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    await proc.communicate()
 
 
 async def render_missing(tts: EspeakTts, prompts: Iterable[tuple[str, str]]) -> int:
@@ -137,6 +174,9 @@ class EspeakTts:
         self._dir = Path(cache_dir)
         self._binary = binary
         self._locks: dict[str, asyncio.Lock] = {}
+        # espeak-ng processes at once: more calls wait their turn rather than take the cores
+        # from the event loop
+        self._renders = asyncio.Semaphore(RENDERS_AT_ONCE)
 
     @property
     def directory(self) -> Path:
@@ -166,7 +206,7 @@ class EspeakTts:
         if (path.with_suffix(".wav")).exists():
             return str(path)
         lock = self._locks.setdefault(name, asyncio.Lock())
-        async with lock:
+        async with lock, self._renders:
             if not path.with_suffix(".wav").exists():
                 await self._render(text, language, path)
         self._locks.pop(name, None)
@@ -188,13 +228,17 @@ class EspeakTts:
         try:
             out, err = await asyncio.wait_for(proc.communicate(), RENDER_TIMEOUT_SECONDS)
         except TimeoutError:
-            proc.kill()
+            await _stopped(proc)
             raise TtsError(f"{self._binary} took over {RENDER_TIMEOUT_SECONDS} s") from None
+        except asyncio.CancelledError:
+            await _stopped(proc)  # its caller gave up (another prompt failed)
+            raise
         if proc.returncode != 0 or not out:
             raise TtsError(f"{self._binary} failed: {err.decode(errors='replace')[:200]}")
         self._dir.mkdir(parents=True, exist_ok=True)
         final = path.with_suffix(".wav")
         partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(to_asterisk_wav(out))
+        # in a thread: a long prompt's conversion lets the loop serve other calls meanwhile
+        partial.write_bytes(await asyncio.to_thread(to_asterisk_wav, out))
         partial.replace(final)
         log.debug("rendered %s prompt to %s", language, final)
