@@ -34,6 +34,7 @@ class FastPg:
         self._dsn = dsn
         self._size = size
         self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()  # first uses at once open one pool, not one each
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine, size: int) -> FastPg | None:
@@ -46,7 +47,9 @@ class FastPg:
 
     async def open(self) -> None:
         """Connect the pool (idempotent)."""
-        if self._pool is None:
+        async with self._opening:
+            if self._pool is not None:
+                return
             self._pool = await asyncpg.create_pool(
                 self._dsn,
                 min_size=1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 
 from callcenter.storage import db, pg
@@ -41,3 +42,22 @@ async def test_an_engine_that_does_not_close_is_left(caplog: pytest.LogCaptureFi
     engine: Any = StuckEngine()
     await db.dispose(engine, seconds=0.01)
     assert "not closed" in caplog.text
+
+
+async def test_uses_that_open_the_pool_at_once_open_one_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two look-ups before the pool was open each made a pool; the one overwritten was never
+    closed (its connections left open, seen as ResourceWarnings after a test)."""
+    made: list[StuckPool] = []
+
+    async def create_pool(*args: Any, **kwargs: Any) -> StuckPool:
+        await asyncio.sleep(0.01)  # connecting takes a moment
+        made.append(StuckPool())
+        return made[-1]
+
+    monkeypatch.setattr(asyncpg, "create_pool", create_pool)
+    fast = FastPg("postgresql://nowhere/db", 2)
+    await asyncio.gather(fast.open(), fast.open(), fast.open())
+    assert len(made) == 1
+    assert fast._pool is made[0]
