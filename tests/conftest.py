@@ -26,6 +26,7 @@ from callcenter.devtools.servers import ServerUnavailableError, postgres_server,
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.pg import FastPg
+from tests.pg_clones import PgClones
 
 # all: embedded and real stores; embedded: SQLite + memory://; real: PostgreSQL + Redis.
 BACKENDS = os.environ.get("CCTEST_BACKENDS", "all")
@@ -132,20 +133,32 @@ async def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_template(postgres_url: str) -> str:
-    """A migrated template database; each test clones it."""
+def pg_template(postgres_url: str) -> Iterator[str]:
+    """A migrated template database; each test clones it. Dropped at the end."""
     name = f"cc_tmpl_{uuid.uuid4().hex[:8]}"
 
-    async def make() -> None:
+    async def admin(statement: str) -> None:
         conn = await asyncpg.connect(_plain(postgres_url))
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(statement)
         finally:
             await conn.close()
+
+    async def make() -> None:
+        await admin(f'CREATE DATABASE "{name}"')
         await _migrate(_with_db(postgres_url, name))
 
     _run_in_thread(make)
-    return name
+    yield name
+    _run_in_thread(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_clones(postgres_url: str, pg_template: str) -> Iterator[PgClones]:
+    """Fresh clones of the template, made ahead of the tests that take them."""
+    clones = PgClones(_plain(postgres_url), pg_template)
+    yield clones
+    clones.close()
 
 
 @pytest.fixture(scope="session")
@@ -163,22 +176,12 @@ async def _fresh_database(request: pytest.FixtureRequest, backend: str) -> Async
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    admin = request.getfixturevalue("postgres_url")
-    template = request.getfixturevalue("pg_template")
-    name = f"cc_t_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(_plain(admin))
+    clones: PgClones = request.getfixturevalue("pg_clones")
+    name = await clones.take()
     try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield _with_db(request.getfixturevalue("postgres_url"), name)
     finally:
-        await conn.close()
-    try:
-        yield _with_db(admin, name)
-    finally:
-        conn = await asyncpg.connect(_plain(admin))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        clones.drop(name)
 
 
 @pytest_asyncio.fixture(params=SQL_BACKENDS)
