@@ -29,7 +29,9 @@ class PgClones:
         self._dsn = admin_dsn
         self._template = template
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="pg-clones")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="pg-clones", daemon=True
+        )
         self._thread.start()
         self._unused: set[str] = set()  # made and not taken: dropped at the end
         self._drops: set[asyncio.Task[None]] = set()
