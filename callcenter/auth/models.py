@@ -140,6 +140,16 @@ class Account:
     locked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Rehash:
+    """A password hash to replace at sign-in: `old` (as read) by `new`, made with the
+    configured work factor `n`."""
+
+    old: str
+    new: str
+    n: int
+
+
 class SignInRefusal(StrEnum):
     """Why a sign-in was refused; the audit log says it, the caller only `bad-credentials`."""
 

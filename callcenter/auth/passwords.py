@@ -7,7 +7,8 @@ flood of sign-ins can fill without starving the loop's default executor.
 The work factor N is `[security] password_scrypt_n` (r = 8, p = 1). A hash made with the
 default N = 2^14 is written as it always was; with another N, that N is written in it
 (`scrypt:<N>$<salt>$<hash>`), so a site can raise the work factor without the hashes stored
-before it becoming invalid: each is checked with the N it was made with.
+before it becoming invalid: each is checked with the N it was made with, and replaced by a
+hash with the configured N at the user's next successful sign-in.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(expected, digest_b64)
 
 
+def work_factor(stored: str) -> int | None:
+    """The scrypt N a stored hash was made with (None: not a hash of ours)."""
+    return _n_of(stored.split("$", 1)[0])
+
+
 class Passwords:
     """Hashes and checks passwords in a bounded pool of worker threads."""
 
@@ -96,6 +102,17 @@ class Passwords:
         """A new salted hash of `password`, with the configured work factor."""
         make = partial(hash_password, password, None, self._n)
         return await asyncio.get_running_loop().run_in_executor(self._pool, make)
+
+    def outdated(self, stored: str) -> bool:
+        """Whether `stored` was made with another work factor than the configured one: the
+        next successful sign-in stores a new hash of the password (a site that raises N
+        does not keep its old hashes at the old cost)."""
+        return work_factor(stored) not in (None, self._n)
+
+    @property
+    def n(self) -> int:
+        """The configured work factor."""
+        return self._n
 
     async def verify(self, password: str, stored: str) -> bool:
         """Whether `password` matches `stored`."""

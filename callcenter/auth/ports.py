@@ -9,6 +9,7 @@ from typing import Protocol
 from callcenter.auth.models import (
     Account,
     Grant,
+    Rehash,
     SignInRefusal,
     TokenInfo,
     Unlocked,
@@ -56,9 +57,10 @@ class SignInStore(Protocol):
     async def account(self, username: str) -> Account | None:
         """The user named `username` (exactly), their hash and lock."""
 
-    async def signed_in(self, user: User, stamp: Stamp) -> bool:
-        """Reset the user's failures and audit `sign-in`; False (nothing written) when the
-        account was locked meanwhile."""
+    async def signed_in(self, user: User, stamp: Stamp, rehash: Rehash | None = None) -> bool:
+        """Reset the user's failures and audit `sign-in`; with `rehash`, store its new hash
+        unless the password changed meanwhile. False (nothing written) when the account was
+        locked meanwhile."""
 
     async def refused(
         self, username: str, user_id: int | None, refusal: SignInRefusal, lockout: int | None,

@@ -15,6 +15,7 @@ from callcenter.auth.models import (
     Account,
     BadCredentialsError,
     NoSuchUserError,
+    Rehash,
     SignInRefusal,
     TooManyAttemptsError,
     Unlocked,
@@ -95,7 +96,8 @@ class SignIn:
         if refusal is None and account is not None:
             user = account.user
             editor = Editor(user.role.value, user.id, address)
-            if await self._accounts.signed_in(user, Stamp(now, editor)):
+            rehash = await self._rehash(password, stored)
+            if await self._accounts.signed_in(user, Stamp(now, editor), rehash):
                 await self._attempts.give_back(username_key(username), address, number)
                 return user
         anonymous = Stamp(now, Editor(ANONYMOUS, None, address))
@@ -105,6 +107,13 @@ class SignIn:
         if await self._accounts.refused(username, user_id, refusal, lockout, anonymous):
             log.warning("user %r locked after %d wrong passwords in a row", username, lockout)
         raise BadCredentialsError
+
+    async def _rehash(self, password: str, stored: str) -> Rehash | None:
+        """A hash of the right password with the configured work factor, when the stored
+        one was made with another."""
+        if not self._passwords.outdated(stored):
+            return None
+        return Rehash(stored, await self._passwords.hash(password), self._passwords.n)
 
     async def _throttle(self, username: str, address: str, now: datetime) -> int:
         """Count the attempt in its window (returned); `too-many-attempts` when it passes a

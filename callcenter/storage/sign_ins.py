@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.auth.models import Account, SignInRefusal, Unlocked, User
+from callcenter.auth.models import Account, Rehash, SignInRefusal, Unlocked, User
 from callcenter.core.audit import Stamp
 from callcenter.storage.audit import write_audit
 from callcenter.storage.tables import UtcDateTime, users
@@ -31,7 +31,7 @@ class SqlSignInStore:
             row = (await conn.execute(select(users).where(users.c.username == username))).first()
         return None if row is None else Account(_user(row), row.password_hash, _locked(row))
 
-    async def signed_in(self, user: User, stamp: Stamp) -> bool:
+    async def signed_in(self, user: User, stamp: Stamp, rehash: Rehash | None = None) -> bool:
         reset = (
             update(users)
             .where(users.c.id == user.id, users.c.locked_at.is_(None))
@@ -40,7 +40,9 @@ class SqlSignInStore:
         async with self._engine.begin() as conn:
             if not (await conn.execute(reset)).rowcount:
                 return False
-            data = {"username": user.username}
+            data: dict[str, Any] = {"username": user.username}
+            if rehash is not None and await _rehashed(conn, user.id, rehash):
+                data["password_rehashed_n"] = rehash.n
             await write_audit(conn, stamp.entry(ENTITY, user.id, "sign-in", data))
         return True
 
@@ -87,6 +89,16 @@ class SqlSignInStore:
                 }
                 await write_audit(conn, stamp.entry(ENTITY, user_id, "unlock", data))
         return Unlocked(_user(row), was_locked)
+
+
+async def _rehashed(conn: AsyncConnection, user_id: int, rehash: Rehash) -> bool:
+    """Store the new hash unless the password was changed since it was read."""
+    query = (
+        update(users)
+        .where(users.c.id == user_id, users.c.password_hash == rehash.old)
+        .values(password_hash=rehash.new)
+    )
+    return bool((await conn.execute(query)).rowcount)
 
 
 def _locked(row: Any) -> bool:
