@@ -4,7 +4,8 @@
 0.8 s under the suite's load, at the start of each of some 900 tests. Here a thread of the
 test worker, with its own event loop, keeps `AHEAD` clones ready and drops used ones in the
 background: a test takes a clone no other test has touched, as before, without waiting for
-the copy.
+the copy. A used clone is dropped when the next test takes one, its own test then being
+over.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class PgClones:
         )
         self._thread.start()
         self._unused: set[str] = set()  # made and not taken: dropped at the end
+        self._used: list[str] = []  # taken by tests that may still be tearing down
         self._drops: set[asyncio.Task[None]] = set()
         self._ready, self._maker = self._call(self._start())
 
@@ -64,6 +66,7 @@ class PgClones:
         future: Future[str | BaseException] = asyncio.run_coroutine_threadsafe(
             self._ready.get(), self._loop
         )
+        self._loop.call_soon_threadsafe(self._drop_used)  # the previous test is over
         found = await asyncio.wrap_future(future)
         if isinstance(found, BaseException):
             raise found
@@ -71,8 +74,14 @@ class PgClones:
         return found
 
     def drop(self, name: str) -> None:
-        """Drop a used clone, in the background."""
-        self._loop.call_soon_threadsafe(self._drop_soon, name)
+        """Drop a used clone, in the background, once its test is over: at the next `take`
+        (or at the end). The test's other fixtures, its app among them, are torn down
+        after its database fixture; a drop then would cut their connections mid-shutdown."""
+        self._loop.call_soon_threadsafe(self._used.append, name)
+
+    def _drop_used(self) -> None:
+        while self._used:
+            self._drop_soon(self._used.pop())
 
     def _drop_soon(self, name: str) -> None:
         task = asyncio.create_task(self._drop(name))
@@ -96,6 +105,7 @@ class PgClones:
     async def _close(self) -> None:
         self._maker.cancel()
         await asyncio.gather(self._maker, return_exceptions=True)
+        self._drop_used()
         for name in list(self._unused):
             self._drop_soon(name)
         await asyncio.gather(*self._drops, return_exceptions=True)
