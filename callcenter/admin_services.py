@@ -25,6 +25,7 @@ from callcenter.config import QueueSettings, Settings
 from callcenter.core.audit import Editor
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInputError
+from callcenter.core.tasks import every
 from callcenter.state.config_notices import RedisConfigNotices
 from callcenter.state.keys import Keys
 from callcenter.storage.agent_admin import SqlAgentAdminStore
@@ -140,7 +141,9 @@ class AdminServices:
         await self.runtime.reload()
         tasks = [
             asyncio.create_task(self._notices.listen(self.runtime.reload), name="config-notices"),
-            asyncio.create_task(self._every_period(), name="config-reload"),
+            asyncio.create_task(
+                every(self._period, self.runtime.reload, at_once=False), name="config-reload"
+            ),
         ]
         try:
             yield
@@ -150,11 +153,3 @@ class AdminServices:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-
-    async def _every_period(self) -> None:
-        while True:
-            await asyncio.sleep(self._period)
-            try:
-                await self.runtime.reload()
-            except Exception:  # logged; the next period tries again
-                log.exception("periodic reload of queues and agents failed")

@@ -18,8 +18,13 @@ def cancel_requested() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-async def every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-    """`job` now and every `seconds` until cancelled; a failure is logged, never fatal."""
+async def every(
+    seconds: float, job: Callable[[], Awaitable[object]], *, at_once: bool = True
+) -> None:
+    """`job` now (or first after `seconds`, not `at_once`) and every `seconds` until
+    cancelled; a failure is logged, never fatal."""
+    if not at_once:
+        await asyncio.sleep(seconds)
     while not cancel_requested():
         try:
             await job()

@@ -49,3 +49,37 @@ async def test_retries_back_off_up_to_a_ceiling() -> None:
     with pytest.raises(asyncio.CancelledError):
         await replayer.run(sleep)
     assert slept == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
+
+
+class SwallowingRepository:
+    """A database client that turns the cancel of its connect into a connection error (as
+    a library racing its own time-out can): the cancellation is lost to the caller."""
+
+    def __init__(self) -> None:
+        self.connecting = asyncio.Event()
+
+    async def get(self, call_id: str) -> Any:
+        self.connecting.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise ConnectionResetError(104, "connection closed while connecting") from None
+
+
+async def test_a_cancel_swallowed_by_the_database_client_still_stops_the_replayer() -> None:
+    repository = SwallowingRepository()
+    rounds: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        rounds.append(seconds)
+        if len(rounds) > 50:  # the loop went on after the cancel
+            raise AssertionError("the replayer kept retrying after it was cancelled")
+
+    replayer = JournalReplayer(repository, DownJournal())  # type: ignore[arg-type]
+    task = asyncio.create_task(replayer.run(sleep))
+    await repository.connecting.wait()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)  # before the fix: a second connect, forever
+    assert done, "the replayer went on after it was cancelled"
+    task.result()  # ended (no CancelledError: the client swallowed it) after the failed round
+    assert rounds == [0.2]

@@ -16,6 +16,7 @@ from callcenter.calls.journal.ports import CallJournal, JournalEntry
 from callcenter.calls.lifecycle import apply, rebuild
 from callcenter.calls.ports import CallRepository
 from callcenter.core.errors import CallcenterError
+from callcenter.core.tasks import cancel_requested
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,10 @@ class JournalReplayer:
 
     async def run(self, sleep: Sleep = asyncio.sleep) -> None:
         """Replay whenever there is a backlog, retrying with backoff while the database
-        is unavailable; runs until cancelled."""
+        is unavailable; runs until cancelled (also when a database client swallows the
+        cancellation: a shutdown with the database down then still ends)."""
         delay = FIRST_RETRY_SECONDS
-        while True:
+        while not cancel_requested():
             if not self._journal.pending():
                 delay = FIRST_RETRY_SECONDS
                 await sleep(IDLE_SECONDS)
