@@ -99,12 +99,27 @@ class DeskHub:
 
     async def deliver(self, agent_id: int, message: Mapping[str, Any]) -> None:
         """Send a message to the agent's sockets held here (from the pub/sub feed)."""
-        text = dumps(message)
+        await self.deliver_text(agent_id, dumps(message))
+
+    async def deliver_text(self, agent_id: int, text: str) -> None:
+        """Send an encoded message to the agent's sockets held here."""
         for ws in list(self._sockets.get(agent_id, ())):
             try:
                 await ws.send_str(text)
             except (ConnectionError, RuntimeError):
                 self._sockets.get(agent_id, set()).discard(ws)
+
+    async def resync(self) -> None:
+        """Send each desk held here its state afresh (the feed was away: messages published
+        meanwhile never arrived). The state store failing again propagates: the feed then
+        subscribes and resyncs once more."""
+        for agent_id in list(self._sockets):
+            try:
+                text = dumps(await self._acd.desk_state(agent_id))
+            except CallcenterError as err:  # e.g. the agent was removed meanwhile
+                log.warning("desk of agent %s not resynced: %s", agent_id, err.message)
+                continue
+            await self.deliver_text(agent_id, text)
 
     async def heartbeat(self) -> None:
         """Mark every desk held here as alive (the reconciler trusts recent heartbeats)."""

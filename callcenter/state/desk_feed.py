@@ -17,18 +17,33 @@ from callcenter.state.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
+RESUBSCRIBE_SECONDS = 1.0
 
 
-async def run_feed(client: aioredis.Redis, keys: Keys, deliver: Deliver) -> None:
-    """Deliver published desk messages until cancelled; reconnects after Redis errors."""
+async def run_feed(
+    client: aioredis.Redis,
+    keys: Keys,
+    deliver: Deliver,
+    resync: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Deliver published desk messages until cancelled; reconnects after Redis errors.
+    Pub/sub keeps nothing for a subscriber that is away: once subscribed again, `resync`
+    sends the desks held here their state afresh (what they missed meanwhile)."""
     relay = RedisRelay(client, keys.desk_channel())
+    lost = False
+
+    async def subscribed() -> None:
+        if lost and resync is not None:
+            await resync()
+
     while not cancel_requested():
         try:
-            async for data in relay.messages():
+            async for data in relay.messages(subscribed):
                 try:
                     await deliver(int(data["agent"]), data["message"])
                 except (ValueError, KeyError, TypeError) as err:
                     log.warning("bad desk message dropped: %s", err)
         except (RedisError, OSError) as err:
             log.warning("desk feed lost its Redis subscription (%s); resubscribing", err)
-            await asyncio.sleep(1.0)
+            lost = True
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)

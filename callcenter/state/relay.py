@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -27,11 +27,16 @@ class RedisRelay:
         """Publish; how many listeners got it."""
         return int(await self._redis.publish(self._channel, json.dumps(dict(message))))
 
-    async def messages(self) -> AsyncIterator[dict[str, Any]]:
-        """What is published from now on, until the caller stops iterating."""
+    async def messages(
+        self, subscribed: Callable[[], Awaitable[None]] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """What is published from now on, until the caller stops iterating; `subscribed`
+        is awaited once the subscription is in place (nothing published later is missed)."""
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(self._channel)
         try:
+            if subscribed is not None:
+                await subscribed()
             while not cancel_requested():
                 msg = await pubsub.get_message(timeout=1.0)
                 if msg is None or msg.get("type") != "message":

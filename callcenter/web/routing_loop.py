@@ -27,7 +27,8 @@ def routing_loop(keys: Keys) -> Callable[[web.Application], AsyncIterator[None]]
     async def routing(app: web.Application) -> AsyncIterator[None]:
         acd, hub = app[ACD], app[DESK]
         await acd.refresh_agents()
-        tasks = [asyncio.create_task(run_feed(app[REDIS], keys, hub.deliver), name="desk-feed")]
+        feed = run_feed(app[REDIS], keys, hub.deliver, hub.resync)
+        tasks = [asyncio.create_task(feed, name="desk-feed")]
         settings = app[SETTINGS]
         if settings.routing.run_router:
             await acd.recover()  # notes the shared state as seen
