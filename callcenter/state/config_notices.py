@@ -1,7 +1,8 @@
 """'Agents or queues changed' notices: published after an administrative write, heard by
 every instance (which then reloads them). A notice lost while an instance was not listening
-is made up by the periodic reload. The same on the 'auth changed' channel (issue 18): tokens
-or users changed, every instance re-checks its open sockets."""
+is made up by a reload once it is subscribed again, and by the periodic reload. The same on
+the 'auth changed' channel (issue 18): tokens or users changed, every instance re-checks its
+open sockets."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from callcenter.state.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 Reload = Callable[[], Awaitable[None]]
+RESUBSCRIBE_SECONDS = 1.0
 
 
 class RedisConfigNotices:
@@ -38,14 +40,22 @@ class RedisConfigNotices:
             )
 
     async def listen(self, reload: Reload) -> None:
-        """Reload on every notice until cancelled; resubscribes after Redis errors."""
+        """Reload on every notice until cancelled; resubscribes after Redis errors, and
+        reloads once subscribed again (a notice sent meanwhile never arrives)."""
+        lost = False
+
+        async def subscribed() -> None:
+            if lost:
+                await self._handle({"changed": "while the subscription was lost"}, reload)
+
         while not cancel_requested():
             try:
-                async for message in self._relay.messages():
+                async for message in self._relay.messages(subscribed):
                     await self._handle(message, reload)
             except (RedisError, OSError) as err:
                 log.warning("%s: Redis subscription lost (%s); resubscribing", self._channel, err)
-                await asyncio.sleep(1.0)
+                lost = True
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
 
     @staticmethod
     async def _handle(message: dict[str, Any], reload: Reload) -> None:
