@@ -6,7 +6,6 @@ open sockets."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,13 +13,11 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
 from callcenter.state.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 Reload = Callable[[], Awaitable[None]]
-RESUBSCRIBE_SECONDS = 1.0
 
 
 class RedisConfigNotices:
@@ -42,20 +39,14 @@ class RedisConfigNotices:
     async def listen(self, reload: Reload) -> None:
         """Reload on every notice until cancelled; resubscribes after Redis errors, and
         reloads once subscribed again (a notice sent meanwhile never arrives)."""
-        lost = False
 
-        async def subscribed() -> None:
-            if lost:
-                await self._handle({"changed": "while the subscription was lost"}, reload)
+        async def handle(message: dict[str, Any]) -> None:
+            await self._handle(message, reload)
 
-        while not cancel_requested():
-            try:
-                async for message in self._relay.messages(subscribed):
-                    await self._handle(message, reload)
-            except (RedisError, OSError) as err:
-                log.warning("%s: Redis subscription lost (%s); resubscribing", self._channel, err)
-                lost = True
-                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        async def missed() -> None:
+            await self._handle({"changed": "while the subscription was lost"}, reload)
+
+        await self._relay.follow(self._channel, handle, missed)
 
     @staticmethod
     async def _handle(message: dict[str, Any], reload: Reload) -> None:

@@ -3,21 +3,17 @@ to the agent's sockets it holds (published by `RedisRoutingState.publish`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
-from callcenter.core.tasks import cancel_requested
 from callcenter.state.keys import Keys
 from callcenter.state.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[int, Mapping[str, Any]], Awaitable[None]]
-RESUBSCRIBE_SECONDS = 1.0
 
 
 async def run_feed(
@@ -29,21 +25,11 @@ async def run_feed(
     """Deliver published desk messages until cancelled; reconnects after Redis errors.
     Pub/sub keeps nothing for a subscriber that is away: once subscribed again, `resync`
     sends the desks held here their state afresh (what they missed meanwhile)."""
-    relay = RedisRelay(client, keys.desk_channel())
-    lost = False
 
-    async def subscribed() -> None:
-        if lost and resync is not None:
-            await resync()
-
-    while not cancel_requested():
+    async def handle(data: dict[str, Any]) -> None:
         try:
-            async for data in relay.messages(subscribed):
-                try:
-                    await deliver(int(data["agent"]), data["message"])
-                except (ValueError, KeyError, TypeError) as err:
-                    log.warning("bad desk message dropped: %s", err)
-        except (RedisError, OSError) as err:
-            log.warning("desk feed lost its Redis subscription (%s); resubscribing", err)
-            lost = True
-            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+            await deliver(int(data["agent"]), data["message"])
+        except (ValueError, KeyError, TypeError) as err:
+            log.warning("bad desk message dropped: %s", err)
+
+    await RedisRelay(client, keys.desk_channel()).follow("desk feed", handle, resync)

@@ -4,16 +4,20 @@ action on a call that no session can reach)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from callcenter.core.tasks import cancel_requested
 
 log = logging.getLogger(__name__)
+RESUBSCRIBE_SECONDS = 1.0  # after a lost subscription, before subscribing again
+Handle = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class RedisRelay:
@@ -50,3 +54,24 @@ class RedisRelay:
                     yield data
         finally:
             await pubsub.aclose()
+
+    async def follow(
+        self, what: str, handle: Handle, resubscribed: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Hand each message to `handle` until cancelled. After a Redis error, subscribe
+        again; pub/sub kept nothing meanwhile, so once subscribed again `resubscribed` makes
+        up for what was missed (`what` names the listener in the log)."""
+        lost = False
+
+        async def subscribed() -> None:
+            if lost and resubscribed is not None:
+                await resubscribed()
+
+        while not cancel_requested():
+            try:
+                async for data in self.messages(subscribed):
+                    await handle(data)
+            except (RedisError, OSError) as err:
+                log.warning("%s lost its Redis subscription (%s); resubscribing", what, err)
+                lost = True
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from callcenter.app import create_app
 from callcenter.core.clock import ManualClock
-from callcenter.state import desk_feed
+from callcenter.state import relay
 from tests.adapters.test_twilio_webhooks import BASE, TOKEN
 from tests.conftest import app_settings
 from tests.fallback_servers import PrivateRedis, running
@@ -50,7 +50,7 @@ async def test_a_desk_gets_its_state_afresh_once_the_feed_is_back(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(desk_feed, "RESUBSCRIBE_SECONDS", AWAY_SECONDS)
+    monkeypatch.setattr(relay, "RESUBSCRIBE_SECONDS", AWAY_SECONDS)
     settings = app_settings(
         (database_url, redis_server.url),
         CALLCENTER_SERVER__PUBLIC_BASE_URL=BASE,

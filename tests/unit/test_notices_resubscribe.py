@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from callcenter.state import config_notices
+from callcenter.state import relay
 from callcenter.state.config_notices import RedisConfigNotices
 from callcenter.state.keys import Keys
 
@@ -47,7 +47,7 @@ class FakeRedis:
 
 
 async def test_a_listener_reloads_once_subscribed_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config_notices, "RESUBSCRIBE_SECONDS", 0.01)
+    monkeypatch.setattr(relay, "RESUBSCRIBE_SECONDS", 0.01)
     redis = FakeRedis()
     reloaded = asyncio.Event()
     reloads: list[int] = []

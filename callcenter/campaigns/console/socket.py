@@ -4,19 +4,16 @@ published on the console's Redis channel, whichever instance published it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from redis.exceptions import RedisError
 
 from callcenter.core.api import STAFF_ROLES, Principal
 from callcenter.core.errors import CallcenterError, ForbiddenError, UnauthorizedError
 from callcenter.core.socket_guard import SocketGuard
-from callcenter.core.tasks import cancel_requested
 from callcenter.httpkit import dumps
 from callcenter.state.relay import RedisRelay
 
@@ -46,13 +43,7 @@ class ConsoleHub:
 
     async def feed(self, relay: RedisRelay) -> None:
         """Deliver what is published on the console channel until cancelled."""
-        while not cancel_requested():
-            try:
-                async for data in relay.messages():
-                    await self.deliver(data)
-            except (RedisError, OSError) as err:
-                log.warning("console feed lost its Redis subscription (%s); resubscribing", err)
-                await asyncio.sleep(1.0)
+        await relay.follow("console feed", self.deliver)
 
     async def close_all(self) -> None:
         """Close every socket (shutdown)."""
