@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,7 +25,7 @@ from callcenter.devtools.servers import ServerUnavailableError, postgres_server,
 from callcenter.state import redis as redis_state
 from callcenter.storage import db, migrate
 from callcenter.storage.pg import FastPg
-from tests.pg_clones import PgClones
+from tests.pg_clones import PgClones, admin
 
 # all: embedded and real stores; embedded: SQLite + memory://; real: PostgreSQL + Redis.
 BACKENDS = os.environ.get("CCTEST_BACKENDS", "all")
@@ -137,20 +136,15 @@ def pg_template(postgres_url: str) -> Iterator[str]:
     """A migrated template database; each test clones it. Dropped at the end."""
     name = f"cc_tmpl_{uuid.uuid4().hex[:8]}"
 
-    async def admin(statement: str) -> None:
-        conn = await asyncpg.connect(_plain(postgres_url))
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
+    dsn = _plain(postgres_url)
 
     async def make() -> None:
-        await admin(f'CREATE DATABASE "{name}"')
+        await admin(dsn, f'CREATE DATABASE "{name}"')
         await _migrate(_with_db(postgres_url, name))
 
     _run_in_thread(make)
     yield name
-    _run_in_thread(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _run_in_thread(lambda: admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,16 @@ AHEAD = 2  # clones kept ready
 T = TypeVar("T")
 
 
+async def admin(dsn: str, statement: str) -> None:
+    """Run one statement on its own connection (`CREATE`/`DROP DATABASE` run outside any
+    transaction)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
 class PgClones:
     """Clones of `template` on the server at `admin_dsn` (a plain `postgresql://` URL)."""
 
@@ -89,11 +99,7 @@ class PgClones:
         task.add_done_callback(self._drops.discard)
 
     async def _drop(self, name: str) -> None:
-        conn = await asyncpg.connect(self._dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await admin(self._dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
         """Stop cloning, drop the clones not taken and wait for every drop."""
