@@ -116,6 +116,14 @@ async def phone_status(page: Any, status: str) -> None:
     await page.wait_for_selector(f"#phone-status[data-status='{status}']", timeout=8000)
 
 
+async def phone_kind(page: Any) -> str:
+    """The phone panel's device label, once the desk has filled it in (it does so after
+    fetching the agent's device, so right after sign-in it may still be empty)."""
+    shown = "document.getElementById('phone-kind').textContent !== ''"
+    await page.wait_for_function(shown, timeout=8000)
+    return str(await page.text_content("#phone-kind"))
+
+
 async def log_of(page: Any, stub: str) -> list[list[Any]]:
     """What the desk asked of a stand-in (`__twilio` or `__jssip`), in order."""
     found: list[list[Any]] = await page.evaluate(f"window.{stub}.log")

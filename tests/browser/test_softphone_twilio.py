@@ -21,6 +21,7 @@ from tests.browser.softphone_stubs import (  # the phone_browser fixture too
     log_of,
     open_desk,
     phone_browser_fixture,  # noqa: F401
+    phone_kind,
     phone_status,
     sign_in,
 )
@@ -66,7 +67,7 @@ async def test_the_twilio_softphone_registers_rings_and_renews_its_token(
     try:
         await sign_in(client, page, "agent01")
         await phone_status(page, "ready")
-        assert await page.text_content("#phone-kind") == "Twilio 网页话机"
+        assert await phone_kind(page) == "Twilio 网页话机"
         assert await page.get_attribute("#phone-preflight", "data-result") == "passed"
         steps = [entry[0] for entry in await log_of(page, "__twilio")]
         assert steps == ["preflight", "device", "register"]

@@ -22,6 +22,7 @@ from tests.browser.softphone_stubs import (  # the phone_browser fixture too
     log_of,
     open_desk,
     phone_browser_fixture,  # noqa: F401
+    phone_kind,
     phone_status,
     sign_in,
 )
@@ -72,7 +73,7 @@ async def test_the_webrtc_softphone_registers_with_the_typed_password_and_rings(
     client, agent_id, page = await open_desk(serve, phone_browser, WEBRTC, ("webrtc", "2001"))
     try:
         await sign_in(client, page, "agent01")
-        assert await page.text_content("#phone-kind") == "WebRTC 网页话机"
+        assert await phone_kind(page) == "WebRTC 网页话机"
         await phone_status(page, "needs-password")  # after the preflight
         assert await page.get_attribute("#phone-preflight", "data-result") == "passed"
         await type_password(page, SECRET)
@@ -152,7 +153,7 @@ async def test_sip_and_phone_devices_ring_elsewhere(
     client, agent_id, page = await open_desk(serve, phone_browser, WEBRTC, (kind, address))
     await sign_in(client, page, "agent01")
     await phone_status(page, "elsewhere")
-    assert await page.text_content("#phone-kind") == label
+    assert await phone_kind(page) == label
     assert address in (await page.text_content("#phone-problem") or "")
     assert await page.evaluate("[window.Twilio, window.JsSIP]") == [None, None]
     await page.click("#go-ready")
