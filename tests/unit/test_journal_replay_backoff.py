@@ -83,3 +83,30 @@ async def test_a_cancel_swallowed_by_the_database_client_still_stops_the_replaye
     assert done, "the replayer went on after it was cancelled"
     task.result()  # ended (no CancelledError: the client swallowed it) after the failed round
     assert rounds == [0.2]
+
+
+class SyncingJournal(DownJournal):
+    """An entry appended and waiting for its fsync: pending, but nothing to replay yet."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    def backlog(self) -> list[JournalEntry]:
+        self.looks += 1
+        if self.looks > 1000:  # before the fix: the loop never yielded to the flusher
+            raise AssertionError("the replayer spun without yielding")
+        return []
+
+
+async def test_entries_waiting_for_their_fsync_leave_the_loop_free() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            raise asyncio.CancelledError
+
+    replayer = JournalReplayer(DownRepository(), SyncingJournal())  # type: ignore[arg-type]
+    with pytest.raises(asyncio.CancelledError):
+        await replayer.run(sleep)
+    assert slept == [0.5, 0.5, 0.5]  # it waits, as with an empty journal

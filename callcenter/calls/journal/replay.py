@@ -54,7 +54,9 @@ class JournalReplayer:
         cancellation: a shutdown with the database down then still ends)."""
         delay = FIRST_RETRY_SECONDS
         while not cancel_requested():
-            if not self._journal.pending():
+            # what is written to disk; entries still waiting for their fsync are not yet
+            # (waiting on `pending()` instead, this loop spun without ever yielding)
+            if not self._journal.backlog():
                 delay = FIRST_RETRY_SECONDS
                 await sleep(IDLE_SECONDS)
                 continue
