@@ -116,7 +116,11 @@ async def finish_call(client: Client, desk: Any, call_id: str, agent_id: int) ->
     assert "Resolved" in await desk.locator("#disposition option").all_text_contents()
     await desk.select_option("#disposition", "resolved")
     await desk.fill("#notes", "解释了违约金")
-    await desk.click("#wrap-up-done")
+    # the desk shows ready as soon as the agent is; the record's end is written after that,
+    # before the wrap-up request answers: wait for the answer before reading the record
+    async with desk.expect_response(lambda r: r.url.endswith("/api/agents/me/wrap-up")) as answer:
+        await desk.click("#wrap-up-done")
+    assert (await answer.value).ok
     await desk.wait_for_selector("#state[data-state='ready']", timeout=5000)
     record = await client.app[CALLS].get(call_id)
     assert (record.state, record.disposition) == ("ended", "resolved")
