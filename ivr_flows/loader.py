@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from callcenter.core.yaml_text import safe_load
 from ivr_flows.expressions import (
     ExpressionError,
     check_template,
@@ -82,7 +83,7 @@ def load_flow(path: Path) -> Flow:
         known = _LOADED.get((str(path), text))
         if known is not None:
             return known
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)
     except (OSError, yaml.YAMLError) as err:
         raise FlowError([f"{path}:-: cannot read flow: {err}"]) from err
     flow = _build(raw, report)

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
+from callcenter.core.yaml_text import safe_load
 from outbound.models import CampaignType
 
 TEXT_TYPES = frozenset(
@@ -86,7 +85,7 @@ class TextTemplates:
     @classmethod
     def load(cls, timezone: str, path: Path = SHIPPED) -> TextTemplates:
         """Read and check the templates file: every text type in every language."""
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safe_load(path.read_text(encoding="utf-8")) or {}
         found: dict[tuple[CampaignType, str], str] = {}
         for kind in sorted(TEXT_TYPES):
             for lang in LANGUAGES:
