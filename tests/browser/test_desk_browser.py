@@ -99,7 +99,7 @@ async def take_call(client: Client, desk: Any, agent_id: int) -> str:
     await caller.silence()
     await caller.press("2")
     assert ">billing</Enqueue>" in await caller.press("0")
-    await desk.wait_for_selector("#call:not([hidden]) .customer-name", timeout=1500)
+    await desk.wait_for_selector("#call:not([hidden]) .customer-name", timeout=5000)
     call_id = (await client.app[ACD].presence(agent_id)).call_id
     assert call_id is not None
     return call_id

@@ -37,7 +37,7 @@ async def desk(client: Client, auth: dict[str, str]) -> WS:
     return ws
 
 
-async def closed(ws: WS, seconds: float = 1.0) -> tuple[int, str]:
+async def closed(ws: WS, seconds: float = 5.0) -> tuple[int, str]:
     """The close code and reason the server sends within `seconds`."""
     async with asyncio.timeout(seconds):
         while True:
