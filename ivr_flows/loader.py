@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-from callcenter.core.yaml_text import safe_load
 from ivr_flows.expressions import (
     ExpressionError,
     check_template,
@@ -83,7 +82,7 @@ def load_flow(path: Path) -> Flow:
         known = _LOADED.get((str(path), text))
         if known is not None:
             return known
-        raw = safe_load(text)
+        raw = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as err:
         raise FlowError([f"{path}:-: cannot read flow: {err}"]) from err
     flow = _build(raw, report)
