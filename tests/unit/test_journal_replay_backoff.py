@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -37,14 +38,20 @@ class DownRepository:
         raise ConnectionRefusedError(111, "Connect call failed")
 
 
-async def test_retries_back_off_up_to_a_ceiling() -> None:
+def counted_sleeps(rounds: int) -> tuple[list[float], Callable[[float], Awaitable[None]]]:
+    """A sleep that records its seconds and cancels the replayer at the `rounds`-th."""
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
-        if len(slept) == 8:
+        if len(slept) == rounds:
             raise asyncio.CancelledError
 
+    return slept, sleep
+
+
+async def test_retries_back_off_up_to_a_ceiling() -> None:
+    slept, sleep = counted_sleeps(8)
     replayer = JournalReplayer(DownRepository(), DownJournal())  # type: ignore[arg-type]
     with pytest.raises(asyncio.CancelledError):
         await replayer.run(sleep)
@@ -99,13 +106,7 @@ class SyncingJournal(DownJournal):
 
 
 async def test_entries_waiting_for_their_fsync_leave_the_loop_free() -> None:
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        if len(slept) == 3:
-            raise asyncio.CancelledError
-
+    slept, sleep = counted_sleeps(3)
     replayer = JournalReplayer(DownRepository(), SyncingJournal())  # type: ignore[arg-type]
     with pytest.raises(asyncio.CancelledError):
         await replayer.run(sleep)
