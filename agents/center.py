@@ -13,6 +13,7 @@ so any number of instances run it together; SQL keeps the presence history and t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -238,12 +239,15 @@ class Acd:
     async def call_ended(self, call_id: str, reason: str) -> bool:
         """The caller's call is over. True when the call keeps its place for a callback.
         A campaign call that never reached its agent releases the agent (no abandon)."""
-        outbound = await self.seats.is_outbound(call_id)
-        if outbound is not None and await self._state.waiting_call(call_id) is not None:
+        (routed, _), waiting, _ = await asyncio.gather(  # the live state forgotten beside
+            self._state.call_data(call_id),
+            self._state.waiting_call(call_id),
+            self.live.ended(call_id),
+        )
+        if routed is not None and routed.attempt and waiting is not None:
             await self.seats.release(call_id, reason)
             return False
-        await self.live.ended(call_id)
-        return await self._wrap_up.call_ended(call_id, reason)
+        return await self._wrap_up.call_ended(call_id, reason, routed, waiting)
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool:
         """The agent's leg of the call ended (`by`: agent, caller, system, network): the

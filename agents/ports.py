@@ -45,8 +45,10 @@ class Snapshot:
 class RoutingState(Protocol):
     """Queues, ready agents and offers, shared by every server instance."""
 
-    async def enqueue(self, call: WaitingCall) -> None:
-        """Put the call in its queue (again: keeps its place if it is already there)."""
+    async def enqueue(self, call: WaitingCall, routed: RoutedCall | None = None) -> None:
+        """Put the call in its queue (again: keeps its place if it is already there), with
+        its routing data (`routed`: written in the same transaction, before the call can be
+        seen in line)."""
 
     async def snapshot(self, queues: Sequence[str], limit: int) -> Snapshot:
         """In one round trip: the ready agents, what changed among them, and the first

@@ -4,6 +4,7 @@ max-wait timer (offer a callback, overflow, or end the call politely)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -81,11 +82,13 @@ class Queueing:
             attempt=request.attempt,
             language=request.language,
         )
-        await self._state.put_call_data(call_id, routed)
-        await self._state.enqueue(call)
-        await self._counters.add(queue, now, {"entered": 1}, call)
-        position = await self._state.position(call_id, queue)
-        return await self._info(queue, position or 1, None)
+        await self._state.enqueue(call, routed)
+        _, position, logged_in = await asyncio.gather(
+            self._counters.add(queue, now, {"entered": 1}, call),
+            self._state.position(call_id, queue),
+            self.logged_in(queue),
+        )
+        return self._info(queue, position or 1, None, logged_in)
 
     async def request_callback(self, call_id: str, phone: str) -> None:
         """The caller asked to be called back: the call keeps its place in line and is kept
@@ -103,16 +106,23 @@ class Queueing:
         """Where a waiting call stands (None: not waiting): position, estimated wait, the
         callback offer, and the max-wait outcome once reached."""
         waiting = await self._state.waiting_call(call_id)
-        position = await self._state.position(call_id, waiting.queue) if waiting else None
-        if waiting is None or position is None:
+        if waiting is None:
             return None
-        routed, _ = await self._state.call_data(call_id)
+        position, (routed, _), logged_in = await asyncio.gather(
+            self._state.position(call_id, waiting.queue),
+            self._state.call_data(call_id),
+            self.logged_in(waiting.queue),
+        )
+        if position is None:
+            return None
         reached = routed.max_wait if routed is not None else None
-        return await self._info(waiting.queue, position, reached)
+        return self._info(waiting.queue, position, reached, logged_in)
 
-    async def _info(self, queue: str, position: int, reached: MaxWaitAction | None) -> QueuedInfo:
+    def _info(
+        self, queue: str, position: int, reached: MaxWaitAction | None, logged_in: int
+    ) -> QueuedInfo:
         config = self._roster.queues.get(queue) or QueueConfig(queue)
-        return queued_info(position, await self.logged_in(queue), config, reached)
+        return queued_info(position, logged_in, config, reached)
 
     async def logged_in(self, queue: str) -> int:
         """Agents of `queue` who are logged in now (in any state)."""
@@ -127,13 +137,11 @@ class Queueing:
         from the desk), or the polite end after the maximum wait."""
         now = self._presence.now_ms()
         agent_id = await self._state.abandon(call_id, now)
-        if routed.max_wait is MaxWaitAction.END:
+        ended_politely = routed.max_wait is MaxWaitAction.END
+        if ended_politely:
             await self._calls.record_event(
                 call_id, "hung_up", {"by": EndedBy.MAX_WAIT.value, "reason": reason}
             )
-            await self._counters.add(waiting.queue, now, {"max_wait_ended": 1}, waiting)
-        else:
-            await self._counters.abandoned(waiting, now)
         if agent_id is not None:
             await self._calls.record_event(
                 call_id, "offer_withdrawn", {"agent_id": agent_id, "reason": "abandoned"}
@@ -144,7 +152,12 @@ class Queueing:
             await self._presence.announce(
                 agent_id, Presence(S.RESERVED, now, None, call_id), Presence(S.READY, now), SYSTEM
             )
-        await self._state.forget_call(call_id)
+        counted = (
+            self._counters.add(waiting.queue, now, {"max_wait_ended": 1}, waiting)
+            if ended_politely
+            else self._counters.abandoned(waiting, now)
+        )
+        await asyncio.gather(counted, self._state.forget_call(call_id))  # one round trip
         waited = (now - waiting.enqueued_ms) // 1000
         log.info("call %s left the queue after %d s (%s)", call_id, waited, reason)
 

@@ -16,6 +16,7 @@ from agents.models import (
     Priority,
     QueueRequest,
     RoutedCall,
+    WaitingCall,
 )
 from agents.ports import AcdState, AgentInfo, Bridge, CallEvents
 from agents.presence import StateConflictError, parse_manual
@@ -51,15 +52,15 @@ class WrapUp:
         self._bridge = bridge
         self._calls = calls
 
-    async def call_ended(self, call_id: str, reason: str) -> bool:
-        """The caller's call is over (provider status). Queued or offered: abandoned, the
-        offer withdrawn from the desk; with an agent still on it: the agent goes to timed
-        wrap-up (the hang-up the adapter records ends the talk). True when the call keeps
-        its place for a callback."""
-        routed, _ = await self._state.call_data(call_id)
+    async def call_ended(
+        self, call_id: str, reason: str, routed: RoutedCall | None, waiting: WaitingCall | None
+    ) -> bool:
+        """The caller's call is over (provider status); `routed` and `waiting` as the ACD
+        held it then. Queued or offered: abandoned, the offer withdrawn from the desk; with
+        an agent still on it: the agent goes to timed wrap-up (the hang-up the adapter
+        records ends the talk). True when the call keeps its place for a callback."""
         if routed is None:
             return False
-        waiting = await self._state.waiting_call(call_id)
         if waiting is not None:
             if routed.callback:
                 return True  # the caller hung up after asking for a callback: place kept

@@ -3,6 +3,7 @@ hang-up or loss, and the AMI's resync all come here."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from callcenter.calls.lifecycle import CALLBACK_KEPT
@@ -32,13 +33,11 @@ class CallEnding:
         """`reason` says who or what ended it (caller, agent, system, network, …); `failed`:
         the call never connected (busy, no answer)."""
         kept = self._queueing is not None and await self._queueing.call_ended(call_id, reason)
-        if failed:
-            await self._calls.record(call_id, E.FAILED, {"reason": reason})
-        else:
-            await self._calls.record(
-                call_id, E.HUNG_UP, {"reason": CALLBACK_KEPT if kept else reason}
-            )
-        await self._ivr.end(call_id)
+        end = (E.FAILED, reason) if failed else (E.HUNG_UP, CALLBACK_KEPT if kept else reason)
+        # the record's end (the database) and the session's close (Redis) side by side
+        await asyncio.gather(
+            self._calls.record(call_id, end[0], {"reason": end[1]}), self._ivr.end(call_id)
+        )
         outcome = {"call_id": call_id, "reason": CALLBACK_KEPT if kept else reason}
         await self.events.publish(Event("call.ended", outcome | {"failed": failed}))  # issue 15
         log.info("call %s ended: %s", call_id, CALLBACK_KEPT if kept else reason)

@@ -3,6 +3,7 @@ an agent and a call are taken together or not at all, whichever instance routes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -13,7 +14,7 @@ import redis.asyncio as aioredis
 from agents.models import AgentState, Assignment, Presence, Priority, RoutedCall, WaitingCall
 from agents.ports import ClaimResult, QueueNow, Snapshot
 from callcenter.state import acd_scripts as lua
-from callcenter.state.acd_calls import decode_call, encode_call, score_of
+from callcenter.state.acd_calls import compact, decode_call, encode_call, score_of
 from callcenter.state.acd_scripts import BAND
 from callcenter.state.keys import Keys
 
@@ -51,9 +52,11 @@ class RedisRoutingState:
         self._ready: dict[int, int] = {}
         self._ready_at: str | None = None
 
-    async def enqueue(self, call: WaitingCall) -> None:
+    async def enqueue(self, call: WaitingCall, routed: RoutedCall | None = None) -> None:
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
+            if routed is not None:
+                pipe.hset(k.acd_meta(), call.call_id, compact(routed.to_json()))
             pipe.hsetnx(k.acd_calls(), call.call_id, encode_call(call))
             pipe.zadd(k.acd_queue(call.queue), {call.call_id: score_of(call)}, nx=True)
             await pipe.execute()
@@ -194,8 +197,9 @@ class RedisRoutingState:
     async def abandon(self, call_id: str, now_ms: int) -> int | None:
         k = self._keys
         for _ in range(5):  # the offer can move between the read and the script: read again
-            raw = await self._redis.hget(k.acd_calls(), call_id)
-            offered = await self._redis.hget(k.acd_offered(), call_id)
+            raw, offered = await asyncio.gather(
+                self._redis.hget(k.acd_calls(), call_id), self._redis.hget(k.acd_offered(), call_id)
+            )
             queue = decode_call(raw).queue if raw is not None else ""
             agent = int(offered) if offered else None
             result = await self._abandon(
@@ -302,10 +306,9 @@ class RedisRoutingState:
         k = self._keys
         async with self._redis.pipeline(transaction=False) as pipe:
             if call is not None:
-                data = json.dumps(call.to_json(), separators=(",", ":"))
-                pipe.hset(k.acd_meta(), call_id, data)
+                pipe.hset(k.acd_meta(), call_id, compact(call.to_json()))
             if pop is not None:
-                pipe.hset(k.acd_pops(), call_id, json.dumps(pop, separators=(",", ":")))
+                pipe.hset(k.acd_pops(), call_id, compact(pop))
             await pipe.execute()
 
     async def call_data(self, call_id: str) -> tuple[RoutedCall | None, dict[str, Any] | None]:
@@ -375,7 +378,7 @@ class RedisRoutingState:
         return {int(a): int(seen) for a, seen in found}
 
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
-        payload = json.dumps({"agent": agent_id, "message": message}, separators=(",", ":"))
+        payload = compact({"agent": agent_id, "message": message})
         await self._redis.publish(self._keys.desk_channel(), payload)
 
     # -- issue 17 (reconciler): batch reads -------------------------------------------------

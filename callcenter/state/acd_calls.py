@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from agents.models import Priority, WaitingCall
 from callcenter.state.acd_scripts import BAND
@@ -13,9 +14,14 @@ def score_of(call: WaitingCall) -> int:
     return int(call.priority) * BAND + call.enqueued_ms
 
 
+def compact(value: Any) -> str:
+    """JSON without spaces, as every ACD value is kept."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def encode_call(call: WaitingCall) -> str:
     """The compact JSON a waiting call is kept as."""
-    return json.dumps(
+    return compact(
         [
             call.call_id,
             call.queue,
@@ -26,8 +32,7 @@ def encode_call(call: WaitingCall) -> str:
             call.preferred_agent,
             call.preferred_wait_seconds,
             int(call.simulated),
-        ],
-        separators=(",", ":"),
+        ]
     )
 
 

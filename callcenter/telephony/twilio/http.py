@@ -8,6 +8,7 @@ no record; after a call ended, every request for it answers `<Hangup/>` and chan
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,7 +19,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from agents.models import MaxWaitAction
 from callcenter.calls.models import CallEventType, CallRecord, Direction, ProviderRef
 from callcenter.core.ending import EndedBy
-from callcenter.core.errors import InvalidInputError
 from callcenter.core.phone import caller_number, mask
 from callcenter.httpkit import unstorable
 from callcenter.telephony import announce
@@ -31,6 +31,7 @@ from callcenter.telephony.twilio.signature import TwilioSignature, is_simulated,
 from callcenter.telephony.twilio.webhook_calls import (
     KnownCall,
     LiveCall,
+    call_sid,
     delivery_of,
     offer_of,
     twiml_response,
@@ -121,9 +122,7 @@ class TwilioWebhooks:
 
     async def _find(self, params: Mapping[str, str]) -> KnownCall | None:
         """The call of a request's CallSid, never created here."""
-        sid = params.get("CallSid", "")
-        if not sid:
-            raise InvalidInputError("CallSid is missing", code="invalid-webhook")
+        sid = call_sid(params)
         known = self._known.get(sid)
         if known is not None:
             return known
@@ -163,9 +162,7 @@ class TwilioWebhooks:
 
     async def voice(self, request: web.Request, params: Mapping[str, str]) -> web.Response:
         """The number's Voice URL: a new call enters the IVR."""
-        sid = params.get("CallSid", "")
-        if not sid:
-            raise InvalidInputError("CallSid is missing", code="invalid-webhook")
+        sid = call_sid(params)
         known = self._known.get(sid)
         if known is None:  # new, or a retry another instance saw: `start` knows which
             direction = (
@@ -224,11 +221,15 @@ class TwilioWebhooks:
 
     async def _status(self, call_id: str, params: Mapping[str, str]) -> None:
         state = params.get("CallStatus", "")
-        # the record as it stands after the status is on it (appends fold onto the latest)
-        record = await self.record_status(call_id, params)
-        if state in TERMINAL and not record.is_over:
+        if state not in TERMINAL:
+            await self.record_status(call_id, params)
+            return
+        # the record once the status is on it (appends fold onto the latest); the IVR beside
+        record, ivr = await asyncio.gather(
+            self.record_status(call_id, params), self._ivr.status(call_id)
+        )
+        if not record.is_over:
             failed = record.state == "ringing" and state in NEVER_CONNECTED
-            ivr = await self._ivr.status(record.id)
             reason = state if failed else EndedBy.CALLER
             if ivr.state is IvrState.FINISHED:
                 reason = EndedBy.IVR_ENDED  # the flow said goodbye and hung up

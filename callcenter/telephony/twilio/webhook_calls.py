@@ -50,3 +50,11 @@ def delivery_of(params: Mapping[str, str]) -> str:
     if not sequence:
         return ""
     return f"twilio-status:{params.get('CallSid', '')}:{sequence}:{params.get('CallStatus', '')}"
+
+
+def call_sid(params: Mapping[str, str]) -> str:
+    """The request's CallSid; a request without one is refused (`invalid-webhook`)."""
+    sid = params.get("CallSid", "")
+    if not sid:
+        raise InvalidInputError("CallSid is missing", code="invalid-webhook")
+    return sid
