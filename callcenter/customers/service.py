@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.core.clock import Clock
@@ -57,10 +57,13 @@ class ProfileService:
         """The local date at the utility (late fees count local days)."""
         return self._clock.now().astimezone(self._zone).date()
 
-    def _outages_at(self, account: Account, data: ProfileData) -> tuple[ActiveOutage, ...]:
+    def _outages_at(
+        self, account: Account, data: ProfileData, now: datetime
+    ) -> tuple[ActiveOutage, ...]:
         """Open outages cutting the account's service point, each once; a scheduled outage
-        whose start has come counts as active."""
-        now = self._clock.now()
+        whose start has come (by `now`) counts as active."""
+        if not data.outages:
+            return ()
         found: dict[int, ActiveOutage] = {}
         for outage in data.outages:
             if outage.id not in found and outage.cuts(account.service_point):
@@ -69,7 +72,8 @@ class ProfileService:
         return tuple(found.values())
 
     def _profiles(self, data: ProfileData) -> tuple[CustomerProfile, ...]:
-        today = self.today()
+        now = self._clock.now()  # one reading for the whole profile
+        today = now.astimezone(self._zone).date()
         bills_by_account: dict[int, list[UnpaidBill]] = defaultdict(list)
         for bill in data.unpaid_bills:
             bills_by_account[bill.account_id].append(bill)
@@ -87,7 +91,7 @@ class ProfileService:
                     today=today,
                     rules=self._pack.late_fee,
                 )
-                own.append(AccountProfile(account, fee, self._outages_at(account, data)))
+                own.append(AccountProfile(account, fee, self._outages_at(account, data, now)))
             profiles.append(
                 CustomerProfile(
                     customer,
