@@ -13,9 +13,11 @@ an agent's queue): 6 steps a call. Driven, for each worker count:
   (d) the Flask peer (bench/peers/flask_ivr.py, Twilio's ivr-phone-tree tutorial) under
       gunicorn with as many workers.
 Each target: `--seconds` as fast as the callers go (steps/s at saturation), then `--seconds`
-paced at half that rate (p50/p99 latency); then the ratios. The load generator runs on the
-same machine (`--clients` processes). Targets (issue 17): server/ceiling >= 0.35, p99 < 25 ms
-at half the peak, server/Flask >= 3, embedded/real >= 0.5, 2 workers/1 worker >= 1.3.
+paced at half that rate (p50/p99 latency), and the CPU the target's processes spent a step at
+saturation (Linux; steadier than the rates on a shared machine); then the ratios. The load
+generator runs on the same machine (`--clients` processes). Targets (issue 17):
+server/ceiling >= 0.35, p99 < 25 ms at half the peak, server/Flask >= 3, embedded/real >= 0.5,
+2 workers/1 worker >= 1.3.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Result:
     p50_ms: float  # at half that rate
     p99_ms: float
     errors: int
+    cpu_ms: float = 0.0  # the serving processes' CPU a step at saturation (steadier than rates)
 
 
 def _load(walk: Walk, seconds: float, callers: int, rate: float, first: int) -> Tally:
@@ -86,8 +89,10 @@ def measure(target: Target, seconds: float, callers: int, rate: float, clients: 
 
 def run_target(key: str, workers: int, target: Target, args: argparse.Namespace) -> Result:
     measure(target, WARM_UP_SECONDS, args.callers, 0, args.clients)
+    cpu = target.cpu_seconds()
     full = measure(target, args.seconds, args.callers, 0, args.clients)
     rate = len(full.latencies) / args.seconds
+    cpu_ms = (target.cpu_seconds() - cpu) / max(len(full.latencies), 1) * 1000
     paced = measure(target, args.seconds, args.callers, rate / 2, args.clients)
     result = Result(
         key,
@@ -96,10 +101,11 @@ def run_target(key: str, workers: int, target: Target, args: argparse.Namespace)
         percentile(paced.latencies, 50) * 1000,
         percentile(paced.latencies, 99) * 1000,
         full.errors + paced.errors,
+        cpu_ms,
     )
     print(
         f"{NAMES[key]:<30} {workers:>2} {rate:9,.0f} steps/s   at half: p50 {result.p50_ms:7.2f} ms"
-        f"  p99 {result.p99_ms:7.2f} ms   errors {result.errors}",
+        f"  p99 {result.p99_ms:7.2f} ms   errors {result.errors}   CPU {cpu_ms:.2f} ms a step",
         flush=True,
     )
     return result

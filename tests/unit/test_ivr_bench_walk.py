@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bench.ivr_targets import Target
 from bench.ivr_walk import Request, next_request, percentile, signature
 from bench.ivr_webhook import Result, ratios
 
@@ -96,3 +101,19 @@ def test_the_ratios_pair_each_worker_count_and_skip_what_did_not_run() -> None:
         "2 worker(s): server/ceiling 0.40",
         "server, 2 workers / 1 worker: 1.50",
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc only")
+def test_a_targets_cpu_counts_its_processes_and_their_children_and_skips_the_gone() -> None:
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    child = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {busy!r}])\n"
+    child += "print('waited', flush=True)\nimport time\ntime.sleep(30)\n"  # alive, as a worker
+    parent = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    try:
+        target = Target("", (), (), None, (parent.pid, 2**22 + 7))  # the second: no such process
+        assert parent.stdout is not None and parent.stdout.readline() == "waited\n"
+        assert target.cpu_seconds() >= 0.3  # the grandchild's 0.3 s, on the child's account
+        assert Target("", (), ()).cpu_seconds() == 0.0
+    finally:
+        parent.kill()
+        parent.communicate()  # reaps it and closes its pipe
