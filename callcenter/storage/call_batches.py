@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy.dialects import postgresql
 
 from callcenter.calls.models import CallEvent
@@ -112,10 +112,7 @@ def _arguments(batch: list[_Append]) -> list[Any]:
         [item.expected for item in batch],
         *columns,
         [e.call_id for e in events],
-        [e.seq for e in events],
-        [e.at for e in events],
-        [e.type.value for e in events],
-        [json.dumps(e.data) for e in events],
+        *event_arrays(events),
     ]
 
 
@@ -125,7 +122,7 @@ def event_arrays(events: Sequence[CallEvent]) -> list[list[Any]]:
         [e.seq for e in events],
         [e.at for e in events],
         [e.type.value for e in events],
-        [json.dumps(e.data) for e in events],
+        [orjson.dumps(e.data, option=orjson.OPT_NON_STR_KEYS).decode() for e in events],
     ]
 
 

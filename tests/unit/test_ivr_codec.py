@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from ivr_flows.codec import dump_session, load_session
 from ivr_flows.models import Frame, Session
@@ -33,3 +35,28 @@ def test_newlines_and_chinese_in_values_stay_escaped() -> None:
     text = dump_session(session)
     assert "\n" not in text and "第一行" in text
     assert load_session(text).vars["note"] == "第一行\n第二行"
+
+
+def test_values_json_has_no_type_for_are_written_as_the_standard_encoder_wrote_them() -> None:
+    """Sessions written before orjson read the same, and a value is text as before: dates and
+    times as `str()` gives them, money as its digits, int keys as text."""
+    when = datetime(2026, 12, 7, 21, 39, 24, 522837, tzinfo=UTC)
+    values = {
+        "due": date(2026, 10, 15),
+        "at": when,
+        "fee": Decimal("12.50"),
+        "by_period": {1: "2026-01", 2: "2026-02"},
+        "frame": Frame("95598", "after_survey"),
+        "flags": ("a", "b"),
+        "ratio": 0.25,
+        "name": "张三",
+    }
+    session = Session(call_id="c", flow="f", vars=values)
+    text = dump_session(session)  # compact, the Chinese kept as it is
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    stored = json.loads(dump_session(session))["vars"]
+    assert stored["due"] == "2026-10-15" and stored["at"] == "2026-12-07 21:39:24.522837+00:00"
+    assert stored["fee"] == "12.50" and stored["by_period"] == {"1": "2026-01", "2": "2026-02"}
+    assert stored["frame"] == str(Frame("95598", "after_survey"))
+    reference = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
+    assert json.loads(reference) == stored
