@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.calls.models import CallEventType, CallState, Direction, NoSuchCallError
@@ -185,3 +187,32 @@ async def test_the_append_is_planned_once_not_at_every_execution(
         assert (plans["generic"], plans["custom"]) == (12, 0)
     finally:
         await fast.close()
+
+
+async def test_on_sqlite_an_append_sets_only_the_columns_its_events_changed(
+    local_repo: SqlCallRepository, clock: ManualClock
+) -> None:
+    """Issue 17: SQLite rewrites the entries of every index on a column that an update sets,
+    changed or not; an update of every column took five times as long as one of two. A step
+    sets what it changed and `last_seq`, never the caller's number or the start (indexed)."""
+    updates: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE CALLS"):
+            updates.append(statement)
+
+    calls = CallService(local_repo, clock)
+    call_id = (await calls.start(Direction.INBOUND, "+8613800000001", "95598")).id
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        await calls.record(call_id, E.IVR_STEP, {"node": "welcome"})
+        await calls.record(call_id, E.QUEUED, {"queue": "general"})
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert len(updates) == 2
+    sets = [update.split(" SET ", 1)[1].split(" WHERE ", 1)[0] for update in updates]
+    assert all("from_number" not in s and "started_at" not in s for s in sets)
+    assert "ivr_path" in sets[0] and "last_seq" in sets[0] and "state" in sets[1]
+    detail = await calls.detail(call_id)
+    assert detail.record.ivr_path == ("welcome",) and detail.record.state is CallState.QUEUED
+    assert detail.record.from_number == "+8613800000001" and detail.record.last_seq == 3
