@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -75,8 +76,13 @@ def _insert_call(
 # rewrites the entries of every index on a column that a statement sets, whether its value
 # changed or not: with the calls table's indexes, an update setting every column took five
 # times as long as one setting two. One statement per set of columns, built once.
-_UPDATES: dict[tuple[tuple[str, ...], bool], Executable] = {}
-_MAX_UPDATES = 1024
+@functools.lru_cache(maxsize=1024)
+def _update_of(changed: tuple[str, ...], conditional: bool) -> Executable:
+    statement = update(calls).where(calls.c.id == bindparam("v_id"))
+    statement = statement.values({k: bindparam(f"v_{k}") for k in changed})
+    if conditional:
+        statement = statement.where(calls.c.last_seq == bindparam("v_expected"))
+    return statement
 
 
 def _update_changed(
@@ -86,19 +92,10 @@ def _update_changed(
     only while the row's `last_seq` is still that. The rows updated."""
     old, new = to_row(stored), to_row(record)
     changed = tuple(k for k, v in new.items() if k == "last_seq" or (k != "id" and old[k] != v))
-    statement = _UPDATES.get((changed, expected is not None))
-    if statement is None:
-        built = update(calls).where(calls.c.id == bindparam("v_id"))
-        built = built.values({k: bindparam(f"v_{k}") for k in changed})
-        if expected is not None:
-            built = built.where(calls.c.last_seq == bindparam("v_expected"))
-        if len(_UPDATES) >= _MAX_UPDATES:
-            _UPDATES.clear()
-        statement = _UPDATES[changed, expected is not None] = built
     values = {f"v_{k}": new[k] for k in changed} | {"v_id": record.id}
     if expected is not None:
         values["v_expected"] = expected
-    return int(conn.execute(statement, values).rowcount)
+    return int(conn.execute(_update_of(changed, expected is not None), values).rowcount)
 
 
 def _append_rows(
