@@ -172,6 +172,7 @@ class Acd:
     async def refresh_agents(self) -> None:
         """Reload agents, skills and memberships from SQL (at start, then periodically)."""
         self._router.update_profiles(await self._roster.refresh())
+        await self._state.sync_logged_in(self._roster.ids())
 
     def set_queues(self, queues: Mapping[str, QueueConfig]) -> None:
         """Route with these queues from now on (their settings were changed at run time);

@@ -112,6 +112,13 @@ class AcdState(RoutingState, Protocol):
     async def presences(self, agent_ids: Sequence[int]) -> dict[int, Presence]:
         """Each agent's presence (logged out when never seen)."""
 
+    async def logged_in(self, agent_ids: Sequence[int]) -> int:
+        """How many of `agent_ids` are logged in (in any state), in one read."""
+
+    async def sync_logged_in(self, agent_ids: Sequence[int]) -> None:
+        """Make what `logged_in` counts agree with each agent's presence (at start, then
+        with each reload of the agents)."""
+
     async def accept(self, call_id: str, agent_id: int, now_ms: int) -> bool:
         """The offer answered: the call leaves routing, the agent is on the call. True also
         when it was already accepted by this agent."""

@@ -126,9 +126,7 @@ class Queueing:
 
     async def logged_in(self, queue: str) -> int:
         """Agents of `queue` who are logged in now (in any state)."""
-        members = self._roster.members(queue)
-        presences = await self._state.presences(members)
-        return sum(1 for p in presences.values() if p.state is not S.LOGGED_OUT)
+        return await self._state.logged_in(self._roster.members(queue))
 
     async def caller_left(
         self, call_id: str, routed: RoutedCall, waiting: WaitingCall, reason: str

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from agents.models import AgentState, Assignment, Presence, Priority, RoutedCall, WaitingCall
+from agents.models import Assignment, Priority, RoutedCall, WaitingCall
 from agents.ports import ClaimResult, QueueNow, Snapshot
 from callcenter.state import acd_scripts as lua
 from callcenter.state.acd_calls import compact, decode_call, encode_call, score_of
+from callcenter.state.acd_presence import RedisPresenceState
 from callcenter.state.acd_scripts import BAND
 from callcenter.state.keys import Keys
 
@@ -32,17 +33,15 @@ def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-class RedisRoutingState:
-    """Implements `agents.ports.RoutingState`."""
+class RedisRoutingState(RedisPresenceState):
+    """Implements `agents.ports.AcdState` (presence in `RedisPresenceState`)."""
 
     def __init__(self, client: aioredis.Redis, keys: Keys) -> None:
-        self._redis = client
-        self._keys = keys
+        super().__init__(client, keys)
         self._claim = client.register_script(lua.CLAIM)
         self._snapshot = client.register_script(lua.SNAPSHOT)
         self._requeue = client.register_script(lua.REQUEUE)
         self._abandon = client.register_script(lua.ABANDON)
-        self._set_state = client.register_script(lua.SET_STATE)
         self._accept = client.register_script(lua.ACCEPT)
         self._ready_load = client.register_script(lua.READY_LOAD)
         self._restart_offer = client.register_script(lua.RESTART_OFFER)
@@ -113,11 +112,6 @@ class RedisRoutingState:
             if changed is not None:
                 changed.add(agent_id)
         return True
-
-    async def set_ready(self, agent_id: int, idle_since_ms: int) -> None:
-        await self.set_presence(
-            agent_id, tuple(AgentState), Presence(AgentState.READY, idle_since_ms)
-        )
 
     async def claim(
         self, assignments: Sequence[Assignment], now_ms: int, offer_ms: int
@@ -217,52 +211,6 @@ class RedisRoutingState:
             if int(result) >= 0:
                 return agent if int(result) == 1 else None
         return None
-
-    async def set_presence(
-        self,
-        agent_id: int,
-        allowed: Iterable[AgentState],
-        new: Presence,
-        wrap_up_until_ms: int | None = None,
-        *,
-        call_id: str | None = None,
-    ) -> tuple[bool, Presence]:
-        k = self._keys
-        applied, state, call, since, reason = await self._set_state(
-            keys=[k.acd_agent(agent_id), k.acd_ready(), k.acd_wrapups(), k.acd_ready_log()],
-            args=[
-                agent_id,
-                ",".join(allowed),
-                new.state.value,
-                new.reason or "",
-                new.since_ms,
-                new.call_id or "",
-                "" if wrap_up_until_ms is None else wrap_up_until_ms,
-                call_id or "",
-            ],
-        )
-        previous = Presence(
-            AgentState(_text(state)),
-            int(since or 0),
-            _text(reason) or None,
-            _text(call) or None,
-        )
-        return bool(int(applied)), previous
-
-    async def presences(self, agent_ids: Sequence[int]) -> dict[int, Presence]:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for agent_id in agent_ids:
-                pipe.hmget(self._keys.acd_agent(agent_id), ["state", "since", "reason", "call"])
-            rows = await pipe.execute()
-        found = {}
-        for agent_id, (state, since, reason, call) in zip(agent_ids, rows, strict=True):
-            found[agent_id] = Presence(
-                AgentState(_text(state)) if state else AgentState.LOGGED_OUT,
-                int(since or 0),
-                _text(reason or b"") or None,
-                _text(call or b"") or None,
-            )
-        return found
 
     async def accept(self, call_id: str, agent_id: int, now_ms: int) -> bool:
         k = self._keys
@@ -366,16 +314,6 @@ class RedisRoutingState:
                 {_text(name): int(value) for name, value in counters.items()},
             )
         return found
-
-    async def desk_seen(self, agent_id: int, now_ms: int) -> None:
-        await self._redis.zadd(self._keys.acd_desks(), {str(agent_id): now_ms})
-
-    async def desk_gone(self, agent_id: int, now_ms: int) -> None:
-        await self._redis.zadd(self._keys.acd_desks(), {str(agent_id): -now_ms})
-
-    async def desks(self) -> dict[int, int]:
-        found: list[Any] = await self._redis.zrange(self._keys.acd_desks(), 0, -1, withscores=True)
-        return {int(a): int(seen) for a, seen in found}
 
     async def publish(self, agent_id: int, message: Mapping[str, Any]) -> None:
         payload = compact({"agent": agent_id, "message": message})

@@ -107,10 +107,10 @@ end
 return 1
 """
 )
-# KEYS: agent, ready, wrapups, ready log. ARGV: agent id, allowed from states (comma
-# separated), state, reason, since, call, wrap-up end ('' = none), the call the agent must be
-# on ('' = any). Returns {applied, previous state, previous call, previous since, previous
-# reason}.
+# KEYS: agent, ready, wrapups, ready log, logged-in set. ARGV: agent id, allowed from states
+# (comma separated), state, reason, since, call, wrap-up end ('' = none), the call the agent
+# must be on ('' = any). Returns {applied, previous state, previous call, previous since,
+# previous reason}.
 SET_STATE = (
     """
 local cur = redis.call('HMGET', KEYS[1], 'state', 'call', 'since', 'reason')
@@ -120,6 +120,8 @@ for s in string.gmatch(ARGV[2], '[^,]+') do if s == state then allowed = true en
 if ARGV[8] ~= '' and (cur[2] or '') ~= ARGV[8] then allowed = false end
 if not allowed then return {0, state, cur[2] or '', cur[3] or '0', cur[4] or ''} end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'since', ARGV[5], 'call', ARGV[6])
+if ARGV[3] == 'logged_out' then redis.call('SREM', KEYS[5], ARGV[1])
+else redis.call('SADD', KEYS[5], ARGV[1]) end
 if ARGV[3] == 'ready' then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
   """
@@ -182,4 +184,14 @@ if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return 1
+"""
+# KEYS: the logged-in set, then each agent's hash. ARGV: each agent's id. The set made to
+# agree with the agents' hashes (written before the set was kept, or by hand).
+LOGGED_IN_SYNC = """
+for i, agent in ipairs(ARGV) do
+  local state = redis.call('HGET', KEYS[1 + i], 'state')
+  if state and state ~= 'logged_out' then redis.call('SADD', KEYS[1], agent)
+  else redis.call('SREM', KEYS[1], agent) end
+end
+return #ARGV
 """

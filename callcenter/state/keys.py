@@ -66,6 +66,10 @@ class Keys:
         """Hash of one agent's presence: state, reason, since, call."""
         return f"{self.prefix}acd:agent:{agent_id}"
 
+    def acd_logged_in(self) -> str:
+        """Set of the agents logged in (in any state), kept by each presence change."""
+        return f"{self.prefix}acd:logged-in"
+
     def acd_queue(self, queue: str) -> str:
         """Sorted set of a queue's waiting calls, by priority band then enqueue time."""
         return f"{self.prefix}acd:queue:{queue}"

@@ -1,5 +1,8 @@
 """Routing on Redis (the embedded store and a real server): atomic claims, requeue at the
-head after an offer times out, abandons, and two router processes racing on one Redis."""
+head after an offer times out, abandons, two router processes racing on one Redis, and the
+agents a queue counts as logged in (what a waiting caller hears: the estimated wait, the
+callback offer), kept in one set by every presence change (issue 17: an enqueue read every
+member's presence, twenty commands for a queue of twenty)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from callcenter.state.keys import Keys
 
 T0 = 1_780_000_000_000
 C = ClaimResult
+PRESENT = [1, 2, 3, 4]
+S = AgentState
 QUEUES = queue_configs([QueueConfig("billing"), QueueConfig("fault"), QueueConfig("general")])
 
 
@@ -198,3 +203,55 @@ async def test_two_router_processes_never_double_assign(redis_server_url: str) -
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     await client.delete(*keys)
     await client.aclose()
+
+
+async def by_presence(state: RedisRoutingState) -> int:
+    """The count as each agent's presence says it."""
+    found = await state.presences(PRESENT)
+    return sum(1 for p in found.values() if p.state is not S.LOGGED_OUT)
+
+
+async def test_the_count_follows_every_presence_change(state: RedisRoutingState) -> None:
+    assert await state.logged_in(PRESENT) == 0
+    assert await state.logged_in([]) == 0
+    await state.set_presence(1, [S.LOGGED_OUT], Presence(S.NOT_READY, T0, "login"))
+    await state.set_ready(2, T0)
+    await state.set_ready(3, T0)
+    assert await state.logged_in(PRESENT) == 2 + 1 == await by_presence(state)
+    assert await state.logged_in([1, 4]) == 1
+
+    # an offer (the claim script) and its timeout keep the agent logged in
+    call = WaitingCall("c1", "billing", Priority.NORMAL, T0, ())
+    await state.enqueue(call)
+    await state.claim([Assignment("c1", 2, "billing")], T0, 20_000)
+    assert (await state.presences([2]))[2].state is S.RESERVED
+    assert await state.requeue_at_head("c1", 2, T0 + 30_000)
+    assert (await state.presences([2]))[2].state is S.NOT_READY
+    assert await state.logged_in(PRESENT) == 3 == await by_presence(state)
+
+    # a refused change changes nothing; logging out leaves the count
+    applied, _ = await state.set_presence(3, [S.ON_CALL], Presence(S.LOGGED_OUT, T0))
+    assert not applied
+    await state.set_presence(1, list(S), Presence(S.LOGGED_OUT, T0 + 1, "logout"))
+    await state.set_presence(3, list(S), Presence(S.LOGGED_OUT, T0 + 1, "logout"))
+    assert await state.logged_in(PRESENT) == 1 == await by_presence(state)
+    assert await state.logged_in([1, 3, 4]) == 0
+
+
+async def test_a_reload_of_the_agents_makes_a_wrong_count_agree(state: RedisRoutingState) -> None:
+    """Presences written before the set was kept (an upgrade) and a set left wrong (by hand):
+    `sync_logged_in` (each reload of the agents) fixes both, and only for the agents named."""
+    redis = state._redis
+    keys = state._keys
+    await redis.hset(keys.acd_agent(1), mapping={"state": "ready", "since": T0})
+    await redis.hset(keys.acd_agent(2), mapping={"state": "on_call", "since": T0, "call": "c"})
+    await redis.hset(keys.acd_agent(3), mapping={"state": "logged_out", "since": T0})
+    await redis.sadd(keys.acd_logged_in(), 3, 4)  # 4 has no presence at all
+    assert await state.logged_in(PRESENT) == 2
+
+    await state.sync_logged_in([1, 2, 3])
+    assert await state.logged_in(PRESENT) == 3  # 4 was not named: left as it was
+    await state.sync_logged_in(PRESENT)
+    assert await state.logged_in(PRESENT) == 2 == await by_presence(state)
+    await state.sync_logged_in([])
+    assert await state.logged_in(PRESENT) == 2
