@@ -240,15 +240,16 @@ class Acd:
     async def call_ended(self, call_id: str, reason: str) -> bool:
         """The caller's call is over. True when the call keeps its place for a callback.
         A campaign call that never reached its agent releases the agent (no abandon)."""
-        (routed, _), waiting, _ = await asyncio.gather(  # the live state forgotten beside
+        (routed, _), waiting, offered_to, _ = await asyncio.gather(  # the live state forgotten
             self._state.call_data(call_id),
             self._state.waiting_call(call_id),
+            self._state.offered_to(call_id),
             self.live.ended(call_id),
         )
         if routed is not None and routed.attempt and waiting is not None:
             await self.seats.release(call_id, reason)
             return False
-        return await self._wrap_up.call_ended(call_id, reason, routed, waiting)
+        return await self._wrap_up.call_ended(call_id, reason, routed, waiting, offered_to)
 
     async def agent_left(self, call_id: str, agent_id: int, by: str) -> bool:
         """The agent's leg of the call ended (`by`: agent, caller, system, network): the

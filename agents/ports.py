@@ -42,6 +42,16 @@ class Snapshot:
     waiting: list[WaitingCall]
 
 
+@dataclass(frozen=True, slots=True)
+class SeenWaiting:
+    """A waiting call as read just before its caller hung up: its queue, and the agent it
+    was offered to then (None: not offered). The abandon checks it and reads again when the
+    offer moved meanwhile."""
+
+    queue: str
+    offered_to: int | None
+
+
 class RoutingState(Protocol):
     """Queues, ready agents and offers, shared by every server instance."""
 
@@ -77,9 +87,13 @@ class RoutingState(Protocol):
         """The agent's device starts ringing: the offer's deadline becomes `deadline_ms`,
         atomically, if the call is still offered to that agent (False otherwise)."""
 
-    async def abandon(self, call_id: str, now_ms: int) -> int | None:
+    async def abandon(
+        self, call_id: str, now_ms: int, seen: SeenWaiting | None = None
+    ) -> int | None:
         """The caller hung up while queued or offered: forget the call, withdraw its offer
-        (the agent back to ready). Returns the agent whose offer was withdrawn, if any."""
+        (the agent back to ready). Returns the agent whose offer was withdrawn, if any.
+        `seen`: the call as the caller read it already (saves a round trip when the offer
+        has not moved since)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from agents.models import (
     RoutedCall,
     WaitingCall,
 )
-from agents.ports import AcdState, Bridge, CallbackLog, CallEvents
+from agents.ports import AcdState, Bridge, CallbackLog, CallEvents, SeenWaiting
 from agents.presence_service import PresenceService
 from agents.roster import Roster
 from agents.waiting import WaitOutcome, queued_info, wait_outcome
@@ -129,12 +129,19 @@ class Queueing:
         return await self._state.logged_in(self._roster.members(queue))
 
     async def caller_left(
-        self, call_id: str, routed: RoutedCall, waiting: WaitingCall, reason: str
+        self,
+        call_id: str,
+        routed: RoutedCall,
+        waiting: WaitingCall,
+        reason: str,
+        offered_to: int | None,
     ) -> None:
-        """The caller's call ended while queued or offered: an abandon (the offer withdrawn
-        from the desk), or the polite end after the maximum wait."""
+        """The caller's call ended while queued or offered (to `offered_to`, as read with
+        `waiting`): an abandon (the offer withdrawn from the desk), or the polite end after
+        the maximum wait."""
         now = self._presence.now_ms()
-        agent_id = await self._state.abandon(call_id, now)
+        seen = SeenWaiting(waiting.queue, offered_to)
+        agent_id = await self._state.abandon(call_id, now, seen)
         ended_politely = routed.max_wait is MaxWaitAction.END
         if ended_politely:
             await self._calls.record_event(

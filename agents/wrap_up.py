@@ -53,18 +53,24 @@ class WrapUp:
         self._calls = calls
 
     async def call_ended(
-        self, call_id: str, reason: str, routed: RoutedCall | None, waiting: WaitingCall | None
+        self,
+        call_id: str,
+        reason: str,
+        routed: RoutedCall | None,
+        waiting: WaitingCall | None,
+        offered_to: int | None,
     ) -> bool:
-        """The caller's call is over (provider status); `routed` and `waiting` as the ACD
-        held it then. Queued or offered: abandoned, the offer withdrawn from the desk; with
-        an agent still on it: the agent goes to timed wrap-up (the hang-up the adapter
-        records ends the talk). True when the call keeps its place for a callback."""
+        """The caller's call is over (provider status); `routed`, `waiting` and the agent it
+        was `offered_to` as the ACD held them then. Queued or offered: abandoned, the offer
+        withdrawn from the desk; with an agent still on it: the agent goes to timed wrap-up
+        (the hang-up the adapter records ends the talk). True when the call keeps its place
+        for a callback."""
         if routed is None:
             return False
         if waiting is not None:
             if routed.callback:
                 return True  # the caller hung up after asking for a callback: place kept
-            await self._queueing.caller_left(call_id, routed, waiting, reason)
+            await self._queueing.caller_left(call_id, routed, waiting, reason, offered_to)
             return False
         if routed.agent_id is not None:
             await self._to_wrap_up(routed.agent_id, call_id, routed.queue, SYSTEM)

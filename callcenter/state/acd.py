@@ -12,7 +12,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from agents.models import Assignment, Priority, RoutedCall, WaitingCall
-from agents.ports import ClaimResult, QueueNow, Snapshot
+from agents.ports import ClaimResult, QueueNow, SeenWaiting, Snapshot
 from callcenter.state import acd_scripts as lua
 from callcenter.state.acd_calls import compact, decode_call, encode_call, score_of
 from callcenter.state.acd_presence import RedisPresenceState
@@ -188,14 +188,20 @@ class RedisRoutingState(RedisPresenceState):
         )
         return bool(done)
 
-    async def abandon(self, call_id: str, now_ms: int) -> int | None:
+    async def abandon(
+        self, call_id: str, now_ms: int, seen: SeenWaiting | None = None
+    ) -> int | None:
         k = self._keys
         for _ in range(5):  # the offer can move between the read and the script: read again
-            raw, offered = await asyncio.gather(
-                self._redis.hget(k.acd_calls(), call_id), self._redis.hget(k.acd_offered(), call_id)
-            )
-            queue = decode_call(raw).queue if raw is not None else ""
-            agent = int(offered) if offered else None
+            if seen is not None:
+                queue, agent, seen = seen.queue, seen.offered_to, None
+            else:
+                raw, offered = await asyncio.gather(
+                    self._redis.hget(k.acd_calls(), call_id),
+                    self._redis.hget(k.acd_offered(), call_id),
+                )
+                queue = decode_call(raw).queue if raw is not None else ""
+                agent = int(offered) if offered else None
             result = await self._abandon(
                 keys=[
                     k.acd_calls(),

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 from agents.models import AgentState, Assignment, Presence, Priority, QueueConfig, WaitingCall
-from agents.ports import ClaimResult
+from agents.ports import ClaimResult, SeenWaiting
 from agents.router import AgentProfile, Router
 from agents.routing import queue_configs
 from callcenter.devtools import routing_load
@@ -156,6 +156,30 @@ async def test_abandon_while_queued_and_while_offered(state: RedisRoutingState) 
     assert (ready, calls) == ({1: T0 + 4}, [])
     assert await expire_offers(state, T0 + 60_000) == []
     assert await state.abandon("never-known", T0 + 5) is None
+
+
+@pytest.mark.parametrize("offered_to", [None, 2, 1])
+async def test_an_abandon_trusts_what_the_caller_read_only_while_it_holds(
+    state: RedisRoutingState, offered_to: int | None
+) -> None:
+    """The call's end reads the waiting call and its offer together and hands them to the
+    abandon (one round trip fewer); an offer that moved since (made, or made to another
+    agent) is read again, and the right agent goes back to ready."""
+    routing = router(state, {1: ("billing",)})
+    await state.enqueue(waiting("ringing", T0))
+    await state.set_ready(1, T0)
+    await routing.route_once(T0 + 1)  # offered to agent 1
+    seen = SeenWaiting("billing", offered_to)
+    assert await state.abandon("ringing", T0 + 2, seen) == 1
+    assert (await state.presences([1]))[1].state is AgentState.READY
+    assert await state.waiting_call("ringing") is None
+    assert await state.offered_to("ringing") is None
+    snap = await state.snapshot(["billing"], 10)
+    assert (dict(snap.ready), snap.waiting) == ({1: T0 + 2}, [])
+    # a queued call abandoned with what was read: gone from its queue
+    await state.enqueue(waiting("queued", T0 + 3))
+    assert await state.abandon("queued", T0 + 4, SeenWaiting("billing", None)) is None
+    assert await state.position("queued", "billing") is None
 
 
 async def test_snapshot_follows_the_ready_log(state: RedisRoutingState) -> None:
