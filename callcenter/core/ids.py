@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
+
+from callcenter.core.entropy import random_bytes
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
@@ -11,7 +12,7 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 def new_id(now: datetime) -> str:
     """Return a 26-character id that sorts by creation time (ULID layout, lower case)."""
     millis = int(now.timestamp() * 1000)
-    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (millis << 80) | int.from_bytes(random_bytes(10), "big")
     chars = []
     for _ in range(26):
         value, rem = divmod(value, 32)

@@ -4,7 +4,6 @@ a per-call lock so that copies of one request are applied once."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from callcenter.core.entropy import random_bytes
 from callcenter.core.errors import UnavailableError
 from callcenter.state.ivr_sessions_local import LocalIvrSessionStore
 from callcenter.state.keys import Keys
@@ -111,7 +111,7 @@ class RedisIvrSessionStore:
     @asynccontextmanager
     async def lock(self, call_id: str) -> AsyncIterator[None]:
         keys = [self._keys.ivr_lock(call_id), self._keys.ivr_session(call_id)]
-        token = secrets.token_hex(8)
+        token = random_bytes(8).hex()  # issue 17: see `callcenter.core.entropy`
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LOCK_WAIT_SECONDS
         backoff = FIRST_BACKOFF

@@ -5,6 +5,7 @@ Twilio called, or the configured public URL), or the simulator (`callcenter ivr 
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -99,7 +100,10 @@ class TwilioSignature:
         """Twilio's signature of a form post: HMAC-SHA1 of the URL and each parameter's name
         and value, sorted by name, in base64."""
         data = url + "".join(f"{k}{params[k]}" for k in sorted(params))
-        return base64.b64encode(hmac.digest(self._key, data.encode(), "sha1")).decode()
+        # Not `hmac.digest`: its one-shot form lets other threads run while OpenSSL works,
+        # and the event loop then waits up to the switch interval (5 ms) for the
+        # interpreter, every webhook, whenever a thread is busy (issue 17).
+        return base64.b64encode(hmac.new(self._key, data.encode(), hashlib.sha1).digest()).decode()
 
     async def check(self, request: web.Request, params: Mapping[str, str]) -> WebhookCheck:
         """Twilio-signed, simulated (a valid operator or admin token), or refused."""
