@@ -4,8 +4,8 @@
 kernel. On a call's hot path (a call's id, a session lock's token) that hands the
 interpreter to any busy thread, and the event loop waits up to the switch interval (5 ms)
 to get it back: on the embedded defaults the SQLite thread is busy about a third of the
-time (issue 17). Here the kernel is asked for a page at a time, and each caller takes its
-bytes from it under a lock that never waits for the kernel. The bytes are the kernel's, as
+time (issue 17). Here the kernel is asked for a page at a time (once in 409 call ids), and
+each caller takes its bytes from the page under a lock. The bytes are the kernel's, as
 `os.urandom`'s are; a forked child drops the page it inherited, so that two workers never
 hand out the same bytes.
 """
