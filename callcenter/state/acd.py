@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from agents.models import Assignment, Priority, RoutedCall, WaitingCall
 from agents.ports import ClaimResult, QueueNow, SeenWaiting, Snapshot
 from callcenter.state import acd_scripts as lua
-from callcenter.state.acd_calls import compact, decode_call, encode_call, score_of
+from callcenter.state.acd_calls import compact, decode_call, encode_call, score_of, text_of
 from callcenter.state.acd_presence import RedisPresenceState
 from callcenter.state.acd_scripts import BAND
 from callcenter.state.keys import Keys
@@ -25,12 +25,8 @@ _CLAIMED = {1: ClaimResult.CLAIMED, 0: ClaimResult.AGENT_NOT_READY, -1: ClaimRes
 
 
 def _stream_id(value: bytes | str) -> tuple[int, int]:
-    ms, _, seq = _text(value).partition("-")
+    ms, _, seq = text_of(value).partition("-")
     return int(ms), int(seq or 0)
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class RedisRoutingState(RedisPresenceState):
@@ -85,7 +81,7 @@ class RedisRoutingState(RedisPresenceState):
         k = self._keys
         last, flat = await self._ready_load(keys=[k.acd_ready(), k.acd_ready_log()])
         self._ready = {int(flat[i]): int(flat[i + 1]) for i in range(0, len(flat), 2)}
-        self._ready_at = _text(last)
+        self._ready_at = text_of(last)
         return self._ready_at
 
     def _apply_ready_log(
@@ -101,7 +97,7 @@ class RedisRoutingState(RedisPresenceState):
         ):
             return False
         for entry_id, (_, agent, _, since) in changes:
-            self._ready_at = _text(entry_id)
+            self._ready_at = text_of(entry_id)
             if not agent:
                 continue
             agent_id = int(agent)
@@ -130,7 +126,7 @@ class RedisRoutingState(RedisPresenceState):
     async def expired_offers(self, now_ms: int) -> list[tuple[str, int]]:
         k = self._keys
         found = await self._redis.zrangebyscore(k.acd_offers(), "-inf", now_ms)
-        ids = [_text(cid) for cid in found]
+        ids = [text_of(cid) for cid in found]
         if not ids:
             return []
         agents = await self._redis.hmget(k.acd_offered(), ids)
@@ -245,7 +241,7 @@ class RedisRoutingState(RedisPresenceState):
         return None if rank is None else int(rank) + 1
 
     async def routed_calls(self) -> list[str]:
-        return [_text(cid) for cid in await self._redis.hkeys(self._keys.acd_calls())]
+        return [text_of(cid) for cid in await self._redis.hkeys(self._keys.acd_calls())]
 
     async def wrap_ups_due(self, now_ms: int) -> list[int]:
         found: list[Any] = await self._redis.zrangebyscore(self._keys.acd_wrapups(), "-inf", now_ms)
@@ -317,7 +313,7 @@ class RedisRoutingState(RedisPresenceState):
             found[queue] = QueueNow(
                 int(waiting),
                 min(oldest) if oldest else None,
-                {_text(name): int(value) for name, value in counters.items()},
+                {text_of(name): int(value) for name, value in counters.items()},
             )
         return found
 

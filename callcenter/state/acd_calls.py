@@ -9,6 +9,11 @@ from agents.models import Priority, WaitingCall
 from callcenter.state.acd_scripts import BAND
 
 
+def text_of(value: object) -> str:
+    """A Redis reply as text (bytes decoded as UTF-8)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def score_of(call: WaitingCall) -> int:
     """Position in its queue: priority band first, then time in queue."""
     return int(call.priority) * BAND + call.enqueued_ms

@@ -11,11 +11,8 @@ import redis.asyncio as aioredis
 
 from agents.models import AgentState, Presence
 from callcenter.state import acd_scripts as lua
+from callcenter.state.acd_calls import text_of
 from callcenter.state.keys import Keys
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class RedisPresenceState:
@@ -62,10 +59,10 @@ class RedisPresenceState:
             ],
         )
         previous = Presence(
-            AgentState(_text(state)),
+            AgentState(text_of(state)),
             int(since or 0),
-            _text(reason) or None,
-            _text(call) or None,
+            text_of(reason) or None,
+            text_of(call) or None,
         )
         return bool(int(applied)), previous
 
@@ -77,10 +74,10 @@ class RedisPresenceState:
         found = {}
         for agent_id, (state, since, reason, call) in zip(agent_ids, rows, strict=True):
             found[agent_id] = Presence(
-                AgentState(_text(state)) if state else AgentState.LOGGED_OUT,
+                AgentState(text_of(state)) if state else AgentState.LOGGED_OUT,
                 int(since or 0),
-                _text(reason or b"") or None,
-                _text(call or b"") or None,
+                text_of(reason or b"") or None,
+                text_of(call or b"") or None,
             )
         return found
 
