@@ -128,8 +128,11 @@ async def call(client: Client, method: str, path: str, auth: dict[str, str], **b
 
 
 async def next_message(ws: WS, kind: str) -> dict[str, Any]:
+    """The next message of `kind`, skipping others. The wait only guards against a hang: it
+    is long enough for a CI machine whose two cores are shared by the test workers,
+    PostgreSQL, Redis and Chromium (one first message took over 5 s there)."""
     while True:
-        msg = json.loads((await asyncio.wait_for(ws.receive(), 5)).data)
+        msg = json.loads((await asyncio.wait_for(ws.receive(), 20)).data)
         if msg["type"] == kind:
             return dict(msg)
 
