@@ -62,7 +62,7 @@ def over_https(request: web.Request) -> bool:
     if request.secure:
         return True
     proxies = request.config_dict.get(TRUSTED_PROXIES, ())
-    if not within(request.remote or "", proxies):
+    if not proxies or not within(request.remote or "", proxies):
         return False
     forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0]
     return forwarded.strip().lower() == "https"

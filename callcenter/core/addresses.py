@@ -3,6 +3,7 @@ server's peers), and whether a listening host stays on this machine."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -30,13 +31,21 @@ def checked_networks(entries: list[str]) -> list[str]:
 def within(address: str, allowed: Sequence[Network]) -> bool:
     """Whether `address` is in one of the networks; an IPv4 address mapped into IPv6
     (`::ffff:10.0.0.1`, a dual-stack socket's peer) counts as itself; not an address: False."""
+    ip = _address(address)
+    return ip is not None and any(ip in net for net in allowed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address parsed once per peer (every request asks; issue 17), an IPv4 address
+    mapped into IPv6 as itself; None when it is not one."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False
+        return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in net for net in allowed)
+        return ip.ipv4_mapped
+    return ip
 
 
 def is_loopback(host: str) -> bool:

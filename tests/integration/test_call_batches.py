@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -82,6 +83,29 @@ async def test_a_refused_value_fails_only_its_own_append(
     assert [e.type for e in refused.events] == [E.STARTED] and refused.record.last_seq == 1
     stored = await calls.detail(ids[4])
     assert stored.record.survey_score == 5 and stored.record.last_seq == 2
+
+
+async def test_a_batch_stores_each_value_as_given(
+    repo: SqlCallRepository, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch travels as JSON documents (issue 17): times keep their microseconds, text its
+    script, the event's data its nesting, numbers and nulls; and it is stored as a batch,
+    not refused and tried again one append at a time."""
+    calls = CallService(repo, clock)
+    ids = await _started(calls)
+    assert repo.batches is not None
+    before = repo.batches.statements
+    clock.advance(timedelta(seconds=3, microseconds=123457))
+    data = {"node": '菜单 "main"', "keys": [1, 2.5, None], "nested": {"ok": True}}
+
+    records = await asyncio.gather(*(calls.record(i, E.IVR_STEP, data) for i in ids))
+
+    assert repo.batches.statements - before < CALLS
+    assert "each is tried alone" not in caplog.text
+    for call_id, record in zip(ids, records, strict=True):
+        detail = await calls.detail(call_id)
+        assert detail.record == record and record.ivr_path == ('菜单 "main"',)
+        assert detail.events[-1].data == data and detail.events[-1].at == clock.now()
 
 
 @pytest.mark.parametrize("rounds", [5])

@@ -394,6 +394,6 @@ async def _form(request: web.Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise web.HTTPBadRequest(reason="the webhook body is not a UTF-8 form") from None
     params = {k: str(v) for k, v in form.items()}
-    if unstorable(params, "form"):
+    if unstorable("".join(k + v for k, v in params.items())):  # one string: issue 17
         raise web.HTTPBadRequest(reason="the webhook body holds characters no store can keep")
     return params
