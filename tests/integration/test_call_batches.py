@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.calls.models import CallEventType, CallState, Direction, NoSuchCallError
 from callcenter.calls.service import CallService
 from callcenter.core.clock import ManualClock
+from callcenter.storage.call_batches import _BATCH_APPEND, _arguments
+from callcenter.storage.call_rows import COLUMNS
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
@@ -211,6 +213,32 @@ async def test_the_append_is_planned_once_not_at_every_execution(
             )
         assert plans is not None
         assert (plans["generic"], plans["custom"]) == (12, 0)
+    finally:
+        await fast.close()
+
+
+async def test_a_batch_finds_its_calls_by_primary_key(
+    pg_engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """Issue 17: PostgreSQL guesses 100 rows for a batch's JSON document, and with a few
+    thousand calls stored it planned a scan of the whole table for every batch; the calls'
+    ids as an array lead it to the primary key, whatever the table's size."""
+    fast = FastPg.for_engine(pg_engine, 1)
+    assert fast is not None
+    try:
+        calls = CallService(SqlCallRepository(pg_engine, fast), clock)
+        call_id = (await calls.start(Direction.INBOUND, "+8613800000001", "95598")).id
+        others = ", ".join(COLUMNS[1:])
+        async with fast.acquire() as conn:
+            await conn.execute(
+                f"INSERT INTO calls (id, {others}) "
+                f"SELECT left(id, 20) || lpad(n::text, 6, '0'), {others} "
+                "FROM calls, generate_series(1, 5000) AS n WHERE id = $1",
+                call_id,
+            )
+            await conn.execute("ANALYZE calls")
+            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {_BATCH_APPEND}", *_arguments([]))
+        assert "pk_calls" in str(plan) and "Seq Scan" not in str(plan)
     finally:
         await fast.close()
 
