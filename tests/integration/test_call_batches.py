@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.calls.models import CallEventType, CallState, Direction, NoSuchCallError
 from callcenter.calls.service import CallService
 from callcenter.core.clock import ManualClock
-from callcenter.storage.call_batches import _BATCH_APPEND, _arguments
-from callcenter.storage.call_rows import COLUMNS
 from callcenter.storage.calls import SqlCallRepository
 from callcenter.storage.pg import FastPg
 from callcenter.storage.sqlite_thread import SqliteThread
@@ -90,9 +88,9 @@ async def test_a_refused_value_fails_only_its_own_append(
 async def test_a_batch_stores_each_value_as_given(
     repo: SqlCallRepository, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A batch travels as JSON documents (issue 17): times keep their microseconds, text its
-    script, the event's data its nesting, numbers and nulls; and it is stored as a batch,
-    not refused and tried again one append at a time."""
+    """A batch stores what each append holds (issue 17): times keep their microseconds,
+    text its script, the event's data its nesting, numbers and nulls; and it is stored as a
+    batch, not refused and tried again one append at a time."""
     calls = CallService(repo, clock)
     ids = await _started(calls)
     assert repo.batches is not None
@@ -213,32 +211,6 @@ async def test_the_append_is_planned_once_not_at_every_execution(
             )
         assert plans is not None
         assert (plans["generic"], plans["custom"]) == (12, 0)
-    finally:
-        await fast.close()
-
-
-async def test_a_batch_finds_its_calls_by_primary_key(
-    pg_engine: AsyncEngine, clock: ManualClock
-) -> None:
-    """Issue 17: PostgreSQL guesses 100 rows for a batch's JSON document, and with a few
-    thousand calls stored it planned a scan of the whole table for every batch; the calls'
-    ids as an array lead it to the primary key, whatever the table's size."""
-    fast = FastPg.for_engine(pg_engine, 1)
-    assert fast is not None
-    try:
-        calls = CallService(SqlCallRepository(pg_engine, fast), clock)
-        call_id = (await calls.start(Direction.INBOUND, "+8613800000001", "95598")).id
-        others = ", ".join(COLUMNS[1:])
-        async with fast.acquire() as conn:
-            await conn.execute(
-                f"INSERT INTO calls (id, {others}) "
-                f"SELECT left(id, 20) || lpad(n::text, 6, '0'), {others} "
-                "FROM calls, generate_series(1, 5000) AS n WHERE id = $1",
-                call_id,
-            )
-            await conn.execute("ANALYZE calls")
-            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {_BATCH_APPEND}", *_arguments([]))
-        assert "pk_calls" in str(plan) and "Seq Scan" not in str(plan)
     finally:
         await fast.close()
 
