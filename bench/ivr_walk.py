@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-import aiohttp
+from bench.http_client import Connection, HttpError
 
 SILENCE = "-"
 
@@ -83,7 +83,7 @@ class Walk:
     hangup: str | None = None
 
 
-async def call(http: aiohttp.ClientSession, walk: Walk, n: int, tally: Tally, pacer: Pacer) -> None:
+async def call(http: Connection, walk: Walk, n: int, tally: Tally, pacer: Pacer) -> None:
     """One call through the IVR, then the caller hangs up."""
     params = {
         "CallSid": f"CA{n:032x}",
@@ -109,16 +109,15 @@ async def call(http: aiohttp.ClientSession, walk: Walk, n: int, tally: Tally, pa
 
 
 async def post(
-    http: aiohttp.ClientSession, token: str, url: str, form: dict[str, str], tally: Tally
+    http: Connection, token: str, url: str, form: dict[str, str], tally: Tally
 ) -> str | None:
     """Post a signed webhook; its body, or None (counted as an error) unless 200 or 204."""
     headers = {"X-Twilio-Signature": signature(token, url, form)}
     started = time.perf_counter()
     try:
-        async with http.post(url, data=form, headers=headers) as resp:
-            body = await resp.text()
-            ok = resp.status in (200, 204)
-    except aiohttp.ClientError:
+        status, body = await http.post(url, form, headers)
+        ok = status in (200, 204)
+    except HttpError:
         ok = False
     if not ok:
         tally.errors += 1
@@ -151,16 +150,18 @@ async def load(walk: Walk, seconds: float, callers: int, rate: float, first: int
     tally = Tally()
     ends = time.perf_counter() + seconds
     numbers = iter(range(first, first + 10**9))
-    connector = aiohttp.TCPConnector(limit=callers)
-    async with aiohttp.ClientSession(connector=connector) as http:
 
-        async def caller(index: int) -> None:
-            pacer = Pacer(ends, rate, callers)
-            pacer.due += index * pacer.interval / callers  # staggered
+    async def caller(index: int) -> None:
+        pacer = Pacer(ends, rate, callers)
+        pacer.due += index * pacer.interval / callers  # staggered
+        http = Connection()  # the caller's own keep-alive connection
+        try:
             while time.perf_counter() < ends:
                 await call(http, walk, next(numbers), tally, pacer)
+        finally:
+            http.close()
 
-        await asyncio.gather(*(caller(i) for i in range(callers)))
+    await asyncio.gather(*(caller(i) for i in range(callers)))
     return tally
 
 

@@ -15,7 +15,8 @@ an agent's queue): 6 steps a call. Driven, for each worker count:
 Each target: `--seconds` as fast as the callers go (steps/s at saturation), then `--seconds`
 paced at half that rate (p50/p99 latency), and the CPU the target's processes spent a step at
 saturation (Linux; steadier than the rates on a shared machine); then the ratios. The load
-generator runs on the same machine (`--clients` processes). Targets (issue 17):
+generator runs on the same machine (`--clients` processes, on uvloop, one keep-alive
+connection a caller through `bench/http_client.py`). Targets (issue 17):
 server/ceiling >= 0.35, p99 < 25 ms at half the peak, server/Flask >= 3, embedded/real >= 0.5,
 2 workers/1 worker >= 1.3.
 """
@@ -42,6 +43,7 @@ from bench import ivr_targets, pg_database  # noqa: E402
 from bench.ivr_targets import TOKEN, Target  # noqa: E402
 from bench.ivr_walk import Tally, Walk, load, percentile  # noqa: E402
 from callcenter.devtools.servers import redis_server  # noqa: E402
+from callcenter.web.workers import new_loop  # noqa: E402
 
 WARM_UP_SECONDS = 1.0
 NAMES = {
@@ -66,7 +68,9 @@ class Result:
 
 
 def _load(walk: Walk, seconds: float, callers: int, rate: float, first: int) -> Tally:
-    return asyncio.run(load(walk, seconds, callers, rate, first))
+    """The load generator's process: on uvloop when installed, as the servers run."""
+    with asyncio.Runner(loop_factory=lambda: new_loop("auto")) as runner:
+        return runner.run(load(walk, seconds, callers, rate, first))
 
 
 def measure(target: Target, seconds: float, callers: int, rate: float, clients: int) -> Tally:

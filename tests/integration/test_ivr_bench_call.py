@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from twilio.request_validator import RequestValidator
 
+from bench.http_client import Connection
 from bench.ivr_walk import Pacer, Tally, Walk, call
 
 TOKEN = "bench0000000000000000000000000000"
@@ -44,8 +44,11 @@ async def _walk(refuse_at: int | None = None) -> tuple[list[tuple[str, str, str]
     async with TestServer(_ivr(seen, refuse_at), host="127.0.0.1") as server:
         base = f"http://127.0.0.1:{server.port}"
         walk = Walk(f"{base}/voice", ["-", "2", "0"], TOKEN, ["+8613800000000"], f"{base}/status")
-        async with aiohttp.ClientSession() as http:
+        http = Connection()
+        try:
             await call(http, walk, 1, tally, Pacer(time.perf_counter() + 60, 0, 1))
+        finally:
+            http.close()
     return seen, tally
 
 
