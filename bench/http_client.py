@@ -14,6 +14,7 @@ import asyncio
 from urllib.parse import urlencode, urlsplit
 
 HEAD_END = b"\r\n\r\n"
+TIMEOUT_SECONDS = 30.0  # a server that stops answering fails the post (TimeoutError is an OSError)
 
 
 class HttpError(Exception):
@@ -44,9 +45,10 @@ class Connection:
         ]
         request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         try:
-            reader, writer = await self._open(host, port)
-            writer.write(request)
-            return await self._response(reader)
+            async with asyncio.timeout(TIMEOUT_SECONDS):
+                reader, writer = await self._open(host, port)
+                writer.write(request)
+                return await self._response(reader)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as err:
             self.close()
             raise HttpError(str(err)) from err

@@ -3,12 +3,15 @@ closes after each response (gunicorn's sync workers), chunked bodies, and a serv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bench import http_client
 from bench.http_client import Connection, HttpError
 from callcenter.devtools.servers import free_port
 
@@ -78,3 +81,20 @@ async def test_a_server_gone_is_an_error_and_the_next_post_tries_again() -> None
             continue
         raise AssertionError("a post to a closed port answered")
     http.close()
+
+
+async def test_a_server_that_stops_answering_fails_the_post(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def silent(request: web.Request) -> web.Response:
+        await asyncio.sleep(30)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/", silent)
+    monkeypatch.setattr(http_client, "TIMEOUT_SECONDS", 0.2)
+    async with TestServer(app, host="127.0.0.1") as server:
+        http = Connection()
+        with pytest.raises(HttpError):
+            await http.post(f"http://127.0.0.1:{server.port}/", {}, {})
+        http.close()
