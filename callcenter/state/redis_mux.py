@@ -27,7 +27,7 @@ import hiredis
 from redis._parsers.base import BaseParser
 from redis._parsers.encoders import Encoder
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import InvalidResponse
+from redis.exceptions import InvalidResponse, NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 NOT_ENOUGH = object()  # hiredis: no complete reply in the buffer yet
@@ -71,6 +71,13 @@ def pack_args(args: Sequence[Any], encode: Callable[[Any], bytes]) -> bytes:
             data = encode(arg)
         parts += (b"$%d\r\n" % len(data), data, b"\r\n")
     return b"".join(parts)
+
+
+def _script_gone(replies: Sequence[Any]) -> bool:
+    """Whether a reply (or one inside a transaction's EXEC) is NOSCRIPT."""
+    return any(
+        isinstance(r, NoScriptError) or (isinstance(r, list) and _script_gone(r)) for r in replies
+    )
 
 
 class MuxUnsupportedError(RedisConnectionError):
@@ -224,13 +231,16 @@ class RedisMux:
     ) -> list[Any]:
         """Several commands in one write, their replies in order (errors as values).
         `scripts` (sha, text) that the connection has not loaded yet are loaded in the same
-        write, ahead of the commands: an EVALSHA inside a transaction cannot be retried."""
+        write, ahead of the commands: an EVALSHA inside a transaction cannot be retried. A NOSCRIPT
+        reply (the server's scripts flushed) makes the connection forget what it loaded."""
         link = self._link
         if link is None or link.closed:
             link = await self._open()
         loads = [("SCRIPT", "LOAD", text) for sha, text in scripts if sha not in link.scripts]
         data = b"".join(map(pack, [*loads, *commands]))
         replies = await link.send(data, len(loads) + len(commands))
+        if scripts and _script_gone(replies):
+            link.scripts.clear()  # SCRIPT FLUSH: load them again next time
         if not loads:
             return replies
         for reply in replies[: len(loads)]:

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from callcenter.devtools.servers import free_port
@@ -80,17 +80,53 @@ async def test_replies_match_the_pool_client(both: tuple[aioredis.Redis, aioredi
         await mux.incr("h")  # WRONGTYPE
 
 
-async def test_scripts_reload_after_a_flush(both: tuple[aioredis.Redis, aioredis.Redis]) -> None:
-    mux, pool = both
-    script = mux.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
-    assert isinstance(script, MuxScript)  # its own client's calls skip redis-py's checks
-    assert await script(keys=["n"], args=[2]) == 2
-    await pool.script_flush()
-    assert await script(keys=["n"], args=[3]) == 5  # NOSCRIPT, loaded, run again
-    pipe = mux.pipeline()
-    await script(keys=["n"], args=[1], client=pipe)
-    pipe.get("n")
-    assert await pipe.execute() == [6, b"6"]
+@contextlib.asynccontextmanager
+async def private() -> AsyncIterator[tuple[aioredis.Redis, aioredis.Redis]]:
+    """(the mux client, redis-py's pool client) on a server of the test's own: SCRIPT FLUSH
+    empties a whole server's script cache, under other test workers' feet on a shared one."""
+    port = free_port()
+    with own_redis(port):
+        mux, pool = connect(f"redis://127.0.0.1:{port}/0"), aioredis.Redis(port=port)
+        try:
+            yield mux, pool
+        finally:
+            await mux.aclose()
+            await pool.aclose()
+
+
+async def test_scripts_reload_after_a_flush() -> None:
+    async with private() as (mux, pool):
+        script = mux.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        assert isinstance(script, MuxScript)  # its own client's calls skip redis-py's checks
+        assert await script(keys=["n"], args=[2]) == 2
+        await pool.script_flush()
+        assert await script(keys=["n"], args=[3]) == 5  # NOSCRIPT, loaded, run again
+        pipe = mux.pipeline()
+        await script(keys=["n"], args=[1], client=pipe)
+        pipe.get("n")
+        assert await pipe.execute() == [6, b"6"]
+
+
+async def test_a_transaction_with_a_script_loads_it_again_after_a_flush() -> None:
+    """The connection remembers the scripts it loaded, to load each once. After SCRIPT FLUSH
+    the transaction that finds its script gone fails (its other commands ran: Redis has no
+    rollback, and an EVALSHA in a transaction cannot be retried), and the next one loads the
+    script again instead of failing for as long as the connection lives."""
+    async with private() as (mux, pool):
+        script = mux.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+
+        async def transaction(by: int) -> list[object]:
+            pipe = mux.pipeline()
+            await script(keys=["n"], args=[by], client=pipe)
+            pipe.get("n")
+            return list(await pipe.execute())
+
+        assert await transaction(1) == [1, b"1"]
+        await pool.script_flush()
+        with pytest.raises(NoScriptError):
+            await transaction(10)
+        assert await transaction(100) == [101, b"101"]
+        assert await transaction(1000) == [1101, b"1101"]
 
 
 async def test_pipelines_and_transactions(both: tuple[aioredis.Redis, aioredis.Redis]) -> None:
